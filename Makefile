@@ -1,0 +1,35 @@
+# Two commands for a newcomer: `make demo` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+DEMO_DB ?= warehouse/demo.duckdb
+DEMO_RAW ?= demo/raw
+
+.PHONY: setup demo test lint unit e2e bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e ".[dev]"
+	touch $(STAMP)
+
+setup: $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/python scripts/pipeline.py run --raw-dir $(DEMO_RAW) --database $(DEMO_DB) --as-of 2026-11-01
+	$(BIN)/python scripts/pipeline.py rollup --database $(DEMO_DB) --group-by site commodity --last-months 12
+
+lint: $(STAMP)
+	$(BIN)/ruff format --check scripts tests
+	$(BIN)/ruff check scripts tests
+	$(BIN)/sqlfluff lint models analyses
+
+test: lint
+	$(BIN)/pytest
+
+bench: $(STAMP)
+	$(BIN)/python scripts/benchmark.py
+
+clean:
+	rm -rf target logs warehouse .pytest_cache

@@ -1,0 +1,15 @@
+{#- True when the text is a well-formed JSON array. -#}
+{% macro is_json_array(column) -%}
+    {{ return(adapter.dispatch('is_json_array', 'utility_warehouse')(column)) }}
+{%- endmacro %}
+
+{% macro default__is_json_array(column) -%}
+    {{ exceptions.raise_compiler_error(
+        "is_json_array is not implemented for adapter " ~ adapter.type()) }}
+{%- endmacro %}
+
+{% macro duckdb__is_json_array(column) -%}
+    coalesce(
+        json_valid({{ column }}) and json_type({{ column }}) = 'ARRAY', false
+    )
+{%- endmacro %}

@@ -1,0 +1,101 @@
+{#- Every meter of the landing file (latest version per id), typed, with
+    the reason it is quarantined (null = clean). -#}
+with
+
+raw_meters as (
+
+    select * from {{ source('utility', 'meters') }}
+
+),
+
+companies as (
+
+    select * from {{ ref('stg_utility__companies_screened') }}
+
+),
+
+accounts as (
+
+    select * from {{ ref('stg_utility__accounts_screened') }}
+
+),
+
+sites as (
+
+    select * from {{ ref('stg_utility__sites_screened') }}
+
+),
+
+commodities as (
+
+    select * from {{ ref('commodities') }}
+
+),
+
+latest_versions as (
+
+    {{ latest_record_per_key('raw_meters', 'id') }}
+
+),
+
+parsed as (
+
+    select
+        *,
+        {{ clean_text('id') }} as meter_id,
+        {{ clean_text('company_id') }} as parsed_company_id,
+        {{ clean_text('account_id') }} as parsed_account_id,
+        {{ clean_text('site_id') }} as parsed_site_id,
+        {{ normalize_enum('datasource_type') }} as parsed_commodity,
+        {{ parse_boolean('is_tracked', 'true') }} as parsed_is_tracked,
+        {{ parse_boolean('is_duplicated', 'false') }} as parsed_is_duplicated
+    from latest_versions
+
+),
+
+screened as (
+
+    select
+        parsed.meter_id as record_id,
+        parsed.meter_id,
+        parsed.parsed_company_id as company_id,
+        parsed.parsed_account_id as account_id,
+        parsed.parsed_site_id as site_id,
+        parsed.parsed_commodity as commodity,
+        parsed.parsed_is_tracked as is_tracked,
+        parsed.parsed_is_duplicated as is_duplicated,
+        {{ clean_text('parsed.service_address') }} as service_address,
+        case
+            when parsed.meter_id is null then 'missing_id'
+            when
+                parsed.parsed_is_tracked is null
+                or parsed.parsed_is_duplicated is null
+                then 'bad_boolean'
+            when commodities.commodity is null then 'unknown_commodity'
+            when companies.company_id is null then 'orphan_company'
+            when companies.quarantine_reason is not null
+                then 'company_quarantined'
+            when accounts.account_id is null then 'orphan_account'
+            when accounts.quarantine_reason is not null
+                then 'account_quarantined'
+            when parsed.parsed_site_id is not null and sites.site_id is null
+                then 'orphan_site'
+            when sites.quarantine_reason is not null then 'site_quarantined'
+        end as quarantine_reason,
+        {{ json_object_text([
+            'id', 'company_id', 'account_id', 'site_id', 'datasource_type',
+            'is_tracked', 'is_duplicated', 'service_address', 'updated_at'
+        ], 'parsed') }} as raw_values
+    from parsed
+    left join commodities
+        on parsed.parsed_commodity = commodities.commodity
+    left join companies
+        on parsed.parsed_company_id = companies.company_id
+    left join accounts
+        on parsed.parsed_account_id = accounts.account_id
+    left join sites
+        on parsed.parsed_site_id = sites.site_id
+
+)
+
+select * from screened

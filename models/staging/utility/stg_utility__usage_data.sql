@@ -1,0 +1,31 @@
+{#- The clean usage data: rows that passed screening. -#}
+with
+
+screened_usage_data as (
+
+    select * from {{ ref('stg_utility__usage_data_screened') }}
+
+),
+
+clean_usage_data as (
+
+    select
+        usage_id,
+        document_id,
+        meter_id,
+        meter_match_method,
+        start_date,
+        end_date,
+        raw_usage,
+        raw_usage_unit,
+        given_standard_usage,
+        is_exclusion,
+        net_metering_type,
+        demand_kw,
+        extracted_identifiers
+    from screened_usage_data
+    where quarantine_reason is null
+
+)
+
+select * from clean_usage_data

@@ -1,0 +1,1 @@
+"""Utility-bill analytics warehouse: landing, building and reporting helpers."""
