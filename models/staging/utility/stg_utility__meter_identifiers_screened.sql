@@ -19,13 +19,8 @@ keyed as (
 
     select
         *,
-        case
-            when not {{ is_blank('meter_id') }}
-                then
-                    trim(meter_id)
-                    || '|' || coalesce({{ normalize_enum('identifier_type') }}, '')
-                    || '|' || coalesce({{ normalize_identifier('value') }}, '')
-        end as identifier_key
+        {{ meter_identifier_key('meter_id', 'identifier_type', 'value') }}
+            as identifier_key
     from raw_meter_identifiers
 
 ),

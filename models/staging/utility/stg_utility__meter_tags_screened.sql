@@ -18,10 +18,8 @@ keyed as (
 
     select
         *,
-        case
-            when not {{ is_blank('meter_id') }}
-                then trim(meter_id) || '|' || coalesce(trim(tag_name), '')
-        end as tag_key
+        {{ meter_tag_key('meter_id', 'tag_name') }}
+            as tag_key
     from raw_meter_tags
 
 ),
