@@ -1,0 +1,85 @@
+{#- Decides for every clean usage row whether it counts in analytics and,
+    if not, the one reason why. Reasons are checked meter first, then bill,
+    then account, then site, and the first that applies is recorded:
+      untracked                       the meter is not tracked
+      duplicate_meter                 the meter is flagged duplicated
+      superseded_bill                 a revised bill replaced the row's bill
+      account_status_<status>         the bill's account is DETECTED,
+                                      INACTIVE or DUPLICATE (lower case)
+      archived_site_after_stop_date   the meter's site is archived and the
+                                      period starts after its stop date -#}
+with
+
+usage_standardized as (
+
+    select * from {{ ref('int_usage_standardized') }}
+
+),
+
+meters as (
+
+    select * from {{ ref('stg_utility__meters') }}
+
+),
+
+documents as (
+
+    select * from {{ ref('int_documents_resolved_to_current') }}
+
+),
+
+accounts as (
+
+    select * from {{ ref('int_accounts_linked_to_reporting_account') }}
+
+),
+
+sites as (
+
+    select * from {{ ref('int_sites_archived') }}
+
+),
+
+assessed as (
+
+    select
+        usage_standardized.*,
+        meters.site_id,
+        meters.company_id,
+        documents.account_id,
+        accounts.reporting_account_id,
+        documents.currency,
+        case
+            when not meters.is_tracked then 'untracked'
+            when meters.is_duplicated then 'duplicate_meter'
+            when documents.is_superseded then 'superseded_bill'
+            when accounts.status not in ('ONBOARDED', 'OLD_ACCOUNT')
+                then 'account_status_' || lower(accounts.status)
+            when
+                sites.is_archived
+                and usage_standardized.start_date
+                > sites.data_collection_stop_date
+                then 'archived_site_after_stop_date'
+        end as exclusion_reason
+    from usage_standardized
+    inner join meters
+        on usage_standardized.meter_id = meters.meter_id
+    inner join documents
+        on usage_standardized.document_id = documents.document_id
+    inner join accounts
+        on documents.account_id = accounts.account_id
+    left join sites
+        on meters.site_id = sites.site_id
+
+),
+
+final as (
+
+    select
+        *,
+        exclusion_reason is null as is_counted
+    from assessed
+
+)
+
+select * from final

@@ -1,0 +1,28 @@
+with
+
+sites as (
+
+    select * from {{ ref('int_sites_archived') }}
+
+),
+
+final as (
+
+    select
+        site_id,
+        company_id,
+        site_name,
+        address,
+        city,
+        region,
+        postal_code,
+        country,
+        gross_floor_area,
+        is_archived,
+        data_collection_stop_date,
+        mirror_site_id
+    from sites
+
+)
+
+select * from final
