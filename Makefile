@@ -23,7 +23,7 @@ demo: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff format --check scripts tests
 	$(BIN)/ruff check scripts tests
-	$(BIN)/sqlfluff lint models analyses
+	$(BIN)/sqlfluff lint models data-tests
 
 test: lint
 	$(BIN)/pytest

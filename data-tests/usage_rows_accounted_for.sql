@@ -14,8 +14,7 @@ raw_usage as (
 
 assessed as (
 
-    select
-        sum(case when is_counted then 1 else 0 end) as counted_rows
+    select sum(case when is_counted then 1 else 0 end) as counted_rows
     from {{ ref('int_usage_inclusion_assessed') }}
 
 ),

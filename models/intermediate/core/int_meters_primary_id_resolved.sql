@@ -70,8 +70,9 @@ candidates as (
     inner join accounts
         on meters.account_id = accounts.account_id
     left join identifier_type_ranks
-        on meter_identifiers.identifier_type
-        = identifier_type_ranks.identifier_type
+        on
+            meter_identifiers.identifier_type
+            = identifier_type_ranks.identifier_type
 
 ),
 

@@ -7,26 +7,19 @@
 ] -%}
 with
 
-{% for entity in entities %}
-screened_{{ entity }} as (
-
-    select
-        '{{ entity }}' as entity,
-        record_id,
-        quarantine_reason as reason,
-        raw_values
-    from {{ ref('stg_utility__' ~ entity ~ '_screened') }}
-    where quarantine_reason is not null
-
-),
-
-{% endfor %}
 quarantined as (
 
-    {% for entity in entities %}
-    select * from screened_{{ entity }}
-    {% if not loop.last %}union all{% endif %}
-    {% endfor %}
+    {%- for entity in entities %}
+
+        select
+            '{{ entity }}' as entity,
+            record_id,
+            quarantine_reason as reason,
+            raw_values
+        from {{ ref('stg_utility__' ~ entity ~ '_screened') }}
+        where quarantine_reason is not null
+        {% if not loop.last -%} union all {%- endif %}
+    {%- endfor %}
 
 )
 

@@ -59,7 +59,8 @@ parsed as (
 
 known_account_ids as (
 
-    select distinct account_id from parsed where account_id is not null
+    select distinct account_id from parsed
+    where account_id is not null
 
 ),
 

@@ -38,7 +38,8 @@ parsed as (
 
 known_document_ids as (
 
-    select distinct document_id from parsed where document_id is not null
+    select distinct document_id from parsed
+    where document_id is not null
 
 ),
 

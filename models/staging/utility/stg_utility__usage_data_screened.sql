@@ -89,8 +89,9 @@ parsed as (
         unit_spellings.unit as parsed_unit
     from latest_versions
     left join unit_spellings
-        on lower(replace(trim(latest_versions.raw_usage_units), ' ', ''))
-        = unit_spellings.spelling
+        on
+            lower(replace(trim(latest_versions.raw_usage_units), ' ', ''))
+            = unit_spellings.spelling
 
 ),
 
@@ -116,8 +117,9 @@ identifier_matches as (
     inner join accounts
         on documents.account_id = accounts.account_id
     inner join meter_identifiers
-        on {{ normalize_identifier('extracted_identifiers.identifier_value') }}
-        = meter_identifiers.normalized_value
+        on
+            {{ normalize_identifier('extracted_identifiers.identifier_value') }}
+            = meter_identifiers.normalized_value
     inner join meters
         on meter_identifiers.meter_id = meters.meter_id
     where
@@ -211,7 +213,8 @@ screened as (
             when documents.document_id is null then 'orphan_document'
             when documents.quarantine_reason is not null
                 then 'document_quarantined'
-            when resolved.parsed_meter_id is not null and meters.meter_id is null
+            when
+                resolved.parsed_meter_id is not null and meters.meter_id is null
                 then 'orphan_meter'
             when resolved.resolved_meter_id is null then 'unmatched_meter'
             when meters.quarantine_reason is not null
@@ -229,8 +232,9 @@ screened as (
         ], 'resolved') }} as raw_values
     from resolved
     left join net_metering_types
-        on resolved.parsed_net_metering_type
-        = net_metering_types.net_metering_type
+        on
+            resolved.parsed_net_metering_type
+            = net_metering_types.net_metering_type
     left join documents
         on resolved.parsed_document_id = documents.document_id
     left join meters
