@@ -1,6 +1,7 @@
 {#- Decides for every clean usage row whether it counts in analytics and,
-    if not, the one reason why. Reasons are checked meter first, then bill,
-    then account, then site, and the first that applies is recorded:
+    if not, the one reason why (macro analytics_exclusion_reason). Reasons
+    are checked meter first, then bill, then account, then site, and the
+    first that applies is recorded:
       untracked                       the meter is not tracked
       duplicate_meter                 the meter is flagged duplicated
       superseded_bill                 a revised bill replaced the row's bill
@@ -49,18 +50,10 @@ assessed as (
         documents.account_id,
         accounts.reporting_account_id,
         documents.currency,
-        case
-            when not meters.is_tracked then 'untracked'
-            when meters.is_duplicated then 'duplicate_meter'
-            when documents.is_superseded then 'superseded_bill'
-            when accounts.status not in ('ONBOARDED', 'OLD_ACCOUNT')
-                then 'account_status_' || lower(accounts.status)
-            when
-                sites.is_archived
-                and usage_standardized.start_date
-                > sites.data_collection_stop_date
-                then 'archived_site_after_stop_date'
-        end as exclusion_reason
+        {{ analytics_exclusion_reason(
+            'meters', 'documents', 'accounts', 'sites',
+            'usage_standardized.start_date'
+        ) }} as exclusion_reason
     from usage_standardized
     inner join meters
         on usage_standardized.meter_id = meters.meter_id

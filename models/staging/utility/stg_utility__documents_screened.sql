@@ -1,6 +1,8 @@
 {#- Every bill of the landing file (latest version per id), typed, with the
     reason it is quarantined (null = clean). The billing period runs from
-    start_date to bill_date, both days included. -#}
+    start_date to bill_date, both days included. A bill without a currency
+    gets XXX, the ISO 4217 code for "no currency", so that its costs are
+    never summed with another currency's. -#}
 with
 
 raw_documents as (
@@ -53,7 +55,9 @@ screened as (
         parsed.parsed_bill_date as bill_date,
         parsed.parsed_total_charges as total_charges,
         parsed.parsed_current_charges as current_charges,
-        upper({{ clean_text('parsed.charges_units') }}) as currency,
+        coalesce(
+            upper({{ clean_text('parsed.charges_units') }}), 'XXX'
+        ) as currency,
         parsed.parsed_revised_id as revised_by_document_id,
         case
             when parsed.document_id is null then 'missing_id'

@@ -1,0 +1,306 @@
+{#- Cost attribution: every bill nobody supersedes spreads its
+    current_charges over the meters with usage on it (whether or not they
+    count in analytics). One row per cost component and receiving meter.
+    A meter's usage on the bill is the sum of its IMPORT rows that are not
+    exclusions; its demand weight is its highest demand on those rows.
+      1 direct        a line item with a meter goes to that meter;
+      2 demand_share  a DEMAND item goes to the bill's demand meters by
+                      demand (none: as rule 3 or 4);
+      3 usage_share   an item with a commodity goes to the bill's meters of
+                      that commodity by usage (even_split when their usage
+                      is zero; as rule 4 when there is no such meter);
+      4 even_split    any other item is split evenly over the bill's meters;
+      5 residual      current_charges minus all line items goes by usage
+                      share when the bill's meters share one commodity (and
+                      have usage), else evenly.
+    A bill without current_charges attributes its line items only. Each
+    component is split with prorate_exactly, so its parts add up to it. -#}
+with
+
+documents as (
+
+    select * from {{ ref('int_documents_resolved_to_current') }}
+
+),
+
+usage_standardized as (
+
+    select * from {{ ref('int_usage_standardized') }}
+
+),
+
+line_items as (
+
+    select * from {{ ref('stg_utility__line_items') }}
+
+),
+
+current_documents as (
+
+    select
+        document_id,
+        current_charges,
+        currency
+    from documents
+    where not is_superseded
+
+),
+
+bill_meters as (
+
+    select
+        usage_standardized.document_id,
+        usage_standardized.meter_id,
+        max(usage_standardized.commodity) as commodity,
+        sum(
+            case
+                when
+                    usage_standardized.net_metering_type = 'IMPORT'
+                    and not usage_standardized.is_exclusion
+                    then usage_standardized.standard_usage
+                else 0
+            end
+        ) as usage_for_share,
+        coalesce(max(
+            case
+                when
+                    usage_standardized.net_metering_type = 'IMPORT'
+                    and not usage_standardized.is_exclusion
+                    then usage_standardized.demand_kw
+            end
+        ), 0) as demand_weight
+    from usage_standardized
+    inner join current_documents
+        on usage_standardized.document_id = current_documents.document_id
+    group by usage_standardized.document_id, usage_standardized.meter_id
+
+),
+
+bill_commodities as (
+
+    select
+        document_id,
+        commodity,
+        sum(usage_for_share) as commodity_usage
+    from bill_meters
+    group by document_id, commodity
+
+),
+
+bills as (
+
+    select
+        document_id,
+        count(*) as commodity_count,
+        sum(commodity_usage) as bill_usage
+    from bill_commodities
+    group by document_id
+
+),
+
+bill_demand as (
+
+    select
+        document_id,
+        sum(demand_weight) as bill_demand
+    from bill_meters
+    group by document_id
+
+),
+
+bill_line_items as (
+
+    select
+        line_items.line_item_id,
+        line_items.document_id,
+        line_items.meter_id,
+        line_items.charge_type,
+        line_items.commodity,
+        line_items.amount
+    from line_items
+    inner join current_documents
+        on line_items.document_id = current_documents.document_id
+
+),
+
+routed_line_items as (
+
+    select
+        bill_line_items.*,
+        case
+            when bill_line_items.meter_id is not null then 'direct'
+            when
+                bill_line_items.charge_type = 'DEMAND'
+                and bill_demand.bill_demand > 0
+                then 'demand_share'
+            when
+                bill_line_items.commodity is not null
+                and bill_commodities.commodity is not null
+                and bill_commodities.commodity_usage != 0
+                then 'usage_share'
+            when bill_line_items.commodity is not null
+                and bill_commodities.commodity is not null
+                then 'commodity_even_split'
+            else 'even_split'
+        end as route
+    from bill_line_items
+    left join bill_demand
+        on bill_line_items.document_id = bill_demand.document_id
+    left join bill_commodities
+        on
+            bill_line_items.document_id = bill_commodities.document_id
+            and bill_line_items.commodity = bill_commodities.commodity
+
+),
+
+line_item_totals as (
+
+    select
+        document_id,
+        sum(amount) as line_item_amount
+    from bill_line_items
+    group by document_id
+
+),
+
+residuals as (
+
+    select
+        current_documents.document_id,
+        current_documents.current_charges
+        - coalesce(line_item_totals.line_item_amount, 0) as amount,
+        case
+            when bills.commodity_count = 1 and bills.bill_usage != 0
+                then 'usage_share'
+            else 'even_split'
+        end as route
+    from current_documents
+    left join line_item_totals
+        on current_documents.document_id = line_item_totals.document_id
+    left join bills
+        on current_documents.document_id = bills.document_id
+    where
+        current_documents.current_charges
+        != coalesce(line_item_totals.line_item_amount, 0)
+
+),
+
+allocation_targets as (
+
+    select
+        routed_line_items.document_id,
+        routed_line_items.line_item_id as component_id,
+        routed_line_items.charge_type as component_type,
+        1 as allocation_rule,
+        'direct' as allocation_method,
+        routed_line_items.meter_id,
+        routed_line_items.amount,
+        1 as weight
+    from routed_line_items
+    where routed_line_items.route = 'direct'
+
+    union all
+
+    select
+        routed_line_items.document_id,
+        routed_line_items.line_item_id as component_id,
+        routed_line_items.charge_type as component_type,
+        case
+            when routed_line_items.route = 'demand_share' then 2
+            when routed_line_items.route = 'usage_share' then 3
+            when routed_line_items.route = 'commodity_even_split' then 3
+            else 4
+        end as allocation_rule,
+        case
+            when routed_line_items.route = 'commodity_even_split'
+                then 'even_split'
+            else routed_line_items.route
+        end as allocation_method,
+        bill_meters.meter_id,
+        routed_line_items.amount,
+        case
+            when routed_line_items.route = 'demand_share'
+                then bill_meters.demand_weight
+            when routed_line_items.route = 'usage_share'
+                then bill_meters.usage_for_share
+            else 1
+        end as weight
+    from routed_line_items
+    inner join bill_meters
+        on
+            routed_line_items.document_id = bill_meters.document_id
+            and (
+                routed_line_items.route = 'even_split'
+                or (
+                    routed_line_items.route = 'demand_share'
+                    and bill_meters.demand_weight > 0
+                )
+                or (
+                    routed_line_items.route
+                    in ('usage_share', 'commodity_even_split')
+                    and routed_line_items.commodity = bill_meters.commodity
+                )
+            )
+    where routed_line_items.route != 'direct'
+
+    union all
+
+    select
+        residuals.document_id,
+        'residual:' || residuals.document_id as component_id,
+        'RESIDUAL' as component_type,
+        5 as allocation_rule,
+        residuals.route as allocation_method,
+        bill_meters.meter_id,
+        residuals.amount,
+        case
+            when residuals.route = 'usage_share'
+                then bill_meters.usage_for_share
+            else 1
+        end as weight
+    from residuals
+    inner join bill_meters
+        on residuals.document_id = bill_meters.document_id
+
+),
+
+weighted as (
+
+    select
+        *,
+        sum(weight) over (partition by component_id) as total_weight,
+        sum(weight) over (
+            partition by component_id
+            order by meter_id
+            rows between unbounded preceding and current row
+        ) as weight_through
+    from allocation_targets
+
+),
+
+allocated as (
+
+    select
+        weighted.document_id,
+        weighted.component_id,
+        weighted.component_type,
+        weighted.allocation_rule,
+        weighted.allocation_method,
+        weighted.meter_id,
+        current_documents.currency,
+        weighted.amount as component_amount,
+        weighted.weight,
+        weighted.total_weight,
+        {{ prorate_exactly(
+            'weighted.amount',
+            'weighted.weight_through - weighted.weight',
+            'weighted.weight_through',
+            'weighted.total_weight'
+        ) }} as attributed_cost
+    from weighted
+    inner join current_documents
+        on weighted.document_id = current_documents.document_id
+
+)
+
+select * from allocated

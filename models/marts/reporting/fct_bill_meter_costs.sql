@@ -1,0 +1,117 @@
+{#- Attributed cost per bill and meter (bills nobody supersedes), with the
+    amount each allocation method contributed and whether the cost counts
+    in analytics (same rule as usage, judged on the bill's start date). -#}
+with
+
+costs_allocated as (
+
+    select * from {{ ref('int_bill_costs_allocated') }}
+
+),
+
+documents as (
+
+    select * from {{ ref('int_documents_resolved_to_current') }}
+
+),
+
+meters as (
+
+    select * from {{ ref('stg_utility__meters') }}
+
+),
+
+accounts as (
+
+    select * from {{ ref('int_accounts_linked_to_reporting_account') }}
+
+),
+
+sites as (
+
+    select * from {{ ref('int_sites_archived') }}
+
+),
+
+method_costs as (
+
+    select
+        document_id,
+        meter_id,
+        allocation_method,
+        min(allocation_rule) as first_rule,
+        sum(attributed_cost) as method_cost
+    from costs_allocated
+    group by document_id, meter_id, allocation_method
+
+),
+
+bill_meter_costs as (
+
+    select
+        document_id,
+        meter_id,
+        sum(method_cost) as attributed_cost,
+        sum(case when allocation_method = 'direct' then method_cost end)
+            as direct_cost,
+        sum(case when allocation_method = 'demand_share' then method_cost end)
+            as demand_share_cost,
+        sum(case when allocation_method = 'usage_share' then method_cost end)
+            as usage_share_cost,
+        sum(case when allocation_method = 'even_split' then method_cost end)
+            as even_split_cost,
+        {{ dbt.listagg('allocation_method', "'+'", 'order by first_rule') }}
+            as allocation_method
+    from method_costs
+    group by document_id, meter_id
+
+),
+
+judged as (
+
+    select
+        bill_meter_costs.document_id,
+        bill_meter_costs.meter_id,
+        documents.account_id,
+        meters.company_id,
+        meters.site_id,
+        meters.commodity,
+        documents.start_date,
+        documents.bill_date,
+        documents.currency,
+        cast(bill_meter_costs.attributed_cost as {{ dbt.type_numeric() }})
+            as attributed_cost,
+        bill_meter_costs.allocation_method,
+        cast(coalesce(bill_meter_costs.direct_cost, 0)
+            as {{ dbt.type_numeric() }}) as direct_cost,
+        cast(coalesce(bill_meter_costs.demand_share_cost, 0)
+            as {{ dbt.type_numeric() }}) as demand_share_cost,
+        cast(coalesce(bill_meter_costs.usage_share_cost, 0)
+            as {{ dbt.type_numeric() }}) as usage_share_cost,
+        cast(coalesce(bill_meter_costs.even_split_cost, 0)
+            as {{ dbt.type_numeric() }}) as even_split_cost,
+        {{ analytics_exclusion_reason(
+            'meters', 'documents', 'accounts', 'sites', 'documents.start_date'
+        ) }} as exclusion_reason
+    from bill_meter_costs
+    inner join documents
+        on bill_meter_costs.document_id = documents.document_id
+    inner join meters
+        on bill_meter_costs.meter_id = meters.meter_id
+    inner join accounts
+        on documents.account_id = accounts.account_id
+    left join sites
+        on meters.site_id = sites.site_id
+
+),
+
+final as (
+
+    select
+        *,
+        exclusion_reason is null as is_counted
+    from judged
+
+)
+
+select * from final

@@ -1,0 +1,55 @@
+{#- Attributed bill costs that count in analytics, spread over the calendar
+    months of the bill's period (start_date to bill_date, both included) by
+    inclusive daily proration (macro calendarize). -#}
+with
+
+bill_meter_costs as (
+
+    select * from {{ ref('fct_bill_meter_costs') }}
+
+),
+
+counted_costs as (
+
+    select
+        document_id,
+        meter_id,
+        company_id,
+        site_id,
+        commodity,
+        currency,
+        start_date,
+        bill_date,
+        attributed_cost
+    from bill_meter_costs
+    where is_counted
+
+),
+
+calendarized as (
+
+    {{ calendarize(
+        'counted_costs', 'start_date', 'bill_date', ['attributed_cost']
+    ) }}
+
+),
+
+final as (
+
+    select
+        document_id,
+        meter_id,
+        company_id,
+        site_id,
+        commodity,
+        month,
+        cast(overlap_days as integer) as overlap_days,
+        cast(period_days as integer) as period_days,
+        attributed_cost,
+        attributed_cost_in_month as cost,
+        currency
+    from calendarized
+
+)
+
+select * from final
