@@ -138,7 +138,8 @@ routed_line_items as (
                 and bill_commodities.commodity is not null
                 and bill_commodities.commodity_usage != 0
                 then 'usage_share'
-            when bill_line_items.commodity is not null
+            when
+                bill_line_items.commodity is not null
                 and bill_commodities.commodity is not null
                 then 'commodity_even_split'
             else 'even_split'

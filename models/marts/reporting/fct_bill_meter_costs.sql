@@ -82,14 +82,22 @@ judged as (
         cast(bill_meter_costs.attributed_cost as {{ dbt.type_numeric() }})
             as attributed_cost,
         bill_meter_costs.allocation_method,
-        cast(coalesce(bill_meter_costs.direct_cost, 0)
-            as {{ dbt.type_numeric() }}) as direct_cost,
-        cast(coalesce(bill_meter_costs.demand_share_cost, 0)
-            as {{ dbt.type_numeric() }}) as demand_share_cost,
-        cast(coalesce(bill_meter_costs.usage_share_cost, 0)
-            as {{ dbt.type_numeric() }}) as usage_share_cost,
-        cast(coalesce(bill_meter_costs.even_split_cost, 0)
-            as {{ dbt.type_numeric() }}) as even_split_cost,
+        cast(
+            coalesce(bill_meter_costs.direct_cost, 0)
+            as {{ dbt.type_numeric() }}
+        ) as direct_cost,
+        cast(
+            coalesce(bill_meter_costs.demand_share_cost, 0)
+            as {{ dbt.type_numeric() }}
+        ) as demand_share_cost,
+        cast(
+            coalesce(bill_meter_costs.usage_share_cost, 0)
+            as {{ dbt.type_numeric() }}
+        ) as usage_share_cost,
+        cast(
+            coalesce(bill_meter_costs.even_split_cost, 0)
+            as {{ dbt.type_numeric() }}
+        ) as even_split_cost,
         {{ analytics_exclusion_reason(
             'meters', 'documents', 'accounts', 'sites', 'documents.start_date'
         ) }} as exclusion_reason

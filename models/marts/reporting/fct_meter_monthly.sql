@@ -54,9 +54,17 @@ monthly_costs as (
 
 meter_months as (
 
-    select meter_id, month, currency from monthly_usage
+    select
+        meter_id,
+        month,
+        currency
+    from monthly_usage
     union
-    select meter_id, month, currency from monthly_costs
+    select
+        meter_id,
+        month,
+        currency
+    from monthly_costs
 
 ),
 
@@ -70,10 +78,14 @@ final as (
         meter_months.month,
         cast(coalesce(monthly_usage.usage, 0) as {{ dbt.type_numeric() }})
             as usage,
-        cast(coalesce(monthly_usage.export_usage, 0)
-            as {{ dbt.type_numeric() }}) as export_usage,
-        cast(coalesce(monthly_usage.generation_usage, 0)
-            as {{ dbt.type_numeric() }}) as generation_usage,
+        cast(
+            coalesce(monthly_usage.export_usage, 0)
+            as {{ dbt.type_numeric() }}
+        ) as export_usage,
+        cast(
+            coalesce(monthly_usage.generation_usage, 0)
+            as {{ dbt.type_numeric() }}
+        ) as generation_usage,
         cast(
             coalesce(monthly_usage.usage, 0)
             - coalesce(monthly_usage.export_usage, 0)
