@@ -9,7 +9,10 @@
 {%- endmacro %}
 
 {% macro duckdb__is_json_array(column) -%}
-    coalesce(
-        json_valid({{ column }}) and json_type({{ column }}) = 'ARRAY', false
-    )
+    {#- json_type raises on invalid text, so it is only reached for valid
+        text (case evaluates its branch only for the rows it selects). -#}
+    case
+        when json_valid({{ column }}) then json_type({{ column }}) = 'ARRAY'
+        else false
+    end
 {%- endmacro %}

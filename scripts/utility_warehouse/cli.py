@@ -28,9 +28,13 @@ class _Parser(argparse.ArgumentParser):
 
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="pipeline.py", description=__doc__)
-    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    commands = parser.add_subparsers(
+        dest="command", required=True, parser_class=_Parser
+    )
     for module in (generate, load, run, rollup):
-        sub = commands.add_parser(module.COMMAND, help=module.HELP, description=module.HELP)
+        sub = commands.add_parser(
+            module.COMMAND, help=module.HELP, description=module.HELP
+        )
         module.add_arguments(sub)
         sub.set_defaults(handler=module.main)
     return parser

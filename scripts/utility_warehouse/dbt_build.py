@@ -1,0 +1,254 @@
+"""Run ``dbt build`` through dbt's Python API and classify what it reports.
+
+The outcome counts tests (passed, warned, failed, errored, skipped) and the other
+nodes (built, errored, skipped) per resource type, and names every failed or
+errored node so that ``run`` can fail the quality gate with a useful message.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+PROJECT_DIR = Path(__file__).resolve().parents[2]
+DATABASE_ENV_VAR = "UTILITY_WAREHOUSE_DB"
+THREADS_ENV_VAR = "UTILITY_WAREHOUSE_THREADS"
+
+TEST_RESOURCE_TYPES = frozenset({"test", "unit_test"})
+
+
+@dataclass(frozen=True)
+class FailedTest:
+    name: str
+    unique_id: str
+    failures: int | None
+    status: str
+    message: str | None
+
+
+@dataclass(frozen=True)
+class ErroredNode:
+    unique_id: str
+    resource_type: str
+    message: str | None
+
+
+@dataclass
+class BuildOutcome:
+    """What one ``dbt build`` did."""
+
+    dbt_success: bool = True
+    exception: BaseException | None = None
+    tests_passed: int = 0
+    tests_warned: int = 0
+    tests_failed: int = 0
+    tests_errored: int = 0
+    tests_skipped: int = 0
+    built: Counter[str] = field(default_factory=Counter)
+    errored: Counter[str] = field(default_factory=Counter)
+    skipped: Counter[str] = field(default_factory=Counter)
+    failed_tests: list[FailedTest] = field(default_factory=list)
+    errored_nodes: list[ErroredNode] = field(default_factory=list)
+
+    @property
+    def gate_failed(self) -> bool:
+        """True when the quality gate fails: exit code 1."""
+        return bool(
+            self.exception is not None
+            or self.tests_failed
+            or self.tests_errored
+            or self.errored_nodes
+            or not self.dbt_success
+        )
+
+    def tally_line(self) -> str:
+        parts = [
+            f"{self.tests_passed} passed",
+            f"{self.tests_warned} warned",
+            f"{self.tests_failed} failed",
+        ]
+        if self.tests_errored:
+            parts.append(f"{self.tests_errored} errored")
+        if self.tests_skipped:
+            parts.append(f"{self.tests_skipped} skipped")
+        return "tests: " + ", ".join(parts)
+
+    def nodes_line(self) -> str:
+        kinds = sorted(set(self.built) | set(self.errored) | set(self.skipped))
+        if not kinds:
+            return "nodes: none built"
+        parts = []
+        for kind in kinds:
+            text = f"{_plural(kind)} {self.built[kind]} built"
+            if self.errored[kind]:
+                text += f", {self.errored[kind]} errored"
+            if self.skipped[kind]:
+                text += f", {self.skipped[kind]} skipped"
+            parts.append(text)
+        return "nodes: " + "; ".join(parts)
+
+    def problem_lines(self) -> list[str]:
+        """One line per failed or errored node (empty when the gate passes)."""
+        lines: list[str] = []
+        if self.exception is not None:
+            lines.append(
+                f"dbt raised: {type(self.exception).__name__}: {self.exception}"
+            )
+        for test in self.failed_tests:
+            if test.status == "fail":
+                count = "?" if test.failures is None else str(test.failures)
+                lines.append(f"FAILED test {test.name}: {count} failing row(s)")
+            else:
+                lines.append(
+                    f"ERRORED test {test.name}: {_one_line(test.message or 'error')}"
+                )
+        for node in self.errored_nodes:
+            lines.append(
+                f"ERRORED {node.resource_type} {node.unique_id}: "
+                f"{_one_line(node.message or 'error')}"
+            )
+        if not lines and not self.dbt_success:
+            lines.append("dbt build did not succeed (see dbt's output above)")
+        return lines
+
+
+def _plural(resource_type: str) -> str:
+    return resource_type if resource_type.endswith("s") else f"{resource_type}s"
+
+
+def _one_line(text: str, limit: int = 300) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
+
+
+def _text(value: Any) -> str:
+    """The plain value of a dbt enum (NodeType, RunStatus, ...) or string."""
+    return str(getattr(value, "value", value))
+
+
+def classify_results(results: Iterable[Any]) -> BuildOutcome:
+    """Count the node results of a ``dbt build`` (``dbtRunnerResult.result``)."""
+    outcome = BuildOutcome()
+    for result in results:
+        node = result.node
+        resource_type = _text(node.resource_type)
+        status = _text(result.status)
+        message = getattr(result, "message", None)
+        if resource_type in TEST_RESOURCE_TYPES:
+            if status == "pass":
+                outcome.tests_passed += 1
+            elif status == "warn":
+                outcome.tests_warned += 1
+            elif status == "skipped":
+                outcome.tests_skipped += 1
+            else:
+                if status == "fail":
+                    outcome.tests_failed += 1
+                else:
+                    outcome.tests_errored += 1
+                outcome.failed_tests.append(
+                    FailedTest(
+                        name=str(node.name),
+                        unique_id=str(node.unique_id),
+                        failures=getattr(result, "failures", None),
+                        status=status,
+                        message=message,
+                    )
+                )
+        elif status in ("success", "pass", "no-op"):
+            outcome.built[resource_type] += 1
+        elif status == "skipped":
+            outcome.skipped[resource_type] += 1
+        else:  # error, runtime error, partial success, ...
+            outcome.errored[resource_type] += 1
+            outcome.errored_nodes.append(
+                ErroredNode(
+                    unique_id=str(node.unique_id),
+                    resource_type=resource_type,
+                    message=message or status,
+                )
+            )
+    return outcome
+
+
+def build_arguments(
+    as_of: date,
+    select: Sequence[str] = (),
+    full_refresh: bool = False,
+    project_dir: Path = PROJECT_DIR,
+) -> list[str]:
+    """The command line of ``dbt build`` for one pipeline run."""
+    arguments = [
+        "build",
+        "--project-dir",
+        str(project_dir),
+        "--profiles-dir",
+        str(project_dir),
+        "--vars",
+        json.dumps({"as_of": as_of.isoformat()}),
+        "--no-use-colors",
+        "--log-format",
+        "text",
+        "--no-send-anonymous-usage-stats",
+    ]
+    if select:
+        arguments.extend(["--select", *select])
+    if full_refresh:
+        arguments.append("--full-refresh")
+    return arguments
+
+
+def release_database() -> None:
+    """Close the DuckDB database dbt-duckdb keeps open in this process.
+
+    dbt-duckdb holds one database instance per process (and closes it only at
+    exit); until it is closed, this process cannot open the file again with a
+    different configuration (read-only, for the summary) and no other process
+    can open it at all.
+    """
+    try:
+        from dbt.adapters.duckdb.connections import DuckDBConnectionManager
+    except ImportError:  # pragma: no cover - dbt-duckdb is a dependency
+        return
+    environment = getattr(DuckDBConnectionManager, "_ENV", None)
+    close = getattr(environment, "close", None)
+    if callable(close):
+        close()
+    DuckDBConnectionManager.close_all_connections()
+
+
+def run_dbt_build(
+    database: Path,
+    as_of: date,
+    select: Sequence[str] = (),
+    full_refresh: bool = False,
+    threads: int | None = None,
+) -> BuildOutcome:
+    """Run ``dbt build`` on ``database`` in this process and classify the results."""
+    # Imported here: dbt is slow to import and only `run` needs it.
+    from dbt.artifacts.schemas.run import RunExecutionResult
+    from dbt.cli.main import dbtRunner
+
+    os.environ[DATABASE_ENV_VAR] = str(Path(database).resolve())
+    if threads is not None:
+        os.environ[THREADS_ENV_VAR] = str(threads)
+    arguments = build_arguments(as_of, select, full_refresh)
+    try:
+        result = dbtRunner().invoke(arguments)
+    finally:
+        release_database()
+    if result.exception is not None:
+        return BuildOutcome(dbt_success=False, exception=result.exception)
+    run_results = result.result
+    if isinstance(run_results, RunExecutionResult):
+        outcome = classify_results(run_results.results)
+    else:
+        outcome = BuildOutcome()
+    outcome.dbt_success = bool(result.success)
+    return outcome

@@ -1,0 +1,593 @@
+"""Filtered portfolio rollups of monthly usage and cost from the built warehouse.
+
+Reads the mart contract in schema ``marts`` of the DuckDB file (opened read-only):
+``fct_meter_monthly`` (grain meter x month x currency), ``dim_companies``,
+``dim_sites`` and ``dim_meter_tags``.
+
+Every filter value reaches DuckDB as a bound parameter; the only SQL text that
+varies with the request comes from the fixed whitelists below (``PERIODS`` and
+``GROUPINGS``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import json
+import re
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import TypeAlias
+
+import duckdb
+
+COMMAND = "rollup"
+HELP = "Roll up monthly usage and cost by period and company, site, commodity or tag."
+
+EXIT_OK = 0
+EXIT_BAD_INPUT = 2
+
+MARTS_SCHEMA = "marts"
+REQUIRED_TABLES: tuple[str, ...] = (
+    "fct_meter_monthly",
+    "dim_companies",
+    "dim_sites",
+    "dim_meter_tags",
+)
+
+COMMODITIES: tuple[str, ...] = (
+    "ELECTRICITY",
+    "GAS",
+    "WATER",
+    "SEWER",
+    "STEAM",
+    "FUEL_OIL",
+    "PROPANE",
+    "DISTRICT_HEATING",
+    "DISTRICT_COOLING",
+)
+
+# Period granularity -> SQL expression of the period label over ``b.month``.
+PERIODS: dict[str, str] = {
+    "month": "strftime(b.month, '%Y-%m')",
+    "quarter": "strftime(b.month, '%Y') || '-Q' || CAST(quarter(b.month) AS VARCHAR)",
+    "year": "strftime(b.month, '%Y')",
+    "total": "'total'",
+}
+
+# Grouping -> the output columns it adds, each with its SQL expression.
+GROUPINGS: dict[str, tuple[tuple[str, str], ...]] = {
+    "company": (("company_id", "b.company_id"), ("company_name", "c.company_name")),
+    "site": (
+        ("site_id", "b.site_id"),
+        (
+            "site_name",
+            "CASE WHEN b.site_id IS NULL THEN 'Unassigned' ELSE s.site_name END",
+        ),
+    ),
+    "commodity": (("commodity", "b.commodity"),),
+    "tag": (("tag", "t.tag_name"),),
+}
+
+# The join each grouping needs (tag's is built with the tag filter, see below).
+_GROUPING_JOINS: dict[str, str] = {
+    "company": (
+        "LEFT JOIN (SELECT company_id, any_value(company_name) AS company_name "
+        f"FROM {MARTS_SCHEMA}.dim_companies GROUP BY company_id) AS c "
+        "ON c.company_id = b.company_id"
+    ),
+    "site": (
+        "LEFT JOIN (SELECT site_id, any_value(site_name) AS site_name "
+        f"FROM {MARTS_SCHEMA}.dim_sites GROUP BY site_id) AS s "
+        "ON s.site_id = b.site_id"
+    ),
+    "commodity": "",
+}
+
+MEASURES: tuple[str, ...] = ("usage", "export_usage", "generation_usage", "net_usage")
+NUMBER_COLUMNS: frozenset[str] = frozenset((*MEASURES, "cost"))
+COUNT_COLUMNS: frozenset[str] = frozenset(("meter_count",))
+
+FORMATS: tuple[str, ...] = ("table", "csv", "json")
+
+_MONTH_PATTERN = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+
+Value: TypeAlias = str | int | float | Decimal | None
+RollupRow: TypeAlias = dict[str, Value]
+
+
+class RollupError(Exception):
+    """A request the rollup cannot serve; the command exits 2 with the message."""
+
+
+@dataclass(frozen=True)
+class RollupFilters:
+    """What to roll up: the filters, the period granularity and the groupings.
+
+    Months are ``YYYY-MM`` strings; ``month_from`` and ``month_to`` are inclusive.
+    ``last_months`` counts back from the latest month in ``fct_meter_monthly``
+    and cannot be combined with ``month_from``/``month_to``.
+    """
+
+    company: str | None = None
+    sites: tuple[str, ...] = ()
+    unassigned: bool = False
+    commodities: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
+    month_from: str | None = None
+    month_to: str | None = None
+    last_months: int | None = None
+    by: str = "month"
+    group_by: tuple[str, ...] = ()
+
+
+def normalize_commodity(value: str) -> str:
+    """``fuel oil`` / ``Fuel-Oil`` -> ``FUEL_OIL``; raises on an unknown commodity."""
+    normalized = re.sub(r"[\s\-]+", "_", value.strip()).upper()
+    if normalized not in COMMODITIES:
+        raise RollupError(
+            f"unknown commodity {value!r}; expected one of {', '.join(COMMODITIES)}"
+        )
+    return normalized
+
+
+def parse_month(value: str, option: str = "month") -> date:
+    """Parse ``YYYY-MM`` into the first day of that month."""
+    match = _MONTH_PATTERN.match(value)
+    if match is None or int(match.group(1)) < 1:
+        raise RollupError(f"{option}: malformed month {value!r}; expected YYYY-MM")
+    return date(int(match.group(1)), int(match.group(2)), 1)
+
+
+def add_months(day: date, months: int) -> date:
+    """The first day of the month ``months`` after (or before) ``day``'s month."""
+    index = day.year * 12 + day.month - 1 + months
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def output_columns(group_by: Sequence[str]) -> list[str]:
+    """The output columns, in order, for the given groupings."""
+    columns = ["period"]
+    for grouping in _unique(group_by):
+        columns.extend(name for name, _ in GROUPINGS[grouping])
+    return [*columns, *MEASURES, "usage_unit", "cost", "currency", "meter_count"]
+
+
+def _unique(values: Sequence[str]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(values))
+
+
+@dataclass(frozen=True)
+class _Request:
+    """A request with its static parts checked and normalized."""
+
+    filters: RollupFilters
+    commodities: tuple[str, ...]
+    start: date | None
+    end: date | None
+    group_by: tuple[str, ...]
+
+
+def _check_static(filters: RollupFilters) -> _Request:
+    if filters.by not in PERIODS:
+        raise RollupError(
+            f"unknown period {filters.by!r}; expected one of {', '.join(PERIODS)}"
+        )
+    for grouping in filters.group_by:
+        if grouping not in GROUPINGS:
+            raise RollupError(
+                f"unknown grouping {grouping!r}; expected any of {', '.join(GROUPINGS)}"
+            )
+    commodities = _unique([normalize_commodity(c) for c in filters.commodities])
+    start: date | None = None
+    end: date | None = None
+    if filters.month_from is not None:
+        start = parse_month(filters.month_from, "--from")
+    if filters.month_to is not None:
+        end = parse_month(filters.month_to, "--to")
+    if filters.last_months is not None:
+        if start is not None or end is not None:
+            raise RollupError("--last-months cannot be combined with --from or --to")
+        if filters.last_months < 1:
+            raise RollupError(
+                f"--last-months must be at least 1, got {filters.last_months}"
+            )
+    if start is not None and end is not None and start > end:
+        raise RollupError(
+            f"--from {filters.month_from} is after --to {filters.month_to}"
+        )
+    return _Request(filters, commodities, start, end, _unique(filters.group_by))
+
+
+def _connect(database: Path) -> duckdb.DuckDBPyConnection:
+    if not database.is_file():
+        raise RollupError(f"database file not found: {database}")
+    try:
+        return duckdb.connect(str(database), read_only=True)
+    except duckdb.Error as exc:
+        first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+        raise RollupError(f"cannot open {database} read-only: {first_line}") from exc
+
+
+def _check_tables(con: duckdb.DuckDBPyConnection, database: Path) -> None:
+    present = {
+        str(name)
+        for (name,) in con.execute(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = ?",
+            [MARTS_SCHEMA],
+        ).fetchall()
+    }
+    missing = [t for t in REQUIRED_TABLES if t not in present]
+    if missing:
+        names = ", ".join(f"{MARTS_SCHEMA}.{t}" for t in missing)
+        raise RollupError(
+            f"{database} has no {names}; run the pipeline first "
+            "(python scripts/pipeline.py run ...)"
+        )
+
+
+def _missing(
+    con: duckdb.DuckDBPyConnection, table: str, column: str, values: Sequence[str]
+) -> list[str]:
+    """The values (in the given order) absent from a whitelisted table column."""
+    found = {
+        str(value)
+        for (value,) in con.execute(
+            f"SELECT DISTINCT CAST({column} AS VARCHAR) FROM {MARTS_SCHEMA}.{table} "
+            f"WHERE list_contains(?::VARCHAR[], CAST({column} AS VARCHAR))",
+            [list(values)],
+        ).fetchall()
+    }
+    return [v for v in _unique(values) if v not in found]
+
+
+def _check_values(con: duckdb.DuckDBPyConnection, filters: RollupFilters) -> None:
+    if filters.company is not None and _missing(
+        con, "dim_companies", "company_id", [filters.company]
+    ):
+        raise RollupError(f"unknown company: {filters.company}")
+    if filters.sites:
+        unknown = _missing(con, "dim_sites", "site_id", filters.sites)
+        if unknown:
+            raise RollupError(f"unknown site(s): {', '.join(unknown)}")
+    if filters.tags:
+        unknown = _missing(con, "dim_meter_tags", "tag_name", filters.tags)
+        if unknown:
+            raise RollupError(f"unknown tag(s): {', '.join(unknown)}")
+
+
+def _month_range(
+    con: duckdb.DuckDBPyConnection, request: _Request
+) -> tuple[date | None, date | None]:
+    """The inclusive first and last month to keep (``None`` = unbounded)."""
+    last_months = request.filters.last_months
+    if last_months is None:
+        return request.start, request.end
+    (latest,) = con.execute(
+        f"SELECT max(month) FROM {MARTS_SCHEMA}.fct_meter_monthly"
+    ).fetchone() or (None,)
+    if latest is None:
+        return None, None
+    last = date(latest.year, latest.month, 1)
+    return add_months(last, -(last_months - 1)), last
+
+
+def _build_sql(
+    request: _Request, start: date | None, end: date | None
+) -> tuple[str, list[object]]:
+    filters = request.filters
+    conditions: list[str] = []
+    params: list[object] = []
+    if filters.company is not None:
+        conditions.append("CAST(f.company_id AS VARCHAR) = ?")
+        params.append(filters.company)
+    site_conditions: list[str] = []
+    if filters.sites:
+        site_conditions.append(
+            "list_contains(?::VARCHAR[], CAST(f.site_id AS VARCHAR))"
+        )
+        params.append(list(filters.sites))
+    if filters.unassigned:
+        site_conditions.append("f.site_id IS NULL")
+    if site_conditions:
+        conditions.append("(" + " OR ".join(site_conditions) + ")")
+    if request.commodities:
+        conditions.append("list_contains(?::VARCHAR[], f.commodity)")
+        params.append(list(request.commodities))
+    if filters.tags:
+        conditions.append(
+            f"f.meter_id IN (SELECT mt.meter_id FROM {MARTS_SCHEMA}.dim_meter_tags "
+            "AS mt WHERE list_contains(?::VARCHAR[], mt.tag_name))"
+        )
+        params.append(list(filters.tags))
+    if start is not None:
+        conditions.append("f.month >= ?")
+        params.append(start)
+    if end is not None:
+        conditions.append("f.month < ?")
+        params.append(add_months(end, 1))
+    where = ("WHERE " + " AND ".join(conditions)) if conditions else ""
+
+    joins: list[str] = []
+    for grouping in request.group_by:
+        if grouping == "tag":
+            # A meter counts under each of its tags (only the selected tags when
+            # --tag is given); a meter without tags gets a NULL tag.
+            tag_where = ""
+            if filters.tags:
+                tag_where = "WHERE list_contains(?::VARCHAR[], tag_name) "
+                params.append(list(filters.tags))
+            joins.append(
+                "LEFT JOIN (SELECT DISTINCT meter_id, tag_name "
+                f"FROM {MARTS_SCHEMA}.dim_meter_tags {tag_where}) AS t "
+                "ON t.meter_id = b.meter_id"
+            )
+        elif _GROUPING_JOINS[grouping]:
+            joins.append(_GROUPING_JOINS[grouping])
+
+    group_columns = [
+        (name, expression)
+        for grouping in request.group_by
+        for name, expression in GROUPINGS[grouping]
+    ]
+    keys = [
+        ("period", PERIODS[request.filters.by]),
+        *group_columns,
+        ("usage_unit", "b.usage_unit"),
+        ("currency", "b.currency"),
+    ]
+    select = [
+        f"{PERIODS[request.filters.by]} AS period",
+        *(f"{expression} AS {name}" for name, expression in group_columns),
+        *(f"sum(b.{measure}) AS {measure}" for measure in MEASURES),
+        "b.usage_unit AS usage_unit",
+        "sum(b.cost) AS cost",
+        "b.currency AS currency",
+        "count(DISTINCT b.meter_id) AS meter_count",
+    ]
+    sql = (
+        "WITH b AS (SELECT f.meter_id, f.site_id, f.company_id, f.commodity, "
+        "f.month, f.usage, f.export_usage, f.generation_usage, f.net_usage, "
+        "f.usage_unit, f.cost, f.currency "
+        f"FROM {MARTS_SCHEMA}.fct_meter_monthly AS f {where})\n"
+        f"SELECT {', '.join(select)}\nFROM b\n"
+        + "".join(f"{join}\n" for join in joins)
+        + f"GROUP BY {', '.join(expression for _, expression in keys)}\n"
+        + f"ORDER BY {', '.join(f'{name} NULLS LAST' for name, _ in keys)}"
+    )
+    return sql, params
+
+
+def query_rollup(database: Path, filters: RollupFilters) -> list[RollupRow]:
+    """Roll up ``marts.fct_meter_monthly`` of ``database`` (opened read-only).
+
+    Returns one row per period, group, usage unit and currency, with the keys of
+    ``output_columns(filters.group_by)``. Raises ``RollupError`` on a missing or
+    unbuilt database and on a filter value that is malformed or unknown.
+    """
+    request = _check_static(filters)
+    con = _connect(database)
+    try:
+        _check_tables(con, database)
+        _check_values(con, filters)
+        start, end = _month_range(con, request)
+        sql, params = _build_sql(request, start, end)
+        cursor = con.execute(sql, params)
+        names = [column[0] for column in cursor.description or []]
+        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+    except duckdb.Error as exc:
+        raise RollupError(f"querying {database} failed: {exc}") from exc
+    finally:
+        con.close()
+
+
+def _full_precision(value: Value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    if isinstance(value, float):
+        return repr(value)
+    return str(value)
+
+
+def _json_value(value: Value) -> Value:
+    if isinstance(value, Decimal):
+        return float(value)
+    return value
+
+
+def format_table(rows: Sequence[RollupRow], columns: Sequence[str]) -> str:
+    """Aligned columns with a header; numbers with separators and 2 decimals."""
+
+    def cell(column: str, value: Value) -> str:
+        if value is None:
+            return ""
+        if column in NUMBER_COLUMNS and not isinstance(value, str):
+            return f"{value:,.2f}"
+        if column in COUNT_COLUMNS and isinstance(value, int):
+            return f"{value:,}"
+        return str(value)
+
+    cells = [[cell(column, row.get(column)) for column in columns] for row in rows]
+    widths = [
+        max([len(column), *(len(line[i]) for line in cells)])
+        for i, column in enumerate(columns)
+    ]
+    right = [c in NUMBER_COLUMNS or c in COUNT_COLUMNS for c in columns]
+
+    def line(values: Sequence[str]) -> str:
+        parts = [
+            value.rjust(width) if is_right else value.ljust(width)
+            for value, width, is_right in zip(values, widths, right, strict=True)
+        ]
+        return "  ".join(parts).rstrip()
+
+    lines = [line(columns), line(["-" * width for width in widths])]
+    lines.extend(line(values) for values in cells)
+    return "\n".join(lines) + "\n"
+
+
+def format_csv(rows: Sequence[RollupRow], columns: Sequence[str]) -> str:
+    """A header row and one row per result, numbers in full precision."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(columns)
+    for row in rows:
+        writer.writerow([_full_precision(row.get(column)) for column in columns])
+    return buffer.getvalue()
+
+
+def format_json(rows: Sequence[RollupRow], columns: Sequence[str]) -> str:
+    """A JSON list of objects; numbers as JSON numbers, NULL as null."""
+    objects = [
+        {column: _json_value(row.get(column)) for column in columns} for row in rows
+    ]
+    return json.dumps(objects, indent=2) + "\n"
+
+
+_FORMATTERS = {"table": format_table, "csv": format_csv, "json": format_json}
+
+_EPILOG = """\
+Output: one row per period, group, usage_unit and currency, with columns
+period, the group columns, usage, export_usage, generation_usage, net_usage,
+usage_unit, cost, currency and meter_count (distinct meters contributing).
+
+Usage in different units is never added, and cost in different currencies is
+never added. A meter whose bills for a month came in two currencies has two
+rows in the mart; each output row carries the usage and cost of its own
+currency's rows, so the usage of such a meter and month is split across the
+currency rows (add them up per usage_unit for its total usage).
+
+--group-by site shows site_id and site_name; meters without a site show the
+site_name 'Unassigned' and an empty site_id. --group-by tag puts a meter under
+each of its tags (only the --tag tags when given; untagged meters get an empty
+tag), so totals across tags double count meters with several tags.
+
+--last-months N keeps the last N months up to the latest month present in
+marts.fct_meter_monthly (regardless of the other filters).
+"""
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.formatter_class = argparse.RawDescriptionHelpFormatter
+    parser.epilog = _EPILOG
+    parser.add_argument(
+        "--database",
+        type=Path,
+        required=True,
+        metavar="FILE",
+        help="The built DuckDB warehouse (opened read-only).",
+    )
+    filters = parser.add_argument_group("filters")
+    filters.add_argument("--company", metavar="ID", help="Only this company.")
+    filters.add_argument(
+        "--site",
+        nargs="+",
+        action="extend",
+        default=[],
+        metavar="ID",
+        help="Only these sites (with --unassigned: these sites and unassigned meters).",
+    )
+    filters.add_argument(
+        "--unassigned",
+        action="store_true",
+        help="Meters without a site (alone: only those; with --site: added to "
+        "the sites).",
+    )
+    filters.add_argument(
+        "--commodity",
+        nargs="+",
+        action="extend",
+        default=[],
+        metavar="C",
+        help="Only these commodities, case-insensitive ('fuel oil' = FUEL_OIL): "
+        + ", ".join(COMMODITIES)
+        + ".",
+    )
+    filters.add_argument(
+        "--tag",
+        nargs="+",
+        action="extend",
+        default=[],
+        metavar="T",
+        help="Only meters having any of these tags.",
+    )
+    filters.add_argument(
+        "--from",
+        dest="month_from",
+        metavar="YYYY-MM",
+        help="First month, inclusive.",
+    )
+    filters.add_argument(
+        "--to", dest="month_to", metavar="YYYY-MM", help="Last month, inclusive."
+    )
+    filters.add_argument(
+        "--last-months",
+        type=int,
+        metavar="N",
+        help="The last N months up to the latest month in the data (not with "
+        "--from/--to).",
+    )
+    shape = parser.add_argument_group("shape")
+    shape.add_argument(
+        "--by",
+        choices=tuple(PERIODS),
+        default="month",
+        help="Period granularity (default: month); total = one row per group "
+        "for the whole selected range.",
+    )
+    shape.add_argument(
+        "--group-by",
+        nargs="+",
+        action="extend",
+        default=[],
+        choices=tuple(GROUPINGS),
+        metavar="GROUP",
+        help="Group by any of: "
+        + ", ".join(GROUPINGS)
+        + " (default: none, the whole portfolio). Grouping by tag counts a meter "
+        "under each of its tags, so totals across tags double count.",
+    )
+    shape.add_argument(
+        "--format",
+        choices=FORMATS,
+        default="table",
+        help="Output format (default: table).",
+    )
+
+
+def filters_from_args(args: argparse.Namespace) -> RollupFilters:
+    """The ``RollupFilters`` of parsed command-line arguments."""
+    return RollupFilters(
+        company=args.company,
+        sites=tuple(args.site),
+        unassigned=bool(args.unassigned),
+        commodities=tuple(args.commodity),
+        tags=tuple(args.tag),
+        month_from=args.month_from,
+        month_to=args.month_to,
+        last_months=args.last_months,
+        by=args.by,
+        group_by=tuple(args.group_by),
+    )
+
+
+def main(args: argparse.Namespace) -> int:
+    filters = filters_from_args(args)
+    try:
+        rows = query_rollup(Path(args.database), filters)
+    except RollupError as exc:
+        message = " ".join(str(exc).split())
+        print(f"pipeline.py rollup: error: {message}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    columns = output_columns(filters.group_by)
+    sys.stdout.write(_FORMATTERS[args.format](rows, columns))
+    if not rows:
+        print("pipeline.py rollup: no rows match the filters", file=sys.stderr)
+    return EXIT_OK

@@ -1,0 +1,484 @@
+"""The loader: a landing folder lands in the raw schema as text, in file order."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from conftest import write_landing, write_table
+from utility_warehouse import cli, contract
+
+ROW_NUMBER = contract.ROW_NUMBER_COLUMN
+SOURCE_FILE = contract.SOURCE_FILE_COLUMN
+
+
+def load(raw_dir: Path, database: Path) -> int:
+    return cli.main(["load", "--raw-dir", str(raw_dir), "--database", str(database)])
+
+
+def fetch(database: Path, sql: str) -> list[tuple[Any, ...]]:
+    with duckdb.connect(str(database), read_only=True) as con:
+        return con.execute(sql).fetchall()
+
+
+def column_types(database: Path, entity: str) -> dict[str, str]:
+    rows = fetch(database, f"describe {contract.RAW_SCHEMA}.{entity}")
+    return {str(row[0]): str(row[1]) for row in rows}
+
+
+def raw_rows(database: Path, entity: str) -> list[dict[str, Any]]:
+    with duckdb.connect(str(database), read_only=True) as con:
+        cursor = con.execute(
+            f"select * from {contract.RAW_SCHEMA}.{entity} order by {ROW_NUMBER}"
+        )
+        names = [item[0] for item in cursor.description]
+        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
+def usage_row(number: int, **values: Any) -> dict[str, Any]:
+    row: dict[str, Any] = {
+        "id": f"u{number}",
+        "document_id": "d1",
+        "meter_id": "m1",
+        "start_date": "2026-01-01",
+        "end_date": "2026-01-31",
+        "raw_usage": str(number),
+        "raw_usage_units": "kWh",
+        "standard_usage": None,
+        "exclusion": "false",
+        "net_metering_type": None,
+        "demand": None,
+        "extracted_identifiers": None,
+    }
+    row.update(values)
+    return row
+
+
+# Typed values as JSON lines and Parquet carry them, and the text they land as.
+TYPED_VALUES: list[tuple[dict[str, Any], dict[str, str | None]]] = [
+    (
+        {"raw_usage": 1234.5, "exclusion": True, "demand": None},
+        {"raw_usage": "1234.5", "exclusion": "true", "demand": None},
+    ),
+    (
+        {
+            "raw_usage": 7.0,
+            "exclusion": False,
+            "extracted_identifiers": [{"type": "METER", "value": "E-100"}],
+        },
+        {"raw_usage": "7.0", "exclusion": "false"},
+    ),
+]
+
+
+@pytest.mark.parametrize("fmt", ["csv", "jsonl", "parquet"])
+def test_each_format_lands_as_text_in_file_order(
+    tmp_path: Path, minimal_landing: dict[str, list[dict[str, Any]]], fmt: str
+) -> None:
+    raw_dir = write_landing(tmp_path / "raw", minimal_landing, fmt)
+    ids = [f"u{n}" for n in (5, 3, 9, 1, 7)]  # not sorted: order must be the file's
+    usage = [usage_row(int(uid[1:]), raw_usage=f"{n}.25") for n, uid in enumerate(ids)]
+    write_table(raw_dir, "usage_data", usage, fmt)
+    database = tmp_path / "warehouse.duckdb"
+
+    assert load(raw_dir, database) == 0
+
+    for entity in contract.ENTITIES:
+        types = column_types(database, entity.name)
+        assert types.pop(ROW_NUMBER) == "BIGINT"
+        assert set(types.values()) == {"VARCHAR"}, entity.name
+        assert list(types)[: len(entity.all_columns)] == list(entity.all_columns)
+    rows = raw_rows(database, "usage_data")
+    assert [row["id"] for row in rows] == ids
+    assert [row[ROW_NUMBER] for row in rows] == [1, 2, 3, 4, 5]
+    assert {row[SOURCE_FILE] for row in rows} == {f"usage_data.{fmt}"}
+    assert [row["raw_usage"] for row in rows] == [f"{n}.25" for n in range(5)]
+
+
+@pytest.mark.parametrize("fmt", ["jsonl", "parquet"])
+def test_typed_values_land_as_their_text(
+    tmp_path: Path, minimal_landing: dict[str, list[dict[str, Any]]], fmt: str
+) -> None:
+    raw_dir = write_landing(tmp_path / "raw", minimal_landing, fmt)
+    usage = [usage_row(n + 1, **values) for n, (values, _) in enumerate(TYPED_VALUES)]
+    write_table(raw_dir, "usage_data", usage, fmt)
+    database = tmp_path / "warehouse.duckdb"
+
+    assert load(raw_dir, database) == 0
+
+    rows = raw_rows(database, "usage_data")
+    for row, (_, expected) in zip(rows, TYPED_VALUES, strict=True):
+        assert {key: row[key] for key in expected} == expected
+    assert rows[0]["extracted_identifiers"] is None
+    identifiers = rows[1]["extracted_identifiers"]
+    assert isinstance(identifiers, str)
+    assert json.loads(identifiers) == [{"type": "METER", "value": "E-100"}]
+
+
+def test_parquet_dates_land_as_iso_text(
+    tmp_path: Path, minimal_landing: dict[str, list[dict[str, Any]]]
+) -> None:
+    raw_dir = write_landing(tmp_path / "raw", minimal_landing, "csv")
+    (raw_dir / "documents.csv").unlink()
+    document = dict(minimal_landing["documents"][0])
+    document["start_date"] = dt.date(2026, 1, 1)
+    document["bill_date"] = dt.date(2026, 2, 3)
+    pq.write_table(pa.Table.from_pylist([document]), raw_dir / "documents.parquet")
+    database = tmp_path / "warehouse.duckdb"
+
+    assert load(raw_dir, database) == 0
+
+    [row] = raw_rows(database, "documents")
+    assert (row["start_date"], row["bill_date"]) == ("2026-01-01", "2026-02-03")
+
+
+def test_jsonl_with_bom_blank_lines_and_keys_missing_from_some_records(
+    tmp_path: Path, minimal_landing: dict[str, list[dict[str, Any]]]
+) -> None:
+    raw_dir = write_landing(tmp_path / "raw", minimal_landing)
+    lines = [
+        json.dumps({"meter_id": "m1", "tag_name": "hvac", "note": "x"}),
+        "",
+        json.dumps({"meter_id": "m1"}),
+        json.dumps({"tag_name": "roof", "meter_id": "m2", "updated_at": None}),
+    ]
+    (raw_dir / "meter_tags.jsonl").write_bytes(
+        b"\xef\xbb\xbf" + "\n".join(lines).encode() + b"\n"
+    )
+    database = tmp_path / "warehouse.duckdb"
+
+    assert load(raw_dir, database) == 0
+
+    rows = raw_rows(database, "meter_tags")
+    assert [(r["meter_id"], r["tag_name"], r["note"]) for r in rows] == [
+        ("m1", "hvac", "x"),
+        ("m1", None, None),
+        ("m2", "roof", None),
+    ]
+    assert [r[ROW_NUMBER] for r in rows] == [1, 2, 3]
+
+
+def test_empty_jsonl_file_gives_an_empty_table(
+    tmp_path: Path, minimal_landing: dict[str, list[dict[str, Any]]]
+) -> None:
+    raw_dir = write_landing(tmp_path / "raw", minimal_landing)
+    (raw_dir / "line_items.jsonl").write_text("")
+    database = tmp_path / "warehouse.duckdb"
+
+    assert load(raw_dir, database) == 0
+
+    assert fetch(database, "select count(*) from raw.line_items") == [(0,)]
+    assert fetch(
+        database,
+        "select file_name, row_count from raw._load_audit where entity = 'line_items'",
+    ) == [("line_items.jsonl", 0)]
+
+
+def test_jsonl_line_that_is_not_an_object_exits_2(
+    tmp_path: Path,
+    minimal_landing: dict[str, list[dict[str, Any]]],
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    del minimal_landing["meter_identifiers"]
+    raw_dir = write_landing(tmp_path / "raw", minimal_landing)
+    record = {"meter_id": "m1", "identifier_type": "METER", "value": "E-1"}
+    (raw_dir / "meter_identifiers.jsonl").write_text(
+        json.dumps(record) + "\n" + json.dumps([record]) + "\n"
+    )
+
+    assert load(raw_dir, tmp_path / "warehouse.duckdb") == 2
+
+    err = capsys.readouterr().err
+    assert "meter_identifiers.jsonl: 1 line(s) are not JSON objects" in err
+
+
+def test_csv_with_bom_quoted_commas_and_newlines(
+    tmp_path: Path, minimal_landing: dict[str, list[dict[str, Any]]]
+) -> None:
+    raw_dir = write_landing(tmp_path / "raw", minimal_landing)
+    site = dict(minimal_landing["sites"][0])
+    site["name"] = 'Plant 7, "North" wing'
+    site["address"] = "12 Dock Rd\nUnit 4, Rear"
+    site["postal_code"] = "00501"
+    write_table(raw_dir, "sites", [site], bom=True)
+    assert (raw_dir / "sites.csv").read_bytes().startswith(b"\xef\xbb\xbf")
+    database = tmp_path / "warehouse.duckdb"
+
+    assert load(raw_dir, database) == 0
+
+    [row] = raw_rows(database, "sites")
+    assert row["id"] == "s1"  # the BOM is not part of the first column's name
+    assert row["name"] == 'Plant 7, "North" wing'
+    assert row["address"] == "12 Dock Rd\nUnit 4, Rear"
+    assert row["postal_code"] == "00501"  # text: leading zeros kept
+    assert row["mirror_site_id"] is None  # an empty field is null
+
+
+def test_extra_columns_are_kept_as_text(
+    tmp_path: Path, minimal_landing: dict[str, list[dict[str, Any]]]
+) -> None:
+    minimal_landing["meters"][0]["vendor_note"] = "42"
+    minimal_landing["meters"][0]["updated_at"] = "2026-03-01T10:00:00Z"
+    raw_dir = write_landing(tmp_path / "raw", minimal_landing)
+    database = tmp_path / "warehouse.duckdb"
+
+    assert load(raw_dir, database) == 0
+
+    types = column_types(database, "meters")
+    assert types["vendor_note"] == "VARCHAR"
+    assert list(types)[-3:] == ["vendor_note", ROW_NUMBER, SOURCE_FILE]
+    [row] = raw_rows(database, "meters")
+    assert row["vendor_note"] == "42"
+    assert row["updated_at"] == "2026-03-01T10:00:00Z"
+
+
+def test_absent_optional_file_gives_an_empty_table_with_its_columns(
+    tmp_path: Path, minimal_landing: dict[str, list[dict[str, Any]]]
+) -> None:
+    raw_dir = write_landing(tmp_path / "raw", minimal_landing)
+    database = tmp_path / "warehouse.duckdb"
+
+    assert load(raw_dir, database) == 0
+
+    for entity in contract.ENTITIES:
+        if entity.name in minimal_landing:
+            continue
+        assert entity.file_optional, entity.name
+        types = column_types(database, entity.name)
+        assert list(types) == [*entity.all_columns, ROW_NUMBER, SOURCE_FILE]
+        assert fetch(database, f"select count(*) from raw.{entity.name}") == [(0,)]
+
+
+def test_absent_optional_columns_are_null_text(
+    tmp_path: Path, minimal_landing: dict[str, list[dict[str, Any]]]
+) -> None:
+    for column in ("demand", "extracted_identifiers"):
+        del minimal_landing["usage_data"][0][column]
+    del minimal_landing["companies"][0]["implied_sewer_fraction"]
+    raw_dir = write_landing(tmp_path / "raw", minimal_landing)
+    database = tmp_path / "warehouse.duckdb"
+
+    assert load(raw_dir, database) == 0
+
+    [usage] = raw_rows(database, "usage_data")
+    assert (usage["demand"], usage["extracted_identifiers"], usage["updated_at"]) == (
+        None,
+        None,
+        None,
+    )
+    assert column_types(database, "usage_data")["demand"] == "VARCHAR"
+    [company] = raw_rows(database, "companies")
+    assert company["implied_sewer_fraction"] is None
+
+
+def test_missing_required_file_exits_2_naming_it(
+    tmp_path: Path,
+    minimal_landing: dict[str, list[dict[str, Any]]],
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    del minimal_landing["meters"]
+    raw_dir = write_landing(tmp_path / "raw", minimal_landing)
+    database = tmp_path / "warehouse.duckdb"
+
+    assert load(raw_dir, database) == 2
+
+    err = capsys.readouterr().err
+    assert "missing required file: meters.csv|.jsonl|.parquet" in err
+    assert str(raw_dir) in err
+    assert not database.exists()
+
+
+def test_missing_required_column_exits_2_naming_file_and_column(
+    tmp_path: Path,
+    minimal_landing: dict[str, list[dict[str, Any]]],
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    del minimal_landing["usage_data"][0]["meter_id"]
+    raw_dir = write_landing(tmp_path / "raw", minimal_landing)
+
+    assert load(raw_dir, tmp_path / "warehouse.duckdb") == 2
+
+    err = capsys.readouterr().err
+    assert re.search(r"usage_data\.csv: missing required column 'meter_id'", err)
+
+
+def test_two_formats_for_one_entity_exit_2_naming_both(
+    tmp_path: Path,
+    minimal_landing: dict[str, list[dict[str, Any]]],
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    raw_dir = write_landing(tmp_path / "raw", minimal_landing)
+    write_table(raw_dir, "meters", minimal_landing["meters"], "jsonl")
+
+    assert load(raw_dir, tmp_path / "warehouse.duckdb") == 2
+
+    err = capsys.readouterr().err
+    assert "meters.csv" in err and "meters.jsonl" in err
+
+
+def test_every_problem_is_reported_and_nothing_is_loaded(
+    tmp_path: Path,
+    minimal_landing: dict[str, list[dict[str, Any]]],
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    good_dir = write_landing(tmp_path / "good", minimal_landing)
+    database = tmp_path / "warehouse.duckdb"
+    assert load(good_dir, database) == 0
+    before = {e.name: raw_rows(database, e.name) for e in contract.ENTITIES}
+    audit_before = fetch(database, "select * from raw._load_audit order by entity")
+    capsys.readouterr()
+
+    broken = {k: v for k, v in minimal_landing.items() if k != "documents"}
+    broken["sites"] = [{"id": "s2", "name": "no company"}]
+    broken["usage_data"] = [usage_row(1), usage_row(2)]
+    bad_dir = write_landing(tmp_path / "bad", broken)
+    write_table(bad_dir, "accounts", minimal_landing["accounts"], "parquet")
+
+    assert load(bad_dir, database) == 2
+
+    problems = [
+        line for line in capsys.readouterr().err.splitlines() if line[:2] == "  "
+    ]
+    assert any("missing required file: documents." in line for line in problems)
+    assert any(
+        "accounts.csv" in line and "accounts.parquet" in line for line in problems
+    )
+    assert sum("sites.csv: missing required column" in line for line in problems) == 9
+    after = {e.name: raw_rows(database, e.name) for e in contract.ENTITIES}
+    assert after == before
+    assert (
+        fetch(database, "select * from raw._load_audit order by entity") == audit_before
+    )
+
+
+def test_malformed_csv_row_exits_2_naming_the_file(
+    tmp_path: Path,
+    minimal_landing: dict[str, list[dict[str, Any]]],
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    raw_dir = write_landing(tmp_path / "raw", minimal_landing)
+    with (raw_dir / "documents.csv").open("a", encoding="utf-8") as f:
+        f.write("d2,a1,2026-01-01,2026-02-01,1,1,USD,,one too many\n")
+    database = tmp_path / "warehouse.duckdb"
+
+    assert load(raw_dir, database) == 2
+
+    assert "documents.csv: cannot be read" in capsys.readouterr().err
+    assert not database.exists()
+
+
+def test_files_not_named_after_an_entity_are_ignored(
+    tmp_path: Path, minimal_landing: dict[str, list[dict[str, Any]]]
+) -> None:
+    raw_dir = write_landing(tmp_path / "raw", minimal_landing)
+    (raw_dir / "_generator_manifest.json").write_text('{"seed": 1}\n')
+    (raw_dir / "notes.csv").write_text("not,a,contract,file\n")
+    (raw_dir / "meters.csv.bak").write_text("garbage\n")
+    database = tmp_path / "warehouse.duckdb"
+
+    assert load(raw_dir, database) == 0
+
+    files = fetch(database, "select file_name from raw._load_audit order by 1")
+    assert [name for (name,) in files] == sorted(
+        f"{entity}.csv" for entity in minimal_landing
+    )
+
+
+def test_loading_twice_gives_identical_raw_tables(
+    tmp_path: Path, minimal_landing: dict[str, list[dict[str, Any]]]
+) -> None:
+    minimal_landing["usage_data"] = [usage_row(n) for n in range(1, 50)]
+    raw_dir = write_landing(tmp_path / "raw", minimal_landing)
+    write_table(
+        raw_dir, "meter_tags", [{"meter_id": "m1", "tag_name": "hvac"}], "jsonl"
+    )
+    database = tmp_path / "warehouse.duckdb"
+
+    assert load(raw_dir, database) == 0
+    first = {e.name: raw_rows(database, e.name) for e in contract.ENTITIES}
+    first_types = {e.name: column_types(database, e.name) for e in contract.ENTITIES}
+    assert load(raw_dir, database) == 0
+    second = {e.name: raw_rows(database, e.name) for e in contract.ENTITIES}
+    second_types = {e.name: column_types(database, e.name) for e in contract.ENTITIES}
+
+    assert first == second
+    assert first_types == second_types
+    assert len(second["usage_data"]) == 49
+
+
+def test_audit_has_one_row_per_file_with_count_and_checksum(
+    tmp_path: Path, minimal_landing: dict[str, list[dict[str, Any]]]
+) -> None:
+    minimal_landing["usage_data"] = [usage_row(n) for n in range(1, 4)]
+    raw_dir = write_landing(tmp_path / "raw", minimal_landing)
+    write_table(raw_dir, "line_items", [], "parquet")
+    database = tmp_path / "warehouse.duckdb"
+
+    assert load(raw_dir, database) == 0
+
+    audit = fetch(
+        database,
+        "select entity, file_name, file_format, row_count, sha256, loaded_at "
+        "from raw._load_audit order by entity",
+    )
+    expected_files = {**{e: f"{e}.csv" for e in minimal_landing}}
+    expected_files["line_items"] = "line_items.parquet"
+    assert {row[0]: row[1] for row in audit} == expected_files
+    for entity, file_name, file_format, row_count, sha256, loaded_at in audit:
+        assert file_format == file_name.rsplit(".", 1)[1]
+        expected_rows = len(minimal_landing.get(entity, []))
+        assert row_count == expected_rows, entity
+        assert re.fullmatch(r"[0-9a-f]{64}", sha256)
+        assert sha256 == hashlib.sha256((raw_dir / file_name).read_bytes()).hexdigest()
+        assert isinstance(loaded_at, dt.datetime)
+        now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+        assert abs(now - loaded_at) < dt.timedelta(minutes=5)
+
+
+def write_large_usage(path: Path, rows: int) -> None:
+    """``rows`` usage rows with ids u1, u2, ... in file order, written fast."""
+    columns = contract.ENTITY_BY_NAME["usage_data"].columns
+    ids = [f"u{n}" for n in range(1, rows + 1)]
+    fmt = path.suffix
+    if fmt == ".csv":
+        lines = (f"{uid},d1,m1,2026-01-01,2026-01-31,1.5,kWh,,,,,\n" for uid in ids)
+        path.write_text(",".join(columns) + "\n" + "".join(lines))
+    elif fmt == ".jsonl":
+        template = json.dumps(usage_row(0, raw_usage=1.5, exclusion=False))
+        path.write_text(
+            "".join(template.replace('"u0"', f'"{uid}"') + "\n" for uid in ids)
+        )
+    else:
+        table = pa.table({c: ids if c == "id" else ["x"] * rows for c in columns})
+        pq.write_table(table, path, row_group_size=10_000)
+
+
+@pytest.mark.parametrize("fmt", ["csv", "jsonl", "parquet"])
+def test_row_numbers_follow_file_order_in_large_files(
+    tmp_path: Path, minimal_landing: dict[str, list[dict[str, Any]]], fmt: str
+) -> None:
+    """Large enough to be read in parallel: CSV and JSON files of several 8 MB
+    chunks, Parquet files of several row groups."""
+    del minimal_landing["usage_data"]
+    raw_dir = write_landing(tmp_path / "raw", minimal_landing)
+    rows = 400_000 if fmt == "csv" else 150_000
+    write_large_usage(raw_dir / f"usage_data.{fmt}", rows)
+    database = tmp_path / "warehouse.duckdb"
+
+    assert load(raw_dir, database) == 0
+
+    mismatches = fetch(
+        database,
+        f"select count(*), count(*) filter (where id <> 'u' || {ROW_NUMBER}) "
+        "from raw.usage_data",
+    )
+    assert mismatches == [(rows, 0)]

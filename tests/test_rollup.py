@@ -1,0 +1,710 @@
+"""Tests of ``pipeline.py rollup`` against a small hand-made marts database."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pytest
+
+from utility_warehouse import cli
+from utility_warehouse.rollup import (
+    RollupError,
+    RollupFilters,
+    normalize_commodity,
+    output_columns,
+    query_rollup,
+)
+
+COMPANIES = [("C1", "Acme"), ("C2", "Globex")]
+SITES = [
+    # site_id, company_id, site_name, is_archived, data_collection_stop_date
+    ("S1", "C1", "Head Office", False, None),
+    ("S2", "C1", "Plant", False, None),
+    ("S3", "C2", "Depot", False, None),
+    ("S4", "C2", "Old Depot", True, "2022-12-31"),
+]
+METERS = [
+    # meter_id, company_id, site_id, commodity, is_active
+    ("M1", "C1", "S1", "ELECTRICITY", True),
+    ("M2", "C1", "S2", "WATER", True),
+    ("M3", "C1", None, "ELECTRICITY", True),
+    ("M4", "C2", "S3", "ELECTRICITY", True),
+    ("M5", "C2", "S3", "WATER", False),
+]
+TAGS = [("M1", "hvac"), ("M1", "main"), ("M2", "main"), ("M4", "hvac")]
+ELEC = "ELECTRICITY"
+FACTS = [
+    # meter, site, company, commodity, month, usage, export, generation, net,
+    # unit, cost, currency
+    ("M1", "S1", "C1", ELEC, "2023-11-01", 100, 10, 20, 90, "kWh", "50", "USD"),
+    ("M1", "S1", "C1", ELEC, "2023-12-01", 200, 0, 0, 200, "kWh", "80", "USD"),
+    ("M1", "S1", "C1", ELEC, "2024-01-01", 150, 0, 0, 150, "kWh", "60", "USD"),
+    ("M1", "S1", "C1", ELEC, "2024-01-01", 50, 0, 0, 50, "kWh", "30", "EUR"),
+    ("M2", "S2", "C1", "WATER", "2023-12-01", 1000, 0, 0, 1000, "gal", "12.5", "USD"),
+    ("M2", "S2", "C1", "WATER", "2024-02-01", 2000, 0, 0, 2000, "gal", "25", "USD"),
+    ("M3", None, "C1", ELEC, "2024-01-01", 300, 0, 0, 300, "kWh", "90", "USD"),
+    ("M3", None, "C1", ELEC, "2024-02-01", 400, 0, 0, 400, "kWh", None, None),
+    ("M4", "S3", "C2", ELEC, "2024-01-01", 500, 0, 0, 500, "kWh", "100", "EUR"),
+    ("M4", "S3", "C2", ELEC, "2024-02-01", 600, 0, 0, 600, "kWh", "120", "EUR"),
+    ("M5", "S3", "C2", "WATER", "2024-02-01", 3000.1234, 0, 0, 3000.1234, "gal", "40",
+     "EUR"),
+]  # fmt: skip
+
+
+def build_marts(path: Path) -> Path:
+    """Write the mart contract tables with the rows above into a DuckDB file."""
+    con = duckdb.connect(str(path))
+    try:
+        con.execute("CREATE SCHEMA marts")
+        con.execute(
+            "CREATE TABLE marts.dim_companies "
+            "(company_id VARCHAR, company_name VARCHAR)"
+        )
+        con.executemany("INSERT INTO marts.dim_companies VALUES (?, ?)", COMPANIES)
+        con.execute(
+            "CREATE TABLE marts.dim_sites (site_id VARCHAR, company_id VARCHAR, "
+            "site_name VARCHAR, is_archived BOOLEAN, data_collection_stop_date DATE)"
+        )
+        con.executemany("INSERT INTO marts.dim_sites VALUES (?, ?, ?, ?, ?)", SITES)
+        con.execute(
+            "CREATE TABLE marts.dim_meters (meter_id VARCHAR, company_id VARCHAR, "
+            "site_id VARCHAR, commodity VARCHAR, is_active BOOLEAN)"
+        )
+        con.executemany("INSERT INTO marts.dim_meters VALUES (?, ?, ?, ?, ?)", METERS)
+        con.execute(
+            "CREATE TABLE marts.dim_meter_tags (meter_id VARCHAR, tag_name VARCHAR)"
+        )
+        con.executemany("INSERT INTO marts.dim_meter_tags VALUES (?, ?)", TAGS)
+        con.execute(
+            "CREATE TABLE marts.fct_meter_monthly (meter_id VARCHAR, site_id VARCHAR, "
+            "company_id VARCHAR, commodity VARCHAR, month DATE, usage DOUBLE, "
+            "export_usage DOUBLE, generation_usage DOUBLE, net_usage DOUBLE, "
+            "usage_unit VARCHAR, cost DECIMAL(18, 2), currency VARCHAR)"
+        )
+        con.executemany(
+            "INSERT INTO marts.fct_meter_monthly VALUES "
+            "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            FACTS,
+        )
+    finally:
+        con.close()
+    return path
+
+
+@pytest.fixture(scope="module")
+def database(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return build_marts(tmp_path_factory.mktemp("marts") / "warehouse.duckdb")
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    """Run ``pipeline.py rollup`` in-process; argparse exits become exit codes."""
+    try:
+        code = cli.main(["rollup", *argv])
+    except SystemExit as exc:
+        code = int(exc.code or 0)
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def rollup_json(
+    capsys: pytest.CaptureFixture[str], database: Path, *argv: str
+) -> list[dict[str, Any]]:
+    code, out, err = run(capsys, "--database", str(database), "--format", "json", *argv)
+    assert code == 0, err
+    rows = json.loads(out)
+    assert isinstance(rows, list)
+    return rows
+
+
+def summary(rows: list[dict[str, Any]], *keys: str) -> list[tuple[Any, ...]]:
+    """Project rows on period, the given keys, usage, unit, cost, currency, meters."""
+    return [
+        (
+            row["period"],
+            *(row[key] for key in keys),
+            row["usage"],
+            row["usage_unit"],
+            row["cost"],
+            row["currency"],
+            row["meter_count"],
+        )
+        for row in rows
+    ]
+
+
+PORTFOLIO_BY_MONTH = [
+    ("2023-11", 100, "kWh", 50, "USD", 1),
+    ("2023-12", 1000, "gal", 12.5, "USD", 1),
+    ("2023-12", 200, "kWh", 80, "USD", 1),
+    ("2024-01", 550, "kWh", 130, "EUR", 2),
+    ("2024-01", 450, "kWh", 150, "USD", 2),
+    ("2024-02", 3000.1234, "gal", 40, "EUR", 1),
+    ("2024-02", 2000, "gal", 25, "USD", 1),
+    ("2024-02", 600, "kWh", 120, "EUR", 1),
+    ("2024-02", 400, "kWh", None, None, 1),
+]
+
+
+# --- the whole portfolio, periods ------------------------------------------------
+
+
+def test_default_is_whole_portfolio_by_month(
+    capsys: pytest.CaptureFixture[str], database: Path
+) -> None:
+    rows = rollup_json(capsys, database)
+    assert summary(rows) == PORTFOLIO_BY_MONTH
+    assert list(rows[0]) == output_columns(())
+    assert rows[0] == {
+        "period": "2023-11",
+        "usage": 100,
+        "export_usage": 10,
+        "generation_usage": 20,
+        "net_usage": 90,
+        "usage_unit": "kWh",
+        "cost": 50,
+        "currency": "USD",
+        "meter_count": 1,
+    }
+
+
+def test_currency_is_never_summed(
+    capsys: pytest.CaptureFixture[str], database: Path
+) -> None:
+    # M1 in 2024-01 was billed in USD and EUR: its usage and cost stay with each
+    # currency's row, and no row mixes currencies.
+    rows = rollup_json(capsys, database, "--site", "S1", "--from", "2024-01")
+    assert summary(rows) == [
+        ("2024-01", 50, "kWh", 30, "EUR", 1),
+        ("2024-01", 150, "kWh", 60, "USD", 1),
+    ]
+
+
+def test_by_quarter(capsys: pytest.CaptureFixture[str], database: Path) -> None:
+    rows = rollup_json(capsys, database, "--by", "quarter")
+    assert summary(rows) == [
+        ("2023-Q4", 1000, "gal", 12.5, "USD", 1),
+        ("2023-Q4", 300, "kWh", 130, "USD", 1),
+        ("2024-Q1", 3000.1234, "gal", 40, "EUR", 1),
+        ("2024-Q1", 2000, "gal", 25, "USD", 1),
+        ("2024-Q1", 1150, "kWh", 250, "EUR", 2),
+        ("2024-Q1", 450, "kWh", 150, "USD", 2),
+        ("2024-Q1", 400, "kWh", None, None, 1),
+    ]
+
+
+def test_by_year(capsys: pytest.CaptureFixture[str], database: Path) -> None:
+    rows = rollup_json(capsys, database, "--by", "year", "--commodity", "electricity")
+    assert summary(rows) == [
+        ("2023", 300, "kWh", 130, "USD", 1),
+        ("2024", 1150, "kWh", 250, "EUR", 2),
+        ("2024", 450, "kWh", 150, "USD", 2),
+        ("2024", 400, "kWh", None, None, 1),
+    ]
+
+
+def test_by_total(capsys: pytest.CaptureFixture[str], database: Path) -> None:
+    rows = rollup_json(capsys, database, "--by", "total", "--commodity", "electricity")
+    assert summary(rows) == [
+        ("total", 1150, "kWh", 250, "EUR", 2),
+        ("total", 750, "kWh", 280, "USD", 2),
+        ("total", 400, "kWh", None, None, 1),
+    ]
+
+
+# --- filters --------------------------------------------------------------------
+
+
+def test_company_filter(capsys: pytest.CaptureFixture[str], database: Path) -> None:
+    rows = rollup_json(capsys, database, "--company", "C2")
+    assert summary(rows) == [
+        ("2024-01", 500, "kWh", 100, "EUR", 1),
+        ("2024-02", 3000.1234, "gal", 40, "EUR", 1),
+        ("2024-02", 600, "kWh", 120, "EUR", 1),
+    ]
+
+
+def test_site_filter_one_and_many(
+    capsys: pytest.CaptureFixture[str], database: Path
+) -> None:
+    one = rollup_json(capsys, database, "--site", "S2")
+    assert summary(one) == [
+        ("2023-12", 1000, "gal", 12.5, "USD", 1),
+        ("2024-02", 2000, "gal", 25, "USD", 1),
+    ]
+    many = rollup_json(capsys, database, "--site", "S2", "S3", "--by", "year")
+    assert summary(many) == [
+        ("2023", 1000, "gal", 12.5, "USD", 1),
+        ("2024", 3000.1234, "gal", 40, "EUR", 1),
+        ("2024", 2000, "gal", 25, "USD", 1),
+        ("2024", 1100, "kWh", 220, "EUR", 1),
+    ]
+    repeated = rollup_json(
+        capsys, database, "--site", "S2", "--site", "S3", "--by", "year"
+    )
+    assert repeated == many
+
+
+def test_unassigned_alone_selects_only_meters_without_site(
+    capsys: pytest.CaptureFixture[str], database: Path
+) -> None:
+    rows = rollup_json(capsys, database, "--unassigned", "--group-by", "site")
+    assert summary(rows, "site_id", "site_name") == [
+        ("2024-01", None, "Unassigned", 300, "kWh", 90, "USD", 1),
+        ("2024-02", None, "Unassigned", 400, "kWh", None, None, 1),
+    ]
+
+
+def test_unassigned_with_site_selects_both(
+    capsys: pytest.CaptureFixture[str], database: Path
+) -> None:
+    rows = rollup_json(capsys, database, "--site", "S1", "--unassigned", "--by", "year")
+    assert summary(rows) == [
+        ("2023", 300, "kWh", 130, "USD", 1),
+        ("2024", 50, "kWh", 30, "EUR", 1),
+        ("2024", 450, "kWh", 150, "USD", 2),
+        ("2024", 400, "kWh", None, None, 1),
+    ]
+
+
+def test_commodity_filter_is_case_insensitive(
+    capsys: pytest.CaptureFixture[str], database: Path
+) -> None:
+    rows = rollup_json(capsys, database, "--commodity", "Water", "--by", "year")
+    assert summary(rows) == [
+        ("2023", 1000, "gal", 12.5, "USD", 1),
+        ("2024", 3000.1234, "gal", 40, "EUR", 1),
+        ("2024", 2000, "gal", 25, "USD", 1),
+    ]
+
+
+def test_commodity_normalization() -> None:
+    assert normalize_commodity("fuel oil") == "FUEL_OIL"
+    assert normalize_commodity(" District-Heating ") == "DISTRICT_HEATING"
+    assert normalize_commodity("electricity") == "ELECTRICITY"
+    with pytest.raises(RollupError, match="unknown commodity"):
+        normalize_commodity("coal")
+
+
+def test_known_commodity_without_rows_is_an_empty_result(
+    capsys: pytest.CaptureFixture[str], database: Path
+) -> None:
+    code, out, err = run(
+        capsys, "--database", str(database), "--commodity", "fuel oil", "--format",
+        "json",
+    )  # fmt: skip
+    assert (code, json.loads(out)) == (0, [])
+    assert "no rows" in err
+
+
+def test_tag_filter_any_of_the_tags(
+    capsys: pytest.CaptureFixture[str], database: Path
+) -> None:
+    rows = rollup_json(capsys, database, "--tag", "hvac", "--by", "year")
+    assert summary(rows) == [
+        ("2023", 300, "kWh", 130, "USD", 1),
+        ("2024", 1150, "kWh", 250, "EUR", 2),
+        ("2024", 150, "kWh", 60, "USD", 1),
+    ]
+    both = rollup_json(capsys, database, "--tag", "hvac", "main", "--by", "year")
+    assert summary(both) == [
+        ("2023", 1000, "gal", 12.5, "USD", 1),
+        ("2023", 300, "kWh", 130, "USD", 1),
+        ("2024", 2000, "gal", 25, "USD", 1),
+        ("2024", 1150, "kWh", 250, "EUR", 2),
+        ("2024", 150, "kWh", 60, "USD", 1),
+    ]
+
+
+def test_from_to_inclusive(capsys: pytest.CaptureFixture[str], database: Path) -> None:
+    rows = rollup_json(capsys, database, "--from", "2023-12", "--to", "2024-01")
+    assert summary(rows) == PORTFOLIO_BY_MONTH[1:5]
+    only_from = rollup_json(capsys, database, "--from", "2024-02")
+    assert summary(only_from) == PORTFOLIO_BY_MONTH[5:]
+    only_to = rollup_json(capsys, database, "--to", "2023-11")
+    assert summary(only_to) == PORTFOLIO_BY_MONTH[:1]
+
+
+def test_last_months_counts_back_from_latest_month_overall(
+    capsys: pytest.CaptureFixture[str], database: Path
+) -> None:
+    rows = rollup_json(capsys, database, "--last-months", "2")
+    assert summary(rows) == PORTFOLIO_BY_MONTH[3:]
+    # The latest month is taken over all the data, not after the other filters:
+    # site S1's latest month is 2024-01, but the window is 2024-02 only.
+    assert rollup_json(capsys, database, "--last-months", "1", "--site", "S1") == []
+    everything = rollup_json(capsys, database, "--last-months", "120")
+    assert summary(everything) == PORTFOLIO_BY_MONTH
+
+
+# --- groupings ------------------------------------------------------------------
+
+
+def test_group_by_company(capsys: pytest.CaptureFixture[str], database: Path) -> None:
+    rows = rollup_json(capsys, database, "--group-by", "company", "--by", "year")
+    assert summary(rows, "company_id", "company_name") == [
+        ("2023", "C1", "Acme", 1000, "gal", 12.5, "USD", 1),
+        ("2023", "C1", "Acme", 300, "kWh", 130, "USD", 1),
+        ("2024", "C1", "Acme", 2000, "gal", 25, "USD", 1),
+        ("2024", "C1", "Acme", 50, "kWh", 30, "EUR", 1),
+        ("2024", "C1", "Acme", 450, "kWh", 150, "USD", 2),
+        ("2024", "C1", "Acme", 400, "kWh", None, None, 1),
+        ("2024", "C2", "Globex", 3000.1234, "gal", 40, "EUR", 1),
+        ("2024", "C2", "Globex", 1100, "kWh", 220, "EUR", 1),
+    ]
+
+
+def test_group_by_site_shows_unassigned(
+    capsys: pytest.CaptureFixture[str], database: Path
+) -> None:
+    rows = rollup_json(
+        capsys, database, "--group-by", "site", "--by", "year", "--company", "C1"
+    )
+    assert list(rows[0]) == output_columns(("site",))
+    assert summary(rows, "site_id", "site_name") == [
+        ("2023", "S1", "Head Office", 300, "kWh", 130, "USD", 1),
+        ("2023", "S2", "Plant", 1000, "gal", 12.5, "USD", 1),
+        ("2024", "S1", "Head Office", 50, "kWh", 30, "EUR", 1),
+        ("2024", "S1", "Head Office", 150, "kWh", 60, "USD", 1),
+        ("2024", "S2", "Plant", 2000, "gal", 25, "USD", 1),
+        ("2024", None, "Unassigned", 300, "kWh", 90, "USD", 1),
+        ("2024", None, "Unassigned", 400, "kWh", None, None, 1),
+    ]
+
+
+def test_group_by_commodity(capsys: pytest.CaptureFixture[str], database: Path) -> None:
+    rows = rollup_json(
+        capsys, database, "--group-by", "commodity", "--by", "year", "--to", "2023-12"
+    )
+    assert summary(rows, "commodity") == [
+        ("2023", "ELECTRICITY", 300, "kWh", 130, "USD", 1),
+        ("2023", "WATER", 1000, "gal", 12.5, "USD", 1),
+    ]
+
+
+def test_group_by_tag_counts_a_meter_under_each_tag(
+    capsys: pytest.CaptureFixture[str], database: Path
+) -> None:
+    rows = rollup_json(
+        capsys, database, "--group-by", "tag", "--by", "year", "--to", "2023-12"
+    )
+    # M1 (hvac, main) shows under both tags; M2 (main) only under main.
+    assert summary(rows, "tag") == [
+        ("2023", "hvac", 300, "kWh", 130, "USD", 1),
+        ("2023", "main", 1000, "gal", 12.5, "USD", 1),
+        ("2023", "main", 300, "kWh", 130, "USD", 1),
+    ]
+    untagged = rollup_json(
+        capsys, database, "--group-by", "tag", "--unassigned", "--to", "2024-01"
+    )
+    assert summary(untagged, "tag") == [("2024-01", None, 300, "kWh", 90, "USD", 1)]
+
+
+def test_group_by_tag_with_tag_filter_shows_only_those_tags(
+    capsys: pytest.CaptureFixture[str], database: Path
+) -> None:
+    rows = rollup_json(
+        capsys, database, "--group-by", "tag", "--tag", "main", "--by", "year"
+    )
+    assert {row["tag"] for row in rows} == {"main"}
+
+
+def test_group_by_several(capsys: pytest.CaptureFixture[str], database: Path) -> None:
+    rows = rollup_json(
+        capsys, database, "--group-by", "company", "commodity", "--by", "year",
+        "--from", "2024-02",
+    )  # fmt: skip
+    assert list(rows[0]) == output_columns(("company", "commodity"))
+    assert summary(rows, "company_id", "commodity") == [
+        ("2024", "C1", "ELECTRICITY", 400, "kWh", None, None, 1),
+        ("2024", "C1", "WATER", 2000, "gal", 25, "USD", 1),
+        ("2024", "C2", "ELECTRICITY", 600, "kWh", 120, "EUR", 1),
+        ("2024", "C2", "WATER", 3000.1234, "gal", 40, "EUR", 1),
+    ]
+
+
+# --- formats --------------------------------------------------------------------
+
+
+def test_table_format(capsys: pytest.CaptureFixture[str], database: Path) -> None:
+    code, out, _ = run(
+        capsys, "--database", str(database), "--group-by", "site", "--from", "2024-02"
+    )
+    assert code == 0
+    lines = out.splitlines()
+    assert lines[0].split() == output_columns(("site",))
+    assert set(lines[1]) == {"-", " "}
+    assert len(lines) == 2 + 4
+    depot_water = next(line for line in lines if "3,000.12" in line)
+    assert depot_water.split() == [
+        "2024-02", "S3", "Depot", "3,000.12", "0.00", "0.00", "3,000.12", "gal",
+        "40.00", "EUR", "1",
+    ]  # fmt: skip
+    assert any("2,000.00" in line and "25.00" in line for line in lines)
+    unassigned = next(line for line in lines if "Unassigned" in line)
+    assert unassigned.split()[:3] == ["2024-02", "Unassigned", "400.00"]
+
+
+def test_table_columns_are_aligned(
+    capsys: pytest.CaptureFixture[str], database: Path
+) -> None:
+    code, out, _ = run(capsys, "--database", str(database))
+    assert code == 0
+    header, rule, *body = out.splitlines()
+    # The rule under the header has one run of dashes per column.
+    spans = [(m.start(), m.end()) for m in re.finditer(r"-+", rule)]
+    columns = output_columns(())
+    assert [header[a:b].strip() for a, b in spans] == columns
+    numeric = {"usage", "export_usage", "generation_usage", "net_usage", "cost"}
+    for line in body:
+        cells = [line[a:b] for a, b in spans]
+        for column, cell in zip(columns, cells, strict=True):
+            if not cell.strip():
+                continue
+            if column in numeric or column == "meter_count":
+                assert not cell.endswith(" "), (column, line)  # right-aligned
+            else:
+                assert not cell.startswith(" "), (column, line)  # left-aligned
+        assert [c.strip() for c in cells][:2] in (
+            ["2023-11", "100.00"],
+            ["2023-12", "1,000.00"],
+            ["2023-12", "200.00"],
+            ["2024-01", "550.00"],
+            ["2024-01", "450.00"],
+            ["2024-02", "3,000.12"],
+            ["2024-02", "2,000.00"],
+            ["2024-02", "600.00"],
+            ["2024-02", "400.00"],
+        )
+    assert len(body) == len(PORTFOLIO_BY_MONTH)
+
+
+def test_csv_format_full_precision(
+    capsys: pytest.CaptureFixture[str], database: Path
+) -> None:
+    code, out, _ = run(
+        capsys, "--database", str(database), "--format", "csv", "--company", "C2"
+    )
+    assert code == 0
+    records = list(csv.reader(io.StringIO(out)))
+    assert records[0] == output_columns(())
+    assert records[1:] == [
+        ["2024-01", "500.0", "0.0", "0.0", "500.0", "kWh", "100.00", "EUR", "1"],
+        ["2024-02", "3000.1234", "0.0", "0.0", "3000.1234", "gal", "40.00", "EUR", "1"],
+        ["2024-02", "600.0", "0.0", "0.0", "600.0", "kWh", "120.00", "EUR", "1"],
+    ]
+
+
+def test_csv_null_cost_and_currency_are_empty(
+    capsys: pytest.CaptureFixture[str], database: Path
+) -> None:
+    code, out, _ = run(
+        capsys, "--database", str(database), "--format", "csv", "--unassigned",
+        "--from", "2024-02", "--group-by", "site",
+    )  # fmt: skip
+    assert code == 0
+    records = list(csv.reader(io.StringIO(out)))
+    assert records[1] == [
+        "2024-02", "", "Unassigned", "400.0", "0.0", "0.0", "400.0", "kWh", "", "", "1",
+    ]  # fmt: skip
+
+
+def test_json_numbers_are_numbers(
+    capsys: pytest.CaptureFixture[str], database: Path
+) -> None:
+    rows = rollup_json(capsys, database, "--site", "S2", "--to", "2023-12")
+    assert rows == [
+        {
+            "period": "2023-12",
+            "usage": 1000.0,
+            "export_usage": 0.0,
+            "generation_usage": 0.0,
+            "net_usage": 1000.0,
+            "usage_unit": "gal",
+            "cost": 12.5,
+            "currency": "USD",
+            "meter_count": 1,
+        }
+    ]
+    assert isinstance(rows[0]["cost"], float)
+    assert isinstance(rows[0]["meter_count"], int)
+
+
+@pytest.mark.parametrize(
+    ("fmt", "expected"),
+    [("json", "[]\n"), ("csv", ",".join(output_columns(())) + "\n")],
+)
+def test_empty_result(
+    capsys: pytest.CaptureFixture[str], database: Path, fmt: str, expected: str
+) -> None:
+    # S4 is a known (archived) site without any data.
+    code, out, err = run(
+        capsys, "--database", str(database), "--site", "S4", "--format", fmt
+    )
+    assert (code, out) == (0, expected)
+    assert "no rows match" in err
+
+
+def test_empty_table_prints_the_header(
+    capsys: pytest.CaptureFixture[str], database: Path
+) -> None:
+    code, out, err = run(capsys, "--database", str(database), "--site", "S4")
+    assert code == 0
+    assert out.splitlines()[0].split() == output_columns(())
+    assert len(out.splitlines()) == 2
+    assert "no rows match" in err
+
+
+# --- the plain function ---------------------------------------------------------
+
+
+def test_query_rollup_directly(database: Path) -> None:
+    rows = query_rollup(
+        database,
+        RollupFilters(commodities=("WATER",), by="year", group_by=("site", "site")),
+    )
+    assert [(r["period"], r["site_id"], r["usage"], r["cost"]) for r in rows] == [
+        ("2023", "S2", 1000, Decimal("12.50")),
+        ("2024", "S2", 2000, Decimal("25.00")),
+        ("2024", "S3", 3000.1234, Decimal("40.00")),
+    ]
+    with pytest.raises(RollupError, match="unknown grouping"):
+        query_rollup(database, RollupFilters(group_by=("meter; DROP TABLE x",)))
+    with pytest.raises(RollupError, match="unknown period"):
+        query_rollup(database, RollupFilters(by="week"))
+
+
+# --- bad invocations ------------------------------------------------------------
+
+
+def assert_bad(capsys: pytest.CaptureFixture[str], database: Path, *argv: str) -> str:
+    code, out, err = run(capsys, "--database", str(database), *argv)
+    assert code == 2
+    assert out == ""
+    return err
+
+
+def test_unknown_site_lists_the_unknown_ids(
+    capsys: pytest.CaptureFixture[str], database: Path
+) -> None:
+    err = assert_bad(capsys, database, "--site", "S1", "S9", "X7")
+    assert "unknown site(s): S9, X7" in err
+    assert len(err.strip().splitlines()) == 1
+
+
+def test_sql_in_a_filter_value_is_just_a_value(
+    capsys: pytest.CaptureFixture[str], database: Path
+) -> None:
+    err = assert_bad(capsys, database, "--site", "x' or 1=1 --")
+    assert "unknown site(s): x' or 1=1 --" in err
+    err = assert_bad(capsys, database, "--company", "C1' OR '1'='1")
+    assert "unknown company" in err
+    err = assert_bad(capsys, database, "--tag", "hvac') OR (1=1")
+    assert "unknown tag" in err
+
+
+def test_unknown_company_and_tag(
+    capsys: pytest.CaptureFixture[str], database: Path
+) -> None:
+    assert "unknown company: C9" in assert_bad(capsys, database, "--company", "C9")
+    err = assert_bad(capsys, database, "--tag", "hvac", "nope")
+    assert "unknown tag(s): nope" in err
+
+
+def test_unknown_commodity(capsys: pytest.CaptureFixture[str], database: Path) -> None:
+    err = assert_bad(capsys, database, "--commodity", "electricity", "coal")
+    assert "unknown commodity 'coal'" in err
+    assert "FUEL_OIL" in err
+
+
+@pytest.mark.parametrize(
+    "month", ["2024-13", "2024-1", "abc", "2024-00", "24-01", "", "2024-01-01"]
+)
+def test_malformed_month(
+    capsys: pytest.CaptureFixture[str], database: Path, month: str
+) -> None:
+    err = assert_bad(capsys, database, "--from", month)
+    assert f"--from: malformed month '{month}'; expected YYYY-MM" in err
+    err = assert_bad(capsys, database, "--to", month)
+    assert f"--to: malformed month '{month}'" in err
+
+
+def test_from_after_to(capsys: pytest.CaptureFixture[str], database: Path) -> None:
+    err = assert_bad(capsys, database, "--from", "2024-02", "--to", "2023-12")
+    assert "--from 2024-02 is after --to 2023-12" in err
+
+
+def test_bad_last_months(capsys: pytest.CaptureFixture[str], database: Path) -> None:
+    assert "at least 1" in assert_bad(capsys, database, "--last-months", "0")
+    assert "at least 1" in assert_bad(capsys, database, "--last-months", "-3")
+    err = assert_bad(capsys, database, "--last-months", "3", "--from", "2024-01")
+    assert "cannot be combined" in err
+    assert "invalid int" in assert_bad(capsys, database, "--last-months", "x")
+
+
+def test_argparse_errors_exit_2(
+    capsys: pytest.CaptureFixture[str], database: Path
+) -> None:
+    assert "invalid choice" in assert_bad(capsys, database, "--by", "week")
+    assert "invalid choice" in assert_bad(capsys, database, "--group-by", "meter")
+    assert "invalid choice" in assert_bad(capsys, database, "--format", "xml")
+
+
+def test_missing_database_file(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    missing = tmp_path / "nowhere.duckdb"
+    err = assert_bad(capsys, missing)
+    assert f"database file not found: {missing}" in err
+    assert not missing.exists()
+
+
+def test_database_without_marts(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    empty = tmp_path / "empty.duckdb"
+    duckdb.connect(str(empty)).close()
+    err = assert_bad(capsys, empty)
+    assert "run the pipeline first" in err
+    assert "marts.fct_meter_monthly" in err
+
+
+def test_not_a_duckdb_file(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    bogus = tmp_path / "bogus.duckdb"
+    bogus.write_text("not a database\n")
+    err = assert_bad(capsys, bogus)
+    assert "cannot open" in err
+    assert bogus.read_text() == "not a database\n"
+
+
+# --- read-only ------------------------------------------------------------------
+
+
+def test_database_is_opened_read_only(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    path = build_marts(tmp_path / "readonly.duckdb")
+    before = (path.stat().st_mtime_ns, path.read_bytes())
+    other = duckdb.connect(str(path), read_only=True)
+    try:
+        # Another read-only connection is open the whole time.
+        for argv in (
+            (),
+            ("--group-by", "site", "tag", "--format", "csv"),
+            ("--last-months", "2", "--tag", "hvac", "--format", "json"),
+        ):
+            code, out, _ = run(capsys, "--database", str(path), *argv)
+            assert code == 0 and out
+        assert other.execute(
+            "SELECT count(*) FROM marts.fct_meter_monthly"
+        ).fetchone() == (len(FACTS),)
+    finally:
+        other.close()
+    assert (path.stat().st_mtime_ns, path.read_bytes()) == before
+    assert not Path(f"{path}.wal").exists()
