@@ -43,10 +43,7 @@ compared as (
     full outer join wholes
         on
         {%- for key in key_columns %}
-            (
-                parts.{{ key }} = wholes.{{ key }}
-                or (parts.{{ key }} is null and wholes.{{ key }} is null)
-            )
+            {{ null_safe_equals('parts.' ~ key, 'wholes.' ~ key) }}
             {{ "and" if not loop.last }}
         {%- endfor %}
 

@@ -1,9 +1,7 @@
-{{ config(materialized='table') }}
 {#- Every usage row of the landing file (latest version per id), typed, with
     its meter resolved and the reason it is quarantined (null = clean). A row
     without meter_id is matched through its extracted identifiers to the one
-    clean meter of the bill's company holding that identifier value.
-    Materialized: it is the largest staging relation and is read twice. -#}
+    clean meter of the bill's company holding that identifier value. -#}
 with
 
 raw_usage_data as (
