@@ -18,7 +18,9 @@ setup: $(STAMP)
 
 demo: $(STAMP)
 	$(BIN)/python scripts/pipeline.py run --raw-dir $(DEMO_RAW) --database $(DEMO_DB) --as-of 2026-11-01
-	$(BIN)/python scripts/pipeline.py rollup --database $(DEMO_DB) --group-by site commodity --last-months 12 --by total
+	@echo
+	@echo "Portfolio: the last 12 months with data, by site and commodity"
+	@$(BIN)/python scripts/pipeline.py rollup --database $(DEMO_DB) --group-by site commodity --last-months 12 --by total
 
 lint: $(STAMP)
 	$(BIN)/ruff format --check scripts tests
