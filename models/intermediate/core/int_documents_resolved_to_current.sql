@@ -68,7 +68,10 @@ resolved as (
                 then documents.document_id
             else chain_ends.current_document_id
         end as current_document_id,
-        coalesce(chain_ends.revision_depth, 0) as revisions_since
+        case
+            when documents.revised_by_document_id is null then 0
+            else chain_ends.revision_depth
+        end as revisions_since
     from documents
     left join chain_ends
         on documents.document_id = chain_ends.document_id
