@@ -1,0 +1,1366 @@
+"""End to end: one hand-built landing folder through ``pipeline.py run``.
+
+The landing folder below is small enough to work out every figure by hand and
+rich enough to touch every rule of the methodology: messy formats, one bad row
+per quarantine reason, duplicated ids, a chain of account links, a superseded
+bill, every exclusion reason, net metering, an exclusion row, a multi-meter bill
+whose line items exercise each cost rule, two currencies and an unassigned meter.
+
+The pipeline runs once (module fixture); the tests then read the DuckDB file.
+A few more runs check the landing formats, a reload, a failing quality gate and
+a broken landing contract.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+from collections.abc import Iterator
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pytest
+
+from conftest import (
+    MINIMAL_LANDING,
+    PROJECT_ROOT,
+    VENV_PYTHON,
+    run_pipeline,
+    write_landing,
+    write_table,
+)
+from utility_warehouse import contract
+
+pytestmark = pytest.mark.e2e
+
+AS_OF = "2024-12-31"
+
+Row = dict[str, str]
+
+
+def _rows(entity: str, keys: tuple[str, ...], *values: tuple[str, ...]) -> list[Row]:
+    """Rows of ``entity`` with every contract column and updated_at ("" = empty)."""
+    columns = contract.ENTITY_BY_NAME[entity].all_columns
+    rows = []
+    for record in values:
+        row = dict.fromkeys(columns, "")
+        row.update(zip(keys, record, strict=True))
+        rows.append(row)
+    return rows
+
+
+# --------------------------------------------------------------------------
+# The landing folder. Ids say what a record is for: ...Q... are quarantined.
+# --------------------------------------------------------------------------
+
+COMPANIES = _rows(
+    "companies",
+    ("id", "name", "implied_sewer_fraction", "updated_at"),
+    # C1 twice: the latest updated_at wins although it comes first.
+    ("C1", "Acme", "", "2024-03-01T10:00:00Z"),
+    ("C1", "Acme (stale)", "", "2024-02-01"),
+    ("C2", "Beta GmbH", "", ""),
+    ("CQ1", "Bad Co", "abc", ""),  # bad_number
+    ("  ", "Nameless", "", ""),  # missing_id
+)
+
+SITES = _rows(
+    "sites",
+    ("id", "company_id", "name", "gross_floor_area", "data_collection_stop_date"),
+    # S1 twice without updated_at: the last row in the file wins.
+    ("S1", "C1", "Old HQ", "900", ""),
+    ("S1", "C1", "Head office", "1000.5", ""),
+    ("S2", "C1", "Warehouse", "", "03/31/2024"),  # archived as of AS_OF
+    ("S3", "C2", "Berlin Office", "", "2025-01-31T00:00:00Z"),  # not yet
+    ("SQ_DATE", "C1", "Bad date", "", "2024-13-45"),  # bad_date
+    ("SQ_ORPH", "C404", "Nobody's", "", ""),  # orphan_company
+    ("SQ_CQ", "CQ1", "Bad Co's", "", ""),  # company_quarantined
+)
+
+ACCOUNTS = _rows(
+    "accounts",
+    (
+        "id",
+        "company_id",
+        "account_number",
+        "status",
+        "active_account_id",
+        "primary_identifier_type",
+        "secondary_identifier_type",
+    ),
+    ("A1", "C1", "ACC-001", "Onboarded", "", "pod", "Premise"),
+    # A chain of depth 3: AC1 -> AC2 -> AC3 -> A1.
+    ("AC1", "C1", "ACC-C1", "Old account", "AC2", "", ""),
+    ("AC2", "C1", "ACC-C2", "old-account", "AC3", "", ""),
+    ("AC3", "C1", "ACC-C3", "onboarded", "A1", "", ""),
+    ("ADET", "C1", "ACC-DET", "detected", "", "", ""),
+    ("AINA", "C1", "ACC-INA", "Inactive", "", "", ""),
+    ("ADUP", "C1", "ACC-DUP", "DUPLICATE", "", "", ""),
+    ("B1", "C2", "DE-1", "ONBOARDED", "", "", ""),
+    ("AQ_STAT", "C1", "Q-1", "pending", "", "", ""),  # unknown_status
+    ("AQ_OAA", "C1", "Q-2", "onboarded", "A404", "", ""),  # orphan_active_account
+    ("AX", "C1", "Q-X", "onboarded", "AY", "", ""),  # active_account_cycle
+    ("AY", "C1", "Q-Y", "onboarded", "AX", "", ""),  # active_account_cycle
+    ("AQ_OC", "C404", "Q-3", "onboarded", "", "", ""),  # orphan_company
+)
+
+METERS = _rows(
+    "meters",
+    (
+        "id",
+        "company_id",
+        "account_id",
+        "site_id",
+        "datasource_type",
+        "is_tracked",
+        "is_duplicated",
+    ),
+    ("ME1", "C1", "A1", "S1", "electricity", "YES", "n"),
+    ("ME2", "C1", "A1", "S1", "Electricity", "t", "F"),
+    ("MG1", "C1", "A1", "S1", "GAS", "", ""),
+    ("MW1", "C1", "A1", "", "water", "1", "0"),  # unassigned
+    ("MW2", "C1", "A1", "S1", "Water", "y", "no"),
+    ("MF1", "C1", "A1", "S1", "fuel-oil", "", ""),
+    ("MU", "C1", "A1", "S1", "ELECTRICITY", "No", "TRUE"),  # untracked first
+    ("MD", "C1", "A1", "S1", "electricity", "True", "Yes"),  # duplicate_meter
+    ("MA", "C1", "A1", "S2", "electricity", "true", "false"),  # archived site
+    ("M_DET", "C1", "ADET", "S2", "electricity", "", ""),
+    ("M_INA", "C1", "AINA", "S1", "electricity", "", ""),
+    ("M_DUPA", "C1", "ADUP", "S1", "electricity", "", ""),
+    ("M_CH", "C1", "AC1", "S1", "electricity", "", ""),
+    ("BE1", "C2", "B1", "S3", "Electricity", "T", "f"),
+    ("MQ_BOOL", "C1", "A1", "S1", "nuclear", "maybe", ""),  # bad_boolean first
+    ("MQ_COMM", "C1", "A1", "S1", "nuclear", "", ""),  # unknown_commodity
+    ("MQ_ORPH", "C1", "A404", "S1", "gas", "", ""),  # orphan_account
+    ("MQ_SITE", "C1", "A1", "S404", "gas", "", ""),  # orphan_site
+    ("MQ_ACC", "C1", "AQ_STAT", "S1", "gas", "", ""),  # account_quarantined
+)
+
+METER_IDENTIFIERS = _rows(
+    "meter_identifiers",
+    ("meter_id", "identifier_type", "value"),
+    ("ME1", "meter", " E-100 "),
+    ("ME1", "POD", "pod-2.b"),
+    ("ME1", "pod", " POD 1A "),
+    ("ME1", "POD", ""),  # missing_value
+    ("ME2", "METER", "E-200"),
+    ("ME2", "Premise", "prem.7"),
+    ("MG1", "ESI", "esi-9"),
+    ("MG1", "METER", "G-2"),
+    ("MG1", "meter", "g.1"),
+    ("MW1", "custom", "zz-9"),
+    ("MW1", "Alpha", "b2"),
+    ("MF1", "electric choice", "EC 1"),
+    ("BE1", "NMI", "nmi 5"),
+    ("BE1", "SUB_ACCOUNT", "sa-1"),
+    ("M404", "METER", "X-1"),  # orphan_meter
+)
+
+METER_TAGS = _rows(
+    "meter_tags",
+    ("meter_id", "tag_name"),
+    ("ME1", "hvac"),
+    ("ME1", "lighting"),
+    ("ME2", " hvac "),
+    ("ME2", ""),  # missing_value
+    ("M404", "x"),  # orphan_meter
+)
+
+DOCUMENTS = _rows(
+    "documents",
+    (
+        "id",
+        "account_id",
+        "start_date",
+        "bill_date",
+        "total_charges",
+        "current_charges",
+        "charges_units",
+        "revised_document_id",
+    ),
+    # The multi-meter bill: a carried balance of 500 is never attributed.
+    ("D1", "A1", "2024-01-01", "01/31/2024", "$1,179.00", "$679.00", "USD", ""),
+    ("D2", "A1", "02/01/2024", "2024-02-29T00:00:00Z", "140", "140.00", "usd", ""),
+    ("D3", "A1", "2024-03-01", "2024-03-31", "80", "80", "USD", ""),
+    ("D4", "A1", "2024-04-01", "2024-04-30", "99", "99", "USD", "D4R"),
+    ("D4R", "A1", "2024-04-01", "2024-04-30", "90", "90", "USD", ""),
+    ("D5", "A1", "2024-05-01", "2024-05-15", "20", "20", "USD", ""),
+    ("D6", "A1", "2024-05-16", "2024-05-31", "16", "16", "USD", ""),
+    ("D7", "A1", "2024-06-01", "2024-06-30", "$21.10", "$21.10", "USD", ""),
+    ("D8", "A1", "2024-06-01", "2024-06-30", "30", "30", "USD", ""),
+    ("D9", "A1", "2024-05-01", "2024-05-31", "-12.00", "10", "USD", ""),
+    ("DA1", "A1", "2024-03-01", "2024-03-31", "31", "31", "USD", ""),
+    ("DA2", "A1", "2024-04-01", "2024-04-30", "30", "30", "USD", ""),
+    ("DDO", "ADET", "2024-05-01", "2024-05-31", "11", "11", "USD", "DD"),
+    ("DD", "ADET", "2024-05-01", "2024-05-31", "10", "10", "USD", ""),
+    ("DI", "AINA", "2024-05-01", "2024-05-31", "10", "10", "USD", ""),
+    ("DU2", "ADUP", "2024-05-01", "2024-05-31", "10", "10", "USD", ""),
+    ("DCH", "AC1", "2024-06-01", "2024-06-30", "5", "5", "USD", ""),
+    ("DB1", "B1", "2024-01-15T00:00:00Z", "02/14/2024", "310", "310.00", "eur", ""),
+    ("DB2", "B1", "2024-02-01", "2024-02-29", "29", "29", " usd ", ""),
+    ("DQ_DATE", "A1", "2024-02-30", "2024-03-01", "1", "1", "USD", ""),  # bad_date
+    ("DQ_EBS", "A1", "2024-03-10", "2024-03-01", "1", "1", "USD", ""),
+    ("DQ_AMT", "A1", "2024-03-01", "2024-03-31", "12..5$", "1", "USD", ""),
+    ("DQ_ORPH", "A404", "2024-03-01", "2024-03-31", "1", "1", "USD", ""),
+    ("DQ_REV", "A1", "2024-03-01", "2024-03-31", "1", "1", "USD", "D404"),
+)
+
+_MATCH_ME1 = json.dumps([{"type": "meter", "value": " e.100 "}])
+_MATCH_NONE = json.dumps([{"type": "METER", "value": "NOPE-1"}])
+
+USAGE_DATA = _rows(
+    "usage_data",
+    (
+        "id",
+        "document_id",
+        "meter_id",
+        "start_date",
+        "end_date",
+        "raw_usage",
+        "raw_usage_units",
+        "standard_usage",
+        "exclusion",
+        "net_metering_type",
+        "demand",
+        "extracted_identifiers",
+        "updated_at",
+    ),
+    # D1, January: ME1 imports 1000, exports 100, generates 250 and has an
+    # exclusion row of 200; ME2 3 MWh; MG1 100 therms.
+    ("U1", "D1", "ME1", "2024-01-01", "2024-01-31", "1000", "KWH", "", "false",
+     "", "50", "", ""),
+    ("U2", "D1", "ME1", "2024-01-01", "2024-01-31", "100", "kwh", "", "f",
+     "export", "", "", ""),
+    ("U3", "D1", "ME1", "2024-01-01", "2024-01-31", "250", "kWh", "", "0",
+     "Generation", "", "", ""),
+    ("U4", "D1", "ME1", "2024-01-01", "2024-01-31", "200", "kwh", "", "Y",
+     "import", "", "", ""),
+    ("U5", "D1", "ME2", "2024-01-01", "01/31/2024", "3", "MWh", "", "no",
+     "IMPORT", "150", "", ""),
+    ("U6", "D1", "MG1", "2024-01-01T00:00:00Z", "2024-01-31", "100", "Therms", "",
+     "", "", "", "", ""),
+    # D2, February: electricity only, no demand read.
+    ("U7", "D2", "ME1", "2024-02-01", "2024-02-29", "600", "kWh", "", "", "", "",
+     "", ""),
+    ("U8", "D2", "ME2", "2024-02-01", "2024-02-29", "200", "kWh", "", "", "", "",
+     "", ""),
+    # D3, March: two water meters with zero usage and a gas meter.
+    ("U9", "D3", "MW1", "2024-03-01", "2024-03-31", "0", "gal", "", "", "", "",
+     "", ""),
+    ("U10", "D3", "MW2", "2024-03-01", "2024-03-31", "0", "GAL", "", "", "", "",
+     "", ""),
+    ("U11", "D3", "MG1", "2024-03-01", "2024-03-31", "10", "CCF", "", "", "", "",
+     "", ""),
+    # D4 is superseded by D4R.
+    ("U12", "D4", "ME1", "2024-04-01", "2024-04-30", "999", "kWh", "", "", "", "",
+     "", ""),
+    ("U13", "D4", "MD", "2024-04-01", "2024-04-30", "100", "kWh", "", "", "", "",
+     "", ""),
+    ("U14", "D4R", "ME1", "2024-04-01", "2024-04-30", "900", "kWh", "", "", "", "",
+     "", ""),
+    ("U15", "D4R", "", "2024-04-01", "2024-04-30", "100", "kWh", "", "", "", "",
+     _MATCH_ME1, ""),
+    # Two bills in May for MW2.
+    ("U16", "D5", "MW2", "2024-05-01", "2024-05-15", "2", "kgal", "", "", "", "",
+     "", ""),
+    ("U17", "D6", "MW2", "2024-05-16", "2024-05-31", "1", "ccf", "", "", "", "",
+     "", ""),
+    # U18 twice: the latest updated_at wins although it comes first.
+    ("U18", "D7", "MG1", "2024-06-01", "2024-06-30", "100", "m3", "", "", "", "",
+     "", "2024-07-02T08:00:00Z"),
+    ("U18", "D7", "MG1", "2024-06-01", "2024-06-30", "50", "m3", "", "", "", "",
+     "", "2024-07-01"),
+    ("U19", "D8", "MW1", "2024-06-01", "2024-06-30", "10", "M3", "", "", "", "",
+     "", ""),
+    ("U20", "D8", "MW1", "2024-06-01", "2024-06-30", "999", "m3", "500", "", "",
+     "", "", ""),
+    # Exclusions, one bill each.
+    ("U21", "D9", "MU", "2024-05-01", "2024-05-31", "100", "kWh", "", "", "", "",
+     "", ""),
+    ("U22", "DA1", "MA", "2024-03-01", "2024-03-31", "310", "kWh", "", "", "", "",
+     "", ""),
+    # U31 starts on the stop date of the archived site: it counts whole.
+    ("U31", "DA1", "MA", "2024-03-31", "2024-04-09", "100", "kWh", "", "", "", "",
+     "", ""),
+    ("U23", "DA2", "MA", "2024-04-01", "2024-04-30", "300", "kWh", "", "", "", "",
+     "", ""),
+    ("U24", "DDO", "M_DET", "2024-05-01", "2024-05-31", "100", "kWh", "", "", "",
+     "", "", ""),
+    ("U25", "DD", "M_DET", "2024-05-01", "2024-05-31", "100", "kWh", "", "", "",
+     "", "", ""),
+    ("U26", "DI", "M_INA", "2024-05-01", "2024-05-31", "100", "kWh", "", "", "",
+     "", "", ""),
+    ("U27", "DU2", "M_DUPA", "2024-05-01", "2024-05-31", "100", "kWh", "", "", "",
+     "", "", ""),
+    ("U28", "DCH", "M_CH", "2024-06-01", "2024-06-30", "50", "kWh", "", "", "", "",
+     "", ""),
+    # Company C2: SPEC's calendarization example in EUR, and a USD bill.
+    ("U29", "DB1", "BE1", "2024-01-15", "2024-02-14", "3100", "kWh", "", "", "",
+     "", "", ""),
+    ("U30", "DB2", "BE1", "2024-02-01", "2024-02-29", "290", "kWh", "", "", "",
+     "", "", ""),
+    # Quarantined rows.
+    ("", "D7", "MG1", "2024-06-01", "2024-06-30", "1", "kWh", "", "", "", "", "",
+     ""),
+    ("UQ_EBS", "D7", "MG1", "2024-06-20", "2024-06-10", "1", "kWh", "", "", "",
+     "", "", ""),
+    ("UQ_DATE", "D404", "MG1", "31/06/2024", "2024-06-30", "1", "kWh", "", "", "",
+     "", "", ""),
+    ("UQ_MISS", "D7", "MG1", "2024-06-01", "2024-06-30", "", "kWh", "", "", "",
+     "", "", ""),
+    ("UQ_NUM", "D7", "MG1", "2024-06-01", "2024-06-30", "12abc", "kWh", "", "",
+     "", "", "", ""),
+    ("UQ_BOOL", "D7", "MG1", "2024-06-01", "2024-06-30", "1", "kWh", "", "maybe",
+     "", "", "", ""),
+    ("UQ_NMT", "D7", "MG1", "2024-06-01", "2024-06-30", "1", "kWh", "", "",
+     "sideways", "", "", ""),
+    ("UQ_UNIT", "D7", "MG1", "2024-06-01", "2024-06-30", "5", "gal", "", "", "",
+     "", "", ""),
+    ("UQ_JSON", "D7", "MG1", "2024-06-01", "2024-06-30", "1", "kWh", "", "", "",
+     "", "[{not json", ""),
+    ("UQ_OM", "D7", "M404", "2024-06-01", "2024-06-30", "1", "kWh", "", "", "",
+     "", "", ""),
+    ("UQ_OD", "D404", "MG1", "2024-06-01", "2024-06-30", "1", "kWh", "", "", "",
+     "", "", ""),
+    ("UQ_CASC", "D7", "MQ_BOOL", "2024-06-01", "2024-06-30", "1", "kWh", "", "",
+     "", "", "", ""),
+    ("UQ_DQ", "DQ_DATE", "MG1", "2024-06-01", "2024-06-30", "1", "kWh", "", "",
+     "", "", "", ""),
+    ("UQ_UNM", "D7", "", "2024-06-01", "2024-06-30", "1", "kWh", "", "", "", "",
+     _MATCH_NONE, ""),
+)  # fmt: skip
+
+LINE_ITEMS = _rows(
+    "line_items",
+    ("id", "document_id", "meter_id", "charge_type", "datasource_type", "amount"),
+    # D1 (current 679): rule 1 direct 100 to ME1; rule 2 demand 80 by demand
+    # 50:150; rule 3 electricity 400 by usage 1000:3000; rule 4 fee 30 and a
+    # water tax 9 (no water meter) evenly; rule 5 residual 60, two
+    # commodities, evenly.
+    ("L1", "D1", "ME1", "usage", "", "$100.00"),
+    ("L2", "D1", "", "Demand", "", "80"),
+    ("L3", "D1", "", "USAGE", "electricity", "400.00"),
+    ("L4", "D1", "", "fee", "", "30"),
+    ("L5", "D1", "", "Tax", "Water", "9.00"),
+    # D2 (current 140): demand 40 without demand meters, electricity by usage
+    # 600:200; residual 100, one commodity, by usage.
+    ("L6", "D2", "", "DEMAND", "ELECTRICITY", "40"),
+    # D3 (current 80): water 50 over zero water usage, evenly; a credit of 6
+    # evenly; residual 36, two commodities, evenly.
+    ("L7", "D3", "", "usage", "water", "50"),
+    ("L8", "D3", "", "credit", "", "(6.00)"),
+    ("LQ_CT", "D9", "", "surcharge", "", "5"),  # unknown_charge_type
+    ("LQ_OD", "D404", "", "fee", "", "1"),  # orphan_document
+)
+
+LANDING: dict[str, list[Row]] = {
+    "companies": COMPANIES,
+    "sites": SITES,
+    "accounts": ACCOUNTS,
+    "meters": METERS,
+    "meter_identifiers": METER_IDENTIFIERS,
+    "meter_tags": METER_TAGS,
+    "documents": DOCUMENTS,
+    "usage_data": USAGE_DATA,
+    "line_items": LINE_ITEMS,
+}
+
+# The same data in the other formats, mixed per entity.
+MIXED_FORMATS = {
+    "companies": "jsonl",
+    "sites": "parquet",
+    "accounts": "csv",
+    "meters": "parquet",
+    "meter_identifiers": "jsonl",
+    "meter_tags": "csv",
+    "documents": "jsonl",
+    "usage_data": "parquet",
+    "line_items": "jsonl",
+}
+
+COUNTED_USAGE = {
+    *("U1", "U2", "U3", "U4", "U5", "U6", "U7", "U8", "U9", "U10", "U11"),
+    *("U14", "U15", "U16", "U17", "U18", "U19", "U20", "U22", "U28", "U29", "U30"),
+    "U31",
+}
+
+EXCLUDED_USAGE = {
+    "U21": "untracked",  # untracked and duplicated: the first meter reason
+    "U13": "duplicate_meter",  # also on a superseded bill: meter first
+    "U12": "superseded_bill",
+    "U24": "superseded_bill",  # also a DETECTED account at an archived site
+    "U25": "account_status_detected",  # also at an archived site after stop
+    "U26": "account_status_inactive",
+    "U27": "account_status_duplicate",
+    "U23": "archived_site_after_stop_date",
+}
+
+QUARANTINE: dict[tuple[str, str | None], str] = {
+    ("companies", None): "missing_id",
+    ("companies", "CQ1"): "bad_number",
+    ("sites", "SQ_DATE"): "bad_date",
+    ("sites", "SQ_ORPH"): "orphan_company",
+    ("sites", "SQ_CQ"): "company_quarantined",
+    ("accounts", "AQ_STAT"): "unknown_status",
+    ("accounts", "AQ_OAA"): "orphan_active_account",
+    ("accounts", "AX"): "active_account_cycle",
+    ("accounts", "AY"): "active_account_cycle",
+    ("accounts", "AQ_OC"): "orphan_company",
+    ("meters", "MQ_BOOL"): "bad_boolean",
+    ("meters", "MQ_COMM"): "unknown_commodity",
+    ("meters", "MQ_ORPH"): "orphan_account",
+    ("meters", "MQ_SITE"): "orphan_site",
+    ("meters", "MQ_ACC"): "account_quarantined",
+    ("meter_identifiers", "ME1|POD|"): "missing_value",
+    ("meter_identifiers", "M404|METER|X-1"): "orphan_meter",
+    ("meter_tags", "ME2|"): "missing_value",
+    ("meter_tags", "M404|x"): "orphan_meter",
+    ("documents", "DQ_DATE"): "bad_date",
+    ("documents", "DQ_EBS"): "end_before_start",
+    ("documents", "DQ_AMT"): "bad_amount",
+    ("documents", "DQ_ORPH"): "orphan_account",
+    ("documents", "DQ_REV"): "orphan_revised_document",
+    ("usage_data", None): "missing_id",
+    ("usage_data", "UQ_EBS"): "end_before_start",
+    ("usage_data", "UQ_DATE"): "bad_date",  # before its orphan_document
+    ("usage_data", "UQ_MISS"): "missing_usage",
+    ("usage_data", "UQ_NUM"): "bad_number",
+    ("usage_data", "UQ_BOOL"): "bad_boolean",
+    ("usage_data", "UQ_NMT"): "unknown_net_metering_type",
+    ("usage_data", "UQ_UNIT"): "unknown_unit",
+    ("usage_data", "UQ_JSON"): "bad_json",
+    ("usage_data", "UQ_OM"): "orphan_meter",
+    ("usage_data", "UQ_OD"): "orphan_document",
+    ("usage_data", "UQ_CASC"): "meter_quarantined",
+    ("usage_data", "UQ_DQ"): "document_quarantined",
+    ("usage_data", "UQ_UNM"): "unmatched_meter",
+    ("line_items", "LQ_CT"): "unknown_charge_type",
+    ("line_items", "LQ_OD"): "orphan_document",
+}
+
+D = Decimal
+
+
+def _month(text: str) -> date:
+    """The first day of the month ``YYYY-MM``."""
+    year, month = text.split("-")
+    return date(int(year), int(month), 1)
+
+
+# --------------------------------------------------------------------------
+# Running the pipeline.
+# --------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def dbt_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    """dbt's target and log folders under tmp: shared by this module's runs only."""
+    base = tmp_path_factory.mktemp("dbt")
+    return {"DBT_TARGET_PATH": str(base / "target"), "DBT_LOG_PATH": str(base / "logs")}
+
+
+# Seeds and models only, without the tests dbt would select along with them:
+# enough to compare marts, and much cheaper than a whole build.
+MODELS_ONLY = ("--select", "resource_type:seed", "resource_type:model")
+MODELS_ONLY_ENV = {"DBT_INDIRECT_SELECTION": "empty"}
+
+
+def _run(
+    raw_dir: Path, database: Path, env: dict[str, str], *extra: str
+) -> subprocess.CompletedProcess[str]:
+    return run_pipeline(
+        "run",
+        "--raw-dir",
+        str(raw_dir),
+        "--database",
+        str(database),
+        "--as-of",
+        AS_OF,
+        *extra,
+        env=env,
+    )
+
+
+@pytest.fixture(scope="module")
+def landing(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return write_landing(tmp_path_factory.mktemp("landing") / "raw", LANDING)
+
+
+@pytest.fixture(scope="module")
+def main_run(
+    tmp_path_factory: pytest.TempPathFactory, landing: Path, dbt_env: dict[str, str]
+) -> tuple[Path, subprocess.CompletedProcess[str]]:
+    database = tmp_path_factory.mktemp("main") / "warehouse.duckdb"
+    return database, _run(landing, database, dbt_env)
+
+
+@pytest.fixture(scope="module")
+def db(
+    main_run: tuple[Path, subprocess.CompletedProcess[str]],
+) -> Iterator[duckdb.DuckDBPyConnection]:
+    database, _ = main_run
+    con = duckdb.connect(str(database), read_only=True)
+    yield con
+    con.close()
+
+
+def rows(con: duckdb.DuckDBPyConnection, sql: str, *params: Any) -> list[tuple]:
+    return con.execute(sql, list(params)).fetchall()
+
+
+def mart_tables(con: duckdb.DuckDBPyConnection) -> list[str]:
+    return [
+        name
+        for (name,) in rows(
+            con,
+            "select table_name from information_schema.tables "
+            "where table_schema = 'marts' order by table_name",
+        )
+    ]
+
+
+def snapshot(database: Path, *, drop_raw_values: bool = False) -> dict[str, list]:
+    """Every mart table's rows, sorted, keyed by table name."""
+    con = duckdb.connect(str(database), read_only=True)
+    try:
+        result = {}
+        for table in mart_tables(con):
+            columns = [
+                name
+                for (name,) in rows(
+                    con,
+                    "select column_name from information_schema.columns "
+                    "where table_schema = 'marts' and table_name = ? "
+                    "order by ordinal_position",
+                    table,
+                )
+                if not (drop_raw_values and name == "raw_values")
+            ]
+            select = ", ".join(f'"{name}"' for name in columns)
+            data = rows(con, f'select {select} from marts."{table}"')
+            result[table] = sorted(data, key=repr)
+        return result
+    finally:
+        con.close()
+
+
+# --------------------------------------------------------------------------
+# The run itself.
+# --------------------------------------------------------------------------
+
+
+def test_run_passes_the_quality_gate(
+    main_run: tuple[Path, subprocess.CompletedProcess[str]],
+) -> None:
+    _, completed = main_run
+    output = completed.stdout + completed.stderr
+    assert completed.returncode == 0, output[-6000:]
+    assert "quality gate passed" in completed.stdout
+    assert f"as of {AS_OF}" in completed.stdout
+
+
+# --------------------------------------------------------------------------
+# Quarantine.
+# --------------------------------------------------------------------------
+
+
+def test_quarantine_holds_exactly_the_bad_records_with_their_reasons(
+    db: duckdb.DuckDBPyConnection,
+) -> None:
+    found = rows(db, "select entity, record_id, reason from marts.dq_quarantine")
+    assert len(found) == len(QUARANTINE)
+    assert {(entity, record): reason for entity, record, reason in found} == QUARANTINE
+
+
+def test_quarantine_covers_every_requested_reason(
+    db: duckdb.DuckDBPyConnection,
+) -> None:
+    reasons = {
+        reason for (reason,) in rows(db, "select reason from marts.dq_quarantine")
+    }
+    requested = {
+        *("missing_id", "bad_date", "end_before_start", "bad_amount", "bad_number"),
+        *("missing_usage", "bad_boolean", "unknown_status", "unknown_commodity"),
+        *("unknown_net_metering_type", "unknown_charge_type", "unknown_unit"),
+        *("missing_value", "bad_json", "orphan_company", "orphan_account"),
+        *("orphan_site", "orphan_meter", "orphan_document", "orphan_active_account"),
+        *("active_account_cycle", "unmatched_meter", "meter_quarantined"),
+    }
+    assert requested <= reasons
+
+
+def test_quarantine_keeps_the_raw_values_as_json(
+    db: duckdb.DuckDBPyConnection,
+) -> None:
+    [(raw_values,)] = rows(
+        db,
+        "select raw_values from marts.dq_quarantine "
+        "where entity = 'meters' and record_id = 'MQ_COMM'",
+    )
+    values = json.loads(raw_values)
+    assert values["datasource_type"] == "nuclear"
+    assert values["account_id"] == "A1"
+    [(raw_values,)] = rows(
+        db,
+        "select raw_values from marts.dq_quarantine "
+        "where entity = 'usage_data' and record_id = 'UQ_JSON'",
+    )
+    assert json.loads(raw_values)["extracted_identifiers"] == "[{not json"
+
+
+def test_quarantined_records_reach_no_dimension(db: duckdb.DuckDBPyConnection) -> None:
+    assert rows(db, "select company_id from marts.dim_companies order by 1") == [
+        ("C1",),
+        ("C2",),
+    ]
+    assert rows(db, "select site_id from marts.dim_sites order by 1") == [
+        ("S1",),
+        ("S2",),
+        ("S3",),
+    ]
+    accounts = {a for (a,) in rows(db, "select account_id from marts.dim_accounts")}
+    assert accounts == {"A1", "AC1", "AC2", "AC3", "ADET", "AINA", "ADUP", "B1"}
+    meters = {m for (m,) in rows(db, "select meter_id from marts.dim_meters")}
+    assert meters == {
+        *("ME1", "ME2", "MG1", "MW1", "MW2", "MF1", "MU", "MD", "MA"),
+        *("M_DET", "M_INA", "M_DUPA", "M_CH", "BE1"),
+    }
+
+
+# --------------------------------------------------------------------------
+# Staging: messy formats, duplicated ids.
+# --------------------------------------------------------------------------
+
+
+def test_latest_updated_at_wins_then_last_row_in_file(
+    db: duckdb.DuckDBPyConnection,
+) -> None:
+    assert rows(
+        db, "select company_name from marts.dim_companies where company_id = 'C1'"
+    ) == [("Acme",)]
+    assert rows(
+        db,
+        "select site_name, gross_floor_area from marts.dim_sites where site_id = 'S1'",
+    ) == [("Head office", D("1000.5"))]
+    # U18: 100 m3 of gas (updated last) and not 50.
+    assert rows(
+        db, "select sum(usage) from marts.fct_calendarized_usage where usage_id = 'U18'"
+    ) == [(D("1055"),)]
+
+
+def test_booleans_commodities_and_units_are_normalized(
+    db: duckdb.DuckDBPyConnection,
+) -> None:
+    found = {
+        meter: (commodity, unit, tracked, duplicated)
+        for meter, commodity, unit, tracked, duplicated in rows(
+            db,
+            "select meter_id, commodity, usage_unit, is_tracked, is_duplicated "
+            "from marts.dim_meters",
+        )
+    }
+    assert found["ME1"] == ("ELECTRICITY", "kWh", True, False)
+    assert found["ME2"] == ("ELECTRICITY", "kWh", True, False)
+    assert found["MG1"] == ("GAS", "kWh", True, False)  # empty = defaults
+    assert found["MW1"] == ("WATER", "gal", True, False)
+    assert found["MW2"] == ("WATER", "gal", True, False)
+    assert found["MF1"] == ("FUEL_OIL", "kWh", True, False)
+    assert found["MU"] == ("ELECTRICITY", "kWh", False, True)
+    assert found["MD"] == ("ELECTRICITY", "kWh", True, True)
+    assert found["MA"] == ("ELECTRICITY", "kWh", True, False)
+    assert found["BE1"] == ("ELECTRICITY", "kWh", True, False)
+
+
+def test_statuses_and_identifier_types_are_normalized(
+    db: duckdb.DuckDBPyConnection,
+) -> None:
+    found = dict(rows(db, "select account_id, status from marts.dim_accounts"))
+    assert found == {
+        "A1": "ONBOARDED",
+        "AC1": "OLD_ACCOUNT",
+        "AC2": "OLD_ACCOUNT",
+        "AC3": "ONBOARDED",
+        "ADET": "DETECTED",
+        "AINA": "INACTIVE",
+        "ADUP": "DUPLICATE",
+        "B1": "ONBOARDED",
+    }
+    assert rows(
+        db,
+        "select primary_identifier_type, secondary_identifier_type "
+        "from marts.dim_accounts where account_id = 'A1'",
+    ) == [("POD", "PREMISE")]
+
+
+def test_dates_in_every_accepted_format(db: duckdb.DuckDBPyConnection) -> None:
+    costs = {
+        doc: (start, end)
+        for doc, start, end in rows(
+            db,
+            "select distinct document_id, start_date, bill_date "
+            "from marts.fct_bill_meter_costs",
+        )
+    }
+    assert costs["D1"] == (date(2024, 1, 1), date(2024, 1, 31))
+    assert costs["D2"] == (date(2024, 2, 1), date(2024, 2, 29))
+    assert costs["DB1"] == (date(2024, 1, 15), date(2024, 2, 14))
+    assert rows(
+        db,
+        "select site_id, data_collection_stop_date from marts.dim_sites order by 1",
+    ) == [
+        ("S1", None),
+        ("S2", date(2024, 3, 31)),
+        ("S3", date(2025, 1, 31)),
+    ]
+
+
+def test_currencies_are_upper_case_codes(db: duckdb.DuckDBPyConnection) -> None:
+    found = dict(
+        rows(
+            db, "select distinct document_id, currency from marts.fct_bill_meter_costs"
+        )
+    )
+    assert found["D2"] == "USD"
+    assert found["DB1"] == "EUR"
+    assert found["DB2"] == "USD"
+
+
+def test_tags_are_trimmed_and_listed(db: duckdb.DuckDBPyConnection) -> None:
+    found = dict(
+        rows(
+            db,
+            "select meter_id, tags from marts.dim_meters "
+            "where meter_id in ('ME1', 'ME2')",
+        )
+    )
+    # A sorted comma-separated list (the separator's spacing is not specified).
+    assert {meter: tags.replace(" ", "") for meter, tags in found.items()} == {
+        "ME1": "hvac,lighting",
+        "ME2": "hvac",
+    }
+    assert rows(
+        db, "select meter_id, tag_name from marts.dim_meter_tags order by 1, 2"
+    ) == [("ME1", "hvac"), ("ME1", "lighting"), ("ME2", "hvac")]
+
+
+# --------------------------------------------------------------------------
+# Dimensions: Primary ID, reporting accounts, sites, companies.
+# --------------------------------------------------------------------------
+
+
+def test_primary_ids(db: duckdb.DuckDBPyConnection) -> None:
+    found = {
+        meter: (primary_id, id_type, rule)
+        for meter, primary_id, id_type, rule in rows(
+            db,
+            "select meter_id, primary_id, primary_id_type, primary_id_rule "
+            "from marts.dim_meters",
+        )
+    }
+    # The account's primary type (POD); of two PODs the smallest normalized
+    # value (POD1A < POD2B), shown trimmed.
+    assert found["ME1"] == ("POD 1A", "POD", "account_primary_type")
+    # No POD: the account's secondary type.
+    assert found["ME2"] == ("prem.7", "PREMISE", "account_secondary_type")
+    # Neither: METER before ESI; G1 < G2.
+    assert found["MG1"] == ("g.1", "METER", "standard_type_order")
+    assert found["MF1"] == ("EC 1", "ELECTRIC_CHOICE", "standard_type_order")
+    # An account without preferences: SUB_ACCOUNT before NMI.
+    assert found["BE1"] == ("sa-1", "SUB_ACCOUNT", "standard_type_order")
+    # No ranked type: any identifier, by type then value.
+    assert found["MW1"] == ("b2", "ALPHA", "any_identifier")
+    assert found["MW2"] == (None, None, "none")
+
+
+def test_active_account_chain_resolves_to_its_end(
+    db: duckdb.DuckDBPyConnection,
+) -> None:
+    found = {
+        account: rest
+        for account, *rest in rows(
+            db,
+            "select account_id, reporting_account_id, link_depth, "
+            "reporting_account_number, reporting_account_status "
+            "from marts.dim_accounts",
+        )
+    }
+    assert found["AC1"] == ["A1", 3, "ACC-001", "ONBOARDED"]
+    assert found["AC2"] == ["A1", 2, "ACC-001", "ONBOARDED"]
+    assert found["AC3"] == ["A1", 1, "ACC-001", "ONBOARDED"]
+    assert found["A1"] == ["A1", 0, "ACC-001", "ONBOARDED"]
+    assert found["ADET"] == ["ADET", 0, "ACC-DET", "DETECTED"]
+    assert rows(
+        db,
+        "select account_id, reporting_account_id, reporting_account_number "
+        "from marts.dim_meters where meter_id = 'M_CH'",
+    ) == [("AC1", "A1", "ACC-001")]
+
+
+def test_sites_archived_as_of_the_run(db: duckdb.DuckDBPyConnection) -> None:
+    assert rows(db, "select site_id, is_archived from marts.dim_sites order by 1") == [
+        ("S1", False),
+        ("S2", True),
+        ("S3", False),
+    ]
+
+
+def test_companies_count_their_clean_sites(db: duckdb.DuckDBPyConnection) -> None:
+    assert rows(
+        db, "select company_id, site_count from marts.dim_companies order by 1"
+    ) == [("C1", 2), ("C2", 1)]
+
+
+def test_meter_sites_and_activity(db: duckdb.DuckDBPyConnection) -> None:
+    found = {
+        meter: rest
+        for meter, *rest in rows(
+            db, "select meter_id, site_id, site_name, is_active from marts.dim_meters"
+        )
+    }
+    assert found["MW1"] == [None, "Unassigned", True]
+    assert found["ME1"] == ["S1", "Head office", True]
+    assert found["M_CH"] == ["S1", "Head office", True]
+    assert found["MA"] == ["S2", "Warehouse", False]  # archived site
+    assert found["MU"] == ["S1", "Head office", False]
+    assert found["MD"] == ["S1", "Head office", False]
+    assert found["M_INA"] == ["S1", "Head office", False]
+    assert found["BE1"] == ["S3", "Berlin Office", True]
+
+
+# --------------------------------------------------------------------------
+# Analytics inclusion.
+# --------------------------------------------------------------------------
+
+
+def test_each_excluded_usage_row_once_with_its_first_reason(
+    db: duckdb.DuckDBPyConnection,
+) -> None:
+    found = rows(
+        db, "select usage_id, exclusion_reason from marts.fct_usage_exclusions"
+    )
+    assert len(found) == len(EXCLUDED_USAGE)
+    assert dict(found) == EXCLUDED_USAGE
+
+
+def test_exclusion_ledger_carries_usage_unsigned(
+    db: duckdb.DuckDBPyConnection,
+) -> None:
+    assert rows(
+        db,
+        "select meter_id, document_id, account_id, company_id, site_id, "
+        "standard_usage, usage_unit from marts.fct_usage_exclusions "
+        "where usage_id = 'U23'",
+    ) == [("MA", "DA2", "A1", "C1", "S2", D("300"), "kWh")]
+
+
+def test_superseded_bill_does_not_count(db: duckdb.DuckDBPyConnection) -> None:
+    # D4 (999 kWh on ME1) was revised by D4R (900 + 100 kWh).
+    assert rows(
+        db,
+        "select usage_id, document_id, exclusion_reason "
+        "from marts.fct_usage_exclusions where meter_id = 'ME1'",
+    ) == [("U12", "D4", "superseded_bill")]
+    assert rows(
+        db,
+        "select count(*) from marts.fct_bill_meter_costs "
+        "where document_id in ('D4', 'DDO')",
+    ) == [(0,)]
+    assert rows(
+        db,
+        "select usage, cost from marts.fct_meter_monthly "
+        "where meter_id = 'ME1' and month = ?",
+        _month("2024-04"),
+    ) == [(D("1000"), D("90"))]
+
+
+def test_archived_site_counts_usage_starting_up_to_the_stop_date(
+    db: duckdb.DuckDBPyConnection,
+) -> None:
+    # S2 stops on 2024-03-31: U31 (Mar 31 - Apr 9) counts, U23 (from Apr 1)
+    # does not.
+    assert rows(
+        db,
+        "select month, usage from marts.fct_calendarized_usage "
+        "where usage_id = 'U31' order by month",
+    ) == [(_month("2024-03"), D("10")), (_month("2024-04"), D("90"))]
+    assert rows(
+        db,
+        "select exclusion_reason from marts.fct_usage_exclusions "
+        "where usage_id = 'U23'",
+    ) == [("archived_site_after_stop_date",)]
+
+
+def test_counted_usage_rows(db: duckdb.DuckDBPyConnection) -> None:
+    found = {
+        u for (u,) in rows(db, "select usage_id from marts.fct_calendarized_usage")
+    }
+    assert found == COUNTED_USAGE
+
+
+def test_raw_usage_rows_are_counted_excluded_or_quarantined(
+    db: duckdb.DuckDBPyConnection,
+) -> None:
+    # Raw records after de-duplication: one per id, and every blank-id row.
+    ids = [row["id"].strip() for row in USAGE_DATA]
+    records = len({i for i in ids if i}) + ids.count("")
+    [(counted,)] = rows(
+        db, "select count(distinct usage_id) from marts.fct_calendarized_usage"
+    )
+    [(excluded,)] = rows(db, "select count(*) from marts.fct_usage_exclusions")
+    [(quarantined,)] = rows(
+        db, "select count(*) from marts.dq_quarantine where entity = 'usage_data'"
+    )
+    assert (counted, excluded, quarantined) == (23, 8, 14)
+    assert counted + excluded + quarantined == records
+
+
+# --------------------------------------------------------------------------
+# Standard usage and calendarization.
+# --------------------------------------------------------------------------
+
+
+def test_standard_usage_by_unit_factor_or_as_given(
+    db: duckdb.DuckDBPyConnection,
+) -> None:
+    found = dict(
+        rows(
+            db,
+            "select usage_id, sum(usage) from marts.fct_calendarized_usage "
+            "group by usage_id",
+        )
+    )
+    assert found["U1"] == D("1000")  # KWH
+    assert found["U5"] == D("3000")  # 3 MWh
+    assert found["U6"] == D("2930.71")  # 100 therms x 29.3071
+    assert found["U11"] == D("303.914627")  # 10 CCF x 1.037 therm
+    assert found["U18"] == D("1055")  # 100 m3 of gas x 10.55
+    assert found["U16"] == D("2000")  # 2 kgal
+    assert found["U17"] == D("748.052")  # 1 CCF of water
+    assert found["U19"] == D("2641.72")  # 10 m3 of water x 264.172
+    assert found["U20"] == D("500")  # standard_usage as given
+    assert found["U15"] == D("100")  # meter found by its extracted identifier
+    assert rows(
+        db,
+        "select meter_id from marts.fct_calendarized_usage where usage_id = 'U15'",
+    ) == [("ME1",)]
+
+
+def test_calendarization_prorates_inclusive_days(
+    db: duckdb.DuckDBPyConnection,
+) -> None:
+    assert rows(
+        db,
+        "select month, overlap_days, period_days, row_usage, usage, currency "
+        "from marts.fct_calendarized_usage where usage_id = 'U29' order by month",
+    ) == [
+        (_month("2024-01"), 17, 31, D("3100"), D("1700"), "EUR"),
+        (_month("2024-02"), 14, 31, D("3100"), D("1400"), "EUR"),
+    ]
+
+
+def test_exclusion_row_is_negative(db: duckdb.DuckDBPyConnection) -> None:
+    assert rows(
+        db,
+        "select is_exclusion, row_usage, usage, net_metering_type "
+        "from marts.fct_calendarized_usage where usage_id = 'U4'",
+    ) == [(True, D("-200"), D("-200"), "IMPORT")]
+
+
+def test_net_metering_and_exclusion_in_meter_month(
+    db: duckdb.DuckDBPyConnection,
+) -> None:
+    assert rows(
+        db,
+        "select usage, export_usage, generation_usage, net_usage, usage_unit "
+        "from marts.fct_meter_monthly where meter_id = 'ME1' and month = ?",
+        _month("2024-01"),
+    ) == [(D("800"), D("100"), D("250"), D("700"), "kWh")]
+
+
+def test_two_bills_in_one_month_add_up(db: duckdb.DuckDBPyConnection) -> None:
+    assert rows(
+        db,
+        "select usage, cost from marts.fct_meter_monthly "
+        "where meter_id = 'MW2' and month = ?",
+        _month("2024-05"),
+    ) == [(D("2748.052"), D("36"))]
+
+
+# --------------------------------------------------------------------------
+# Cost attribution.
+# --------------------------------------------------------------------------
+
+# (document, meter): attributed, method, direct, demand, usage, even
+BILL_METER_COSTS = {
+    ("D1", "ME1"): ("253", "direct+demand_share+usage_share+even_split",
+                    "100", "20", "100", "33"),
+    ("D1", "ME2"): ("393", "demand_share+usage_share+even_split",
+                    "0", "60", "300", "33"),
+    ("D1", "MG1"): ("33", "even_split", "0", "0", "0", "33"),
+    ("D2", "ME1"): ("105", "usage_share", "0", "0", "105", "0"),
+    ("D2", "ME2"): ("35", "usage_share", "0", "0", "35", "0"),
+    ("D3", "MW1"): ("35", "even_split", "0", "0", "0", "35"),
+    ("D3", "MW2"): ("35", "even_split", "0", "0", "0", "35"),
+    ("D3", "MG1"): ("10", "even_split", "0", "0", "0", "10"),
+    ("D4R", "ME1"): ("90", "usage_share", "0", "0", "90", "0"),
+    ("D5", "MW2"): ("20", "usage_share", "0", "0", "20", "0"),
+    ("D6", "MW2"): ("16", "usage_share", "0", "0", "16", "0"),
+    ("D7", "MG1"): ("21.10", "usage_share", "0", "0", "21.10", "0"),
+    ("D8", "MW1"): ("30", "usage_share", "0", "0", "30", "0"),
+    ("D9", "MU"): ("10", "usage_share", "0", "0", "10", "0"),
+    ("DA1", "MA"): ("31", "usage_share", "0", "0", "31", "0"),
+    ("DA2", "MA"): ("30", "usage_share", "0", "0", "30", "0"),
+    ("DD", "M_DET"): ("10", "usage_share", "0", "0", "10", "0"),
+    ("DI", "M_INA"): ("10", "usage_share", "0", "0", "10", "0"),
+    ("DU2", "M_DUPA"): ("10", "usage_share", "0", "0", "10", "0"),
+    ("DCH", "M_CH"): ("5", "usage_share", "0", "0", "5", "0"),
+    ("DB1", "BE1"): ("310", "usage_share", "0", "0", "310", "0"),
+    ("DB2", "BE1"): ("29", "usage_share", "0", "0", "29", "0"),
+}  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def bill_meter_costs(db: duckdb.DuckDBPyConnection) -> dict[tuple[str, str], tuple]:
+    return {
+        (doc, meter): tuple(rest)
+        for doc, meter, *rest in rows(
+            db,
+            "select document_id, meter_id, attributed_cost, allocation_method, "
+            "coalesce(direct_cost, 0), coalesce(demand_share_cost, 0), "
+            "coalesce(usage_share_cost, 0), coalesce(even_split_cost, 0) "
+            "from marts.fct_bill_meter_costs",
+        )
+    }
+
+
+def test_bill_meter_costs_cover_unsuperseded_bills_only(
+    bill_meter_costs: dict[tuple[str, str], tuple],
+) -> None:
+    assert set(bill_meter_costs) == set(BILL_METER_COSTS)
+
+
+@pytest.mark.parametrize("key", sorted(BILL_METER_COSTS), ids=lambda key: "-".join(key))
+def test_cost_attribution_rules(
+    bill_meter_costs: dict[tuple[str, str], tuple], key: tuple[str, str]
+) -> None:
+    attributed, method, direct, demand, usage, even = BILL_METER_COSTS[key]
+    assert bill_meter_costs.get(key) == (
+        D(attributed),
+        method,
+        D(direct),
+        D(demand),
+        D(usage),
+        D(even),
+    )
+
+
+def test_bill_costs_sum_to_current_charges_not_total(
+    db: duckdb.DuckDBPyConnection,
+) -> None:
+    found = dict(
+        rows(
+            db,
+            "select document_id, sum(attributed_cost) from marts.fct_bill_meter_costs "
+            "group by document_id",
+        )
+    )
+    assert found["D1"] == D("679")
+    assert found["D2"] == D("140")
+    assert found["D3"] == D("80")
+    assert found["D9"] == D("10")
+
+
+def test_costs_of_excluded_usage_do_not_count(db: duckdb.DuckDBPyConnection) -> None:
+    found = {
+        (doc, meter): (counted, reason)
+        for doc, meter, counted, reason in rows(
+            db,
+            "select document_id, meter_id, is_counted, exclusion_reason "
+            "from marts.fct_bill_meter_costs",
+        )
+    }
+    assert found[("D9", "MU")] == (False, "untracked")
+    assert found[("DA2", "MA")] == (False, "archived_site_after_stop_date")
+    assert found[("DD", "M_DET")] == (False, "account_status_detected")
+    assert found[("DI", "M_INA")] == (False, "account_status_inactive")
+    assert found[("DU2", "M_DUPA")] == (False, "account_status_duplicate")
+    assert found[("DA1", "MA")] == (True, None)
+    assert found[("DCH", "M_CH")] == (True, None)  # an OLD_ACCOUNT bill counts
+    assert found[("D1", "ME1")] == (True, None)
+
+
+def test_costs_calendarized_over_the_bill_period(
+    db: duckdb.DuckDBPyConnection,
+) -> None:
+    assert rows(
+        db,
+        "select month, overlap_days, period_days, cost, currency "
+        "from marts.fct_calendarized_costs where document_id = 'DB1' order by month",
+    ) == [
+        (_month("2024-01"), 17, 31, D("170"), "EUR"),
+        (_month("2024-02"), 14, 31, D("140"), "EUR"),
+    ]
+
+
+# --------------------------------------------------------------------------
+# Monthly marts.
+# --------------------------------------------------------------------------
+
+# (meter, month, currency): usage, export, generation, net, unit, cost
+METER_MONTHLY = {
+    ("ME1", "2024-01", "USD"): ("800", "100", "250", "700", "kWh", "253"),
+    ("ME1", "2024-02", "USD"): ("600", "0", "0", "600", "kWh", "105"),
+    ("ME1", "2024-04", "USD"): ("1000", "0", "0", "1000", "kWh", "90"),
+    ("ME2", "2024-01", "USD"): ("3000", "0", "0", "3000", "kWh", "393"),
+    ("ME2", "2024-02", "USD"): ("200", "0", "0", "200", "kWh", "35"),
+    ("MG1", "2024-01", "USD"): ("2930.71", "0", "0", "2930.71", "kWh", "33"),
+    ("MG1", "2024-03", "USD"): ("303.914627", "0", "0", "303.914627", "kWh", "10"),
+    ("MG1", "2024-06", "USD"): ("1055", "0", "0", "1055", "kWh", "21.10"),
+    ("MW1", "2024-03", "USD"): ("0", "0", "0", "0", "gal", "35"),
+    ("MW1", "2024-06", "USD"): ("3141.72", "0", "0", "3141.72", "gal", "30"),
+    ("MW2", "2024-03", "USD"): ("0", "0", "0", "0", "gal", "35"),
+    ("MW2", "2024-05", "USD"): ("2748.052", "0", "0", "2748.052", "gal", "36"),
+    ("MA", "2024-03", "USD"): ("320", "0", "0", "320", "kWh", "31"),
+    ("MA", "2024-04", "USD"): ("90", "0", "0", "90", "kWh", "0"),
+    ("M_CH", "2024-06", "USD"): ("50", "0", "0", "50", "kWh", "5"),
+    ("BE1", "2024-01", "EUR"): ("1700", "0", "0", "1700", "kWh", "170"),
+    ("BE1", "2024-02", "EUR"): ("1400", "0", "0", "1400", "kWh", "140"),
+    ("BE1", "2024-02", "USD"): ("290", "0", "0", "290", "kWh", "29"),
+}
+
+
+def keyed(result: list[tuple], key_size: int) -> dict[tuple, tuple]:
+    """Rows as {key columns: other columns}; months as YYYY-MM, decimals to 6."""
+    return {
+        tuple(
+            v.strftime("%Y-%m") if isinstance(v, date) else v for v in row[:key_size]
+        ): (tuple(round(v, 6) if isinstance(v, Decimal) else v for v in row[key_size:]))
+        for row in result
+    }
+
+
+def test_meter_monthly(db: duckdb.DuckDBPyConnection) -> None:
+    found = keyed(
+        rows(
+            db,
+            "select meter_id, month, currency, usage, export_usage, "
+            "generation_usage, net_usage, usage_unit, cost "
+            "from marts.fct_meter_monthly",
+        ),
+        3,
+    )
+    expected = {
+        key: (D(u), D(e), D(g), D(n), unit, D(c))
+        for key, (u, e, g, n, unit, c) in METER_MONTHLY.items()
+    }
+    assert found == expected
+
+
+# (company, site, commodity, month, currency):
+#     site_name, usage, export, generation, net, unit, cost, meter_count
+PORTFOLIO_MONTHLY = {
+    ("C1", "S1", "ELECTRICITY", "2024-01", "USD"): (
+        "Head office", "3800", "100", "250", "3700", "kWh", "646", 2),
+    ("C1", "S1", "ELECTRICITY", "2024-02", "USD"): (
+        "Head office", "800", "0", "0", "800", "kWh", "140", 2),
+    ("C1", "S1", "ELECTRICITY", "2024-04", "USD"): (
+        "Head office", "1000", "0", "0", "1000", "kWh", "90", 1),
+    ("C1", "S1", "ELECTRICITY", "2024-06", "USD"): (
+        "Head office", "50", "0", "0", "50", "kWh", "5", 1),
+    ("C1", "S1", "GAS", "2024-01", "USD"): (
+        "Head office", "2930.71", "0", "0", "2930.71", "kWh", "33", 1),
+    ("C1", "S1", "GAS", "2024-03", "USD"): (
+        "Head office", "303.914627", "0", "0", "303.914627", "kWh", "10", 1),
+    ("C1", "S1", "GAS", "2024-06", "USD"): (
+        "Head office", "1055", "0", "0", "1055", "kWh", "21.10", 1),
+    ("C1", "S1", "WATER", "2024-03", "USD"): (
+        "Head office", "0", "0", "0", "0", "gal", "35", 1),
+    ("C1", "S1", "WATER", "2024-05", "USD"): (
+        "Head office", "2748.052", "0", "0", "2748.052", "gal", "36", 1),
+    ("C1", None, "WATER", "2024-03", "USD"): (
+        "Unassigned", "0", "0", "0", "0", "gal", "35", 1),
+    ("C1", None, "WATER", "2024-06", "USD"): (
+        "Unassigned", "3141.72", "0", "0", "3141.72", "gal", "30", 1),
+    ("C1", "S2", "ELECTRICITY", "2024-03", "USD"): (
+        "Warehouse", "320", "0", "0", "320", "kWh", "31", 1),
+    ("C1", "S2", "ELECTRICITY", "2024-04", "USD"): (
+        "Warehouse", "90", "0", "0", "90", "kWh", "0", 1),
+    ("C2", "S3", "ELECTRICITY", "2024-01", "EUR"): (
+        "Berlin Office", "1700", "0", "0", "1700", "kWh", "170", 1),
+    ("C2", "S3", "ELECTRICITY", "2024-02", "EUR"): (
+        "Berlin Office", "1400", "0", "0", "1400", "kWh", "140", 1),
+    ("C2", "S3", "ELECTRICITY", "2024-02", "USD"): (
+        "Berlin Office", "290", "0", "0", "290", "kWh", "29", 1),
+}  # fmt: skip
+
+
+def test_portfolio_monthly(db: duckdb.DuckDBPyConnection) -> None:
+    found = keyed(
+        rows(
+            db,
+            "select company_id, site_id, commodity, month, currency, site_name, "
+            "usage, export_usage, generation_usage, net_usage, usage_unit, cost, "
+            "meter_count from marts.fct_portfolio_monthly",
+        ),
+        5,
+    )
+    expected = {
+        key: (name, D(u), D(e), D(g), D(n), unit, D(c), count)
+        for key, (name, u, e, g, n, unit, c, count) in PORTFOLIO_MONTHLY.items()
+    }
+    assert found == expected
+
+
+def test_filtered_rollup_defaults_to_the_whole_portfolio(
+    db: duckdb.DuckDBPyConnection,
+) -> None:
+    columns = (
+        "company_id, site_id, site_name, commodity, month, usage_unit, currency, "
+        "usage, export_usage, generation_usage, net_usage, cost, meter_count"
+    )
+    expected = rows(db, f"select {columns} from marts.fct_portfolio_monthly")
+    found = rows(db, f"select {columns} from marts.rpt_portfolio_filtered")
+    assert sorted(found, key=repr) == sorted(expected, key=repr)
+
+
+def test_currencies_are_never_summed_across(db: duckdb.DuckDBPyConnection) -> None:
+    assert rows(
+        db,
+        "select currency, usage, cost from marts.fct_meter_monthly "
+        "where meter_id = 'BE1' and month = ? order by currency",
+        _month("2024-02"),
+    ) == [("EUR", D("1400"), D("140")), ("USD", D("290"), D("29"))]
+
+
+# --------------------------------------------------------------------------
+# Other runs: formats, reload, the quality gate, the landing contract.
+# --------------------------------------------------------------------------
+
+
+def test_jsonl_and_parquet_landing_gives_the_same_marts(
+    tmp_path: Path,
+    main_run: tuple[Path, subprocess.CompletedProcess[str]],
+    dbt_env: dict[str, str],
+) -> None:
+    database, _ = main_run
+    raw_dir = tmp_path / "raw"
+    for entity, table in LANDING.items():
+        write_table(raw_dir, entity, table, MIXED_FORMATS[entity])
+    assert {path.suffix for path in raw_dir.iterdir()} == {".csv", ".jsonl", ".parquet"}
+    mixed_database = tmp_path / "mixed.duckdb"
+
+    completed = _run(
+        raw_dir, mixed_database, {**dbt_env, **MODELS_ONLY_ENV}, *MODELS_ONLY
+    )
+
+    assert completed.returncode == 0, (completed.stdout + completed.stderr)[-6000:]
+    expected = snapshot(database, drop_raw_values=True)
+    found = snapshot(mixed_database, drop_raw_values=True)
+    assert list(found) == list(expected)
+    for table, table_rows in expected.items():
+        assert found[table] == table_rows, table
+
+
+def test_loading_the_same_folder_twice_gives_identical_marts(
+    tmp_path: Path,
+    landing: Path,
+    main_run: tuple[Path, subprocess.CompletedProcess[str]],
+    dbt_env: dict[str, str],
+) -> None:
+    database, _ = main_run
+    again = tmp_path / "again.duckdb"
+    shutil.copyfile(database, again)
+
+    completed = _run(landing, again, {**dbt_env, **MODELS_ONLY_ENV}, *MODELS_ONLY)
+
+    assert completed.returncode == 0, (completed.stdout + completed.stderr)[-6000:]
+    built = re.search(r"models (\d+) built", completed.stdout)
+    assert built is not None, completed.stdout[-3000:]
+    assert int(built.group(1)) > 0  # the marts were rebuilt, not just copied
+    con = duckdb.connect(str(again), read_only=True)
+    try:
+        # The raw tables were replaced, not appended to.
+        assert rows(con, "select count(*) from raw.usage_data") == [(len(USAGE_DATA),)]
+    finally:
+        con.close()
+    expected = snapshot(database)
+    found = snapshot(again)
+    assert list(found) == list(expected)
+    for table, table_rows in expected.items():
+        assert found[table] == table_rows, table
+
+
+def test_failing_quality_gate_exits_1_and_names_the_test(tmp_path: Path) -> None:
+    project = tmp_path / "project"
+    project.mkdir()
+    for name in ("dbt_project.yml", "profiles.yml"):
+        shutil.copy2(PROJECT_ROOT / name, project / name)
+    for name in ("models", "macros", "seeds", "data-tests", "scripts"):
+        shutil.copytree(
+            PROJECT_ROOT / name,
+            project / name,
+            ignore=shutil.ignore_patterns("__pycache__"),
+        )
+    (project / "data-tests" / "gate_that_fails.sql").write_text(
+        "-- A singular test that always returns a row: the gate must fail.\n"
+        "select 1 as failing_row\n",
+        encoding="utf-8",
+    )
+    raw_dir = write_landing(tmp_path / "raw", MINIMAL_LANDING)
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in ("DBT_TARGET_PATH", "DBT_LOG_PATH")
+    }
+
+    completed = subprocess.run(
+        [
+            str(VENV_PYTHON),
+            str(project / "scripts" / "pipeline.py"),
+            "run",
+            "--raw-dir",
+            str(raw_dir),
+            "--database",
+            str(tmp_path / "gate.duckdb"),
+            "--as-of",
+            AS_OF,
+        ],
+        cwd=project,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+
+    output = completed.stdout + completed.stderr
+    assert completed.returncode == 1, output[-6000:]
+    assert "quality gate FAILED" in completed.stdout
+    assert "gate_that_fails" in completed.stdout
+
+
+def test_missing_required_column_exits_2_naming_file_and_column(
+    tmp_path: Path,
+) -> None:
+    landing_data = {entity: list(table) for entity, table in MINIMAL_LANDING.items()}
+    landing_data["meters"] = [
+        {k: v for k, v in row.items() if k != "datasource_type"}
+        for row in MINIMAL_LANDING["meters"]
+    ]
+    raw_dir = write_landing(tmp_path / "raw", landing_data)
+    database = tmp_path / "w.duckdb"
+
+    completed = run_pipeline(
+        "run", "--raw-dir", str(raw_dir), "--database", str(database), "--as-of", AS_OF
+    )
+
+    assert completed.returncode == 2, completed.stdout + completed.stderr
+    assert "meters.csv" in completed.stderr
+    assert "datasource_type" in completed.stderr
+    assert not database.exists()
