@@ -25,7 +25,7 @@ demo: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff format --check scripts tests
 	$(BIN)/ruff check scripts tests
-	$(BIN)/sqlfluff lint models data-tests
+	$(BIN)/sqlfluff lint models data-tests analyses
 
 test: lint
 	$(BIN)/pytest
