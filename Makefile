@@ -6,12 +6,12 @@ STAMP := $(VENV)/.installed
 DEMO_DB ?= warehouse/demo.duckdb
 DEMO_RAW ?= demo/raw
 
-.PHONY: setup demo test lint unit e2e bench clean
+.PHONY: setup demo test lint bench clean
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e ".[dev]"
+	$(BIN)/pip install --quiet -c constraints.txt -e ".[dev]"
 	touch $(STAMP)
 
 setup: $(STAMP)
@@ -25,6 +25,7 @@ demo: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff format --check scripts tests
 	$(BIN)/ruff check scripts tests
+	$(BIN)/mypy
 	$(BIN)/sqlfluff lint models data-tests analyses
 
 test: lint

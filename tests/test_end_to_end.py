@@ -1250,8 +1250,8 @@ def test_jsonl_and_parquet_landing_gives_the_same_marts(
 ) -> None:
     database, _ = main_run
     raw_dir = tmp_path / "raw"
-    for entity, table in LANDING.items():
-        write_table(raw_dir, entity, table, MIXED_FORMATS[entity])
+    for entity, entity_rows in LANDING.items():
+        write_table(raw_dir, entity, entity_rows, MIXED_FORMATS[entity])
     assert {path.suffix for path in raw_dir.iterdir()} == {".csv", ".jsonl", ".parquet"}
     mixed_database = tmp_path / "mixed.duckdb"
 

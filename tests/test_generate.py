@@ -18,7 +18,7 @@ import pytest
 from utility_warehouse import cli, contract
 from utility_warehouse.generate import MANIFEST_NAME, generate
 
-SMALL = {"companies": 2, "sites": 3, "months": 6}
+SMALL: dict[str, Any] = {"companies": 2, "sites": 3, "months": 6}
 
 # Every reason the brief asks for, written out here on purpose (not imported).
 REQUIRED_REASONS = {

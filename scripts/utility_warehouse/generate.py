@@ -1007,6 +1007,7 @@ class _Company:
         sub.daily *= 0.2
         sub.identifiers[0] = ("SUBMETER", f"SM{sub.seq:07d}0")
         sewer = self._new_meter("SEWER", home)
+        others: tuple[str, ...]
         if self.first:
             others = _OTHER_COMMODITIES
         else:
@@ -1359,7 +1360,7 @@ class _Company:
                             "value": value,
                         }
                         self.landing.write("meter_identifiers", row)
-                        record = f"{meter.id}|{kind}|{value}"
+                        record: str | None = f"{meter.id}|{kind}|{value}"
                         self.landing.inject("meter_identifiers", record, CASCADE_REASON)
                         continue
                     row = {
@@ -1646,17 +1647,22 @@ class _Company:
         for reading in readings:
             self._write_usage(document_id, reading, start, end, scale, bill_time)
         if with_items:
-            for (charge_type, meter_id, commodity, description, _), amount in zip(
-                items, amounts, strict=True
-            ):
+            for (
+                charge_type,
+                item_meter_id,
+                item_commodity,
+                description,
+                _,
+            ), amount in zip(items, amounts, strict=True):
                 item: Row = {
                     "id": self._id("L", 9),
                     "document_id": document_id,
-                    "meter_id": meter_id,
+                    "meter_id": item_meter_id,
                     "charge_type": mess.enum(charge_type),
                     "datasource_type": (
-                        mess.enum(commodity)
-                        if commodity is not None and (meter_id is None or r() < 0.7)
+                        mess.enum(item_commodity)
+                        if item_commodity is not None
+                        and (item_meter_id is None or r() < 0.7)
                         else None
                     ),
                     "description": description,
