@@ -39,7 +39,12 @@ method_costs as (
         document_id,
         meter_id,
         allocation_method,
-        min(allocation_rule) as first_rule,
+        case allocation_method
+            when 'direct' then 1
+            when 'demand_share' then 2
+            when 'usage_share' then 3
+            else 4
+        end as method_order,
         sum(attributed_cost) as method_cost
     from costs_allocated
     group by document_id, meter_id, allocation_method
@@ -60,7 +65,7 @@ bill_meter_costs as (
             as usage_share_cost,
         sum(case when allocation_method = 'even_split' then method_cost end)
             as even_split_cost,
-        {{ dbt.listagg('allocation_method', "'+'", 'order by first_rule') }}
+        {{ dbt.listagg('allocation_method', "'+'", 'order by method_order') }}
             as allocation_method
     from method_costs
     group by document_id, meter_id
