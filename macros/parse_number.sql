@@ -1,7 +1,8 @@
 {#- Parse messy numeric text into numeric(28,6): currency symbols
-    ($ € £ ¥) or a leading three-letter currency code, spaces and thousands
-    separators are dropped; a leading minus or accounting parentheses
-    ("(12.00)") make it negative. Blank or unparseable text gives null. -#}
+    ($ € £ ¥), a leading or trailing three-letter currency code ("USD 7",
+    "7.00 EUR"), spaces and thousands separators are dropped; a leading
+    minus or accounting parentheses ("(12.00)") make it negative. Blank or
+    unparseable text gives null. -#}
 {% macro parse_number(column) -%}
     {{ return(adapter.dispatch('parse_number', 'utility_warehouse')(column)) }}
 {%- endmacro %}
@@ -15,8 +16,11 @@
     try_cast(
         regexp_replace(
             regexp_replace(
-                regexp_replace(trim({{ column }}), '^\((.*)\)$', '-\1'),
-                '^(-?)\s*[A-Z]{3}\s*', '\1'
+                regexp_replace(
+                    regexp_replace(trim({{ column }}), '^\((.*)\)$', '-\1'),
+                    '^(-?)\s*[A-Z]{3}\s*', '\1'
+                ),
+                '\s*[A-Z]{3}$', ''
             ),
             '[\s$€£¥,]', '', 'g'
         ) as {{ dbt.type_numeric() }}
