@@ -65,7 +65,9 @@ GATE_QUERIES: dict[str, str] = {
         "else standard_usage end) from intermediate.int_usage_inclusion_assessed "
         "where is_counted"
     ),
-    "calendarized usage": "select sum(usage) from marts.fct_calendarized_usage",
+    "calendarized usage, counted, signed": (
+        "select sum(signed_usage) from marts.fct_calendarized_usage where is_counted"
+    ),
     "usage rows whose months differ from the row": (
         "select count(*) from (select usage_id from marts.fct_calendarized_usage "
         "group by usage_id having sum(usage) != max(row_usage))"

@@ -898,7 +898,10 @@ def test_archived_site_counts_usage_starting_up_to_the_stop_date(
 
 def test_counted_usage_rows(db: duckdb.DuckDBPyConnection) -> None:
     found = {
-        u for (u,) in rows(db, "select usage_id from marts.fct_calendarized_usage")
+        u
+        for (u,) in rows(
+            db, "select usage_id from marts.fct_calendarized_usage where is_counted"
+        )
     }
     assert found == COUNTED_USAGE
 
@@ -910,7 +913,9 @@ def test_raw_usage_rows_are_counted_excluded_or_quarantined(
     ids = [row["id"].strip() for row in USAGE_DATA]
     records = len({i for i in ids if i}) + ids.count("")
     [(counted,)] = rows(
-        db, "select count(distinct usage_id) from marts.fct_calendarized_usage"
+        db,
+        "select count(distinct usage_id) from marts.fct_calendarized_usage "
+        "where is_counted",
     )
     [(excluded,)] = rows(db, "select count(*) from marts.fct_usage_exclusions")
     [(quarantined,)] = rows(
@@ -965,11 +970,26 @@ def test_calendarization_prorates_inclusive_days(
 
 
 def test_exclusion_row_is_negative(db: duckdb.DuckDBPyConnection) -> None:
+    # The audit trail keeps the row as billed; aggregations use signed_usage.
     assert rows(
         db,
-        "select is_exclusion, row_usage, usage, net_metering_type "
+        "select is_exclusion, row_usage, usage, signed_usage, net_metering_type "
         "from marts.fct_calendarized_usage where usage_id = 'U4'",
-    ) == [(True, D("-200"), D("-200"), "IMPORT")]
+    ) == [(True, D("200"), D("200"), D("-200"), "IMPORT")]
+
+
+def test_audit_trail_keeps_rows_that_do_not_count_with_their_reason(
+    db: duckdb.DuckDBPyConnection,
+) -> None:
+    assert rows(
+        db,
+        "select distinct c.usage_id, c.exclusion_reason "
+        "from marts.fct_calendarized_usage as c where not c.is_counted "
+        "order by 1",
+    ) == rows(
+        db,
+        "select usage_id, exclusion_reason from marts.fct_usage_exclusions order by 1",
+    )
 
 
 def test_net_metering_and_exclusion_in_meter_month(

@@ -1,6 +1,7 @@
-{#- Attributed bill costs that count in analytics, spread over the calendar
-    months of the bill's period (start_date to bill_date, both included) by
-    inclusive daily proration (macro calendarize). -#}
+{#- Every attributed bill x meter cost, counted or not, spread over the
+    calendar months of the bill's period (start_date to bill_date, both
+    included) by inclusive daily proration (macro calendarize). Its counted
+    rows give the costs of fct_meter_monthly. -#}
 with
 
 bill_meter_costs as (
@@ -9,7 +10,7 @@ bill_meter_costs as (
 
 ),
 
-counted_costs as (
+bill_costs as (
 
     select
         document_id,
@@ -20,16 +21,16 @@ counted_costs as (
         currency,
         start_date,
         bill_date,
-        attributed_cost
+        attributed_cost,
+        is_counted
     from bill_meter_costs
-    where is_counted
 
 ),
 
 calendarized as (
 
     {{ calendarize(
-        'counted_costs', 'start_date', 'bill_date', ['attributed_cost']
+        'bill_costs', 'start_date', 'bill_date', ['attributed_cost']
     ) }}
 
 ),
@@ -47,7 +48,8 @@ final as (
         cast(period_days as integer) as period_days,
         attributed_cost,
         attributed_cost_in_month as cost,
-        currency
+        currency,
+        is_counted
     from calendarized
 
 )

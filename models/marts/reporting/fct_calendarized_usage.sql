@@ -1,8 +1,10 @@
-{#- The audit trail of monthly usage: every usage row that counts in
-    analytics, spread over the calendar months its period overlaps by
-    inclusive daily proration (macro calendarize). Summed by meter, month
-    and currency it gives fct_meter_monthly exactly. `usage` is signed:
-    exclusion rows are negative. -#}
+{#- The audit trail of monthly usage: every clean usage row, counted or not,
+    spread over the calendar months its period overlaps by inclusive daily
+    proration (macro calendarize). `usage` is the month's part of the row as
+    billed; `signed_usage` turns exclusion rows negative, as every
+    aggregation does. Its counted rows, summed by meter, month and currency,
+    give fct_meter_monthly exactly; the others carry their exclusion
+    reason. -#}
 with
 
 assessed as (
@@ -11,7 +13,7 @@ assessed as (
 
 ),
 
-counted_rows as (
+usage_rows as (
 
     select
         usage_id,
@@ -25,18 +27,17 @@ counted_rows as (
         end_date,
         net_metering_type,
         is_exclusion,
+        is_counted,
+        exclusion_reason,
         usage_unit,
-        case
-            when is_exclusion then -standard_usage else standard_usage
-        end as row_usage
+        standard_usage as row_usage
     from assessed
-    where is_counted
 
 ),
 
 calendarized as (
 
-    {{ calendarize('counted_rows', 'start_date', 'end_date', ['row_usage']) }}
+    {{ calendarize('usage_rows', 'start_date', 'end_date', ['row_usage']) }}
 
 ),
 
@@ -58,8 +59,14 @@ final as (
         is_exclusion,
         row_usage,
         row_usage_in_month as usage,
+        case
+            when is_exclusion then -row_usage_in_month
+            else row_usage_in_month
+        end as signed_usage,
         usage_unit,
-        currency
+        currency,
+        is_counted,
+        exclusion_reason
     from calendarized
 
 )

@@ -29,13 +29,19 @@ monthly_usage as (
         meter_id,
         month,
         currency,
-        sum(case when net_metering_type = 'IMPORT' then usage else 0 end)
-            as usage,
-        sum(case when net_metering_type = 'EXPORT' then usage else 0 end)
-            as export_usage,
-        sum(case when net_metering_type = 'GENERATION' then usage else 0 end)
-            as generation_usage
+        sum(
+            case when net_metering_type = 'IMPORT' then signed_usage else 0 end
+        ) as usage,
+        sum(
+            case when net_metering_type = 'EXPORT' then signed_usage else 0 end
+        ) as export_usage,
+        sum(
+            case
+                when net_metering_type = 'GENERATION' then signed_usage else 0
+            end
+        ) as generation_usage
     from calendarized_usage
+    where is_counted
     group by meter_id, month, currency
 
 ),
@@ -48,6 +54,7 @@ monthly_costs as (
         currency,
         sum(cost) as cost
     from calendarized_costs
+    where is_counted
     group by meter_id, month, currency
 
 ),
