@@ -1,4 +1,4 @@
-{#- SPEC's analytics inclusion as one expression: the reason a period of a
+{#- The analytics inclusion rule as one expression: the reason a period of a
     meter on a bill does not count, or null when it counts. Checked meter
     first, then bill, then account, then site; the first that applies wins.
     Arguments are SQL expressions:

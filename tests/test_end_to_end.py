@@ -300,7 +300,7 @@ USAGE_DATA = _rows(
      "", "", ""),
     ("U28", "DCH", "M_CH", "2024-06-01", "2024-06-30", "50", "kWh", "", "", "", "",
      "", ""),
-    # Company C2: SPEC's calendarization example in EUR, and a USD bill.
+    # Company C2: the calendarization example of the README in EUR, and a USD bill.
     ("U29", "DB1", "BE1", "2024-01-15", "2024-02-14", "3100", "kWh", "", "", "",
      "", "", ""),
     ("U30", "DB2", "BE1", "2024-02-01", "2024-02-29", "290", "kWh", "", "", "",

@@ -20,7 +20,8 @@ from utility_warehouse.generate import MANIFEST_NAME, generate
 
 SMALL: dict[str, Any] = {"companies": 2, "sites": 3, "months": 6}
 
-# Every reason the brief asks for, written out here on purpose (not imported).
+# Every quarantine reason the generator must inject, written out here on purpose
+# (not imported).
 REQUIRED_REASONS = {
     "missing_id",
     "bad_date",
