@@ -4,10 +4,7 @@ with
 
 raw_usage as (
 
-    select
-        count(distinct nullif(trim(id), ''))
-        + sum(case when nullif(trim(id), '') is null then 1 else 0 end)
-            as raw_rows
+    select {{ raw_record_count('id') }} as raw_rows
     from {{ source('utility', 'usage_data') }}
 
 ),
@@ -36,7 +33,7 @@ quarantined as (
 compared as (
 
     select
-        coalesce(raw_usage.raw_rows, 0) as raw_rows,
+        raw_usage.raw_rows,
         coalesce(assessed.counted_rows, 0) as counted_rows,
         excluded.excluded_rows,
         quarantined.quarantined_rows

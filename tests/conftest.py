@@ -169,6 +169,11 @@ def run_pipeline(
     )
 
 
+def isolated_dbt_env(base: Path) -> dict[str, str]:
+    """Environment giving a pipeline run its own dbt target and log folders."""
+    return {"DBT_TARGET_PATH": str(base / "target"), "DBT_LOG_PATH": str(base / "logs")}
+
+
 @pytest.fixture
 def minimal_landing() -> dict[str, list[dict[str, Any]]]:
     """A fresh copy of the one-record-per-entity landing data."""

@@ -31,6 +31,7 @@ from conftest import (
     MINIMAL_LANDING,
     PROJECT_ROOT,
     VENV_PYTHON,
+    isolated_dbt_env,
     run_pipeline,
     write_landing,
     write_table,
@@ -461,8 +462,7 @@ def _month(text: str) -> date:
 @pytest.fixture(scope="module")
 def dbt_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     """dbt's target and log folders under tmp: shared by this module's runs only."""
-    base = tmp_path_factory.mktemp("dbt")
-    return {"DBT_TARGET_PATH": str(base / "target"), "DBT_LOG_PATH": str(base / "logs")}
+    return isolated_dbt_env(tmp_path_factory.mktemp("dbt"))
 
 
 # Seeds and models only, without the tests dbt would select along with them:

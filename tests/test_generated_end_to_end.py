@@ -15,7 +15,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from conftest import run_pipeline
+from conftest import isolated_dbt_env, run_pipeline
 from utility_warehouse.generate import generate
 
 pytestmark = pytest.mark.e2e
@@ -35,10 +35,7 @@ def generated_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path,
         str(database),
         "--as-of",
         "2026-11-01",
-        env={
-            "DBT_TARGET_PATH": str(base / "target"),
-            "DBT_LOG_PATH": str(base / "logs"),
-        },
+        env=isolated_dbt_env(base),
     )
     return raw_dir, database, completed.stdout + completed.stderr
 

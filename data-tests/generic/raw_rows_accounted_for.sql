@@ -8,14 +8,7 @@ with
 
 raw_keys as (
 
-    select
-        count(distinct nullif(trim({{ key_expression }}), ''))
-        + sum(
-            case
-                when nullif(trim({{ key_expression }}), '') is null then 1
-                else 0
-            end
-        ) as raw_records
+    select {{ raw_record_count(key_expression) }} as raw_records
     from {{ source('utility', source_table) }}
 
 ),
@@ -37,7 +30,7 @@ quarantined as (
 compared as (
 
     select
-        coalesce(raw_keys.raw_records, 0) as raw_records,
+        raw_keys.raw_records,
         staged.staged_records,
         quarantined.quarantined_records
     from raw_keys

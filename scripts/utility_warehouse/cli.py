@@ -11,10 +11,7 @@ import sys
 from collections.abc import Sequence
 
 from utility_warehouse import generate, load, rollup, run
-
-EXIT_OK = 0
-EXIT_GATE_FAILED = 1
-EXIT_BAD_INPUT = 2
+from utility_warehouse.exit_codes import EXIT_BAD_INPUT
 
 
 class _Parser(argparse.ArgumentParser):

@@ -73,12 +73,11 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from utility_warehouse import contract
+from utility_warehouse.exit_codes import EXIT_BAD_INPUT, EXIT_OK
 
 COMMAND = "generate"
 HELP = "Write a synthetic, messy landing folder of utility bills with a manifest."
 
-EXIT_OK = 0
-EXIT_BAD_INPUT = 2
 
 MANIFEST_NAME = "_generator_manifest.json"
 OUTPUT_FORMATS: tuple[str, ...] = (*contract.FILE_FORMATS, "mixed")

@@ -30,15 +30,13 @@ import duckdb
 
 from utility_warehouse import contract
 from utility_warehouse.contract import Entity
+from utility_warehouse.exit_codes import EXIT_BAD_INPUT, EXIT_OK
 
 COMMAND = "load"
 HELP = (
     "Land a landing folder into the raw schema of a DuckDB file, every value as text."
 )
 
-# The exit codes of utility_warehouse.cli (not imported: cli imports this module).
-EXIT_OK = 0
-EXIT_BAD_INPUT = 2
 
 _TARGET_ALIAS = "landing_target"
 _UTF8_BOM = b"\xef\xbb\xbf"
@@ -547,6 +545,7 @@ def format_report(report: LoadReport) -> str:
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """--raw-dir and --database: the arguments of ``load`` and ``run``."""
     parser.add_argument(
         "--raw-dir",
         type=Path,
@@ -554,7 +553,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="landing folder: one <entity>.csv|.jsonl|.parquet file per entity",
     )
     parser.add_argument(
-        "--database", type=Path, required=True, help="DuckDB file to land into"
+        "--database", type=Path, required=True, help="DuckDB file of the warehouse"
     )
 
 

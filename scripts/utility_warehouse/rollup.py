@@ -26,11 +26,11 @@ from typing import TypeAlias
 
 import duckdb
 
+from utility_warehouse.exit_codes import EXIT_BAD_INPUT, EXIT_OK
+
 COMMAND = "rollup"
 HELP = "Roll up monthly usage and cost by period and company, site, commodity or tag."
 
-EXIT_OK = 0
-EXIT_BAD_INPUT = 2
 
 MARTS_SCHEMA = "marts"
 REQUIRED_TABLES: tuple[str, ...] = (

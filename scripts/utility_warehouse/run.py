@@ -15,7 +15,8 @@ from pathlib import Path
 
 import duckdb
 
-from utility_warehouse import dbt_build, summary
+from utility_warehouse import dbt_build, load, summary
+from utility_warehouse.exit_codes import EXIT_BAD_INPUT, EXIT_GATE_FAILED, EXIT_OK
 from utility_warehouse.load import (
     LandingContractError,
     WarehouseWriteError,
@@ -27,10 +28,6 @@ from utility_warehouse.load import (
 COMMAND = "run"
 HELP = "Load a landing folder, run dbt build on it and print a summary."
 
-# The exit codes of utility_warehouse.cli (not imported: cli imports this module).
-EXIT_OK = 0
-EXIT_GATE_FAILED = 1
-EXIT_BAD_INPUT = 2
 
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
@@ -58,15 +55,7 @@ def positive_int(text: str) -> int:
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--raw-dir",
-        type=Path,
-        required=True,
-        help="landing folder: one <entity>.csv|.jsonl|.parquet file per entity",
-    )
-    parser.add_argument(
-        "--database", type=Path, required=True, help="DuckDB file of the warehouse"
-    )
+    load.add_arguments(parser)
     parser.add_argument(
         "--as-of",
         type=iso_date,

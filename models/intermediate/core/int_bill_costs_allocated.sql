@@ -91,17 +91,8 @@ bills as (
 
     select
         document_id,
-        count(*) as commodity_count,
-        sum(commodity_usage) as bill_usage
-    from bill_commodities
-    group by document_id
-
-),
-
-bill_demand as (
-
-    select
-        document_id,
+        count(distinct commodity) as commodity_count,
+        sum(usage_for_share) as bill_usage,
         sum(demand_weight) as bill_demand
     from bill_meters
     group by document_id
@@ -131,7 +122,7 @@ routed_line_items as (
             when bill_line_items.meter_id is not null then 'direct'
             when
                 bill_line_items.charge_type = 'DEMAND'
-                and bill_demand.bill_demand > 0
+                and bills.bill_demand > 0
                 then 'demand_share'
             when
                 bill_line_items.commodity is not null
@@ -145,8 +136,8 @@ routed_line_items as (
             else 'even_split'
         end as route
     from bill_line_items
-    left join bill_demand
-        on bill_line_items.document_id = bill_demand.document_id
+    left join bills
+        on bill_line_items.document_id = bills.document_id
     left join bill_commodities
         on
             bill_line_items.document_id = bill_commodities.document_id
