@@ -14,9 +14,7 @@
                         {{ clean_text(key_expression) }},
                         '#row ' || cast(_row_number as varchar)
                     )
-                order by
-                    {{ parse_timestamp('updated_at') }} desc nulls last,
-                    _row_number desc
+                order by {{ record_version_order() }}
             ) as version_rank
         from {{ relation }}
     ) as ranked_versions

@@ -1,28 +1,26 @@
-{#- Parse messy numeric text into numeric(28,6): currency symbols
-    ($ € £ ¥), a leading or trailing three-letter currency code ("USD 7",
-    "7.00 EUR"), spaces and thousands separators are dropped; a leading
-    minus or accounting parentheses ("(12.00)") make it negative. Blank or
-    unparseable text gives null. -#}
-{% macro parse_number(column) -%}
-    {{ return(adapter.dispatch('parse_number', 'utility_warehouse')(column)) }}
+{#- Parse numeric text into numeric(38,6): spaces and thousands separators
+    are dropped, a leading sign is kept and scientific notation is read
+    ("5e19"). `unit_pattern`, when given, is a regular expression for the
+    column's own unit that may follow the number in any case ("45 kW" for
+    demand: 'kw'). Blank or unparseable text gives null. The wide type lets
+    a range check tell an out-of-range value from an unparseable one. -#}
+{% macro parse_number(column, unit_pattern=none) -%}
+    {{ return(adapter.dispatch('parse_number', 'utility_warehouse')(
+        column, unit_pattern)) }}
 {%- endmacro %}
 
-{% macro default__parse_number(column) -%}
+{% macro default__parse_number(column, unit_pattern) -%}
     {{ exceptions.raise_compiler_error(
         "parse_number is not implemented for adapter " ~ adapter.type()) }}
 {%- endmacro %}
 
-{% macro duckdb__parse_number(column) -%}
+{% macro duckdb__parse_number(column, unit_pattern) -%}
+    {%- set text = 'trim(' ~ column ~ ')' -%}
+    {%- if unit_pattern -%}
+        {%- set text = "regexp_replace(" ~ text ~ ", '\\s*(" ~ unit_pattern
+            ~ ")$', '', 'i')" -%}
+    {%- endif -%}
     try_cast(
-        regexp_replace(
-            regexp_replace(
-                regexp_replace(
-                    regexp_replace(trim({{ column }}), '^\((.*)\)$', '-\1'),
-                    '^(-?)\s*[A-Z]{3}\s*', '\1'
-                ),
-                '\s*[A-Z]{3}$', ''
-            ),
-            '[\s$€£¥,]', '', 'g'
-        ) as {{ dbt.type_numeric() }}
+        regexp_replace({{ text }}, '[\s,]', '', 'g') as decimal(38, 6)
     )
 {%- endmacro %}

@@ -1,20 +1,23 @@
 {#- Cost attribution: every bill nobody supersedes spreads its
-    current_charges over the meters with usage on it (whether or not they
-    count in analytics). One row per cost component and receiving meter.
-    A meter's usage on the bill is the sum of its IMPORT rows that are not
-    exclusions; its demand weight is its highest demand on those rows.
+    current_charges over the bill's meters (int_bill_meters_collected). One
+    row per cost component (a line item, or the bill's residual) and
+    receiving meter. In order:
       1 direct        a line item with a meter goes to that meter;
-      2 demand_share  a DEMAND item goes to the bill's demand meters by
-                      demand (none: as rule 3 or 4);
+      2 demand_share  a DEMAND item goes to the bill's demand meters (of
+                      the item's commodity, when it has one) by demand;
+                      with none, as rule 3 or 4;
       3 usage_share   an item with a commodity goes to the bill's meters of
-                      that commodity by usage (even_split when their usage
-                      is zero; as rule 4 when there is no such meter);
+                      that commodity by their usage on the bill (even_split
+                      when that usage is zero; as rule 4 when the bill has
+                      no meter of that commodity);
       4 even_split    any other item is split evenly over the bill's meters;
       5 residual      current_charges minus all line items goes by usage
                       share when the bill's meters share one commodity (and
                       have usage), else evenly.
     A bill without current_charges attributes its line items only. Each
-    component is split with prorate_exactly, so its parts add up to it. -#}
+    component is split with prorate_exactly over its meters in meter_id
+    order, so its parts add up to it exactly. A bill with no meter cannot
+    be attributed: it is in fct_unattributed_bill_costs instead. -#}
 with
 
 documents as (
@@ -23,9 +26,9 @@ documents as (
 
 ),
 
-usage_standardized as (
+bill_meters as (
 
-    select * from {{ ref('int_usage_standardized') }}
+    select * from {{ ref('int_bill_meters_collected') }}
 
 ),
 
@@ -46,42 +49,13 @@ current_documents as (
 
 ),
 
-bill_meters as (
-
-    select
-        usage_standardized.document_id,
-        usage_standardized.meter_id,
-        max(usage_standardized.commodity) as commodity,
-        sum(
-            case
-                when
-                    usage_standardized.net_metering_type = 'IMPORT'
-                    and not usage_standardized.is_exclusion
-                    then usage_standardized.standard_usage
-                else 0
-            end
-        ) as usage_for_share,
-        coalesce(max(
-            case
-                when
-                    usage_standardized.net_metering_type = 'IMPORT'
-                    and not usage_standardized.is_exclusion
-                    then usage_standardized.demand_kw
-            end
-        ), 0) as demand_weight
-    from usage_standardized
-    inner join current_documents
-        on usage_standardized.document_id = current_documents.document_id
-    group by usage_standardized.document_id, usage_standardized.meter_id
-
-),
-
 bill_commodities as (
 
     select
         document_id,
         commodity,
-        sum(usage_for_share) as commodity_usage
+        sum(usage_for_share) as commodity_usage,
+        sum(demand_weight) as commodity_demand
     from bill_meters
     group by document_id, commodity
 
@@ -122,21 +96,23 @@ routed_line_items as (
             when bill_line_items.meter_id is not null then 'direct'
             when
                 bill_line_items.charge_type = 'DEMAND'
+                and bill_line_items.commodity is null
                 and bills.bill_demand > 0
                 then 'demand_share'
             when
-                bill_line_items.commodity is not null
-                and bill_commodities.commodity is not null
+                bill_line_items.charge_type = 'DEMAND'
+                and bill_commodities.commodity_demand > 0
+                then 'commodity_demand_share'
+            when
+                bill_commodities.commodity is not null
                 and bill_commodities.commodity_usage != 0
                 then 'usage_share'
-            when
-                bill_line_items.commodity is not null
-                and bill_commodities.commodity is not null
+            when bill_commodities.commodity is not null
                 then 'commodity_even_split'
             else 'even_split'
         end as route
     from bill_line_items
-    left join bills
+    inner join bills
         on bill_line_items.document_id = bills.document_id
     left join bill_commodities
         on
@@ -167,10 +143,10 @@ residuals as (
             else 'even_split'
         end as route
     from current_documents
+    inner join bills
+        on current_documents.document_id = bills.document_id
     left join line_item_totals
         on current_documents.document_id = line_item_totals.document_id
-    left join bills
-        on current_documents.document_id = bills.document_id
     where
         current_documents.current_charges
         != coalesce(line_item_totals.line_item_amount, 0)
@@ -198,12 +174,19 @@ allocation_targets as (
         routed_line_items.line_item_id as component_id,
         routed_line_items.charge_type as component_type,
         case
-            when routed_line_items.route = 'demand_share' then 2
-            when routed_line_items.route = 'usage_share' then 3
-            when routed_line_items.route = 'commodity_even_split' then 3
+            when
+                routed_line_items.route
+                in ('demand_share', 'commodity_demand_share')
+                then 2
+            when
+                routed_line_items.route
+                in ('usage_share', 'commodity_even_split')
+                then 3
             else 4
         end as allocation_rule,
         case
+            when routed_line_items.route = 'commodity_demand_share'
+                then 'demand_share'
             when routed_line_items.route = 'commodity_even_split'
                 then 'even_split'
             else routed_line_items.route
@@ -211,7 +194,9 @@ allocation_targets as (
         bill_meters.meter_id,
         routed_line_items.amount,
         case
-            when routed_line_items.route = 'demand_share'
+            when
+                routed_line_items.route
+                in ('demand_share', 'commodity_demand_share')
                 then bill_meters.demand_weight
             when routed_line_items.route = 'usage_share'
                 then bill_meters.usage_for_share
@@ -226,6 +211,11 @@ allocation_targets as (
                 or (
                     routed_line_items.route = 'demand_share'
                     and bill_meters.demand_weight > 0
+                )
+                or (
+                    routed_line_items.route = 'commodity_demand_share'
+                    and bill_meters.demand_weight > 0
+                    and routed_line_items.commodity = bill_meters.commodity
                 )
                 or (
                     routed_line_items.route
@@ -281,8 +271,9 @@ allocated as (
         weighted.meter_id,
         current_documents.currency,
         weighted.amount as component_amount,
-        weighted.weight,
-        weighted.total_weight,
+        cast(weighted.weight as {{ dbt.type_numeric() }}) as weight,
+        cast(weighted.total_weight as {{ dbt.type_numeric() }})
+            as total_weight,
         {{ prorate_exactly(
             'weighted.amount',
             'weighted.weight_through - weighted.weight',

@@ -1,7 +1,8 @@
-{#- Clean usage rows with their usage in the commodity's standard unit (kWh
-    for energy, gallons for water and sewer): standard_usage as given when
-    the file has it, else raw_usage times the unit factor of the meter's
-    commodity kind. Rows that could be neither were quarantined. -#}
+{#- Clean usage rows with their meter's commodity and their usage in the
+    commodity's standard unit (kWh for energy, gallons for water and sewer):
+    standard_usage as given when it is a usable number, else raw_usage
+    times the unit factor of the meter's commodity, rounded to six decimals
+    (screening did both and quarantined rows that could be neither). -#}
 with
 
 usage_data as (
@@ -22,12 +23,6 @@ commodities as (
 
 ),
 
-unit_factors as (
-
-    select * from {{ ref('unit_factors') }}
-
-),
-
 standardized as (
 
     select
@@ -39,18 +34,11 @@ standardized as (
         meters.commodity,
         usage_data.raw_usage,
         usage_data.raw_usage_unit,
-        cast(
-            coalesce(
-                usage_data.given_standard_usage,
-                usage_data.raw_usage * unit_factors.factor_to_standard
-            ) as {{ dbt.type_numeric() }}
-        ) as standard_usage,
+        usage_data.standard_usage,
         commodities.standard_unit as usage_unit,
-        case
-            when usage_data.given_standard_usage is not null then 'given'
-            else 'converted'
-        end as standardization_method,
+        usage_data.standardization_method,
         usage_data.is_exclusion,
+        usage_data.is_estimated,
         usage_data.net_metering_type,
         usage_data.demand_kw,
         usage_data.meter_match_method
@@ -59,10 +47,6 @@ standardized as (
         on usage_data.meter_id = meters.meter_id
     inner join commodities
         on meters.commodity = commodities.commodity
-    left join unit_factors
-        on
-            usage_data.raw_usage_unit = unit_factors.unit
-            and commodities.commodity_kind = unit_factors.commodity_kind
 
 )
 

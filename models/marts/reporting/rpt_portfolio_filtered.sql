@@ -33,7 +33,6 @@ rolled_up as (
     select
         filtered.company_id,
         filtered.site_id,
-        coalesce(sites.site_name, 'Unassigned') as site_name,
         filtered.commodity,
         filtered.month,
         filtered.usage_unit,
@@ -45,17 +44,38 @@ rolled_up as (
         sum(filtered.cost) as cost,
         count(distinct filtered.meter_id) as meter_count
     from filtered
-    left join sites
-        on filtered.site_id = sites.site_id
     group by
         filtered.company_id,
         filtered.site_id,
-        sites.site_name,
         filtered.commodity,
         filtered.month,
         filtered.usage_unit,
         filtered.currency
 
+),
+
+final as (
+
+    select
+        rolled_up.company_id,
+        rolled_up.site_id,
+        coalesce(sites.site_name, 'Unassigned') as site_name,
+        rolled_up.commodity,
+        rolled_up.month,
+        rolled_up.usage_unit,
+        rolled_up.currency,
+        cast(rolled_up.usage as {{ dbt.type_numeric() }}) as usage,
+        cast(rolled_up.export_usage as {{ dbt.type_numeric() }})
+            as export_usage,
+        cast(rolled_up.generation_usage as {{ dbt.type_numeric() }})
+            as generation_usage,
+        cast(rolled_up.net_usage as {{ dbt.type_numeric() }}) as net_usage,
+        cast(rolled_up.cost as {{ dbt.type_numeric() }}) as cost,
+        cast(rolled_up.meter_count as integer) as meter_count
+    from rolled_up
+    left join sites
+        on rolled_up.site_id = sites.site_id
+
 )
 
-select * from rolled_up
+select * from final

@@ -17,7 +17,9 @@ clean_documents as (
         total_charges,
         current_charges,
         currency,
-        revised_by_document_id
+        revised_by_document_id,
+        current_document_id,
+        revisions_since
     from screened_documents
     where quarantine_reason is null
 

@@ -19,6 +19,7 @@ clean_sites as (
         postal_code,
         country,
         gross_floor_area,
+        gross_floor_area_units,
         data_collection_stop_date,
         mirror_site_id
     from screened_sites

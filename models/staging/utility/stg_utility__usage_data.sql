@@ -18,8 +18,10 @@ clean_usage_data as (
         end_date,
         raw_usage,
         raw_usage_unit,
-        given_standard_usage,
+        standard_usage,
+        standardization_method,
         is_exclusion,
+        is_estimated,
         net_metering_type,
         demand_kw,
         extracted_identifiers

@@ -1,9 +1,13 @@
 {#- Every account of the landing file (latest version per id), typed, with
-    the reason it is quarantined (null = clean). Besides its own values, an
-    account needs a chain of active-account links that ends in a clean
-    account: a link to an unknown account is orphan_active_account, the
-    accounts of a cycle are active_account_cycle, and an account whose chain
-    reaches a quarantined account is active_account_quarantined. -#}
+    the reason it is quarantined (null = clean) and its reporting account.
+    Required: id, company_id and a known status. Optional links that name no
+    clean row become null, each with its issue (dq_field_issues):
+    connection_id and active_account_id. An active_account_id that is the
+    account's own id is simply no link. Links between accounts that pass
+    their own checks are walked: the accounts on a cycle are quarantined as
+    active_account_cycle, and a link into a cycle is dropped. Every clean
+    account reports through the end of its chain of kept links
+    (A -> B -> C reports through C; no link: itself). -#}
 with
 
 raw_accounts as (
@@ -21,12 +25,6 @@ companies as (
 connections as (
 
     select * from {{ ref('stg_utility__connections_screened') }}
-
-),
-
-account_links_walked as (
-
-    select * from {{ ref('stg_utility__account_links_walked') }}
 
 ),
 
@@ -57,13 +55,6 @@ parsed as (
 
 ),
 
-known_account_ids as (
-
-    select distinct account_id from parsed
-    where account_id is not null
-
-),
-
 own_checks as (
 
     select
@@ -74,17 +65,13 @@ own_checks as (
             when companies.company_id is null then 'orphan_company'
             when companies.quarantine_reason is not null
                 then 'company_quarantined'
-            when
-                parsed.parsed_connection_id is not null
-                and connections.connection_id is null
-                then 'orphan_connection'
+        end as own_reason,
+        case
+            when parsed.parsed_connection_id is null then null
+            when connections.connection_id is null then 'orphan_connection'
             when connections.quarantine_reason is not null
                 then 'connection_quarantined'
-            when
-                parsed.parsed_active_account_id is not null
-                and known_account_ids.account_id is null
-                then 'orphan_active_account'
-        end as own_reason
+        end as connection_id_issue
     from parsed
     left join account_statuses
         on parsed.parsed_status = account_statuses.status
@@ -92,69 +79,131 @@ own_checks as (
         on parsed.parsed_company_id = companies.company_id
     left join connections
         on parsed.parsed_connection_id = connections.connection_id
-    left join known_account_ids
-        on parsed.parsed_active_account_id = known_account_ids.account_id
+
+),
+
+candidate_links as (
+
+    select
+        own_checks.account_id,
+        own_checks.parsed_active_account_id as active_account_id
+    from own_checks
+    inner join own_checks as targets
+        on own_checks.parsed_active_account_id = targets.account_id
+    where
+        own_checks.own_reason is null
+        and targets.own_reason is null
+        and own_checks.parsed_active_account_id != own_checks.account_id
+
+),
+
+links_walked as (
+
+    {{ walk_links('candidate_links', 'account_id', 'active_account_id') }}
 
 ),
 
 cycle_members as (
 
-    select distinct account_id
-    from account_links_walked
-    where reached_active_account_id = account_id
+    select distinct start_id as account_id
+    from links_walked
+    where reached_id = start_id
 
 ),
 
-chains_reaching_bad_accounts as (
+chain_ends as (
 
-    select distinct account_links_walked.account_id
-    from account_links_walked
-    left join own_checks
-        on account_links_walked.reached_account_id = own_checks.account_id
+    select
+        start_id as account_id,
+        reached_id as reporting_account_id,
+        link_depth
+    from (
+        select
+            links_walked.*,
+            row_number() over (
+                partition by links_walked.start_id
+                order by links_walked.link_depth desc
+            ) as depth_rank
+        from links_walked
+        left join cycle_members
+            on links_walked.reached_id = cycle_members.account_id
+        where cycle_members.account_id is null
+    ) as ranked_reaches
+    where depth_rank = 1
+
+),
+
+checked as (
+
+    select
+        own_checks.*,
+        coalesce(
+            own_checks.own_reason,
+            case
+                when cycle_members.account_id is not null
+                    then 'active_account_cycle'
+            end
+        ) as quarantine_reason,
+        case
+            when
+                own_checks.parsed_active_account_id is null
+                or own_checks.parsed_active_account_id = own_checks.account_id
+                then null
+            when targets.account_id is null then 'orphan_account'
+            when
+                targets.own_reason is not null
+                or target_cycle_members.account_id is not null
+                then 'account_quarantined'
+        end as active_account_id_issue,
+        coalesce(chain_ends.reporting_account_id, own_checks.account_id)
+            as reporting_account_id,
+        coalesce(chain_ends.link_depth, 0) as link_depth
+    from own_checks
     left join cycle_members
-        on account_links_walked.reached_account_id = cycle_members.account_id
-    where
-        account_links_walked.link_depth > 0
-        and (
-            own_checks.own_reason is not null
-            or cycle_members.account_id is not null
-        )
+        on own_checks.account_id = cycle_members.account_id
+    left join own_checks as targets
+        on own_checks.parsed_active_account_id = targets.account_id
+    left join cycle_members as target_cycle_members
+        on own_checks.parsed_active_account_id = target_cycle_members.account_id
+    left join chain_ends
+        on own_checks.account_id = chain_ends.account_id
 
 ),
 
 screened as (
 
     select
-        own_checks.account_id as record_id,
-        own_checks.account_id,
-        own_checks.parsed_company_id as company_id,
-        own_checks.parsed_connection_id as connection_id,
-        {{ clean_text('own_checks.account_number') }} as account_number,
-        {{ clean_text('own_checks.provider_name') }} as provider_name,
-        own_checks.parsed_status as status,
-        own_checks.parsed_active_account_id as active_account_id,
-        {{ normalize_enum('own_checks.primary_identifier_type') }}
-            as primary_identifier_type,
-        {{ normalize_enum('own_checks.secondary_identifier_type') }}
-            as secondary_identifier_type,
+        account_id as record_id,
+        account_id,
+        parsed_company_id as company_id,
         case
-            when own_checks.own_reason is not null then own_checks.own_reason
-            when cycle_members.account_id is not null
-                then 'active_account_cycle'
-            when chains_reaching_bad_accounts.account_id is not null
-                then 'active_account_quarantined'
-        end as quarantine_reason,
+            when connection_id_issue is null then parsed_connection_id
+        end as connection_id,
+        {{ clean_text('account_number') }} as account_number,
+        {{ clean_text('provider_name') }} as provider_name,
+        parsed_status as status,
+        case
+            when
+                active_account_id_issue is null
+                and parsed_active_account_id != account_id
+                then parsed_active_account_id
+        end as active_account_id,
+        reporting_account_id,
+        link_depth,
+        {{ normalize_enum('primary_identifier_type') }}
+            as primary_identifier_type,
+        {{ normalize_enum('secondary_identifier_type') }}
+            as secondary_identifier_type,
+        connection_id_issue,
+        active_account_id_issue,
+        quarantine_reason,
         {{ json_object_text([
             'id', 'company_id', 'connection_id', 'account_number',
             'provider_name', 'status', 'active_account_id',
             'primary_identifier_type', 'secondary_identifier_type',
             'updated_at'
-        ], 'own_checks') }} as raw_values
-    from own_checks
-    left join cycle_members
-        on own_checks.account_id = cycle_members.account_id
-    left join chains_reaching_bad_accounts
-        on own_checks.account_id = chains_reaching_bad_accounts.account_id
+        ]) }} as raw_values
+    from checked
 
 )
 

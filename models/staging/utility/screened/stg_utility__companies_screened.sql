@@ -1,5 +1,7 @@
 {#- Every company of the landing file (latest version per id), typed, with
-    the reason it is quarantined (null = clean). -#}
+    the reason it is quarantined (null = clean). implied_sewer_fraction is
+    optional: text that is not a number from 0 to 1 becomes null, with its
+    issue in implied_sewer_fraction_issue (dq_field_issues). -#}
 with
 
 raw_companies as (
@@ -26,26 +28,40 @@ parsed as (
 
 ),
 
+checked as (
+
+    select
+        *,
+        case
+            when {{ is_blank('implied_sewer_fraction') }} then null
+            when parsed_implied_sewer_fraction is null then 'bad_number'
+            when parsed_implied_sewer_fraction not between 0 and 1
+                then 'out_of_range'
+        end as implied_sewer_fraction_issue
+    from parsed
+
+),
+
 screened as (
 
     select
         company_id as record_id,
         company_id,
         company_name,
-        parsed_implied_sewer_fraction as implied_sewer_fraction,
+        case
+            when implied_sewer_fraction_issue is null
+                then cast(
+                    parsed_implied_sewer_fraction as {{ dbt.type_numeric() }}
+                )
+        end as implied_sewer_fraction,
+        implied_sewer_fraction_issue,
         case
             when company_id is null then 'missing_id'
-            when
-                not {{ is_blank('implied_sewer_fraction') }}
-                and coalesce(
-                    parsed_implied_sewer_fraction not between 0 and 1, true
-                )
-                then 'bad_number'
         end as quarantine_reason,
         {{ json_object_text(
             ['id', 'name', 'implied_sewer_fraction', 'updated_at']
         ) }} as raw_values
-    from parsed
+    from checked
 
 )
 

@@ -1,5 +1,7 @@
 {#- Every connection of the landing file (latest version per id), typed,
-    with the reason it is quarantined (null = clean). -#}
+    with the reason it is quarantined (null = clean). Only the id is
+    required: a company_id naming no clean company becomes null, with its
+    issue in company_id_issue (dq_field_issues). -#}
 with
 
 raw_connections as (
@@ -30,25 +32,39 @@ parsed as (
 
 ),
 
-screened as (
+checked as (
 
     select
-        parsed.connection_id as record_id,
-        parsed.connection_id,
-        parsed.parsed_company_id as company_id,
-        {{ clean_text('parsed.provider_name') }} as provider_name,
+        parsed.*,
         case
-            when parsed.connection_id is null then 'missing_id'
+            when parsed.parsed_company_id is null then null
             when companies.company_id is null then 'orphan_company'
             when companies.quarantine_reason is not null
                 then 'company_quarantined'
-        end as quarantine_reason,
-        {{ json_object_text(
-            ['id', 'company_id', 'provider_name', 'updated_at'], 'parsed'
-        ) }} as raw_values
+        end as company_id_issue
     from parsed
     left join companies
         on parsed.parsed_company_id = companies.company_id
+
+),
+
+screened as (
+
+    select
+        connection_id as record_id,
+        connection_id,
+        case
+            when company_id_issue is null then parsed_company_id
+        end as company_id,
+        {{ clean_text('provider_name') }} as provider_name,
+        company_id_issue,
+        case
+            when connection_id is null then 'missing_id'
+        end as quarantine_reason,
+        {{ json_object_text(
+            ['id', 'company_id', 'provider_name', 'updated_at']
+        ) }} as raw_values
+    from checked
 
 )
 

@@ -1,8 +1,19 @@
 {#- Every bill of the landing file (latest version per id), typed, with the
-    reason it is quarantined (null = clean). The billing period runs from
-    start_date to bill_date, both days included. A bill without a currency
-    gets XXX, the ISO 4217 code for "no currency", so that its costs are
-    never summed with another currency's. -#}
+    reason it is quarantined (null = clean) and its place in its revision
+    chain. The billing period runs from start_date to bill_date, both days
+    included. Required: id, account_id and both dates, plausible (from
+    1950 to a year after the as-of date, at most implausible_period_days
+    long). total_charges and current_charges are optional: text that is
+    not an amount, or one beyond max_abs_value, becomes null with its issue
+    (dq_field_issues). A bill without a currency gets XXX, the ISO 4217
+    code for "no currency", so that its costs are never summed with another
+    currency's.
+    revised_document_id names the bill that supersedes this one. A link to
+    a bill that is not clean is dropped (a field issue): the bill stays
+    current. Links between bills that pass their own checks are walked: the
+    bills on a loop of revisions (a bill naming itself included) are
+    quarantined as revision_cycle, and a link into a loop is dropped.
+    current_document_id is the newest bill of the chain. -#}
 with
 
 raw_documents as (
@@ -32,69 +43,169 @@ parsed as (
         {{ clean_text('revised_document_id') }} as parsed_revised_id,
         {{ parse_date('start_date') }} as parsed_start_date,
         {{ parse_date('bill_date') }} as parsed_bill_date,
-        {{ parse_number('total_charges') }} as parsed_total_charges,
-        {{ parse_number('current_charges') }} as parsed_current_charges
+        {{ parse_amount('total_charges') }} as parsed_total_charges,
+        {{ parse_amount('current_charges') }} as parsed_current_charges
     from latest_versions
 
 ),
 
-known_document_ids as (
-
-    select distinct document_id from parsed
-    where document_id is not null
-
-),
-
-screened as (
+own_checks as (
 
     select
-        parsed.document_id as record_id,
-        parsed.document_id,
-        parsed.parsed_account_id as account_id,
-        parsed.parsed_start_date as start_date,
-        parsed.parsed_bill_date as bill_date,
-        parsed.parsed_total_charges as total_charges,
-        parsed.parsed_current_charges as current_charges,
-        coalesce(
-            upper({{ clean_text('parsed.charges_units') }}), 'XXX'
-        ) as currency,
-        parsed.parsed_revised_id as revised_by_document_id,
+        parsed.*,
         case
             when parsed.document_id is null then 'missing_id'
             when
                 parsed.parsed_start_date is null
                 or parsed.parsed_bill_date is null
                 then 'bad_date'
+            when
+                {{ is_implausible_date('parsed.parsed_start_date') }}
+                or {{ is_implausible_date('parsed.parsed_bill_date') }}
+                then 'implausible_date'
             when parsed.parsed_bill_date < parsed.parsed_start_date
                 then 'end_before_start'
             when
-                (
-                    not {{ is_blank('parsed.total_charges') }}
-                    and parsed.parsed_total_charges is null
-                )
-                or (
-                    not {{ is_blank('parsed.current_charges') }}
-                    and parsed.parsed_current_charges is null
-                )
-                then 'bad_amount'
+                {{ dbt.datediff(
+                    'parsed.parsed_start_date', 'parsed.parsed_bill_date', 'day'
+                ) }} + 1 > {{ var('implausible_period_days') }}
+                then 'implausible_period'
             when accounts.account_id is null then 'orphan_account'
             when accounts.quarantine_reason is not null
                 then 'account_quarantined'
+        end as own_reason,
+        {%- for column in ['total_charges', 'current_charges'] %}
+        case
+            when {{ is_blank('parsed.' ~ column) }} then null
+            when parsed.parsed_{{ column }} is null then 'bad_amount'
+            when {{ is_out_of_range('parsed.parsed_' ~ column) }}
+                then 'bad_number'
+        end as {{ column }}_issue{{ "," if not loop.last }}
+        {%- endfor %}
+    from parsed
+    left join accounts
+        on parsed.parsed_account_id = accounts.account_id
+
+),
+
+candidate_links as (
+
+    select
+        own_checks.document_id,
+        own_checks.parsed_revised_id as revised_by_document_id
+    from own_checks
+    inner join own_checks as targets
+        on own_checks.parsed_revised_id = targets.document_id
+    where
+        own_checks.own_reason is null
+        and targets.own_reason is null
+
+),
+
+links_walked as (
+
+    {{ walk_links(
+        'candidate_links', 'document_id', 'revised_by_document_id'
+    ) }}
+
+),
+
+loop_members as (
+
+    select distinct start_id as document_id
+    from links_walked
+    where reached_id = start_id
+
+),
+
+chain_ends as (
+
+    select
+        start_id as document_id,
+        reached_id as current_document_id,
+        link_depth
+    from (
+        select
+            links_walked.*,
+            row_number() over (
+                partition by links_walked.start_id
+                order by links_walked.link_depth desc
+            ) as depth_rank
+        from links_walked
+        left join loop_members
+            on links_walked.reached_id = loop_members.document_id
+        where loop_members.document_id is null
+    ) as ranked_reaches
+    where depth_rank = 1
+
+),
+
+checked as (
+
+    select
+        own_checks.*,
+        coalesce(
+            own_checks.own_reason,
+            case
+                when loop_members.document_id is not null
+                    then 'revision_cycle'
+            end
+        ) as quarantine_reason,
+        case
+            when own_checks.parsed_revised_id is null then null
+            when targets.document_id is null then 'orphan_document'
             when
-                parsed.parsed_revised_id is not null
-                and known_document_ids.document_id is null
-                then 'orphan_revised_document'
-        end as quarantine_reason,
+                targets.own_reason is not null
+                or target_loop_members.document_id is not null
+                then 'document_quarantined'
+        end as revised_document_id_issue,
+        coalesce(chain_ends.current_document_id, own_checks.document_id)
+            as current_document_id,
+        coalesce(chain_ends.link_depth, 0) as revisions_since
+    from own_checks
+    left join loop_members
+        on own_checks.document_id = loop_members.document_id
+    left join own_checks as targets
+        on own_checks.parsed_revised_id = targets.document_id
+    left join loop_members as target_loop_members
+        on own_checks.parsed_revised_id = target_loop_members.document_id
+    left join chain_ends
+        on own_checks.document_id = chain_ends.document_id
+
+),
+
+screened as (
+
+    select
+        document_id as record_id,
+        document_id,
+        parsed_account_id as account_id,
+        parsed_start_date as start_date,
+        parsed_bill_date as bill_date,
+        case
+            when total_charges_issue is null
+                then cast(parsed_total_charges as {{ dbt.type_numeric() }})
+        end as total_charges,
+        case
+            when current_charges_issue is null
+                then cast(parsed_current_charges as {{ dbt.type_numeric() }})
+        end as current_charges,
+        coalesce(upper({{ clean_text('charges_units') }}), 'XXX') as currency,
+        case
+            when revised_document_id_issue is null then parsed_revised_id
+        end as revised_by_document_id,
+        current_document_id,
+        revisions_since,
+        total_charges_issue,
+        current_charges_issue,
+        revised_document_id_issue,
+        quarantine_reason,
         {{ json_object_text([
             'id', 'account_id', 'start_date', 'bill_date', 'total_charges',
             'current_charges', 'charges_units', 'revised_document_id',
             'updated_at'
-        ], 'parsed') }} as raw_values
-    from parsed
-    left join accounts
-        on parsed.parsed_account_id = accounts.account_id
-    left join known_document_ids
-        on parsed.parsed_revised_id = known_document_ids.document_id
+        ]) }} as raw_values
+    from checked
 
 )
 

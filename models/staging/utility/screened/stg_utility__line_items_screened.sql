@@ -1,5 +1,10 @@
 {#- Every bill line item of the landing file (latest version per id), typed,
-    with the reason it is quarantined (null = clean). -#}
+    with the reason it is quarantined (null = clean). Required: id,
+    document_id, a known charge_type and an amount (within max_abs_value).
+    Optional values that cannot be cleaned never cost the item
+    (dq_field_issues): a meter_id naming no clean meter is dropped (the
+    item is attributed as if it named none) and an unknown datasource_type
+    becomes null. -#}
 with
 
 raw_line_items as (
@@ -49,42 +54,37 @@ parsed as (
         {{ clean_text('meter_id') }} as parsed_meter_id,
         {{ normalize_enum('charge_type') }} as parsed_charge_type,
         {{ normalize_enum('datasource_type') }} as parsed_commodity,
-        {{ parse_number('amount') }} as parsed_amount
+        {{ parse_amount('amount') }} as parsed_amount
     from latest_versions
 
 ),
 
-screened as (
+checked as (
 
     select
-        parsed.line_item_id as record_id,
-        parsed.line_item_id,
-        parsed.parsed_document_id as document_id,
-        parsed.parsed_meter_id as meter_id,
-        parsed.parsed_charge_type as charge_type,
-        parsed.parsed_commodity as commodity,
-        {{ clean_text('parsed.description') }} as description,
-        parsed.parsed_amount as amount,
+        parsed.*,
         case
             when parsed.line_item_id is null then 'missing_id'
             when parsed.parsed_amount is null then 'bad_amount'
+            when {{ is_out_of_range('parsed.parsed_amount') }}
+                then 'bad_number'
             when charge_types.charge_type is null then 'unknown_charge_type'
+            when documents.document_id is null then 'orphan_document'
+            when documents.quarantine_reason is not null
+                then 'document_quarantined'
+        end as quarantine_reason,
+        case
+            when parsed.parsed_meter_id is null then null
+            when meters.meter_id is null then 'orphan_meter'
+            when meters.quarantine_reason is not null
+                then 'meter_quarantined'
+        end as meter_id_issue,
+        case
             when
                 parsed.parsed_commodity is not null
                 and commodities.commodity is null
                 then 'unknown_commodity'
-            when documents.document_id is null then 'orphan_document'
-            when documents.quarantine_reason is not null
-                then 'document_quarantined'
-            when parsed.parsed_meter_id is not null and meters.meter_id is null
-                then 'orphan_meter'
-            when meters.quarantine_reason is not null
-                then 'meter_quarantined'
-        end as quarantine_reason,
-        {{ json_object_text([
-            'id', 'document_id', 'meter_id', 'charge_type', 'datasource_type',
-            'description', 'amount', 'updated_at'
-        ], 'parsed') }} as raw_values
+        end as datasource_type_issue
     from parsed
     left join charge_types
         on parsed.parsed_charge_type = charge_types.charge_type
@@ -94,6 +94,33 @@ screened as (
         on parsed.parsed_document_id = documents.document_id
     left join meters
         on parsed.parsed_meter_id = meters.meter_id
+
+),
+
+screened as (
+
+    select
+        line_item_id as record_id,
+        line_item_id,
+        parsed_document_id as document_id,
+        case when meter_id_issue is null then parsed_meter_id end as meter_id,
+        parsed_charge_type as charge_type,
+        case
+            when datasource_type_issue is null then parsed_commodity
+        end as commodity,
+        {{ clean_text('description') }} as description,
+        case
+            when quarantine_reason is null
+                then cast(parsed_amount as {{ dbt.type_numeric() }})
+        end as amount,
+        meter_id_issue,
+        datasource_type_issue,
+        quarantine_reason,
+        {{ json_object_text([
+            'id', 'document_id', 'meter_id', 'charge_type', 'datasource_type',
+            'description', 'amount', 'updated_at'
+        ]) }} as raw_values
+    from checked
 
 )
 

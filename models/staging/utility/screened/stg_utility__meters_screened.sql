@@ -1,5 +1,10 @@
 {#- Every meter of the landing file (latest version per id), typed, with
-    the reason it is quarantined (null = clean). -#}
+    the reason it is quarantined (null = clean). Required: id, company_id,
+    account_id and a known datasource_type. Optional values that cannot be
+    cleaned never cost the meter (dq_field_issues): a site_id naming no
+    clean site leaves the meter unassigned, and is_tracked or is_duplicated
+    text that is not a boolean takes its default (tracked, not
+    duplicated). -#}
 with
 
 raw_meters as (
@@ -53,24 +58,12 @@ parsed as (
 
 ),
 
-screened as (
+checked as (
 
     select
-        parsed.meter_id as record_id,
-        parsed.meter_id,
-        parsed.parsed_company_id as company_id,
-        parsed.parsed_account_id as account_id,
-        parsed.parsed_site_id as site_id,
-        parsed.parsed_commodity as commodity,
-        parsed.parsed_is_tracked as is_tracked,
-        parsed.parsed_is_duplicated as is_duplicated,
-        {{ clean_text('parsed.service_address') }} as service_address,
+        parsed.*,
         case
             when parsed.meter_id is null then 'missing_id'
-            when
-                parsed.parsed_is_tracked is null
-                or parsed.parsed_is_duplicated is null
-                then 'bad_boolean'
             when commodities.commodity is null then 'unknown_commodity'
             when companies.company_id is null then 'orphan_company'
             when companies.quarantine_reason is not null
@@ -78,14 +71,18 @@ screened as (
             when accounts.account_id is null then 'orphan_account'
             when accounts.quarantine_reason is not null
                 then 'account_quarantined'
-            when parsed.parsed_site_id is not null and sites.site_id is null
-                then 'orphan_site'
-            when sites.quarantine_reason is not null then 'site_quarantined'
         end as quarantine_reason,
-        {{ json_object_text([
-            'id', 'company_id', 'account_id', 'site_id', 'datasource_type',
-            'is_tracked', 'is_duplicated', 'service_address', 'updated_at'
-        ], 'parsed') }} as raw_values
+        case
+            when parsed.parsed_site_id is null then null
+            when sites.site_id is null then 'orphan_site'
+            when sites.quarantine_reason is not null then 'site_quarantined'
+        end as site_id_issue,
+        case
+            when parsed.parsed_is_tracked is null then 'bad_boolean'
+        end as is_tracked_issue,
+        case
+            when parsed.parsed_is_duplicated is null then 'bad_boolean'
+        end as is_duplicated_issue
     from parsed
     left join commodities
         on parsed.parsed_commodity = commodities.commodity
@@ -95,6 +92,30 @@ screened as (
         on parsed.parsed_account_id = accounts.account_id
     left join sites
         on parsed.parsed_site_id = sites.site_id
+
+),
+
+screened as (
+
+    select
+        meter_id as record_id,
+        meter_id,
+        parsed_company_id as company_id,
+        parsed_account_id as account_id,
+        case when site_id_issue is null then parsed_site_id end as site_id,
+        parsed_commodity as commodity,
+        coalesce(parsed_is_tracked, true) as is_tracked,
+        coalesce(parsed_is_duplicated, false) as is_duplicated,
+        {{ clean_text('service_address') }} as service_address,
+        site_id_issue,
+        is_tracked_issue,
+        is_duplicated_issue,
+        quarantine_reason,
+        {{ json_object_text([
+            'id', 'company_id', 'account_id', 'site_id', 'datasource_type',
+            'is_tracked', 'is_duplicated', 'service_address', 'updated_at'
+        ]) }} as raw_values
+    from checked
 
 )
 

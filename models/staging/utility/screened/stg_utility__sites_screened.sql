@@ -1,5 +1,11 @@
 {#- Every site of the landing file (latest version per id), typed, with the
-    reason it is quarantined (null = clean). -#}
+    reason it is quarantined (null = clean). Only the id and company_id are
+    required. Optional values that cannot be cleaned become null, each with
+    its issue in a <column>_issue column (dq_field_issues):
+    gross_floor_area (not a number, negative or too large),
+    gross_floor_area_units (SQ_FT or SQ_M in any spelling; empty = SQ_FT),
+    data_collection_stop_date (unparseable or implausible) and
+    mirror_site_id (naming no clean site, or the site itself). -#}
 with
 
 raw_sites as (
@@ -14,6 +20,14 @@ companies as (
 
 ),
 
+floor_area_units as (
+
+    select enum_value as floor_area_unit
+    from {{ ref('enumerations') }}
+    where enumeration = 'floor_area_unit'
+
+),
+
 latest_versions as (
 
     {{ latest_record_per_key('raw_sites', 'id') }}
@@ -23,52 +37,119 @@ latest_versions as (
 parsed as (
 
     select
-        *,
-        {{ clean_text('id') }} as site_id,
-        {{ clean_text('company_id') }} as parsed_company_id,
-        {{ parse_number('gross_floor_area') }} as parsed_gross_floor_area,
-        {{ parse_date('data_collection_stop_date') }} as parsed_stop_date
+        latest_versions.*,
+        {{ clean_text('latest_versions.id') }} as site_id,
+        {{ clean_text('latest_versions.company_id') }} as parsed_company_id,
+        {{ clean_text('latest_versions.mirror_site_id') }}
+            as parsed_mirror_site_id,
+        {{ parse_number('latest_versions.gross_floor_area') }}
+            as parsed_gross_floor_area,
+        {{ parse_date('latest_versions.data_collection_stop_date') }}
+            as parsed_stop_date,
+        floor_area_units.floor_area_unit as parsed_floor_area_unit
     from latest_versions
+    left join floor_area_units
+        on
+            replace(
+                {{ normalize_enum('latest_versions.gross_floor_area_units') }},
+                '_', ''
+            )
+            = replace(floor_area_units.floor_area_unit, '_', '')
+
+),
+
+own_checks as (
+
+    select
+        parsed.*,
+        case
+            when parsed.site_id is null then 'missing_id'
+            when companies.company_id is null then 'orphan_company'
+            when companies.quarantine_reason is not null
+                then 'company_quarantined'
+        end as quarantine_reason,
+        case
+            when {{ is_blank('parsed.gross_floor_area') }} then null
+            when parsed.parsed_gross_floor_area is null then 'bad_number'
+            when
+                parsed.parsed_gross_floor_area < 0
+                or {{ is_out_of_range('parsed.parsed_gross_floor_area') }}
+                then 'out_of_range'
+        end as gross_floor_area_issue,
+        case
+            when
+                not {{ is_blank('parsed.gross_floor_area_units') }}
+                and parsed.parsed_floor_area_unit is null
+                then 'unknown_unit'
+        end as gross_floor_area_units_issue,
+        case
+            when {{ is_blank('parsed.data_collection_stop_date') }} then null
+            when parsed.parsed_stop_date is null then 'bad_date'
+            when {{ is_implausible_date('parsed.parsed_stop_date') }}
+                then 'implausible_date'
+        end as data_collection_stop_date_issue
+    from parsed
+    left join companies
+        on parsed.parsed_company_id = companies.company_id
+
+),
+
+link_checks as (
+
+    select
+        own_checks.*,
+        case
+            when own_checks.parsed_mirror_site_id is null then null
+            when own_checks.parsed_mirror_site_id = own_checks.site_id
+                then 'self_link'
+            when mirror_sites.site_id is null then 'orphan_site'
+            when mirror_sites.quarantine_reason is not null
+                then 'site_quarantined'
+        end as mirror_site_id_issue
+    from own_checks
+    left join own_checks as mirror_sites
+        on own_checks.parsed_mirror_site_id = mirror_sites.site_id
 
 ),
 
 screened as (
 
     select
-        parsed.site_id as record_id,
-        parsed.site_id,
-        parsed.parsed_company_id as company_id,
-        {{ clean_text('parsed.name') }} as site_name,
-        {{ clean_text('parsed.address') }} as address,
-        {{ clean_text('parsed.city') }} as city,
-        {{ clean_text('parsed.region') }} as region,
-        {{ clean_text('parsed.postal_code') }} as postal_code,
-        {{ clean_text('parsed.country') }} as country,
-        parsed.parsed_gross_floor_area as gross_floor_area,
-        parsed.parsed_stop_date as data_collection_stop_date,
-        {{ clean_text('parsed.mirror_site_id') }} as mirror_site_id,
+        site_id as record_id,
+        site_id,
+        parsed_company_id as company_id,
+        {{ clean_text('name') }} as site_name,
+        {{ clean_text('address') }} as address,
+        {{ clean_text('city') }} as city,
+        {{ clean_text('region') }} as region,
+        {{ clean_text('postal_code') }} as postal_code,
+        {{ clean_text('country') }} as country,
         case
-            when parsed.site_id is null then 'missing_id'
-            when
-                not {{ is_blank('parsed.data_collection_stop_date') }}
-                and parsed.parsed_stop_date is null
-                then 'bad_date'
-            when
-                not {{ is_blank('parsed.gross_floor_area') }}
-                and parsed.parsed_gross_floor_area is null
-                then 'bad_number'
-            when companies.company_id is null then 'orphan_company'
-            when companies.quarantine_reason is not null
-                then 'company_quarantined'
-        end as quarantine_reason,
+            when gross_floor_area_issue is null
+                then cast(parsed_gross_floor_area as {{ dbt.type_numeric() }})
+        end as gross_floor_area,
+        case
+            when {{ is_blank('gross_floor_area_units') }} then 'SQ_FT'
+            else parsed_floor_area_unit
+        end as gross_floor_area_units,
+        case
+            when data_collection_stop_date_issue is null then parsed_stop_date
+        end as data_collection_stop_date,
+        case
+            when mirror_site_id_issue is null then parsed_mirror_site_id
+        end as mirror_site_id,
+        gross_floor_area_issue,
+        gross_floor_area_units_issue,
+        data_collection_stop_date_issue,
+        mirror_site_id_issue,
+        quarantine_reason,
         {{ json_object_text([
             'id', 'company_id', 'name', 'address', 'city', 'region',
             'postal_code', 'country', 'gross_floor_area',
-            'data_collection_stop_date', 'mirror_site_id', 'updated_at'
-        ], 'parsed') }} as raw_values
-    from parsed
-    left join companies
-        on parsed.parsed_company_id = companies.company_id
+            'gross_floor_area_units', 'data_collection_stop_date',
+            'mirror_site_id', 'updated_at'
+        ]) }} as raw_values
+    from link_checks
 
 )
 

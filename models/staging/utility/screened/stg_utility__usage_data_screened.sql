@@ -1,7 +1,23 @@
 {#- Every usage row of the landing file (latest version per id), typed, with
-    its meter resolved and the reason it is quarantined (null = clean). A row
-    without meter_id is matched through its extracted identifiers to the one
-    clean meter of the bill's company holding that identifier value. -#}
+    its meter, its usage in the commodity's standard unit and the reason it
+    is quarantined (null = clean).
+    Required: id, document_id, plausible start and end dates (from 1950 to
+    a year after the as-of date, end not before start, at most
+    implausible_period_days long), a known net_metering_type when given, a
+    usable usage (standard_usage, or raw_usage with a unit known for the
+    meter's commodity; within max_abs_value) and a meter. A row without
+    meter_id is matched through its extracted identifiers to the clean
+    meters of its bill's company: a candidate holds every extracted
+    identifier (same type, same normalized value); among several,
+    duplicated meters drop out when a non-duplicated one remains, then a
+    meter whose identifiers are exactly the extracted ones wins; else the
+    row is ambiguous_meter. meter_match_method tells how the meter was
+    found.
+    Optional values that cannot be cleaned never cost the row
+    (dq_field_issues): raw_usage when standard_usage is used,
+    standard_usage when raw_usage is converted instead, demand (a number of
+    kW, "45 kW" accepted), exclusion and is_estimated (default false), and
+    extracted_identifiers when meter_id is set. -#}
 with
 
 raw_usage_data as (
@@ -31,12 +47,6 @@ meters as (
 meter_identifiers as (
 
     select * from {{ ref('stg_utility__meter_identifiers_screened') }}
-
-),
-
-commodities as (
-
-    select * from {{ ref('commodities') }}
 
 ),
 
@@ -78,9 +88,11 @@ parsed as (
         {{ parse_number('latest_versions.raw_usage') }} as parsed_raw_usage,
         {{ parse_number('latest_versions.standard_usage') }}
             as parsed_standard_usage,
-        {{ parse_number('latest_versions.demand') }} as parsed_demand,
+        {{ parse_number('latest_versions.demand', 'kw') }} as parsed_demand,
         {{ parse_boolean('latest_versions.exclusion', 'false') }}
             as parsed_exclusion,
+        {{ parse_boolean('latest_versions.is_estimated', 'false') }}
+            as parsed_is_estimated,
         coalesce(
             {{ normalize_enum('latest_versions.net_metering_type') }}, 'IMPORT'
         ) as parsed_net_metering_type,
@@ -93,156 +105,383 @@ parsed as (
 
 ),
 
+usage_values_checked as (
+
+    select
+        *,
+        parsed_standard_usage is not null
+        and not {{ is_out_of_range('parsed_standard_usage') }}
+            as has_standard_usage,
+        parsed_raw_usage is not null
+        and not {{ is_out_of_range('parsed_raw_usage') }} as has_raw_usage
+    from parsed
+
+),
+
+rows_to_match as (
+
+    select
+        usage_values_checked.usage_id,
+        usage_values_checked.extracted_identifiers,
+        accounts.company_id
+    from usage_values_checked
+    inner join documents
+        on usage_values_checked.parsed_document_id = documents.document_id
+    inner join accounts
+        on documents.account_id = accounts.account_id
+    where
+        usage_values_checked.parsed_meter_id is null
+        and usage_values_checked.usage_id is not null
+
+),
+
 extracted_identifiers as (
 
-    {{ unnest_json_identifiers(
-        'parsed', 'usage_id', 'extracted_identifiers'
-    ) }}
+    select distinct
+        elements.record_id as usage_id,
+        rows_to_match.company_id,
+        {{ normalize_enum('elements.identifier_type') }} as identifier_type,
+        {{ normalize_identifier('elements.identifier_value') }}
+            as normalized_value
+    from (
+        {{ unnest_json_identifiers(
+            'rows_to_match', 'usage_id', 'extracted_identifiers'
+        ) }}
+    ) as elements
+    inner join rows_to_match
+        on elements.record_id = rows_to_match.usage_id
+
+),
+
+extracted_counts as (
+
+    select
+        usage_id,
+        count(*) as extracted_count
+    from extracted_identifiers
+    group by usage_id
+
+),
+
+clean_meters as (
+
+    select * from meters
+    where quarantine_reason is null
+
+),
+
+clean_meter_identifiers as (
+
+    select * from meter_identifiers
+    where quarantine_reason is null
+
+),
+
+meter_identifier_counts as (
+
+    select
+        meter_id,
+        count(*) as identifier_count
+    from clean_meter_identifiers
+    group by meter_id
+
+),
+
+identifier_hits as (
+
+    select
+        extracted_identifiers.usage_id,
+        clean_meter_identifiers.meter_id,
+        count(*) as hit_count
+    from extracted_identifiers
+    inner join clean_meter_identifiers
+        on
+            extracted_identifiers.identifier_type
+            = clean_meter_identifiers.identifier_type
+            and extracted_identifiers.normalized_value
+            = clean_meter_identifiers.normalized_value
+    inner join clean_meters
+        on
+            clean_meter_identifiers.meter_id = clean_meters.meter_id
+            and extracted_identifiers.company_id = clean_meters.company_id
+    group by extracted_identifiers.usage_id, clean_meter_identifiers.meter_id
+
+),
+
+candidates as (
+
+    select
+        identifier_hits.usage_id,
+        identifier_hits.meter_id,
+        clean_meters.is_duplicated,
+        meter_identifier_counts.identifier_count
+        = extracted_counts.extracted_count as is_exact,
+        count(*) over (partition by identifier_hits.usage_id)
+            as candidate_count,
+        sum(case when clean_meters.is_duplicated then 0 else 1 end) over (
+            partition by identifier_hits.usage_id
+        ) as non_duplicate_count
+    from identifier_hits
+    inner join extracted_counts
+        on identifier_hits.usage_id = extracted_counts.usage_id
+    inner join clean_meters
+        on identifier_hits.meter_id = clean_meters.meter_id
+    inner join meter_identifier_counts
+        on identifier_hits.meter_id = meter_identifier_counts.meter_id
+    where identifier_hits.hit_count = extracted_counts.extracted_count
 
 ),
 
 identifier_matches as (
 
     select
-        extracted_identifiers.record_id as usage_id,
-        min(meter_identifiers.meter_id) as matched_meter_id,
-        count(distinct meter_identifiers.meter_id) as matched_meter_count
-    from extracted_identifiers
-    inner join parsed
-        on extracted_identifiers.record_id = parsed.usage_id
-    inner join documents
-        on parsed.parsed_document_id = documents.document_id
-    inner join accounts
-        on documents.account_id = accounts.account_id
-    inner join meter_identifiers
-        on
-            {{ normalize_identifier('extracted_identifiers.identifier_value') }}
-            = meter_identifiers.normalized_value
-    inner join meters
-        on meter_identifiers.meter_id = meters.meter_id
-    where
-        parsed.parsed_meter_id is null
-        and meter_identifiers.quarantine_reason is null
-        and meters.quarantine_reason is null
-        and meters.company_id = accounts.company_id
-    group by extracted_identifiers.record_id
+        usage_id,
+        case
+            when count(*) = 1 then min(meter_id)
+            when sum(case when is_exact then 1 else 0 end) = 1
+                then min(case when is_exact then meter_id end)
+        end as matched_meter_id,
+        case
+            when count(*) = 1 and max(candidate_count) = 1
+                then 'identifiers'
+            when count(*) = 1 then 'identifiers_non_duplicate'
+            when sum(case when is_exact then 1 else 0 end) = 1
+                then 'identifiers_exact'
+        end as meter_match_method
+    from candidates
+    where not is_duplicated or non_duplicate_count = 0
+    group by usage_id
 
 ),
 
 resolved as (
 
     select
-        parsed.*,
+        usage_values_checked.*,
         coalesce(
-            parsed.parsed_meter_id,
-            case
-                when identifier_matches.matched_meter_count = 1
-                    then identifier_matches.matched_meter_id
-            end
+            usage_values_checked.parsed_meter_id,
+            identifier_matches.matched_meter_id
         ) as resolved_meter_id,
         case
-            when parsed.parsed_meter_id is not null then 'meter_id'
-            when identifier_matches.matched_meter_count = 1
-                then 'extracted_identifier'
-        end as meter_match_method
-    from parsed
+            when usage_values_checked.parsed_meter_id is not null
+                then 'meter_id'
+            else identifier_matches.meter_match_method
+        end as meter_match_method,
+        coalesce(extracted_counts.extracted_count, 0) as extracted_count,
+        identifier_matches.usage_id is not null as has_candidates
+    from usage_values_checked
+    left join extracted_counts
+        on usage_values_checked.usage_id = extracted_counts.usage_id
     left join identifier_matches
-        on parsed.usage_id = identifier_matches.usage_id
+        on usage_values_checked.usage_id = identifier_matches.usage_id
+
+),
+
+standardized as (
+
+    select
+        resolved.*,
+        meters.commodity,
+        meters.quarantine_reason as meter_quarantine_reason,
+        meters.meter_id as known_meter_id,
+        documents.document_id as known_document_id,
+        documents.quarantine_reason as document_quarantine_reason,
+        unit_factors.factor_to_standard,
+        case
+            when resolved.has_standard_usage
+                then
+                    cast(
+                        resolved.parsed_standard_usage
+                        as {{ dbt.type_numeric() }}
+                    )
+            when resolved.has_raw_usage
+                then
+                    cast(
+                        cast(resolved.parsed_raw_usage as decimal(28, 6))
+                        * cast(unit_factors.factor_to_standard as decimal(28, 12))
+                        as decimal(38, 6)
+                    )
+        end as computed_standard_usage
+    from resolved
+    left join documents
+        on resolved.parsed_document_id = documents.document_id
+    left join meters
+        on resolved.resolved_meter_id = meters.meter_id
+    left join unit_factors
+        on
+            meters.commodity = unit_factors.commodity
+            and resolved.parsed_unit = unit_factors.unit
+
+),
+
+checked as (
+
+    select
+        standardized.*,
+        case
+            when standardized.usage_id is null then 'missing_id'
+            when
+                standardized.parsed_start_date is null
+                or standardized.parsed_end_date is null
+                then 'bad_date'
+            when
+                {{ is_implausible_date('standardized.parsed_start_date') }}
+                or {{ is_implausible_date('standardized.parsed_end_date') }}
+                then 'implausible_date'
+            when standardized.parsed_end_date < standardized.parsed_start_date
+                then 'end_before_start'
+            when
+                {{ dbt.datediff(
+                    'standardized.parsed_start_date',
+                    'standardized.parsed_end_date',
+                    'day'
+                ) }} + 1 > {{ var('implausible_period_days') }}
+                then 'implausible_period'
+            when
+                not standardized.has_standard_usage
+                and (
+                    not (
+                        standardized.has_raw_usage
+                        or {{ is_blank('standardized.raw_usage') }}
+                    )
+                    or (
+                        {{ is_blank('standardized.raw_usage') }}
+                        and not {{ is_blank('standardized.standard_usage') }}
+                    )
+                )
+                then 'bad_number'
+            when
+                {{ is_blank('standardized.raw_usage') }}
+                and {{ is_blank('standardized.standard_usage') }}
+                then 'missing_usage'
+            when net_metering_types.net_metering_type is null
+                then 'unknown_net_metering_type'
+            when standardized.known_document_id is null then 'orphan_document'
+            when standardized.document_quarantine_reason is not null
+                then 'document_quarantined'
+            when
+                standardized.parsed_meter_id is not null
+                and standardized.known_meter_id is null
+                then 'orphan_meter'
+            when standardized.meter_quarantine_reason is not null
+                then 'meter_quarantined'
+            when standardized.parsed_meter_id is not null then null
+            when
+                {{ is_blank('standardized.extracted_identifiers') }}
+                or (
+                    {{ is_json_array('standardized.extracted_identifiers') }}
+                    and standardized.extracted_count = 0
+                )
+                then 'missing_meter'
+            when
+                not {{ is_json_array('standardized.extracted_identifiers') }}
+                then 'bad_json'
+            when not standardized.has_candidates then 'unmatched_meter'
+            when standardized.resolved_meter_id is null then 'ambiguous_meter'
+        end as match_reason
+    from standardized
+    left join net_metering_types
+        on
+            standardized.parsed_net_metering_type
+            = net_metering_types.net_metering_type
+
+),
+
+final_checks as (
+
+    select
+        *,
+        coalesce(
+            match_reason,
+            case
+                when not has_standard_usage and factor_to_standard is null
+                    then 'unknown_unit'
+                when {{ is_out_of_range('computed_standard_usage') }}
+                    then 'bad_number'
+            end
+        ) as quarantine_reason,
+        case
+            when
+                has_standard_usage
+                and not {{ is_blank('raw_usage') }}
+                and not has_raw_usage
+                then 'bad_number'
+        end as raw_usage_issue,
+        case
+            when
+                not has_standard_usage
+                and not {{ is_blank('standard_usage') }}
+                then 'bad_number'
+        end as standard_usage_issue,
+        case
+            when {{ is_blank('demand') }} then null
+            when
+                parsed_demand is null
+                or {{ is_out_of_range('parsed_demand') }}
+                then 'bad_number'
+        end as demand_issue,
+        case
+            when parsed_exclusion is null then 'bad_boolean'
+        end as exclusion_issue,
+        case
+            when parsed_is_estimated is null then 'bad_boolean'
+        end as is_estimated_issue,
+        case
+            when
+                parsed_meter_id is not null
+                and not {{ is_blank('extracted_identifiers') }}
+                and not {{ is_json_array('extracted_identifiers') }}
+                then 'bad_json'
+        end as extracted_identifiers_issue
+    from checked
 
 ),
 
 screened as (
 
     select
-        resolved.usage_id as record_id,
-        resolved.usage_id,
-        resolved.parsed_document_id as document_id,
-        resolved.resolved_meter_id as meter_id,
-        resolved.meter_match_method,
-        resolved.parsed_start_date as start_date,
-        resolved.parsed_end_date as end_date,
-        resolved.parsed_raw_usage as raw_usage,
-        coalesce(
-            resolved.parsed_unit, {{ clean_text('resolved.raw_usage_units') }}
-        ) as raw_usage_unit,
-        resolved.parsed_standard_usage as given_standard_usage,
-        resolved.parsed_exclusion as is_exclusion,
-        resolved.parsed_net_metering_type as net_metering_type,
-        resolved.parsed_demand as demand_kw,
-        {{ clean_text('resolved.extracted_identifiers') }}
-            as extracted_identifiers,
+        usage_id as record_id,
+        usage_id,
+        parsed_document_id as document_id,
+        resolved_meter_id as meter_id,
+        meter_match_method,
+        parsed_start_date as start_date,
+        parsed_end_date as end_date,
         case
-            when resolved.usage_id is null then 'missing_id'
-            when
-                resolved.parsed_start_date is null
-                or resolved.parsed_end_date is null
-                then 'bad_date'
-            when resolved.parsed_end_date < resolved.parsed_start_date
-                then 'end_before_start'
-            when
-                (
-                    not {{ is_blank('resolved.raw_usage') }}
-                    and resolved.parsed_raw_usage is null
-                )
-                or (
-                    not {{ is_blank('resolved.standard_usage') }}
-                    and resolved.parsed_standard_usage is null
-                )
-                or (
-                    not {{ is_blank('resolved.demand') }}
-                    and resolved.parsed_demand is null
-                )
-                then 'bad_number'
-            when
-                resolved.parsed_raw_usage is null
-                and resolved.parsed_standard_usage is null
-                then 'missing_usage'
-            when resolved.parsed_exclusion is null then 'bad_boolean'
-            when net_metering_types.net_metering_type is null
-                then 'unknown_net_metering_type'
-            when
-                resolved.parsed_standard_usage is null
-                and resolved.parsed_unit is null
-                then 'unknown_unit'
-            when
-                not {{ is_blank('resolved.extracted_identifiers') }}
-                and not {{ is_json_array('resolved.extracted_identifiers') }}
-                then 'bad_json'
-            when documents.document_id is null then 'orphan_document'
-            when documents.quarantine_reason is not null
-                then 'document_quarantined'
-            when
-                resolved.parsed_meter_id is not null and meters.meter_id is null
-                then 'orphan_meter'
-            when resolved.resolved_meter_id is null then 'unmatched_meter'
-            when meters.quarantine_reason is not null
-                then 'meter_quarantined'
-            when
-                resolved.parsed_standard_usage is null
-                and unit_factors.unit is null
-                then 'unknown_unit'
-        end as quarantine_reason,
+            when raw_usage_issue is null and has_raw_usage
+                then cast(parsed_raw_usage as {{ dbt.type_numeric() }})
+        end as raw_usage,
+        coalesce(parsed_unit, {{ clean_text('raw_usage_units') }})
+            as raw_usage_unit,
+        case
+            when quarantine_reason is null
+                then cast(computed_standard_usage as {{ dbt.type_numeric() }})
+        end as standard_usage,
+        case
+            when has_standard_usage then 'given' else 'converted'
+        end as standardization_method,
+        coalesce(parsed_exclusion, false) as is_exclusion,
+        coalesce(parsed_is_estimated, false) as is_estimated,
+        parsed_net_metering_type as net_metering_type,
+        case
+            when demand_issue is null
+                then cast(parsed_demand as {{ dbt.type_numeric() }})
+        end as demand_kw,
+        {{ clean_text('extracted_identifiers') }} as extracted_identifiers,
+        raw_usage_issue,
+        standard_usage_issue,
+        demand_issue,
+        exclusion_issue,
+        is_estimated_issue,
+        extracted_identifiers_issue,
+        quarantine_reason,
         {{ json_object_text([
             'id', 'document_id', 'meter_id', 'start_date', 'end_date',
             'raw_usage', 'raw_usage_units', 'standard_usage', 'exclusion',
             'net_metering_type', 'demand', 'extracted_identifiers',
-            'updated_at'
-        ], 'resolved') }} as raw_values
-    from resolved
-    left join net_metering_types
-        on
-            resolved.parsed_net_metering_type
-            = net_metering_types.net_metering_type
-    left join documents
-        on resolved.parsed_document_id = documents.document_id
-    left join meters
-        on resolved.resolved_meter_id = meters.meter_id
-    left join commodities
-        on meters.commodity = commodities.commodity
-    left join unit_factors
-        on
-            resolved.parsed_unit = unit_factors.unit
-            and commodities.commodity_kind = unit_factors.commodity_kind
+            'is_estimated', 'updated_at'
+        ]) }} as raw_values
+    from final_checks
 
 )
 

@@ -1,0 +1,16 @@
+{#- The text of one top-level key of a JSON object held as text (null when
+    the key is missing or null). Used to show a raw value kept in a
+    raw_values column. Dispatched. -#}
+{% macro json_text_value(json_column, key) -%}
+    {{ return(adapter.dispatch('json_text_value', 'utility_warehouse')(
+        json_column, key)) }}
+{%- endmacro %}
+
+{% macro default__json_text_value(json_column, key) -%}
+    {{ exceptions.raise_compiler_error(
+        "json_text_value is not implemented for adapter " ~ adapter.type()) }}
+{%- endmacro %}
+
+{% macro duckdb__json_text_value(json_column, key) -%}
+    json_extract_string({{ json_column }}, '$."{{ key }}"')
+{%- endmacro %}

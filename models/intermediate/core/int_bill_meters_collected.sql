@@ -1,0 +1,123 @@
+{#- The meters of every bill nobody supersedes: the meters with clean usage
+    rows on it plus the clean meters its clean line items name (whether or
+    not they count in analytics: inclusion is applied after attribution).
+    One row per bill and meter, with the weights cost attribution uses:
+      usage_for_share  the sum of the meter's consumption rows on the bill
+                       (IMPORT, not exclusion; 0 when it has none);
+      demand_weight    its highest demand above zero on such a row (0 when
+                       none: the meter is not a demand meter of the bill). -#}
+with
+
+documents as (
+
+    select * from {{ ref('int_documents_resolved_to_current') }}
+
+),
+
+usage_standardized as (
+
+    select * from {{ ref('int_usage_standardized') }}
+
+),
+
+line_items as (
+
+    select * from {{ ref('stg_utility__line_items') }}
+
+),
+
+meters as (
+
+    select * from {{ ref('stg_utility__meters') }}
+
+),
+
+current_documents as (
+
+    select document_id from documents
+    where not is_superseded
+
+),
+
+usage_weights as (
+
+    select
+        usage_standardized.document_id,
+        usage_standardized.meter_id,
+        sum(
+            case
+                when
+                    usage_standardized.net_metering_type = 'IMPORT'
+                    and not usage_standardized.is_exclusion
+                    then usage_standardized.standard_usage
+                else 0
+            end
+        ) as usage_for_share,
+        max(
+            case
+                when
+                    usage_standardized.net_metering_type = 'IMPORT'
+                    and not usage_standardized.is_exclusion
+                    and usage_standardized.demand_kw > 0
+                    then usage_standardized.demand_kw
+            end
+        ) as demand_weight
+    from usage_standardized
+    inner join current_documents
+        on usage_standardized.document_id = current_documents.document_id
+    group by usage_standardized.document_id, usage_standardized.meter_id
+
+),
+
+line_item_meters as (
+
+    select distinct
+        line_items.document_id,
+        line_items.meter_id
+    from line_items
+    inner join current_documents
+        on line_items.document_id = current_documents.document_id
+    where line_items.meter_id is not null
+
+),
+
+bill_meter_keys as (
+
+    select
+        document_id,
+        meter_id
+    from usage_weights
+    union
+    select
+        document_id,
+        meter_id
+    from line_item_meters
+
+),
+
+collected as (
+
+    select
+        bill_meter_keys.document_id,
+        bill_meter_keys.meter_id,
+        meters.commodity,
+        cast(
+            coalesce(usage_weights.usage_for_share, 0)
+            as {{ dbt.type_numeric() }}
+        ) as usage_for_share,
+        cast(
+            coalesce(usage_weights.demand_weight, 0)
+            as {{ dbt.type_numeric() }}
+        ) as demand_weight,
+        usage_weights.meter_id is not null as has_usage_rows
+    from bill_meter_keys
+    inner join meters
+        on bill_meter_keys.meter_id = meters.meter_id
+    left join usage_weights
+        on
+            bill_meter_keys.document_id = usage_weights.document_id
+            and bill_meter_keys.meter_id = usage_weights.meter_id
+
+)
+
+select * from collected
