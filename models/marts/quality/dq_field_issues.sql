@@ -3,31 +3,35 @@
     absent), with its entity, record, column, raw text and reason. The
     record itself was kept; quarantined records are in dq_quarantine with
     all their raw values instead. -#}
-{%- set issue_columns = {
-    'companies': ['implied_sewer_fraction'],
-    'sites': [
-        'gross_floor_area', 'gross_floor_area_units',
-        'data_collection_stop_date', 'mirror_site_id',
-    ],
-    'connections': ['company_id'],
-    'accounts': ['connection_id', 'active_account_id'],
-    'meters': ['site_id', 'is_tracked', 'is_duplicated'],
-    'documents': [
-        'total_charges', 'current_charges', 'revised_document_id',
-    ],
-    'usage_data': [
-        'raw_usage', 'standard_usage', 'demand', 'exclusion',
-        'is_estimated', 'extracted_identifiers',
-    ],
-    'line_items': ['meter_id', 'datasource_type'],
-} -%}
+{%- set issue_columns = [
+    ('companies', 'implied_sewer_fraction'),
+    ('sites', 'gross_floor_area'),
+    ('sites', 'gross_floor_area_units'),
+    ('sites', 'data_collection_stop_date'),
+    ('sites', 'mirror_site_id'),
+    ('connections', 'company_id'),
+    ('accounts', 'connection_id'),
+    ('accounts', 'active_account_id'),
+    ('meters', 'site_id'),
+    ('meters', 'is_tracked'),
+    ('meters', 'is_duplicated'),
+    ('documents', 'total_charges'),
+    ('documents', 'current_charges'),
+    ('documents', 'revised_document_id'),
+    ('usage_data', 'raw_usage'),
+    ('usage_data', 'standard_usage'),
+    ('usage_data', 'demand'),
+    ('usage_data', 'exclusion'),
+    ('usage_data', 'is_estimated'),
+    ('usage_data', 'extracted_identifiers'),
+    ('line_items', 'meter_id'),
+    ('line_items', 'datasource_type'),
+] -%}
 with
 
 field_issues as (
 
-    {%- for entity, columns in issue_columns.items() %}
-    {%- set outer_loop = loop %}
-    {%- for column in columns %}
+    {%- for entity, column in issue_columns %}
 
         select
             '{{ entity }}' as entity,
@@ -39,8 +43,7 @@ field_issues as (
         where
             quarantine_reason is null
             and {{ column }}_issue is not null
-        {% if not (outer_loop.last and loop.last) -%} union all {%- endif %}
-    {%- endfor %}
+        {% if not loop.last -%} union all {%- endif %}
     {%- endfor %}
 
 )

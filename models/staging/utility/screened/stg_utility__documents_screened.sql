@@ -74,14 +74,18 @@ own_checks as (
             when accounts.quarantine_reason is not null
                 then 'account_quarantined'
         end as own_reason,
-        {%- for column in ['total_charges', 'current_charges'] %}
         case
-            when {{ is_blank('parsed.' ~ column) }} then null
-            when parsed.parsed_{{ column }} is null then 'bad_amount'
-            when {{ is_out_of_range('parsed.parsed_' ~ column) }}
+            when {{ is_blank('parsed.total_charges') }} then null
+            when parsed.parsed_total_charges is null then 'bad_amount'
+            when {{ is_out_of_range('parsed.parsed_total_charges') }}
                 then 'bad_number'
-        end as {{ column }}_issue{{ "," if not loop.last }}
-        {%- endfor %}
+        end as total_charges_issue,
+        case
+            when {{ is_blank('parsed.current_charges') }} then null
+            when parsed.parsed_current_charges is null then 'bad_amount'
+            when {{ is_out_of_range('parsed.parsed_current_charges') }}
+                then 'bad_number'
+        end as current_charges_issue
     from parsed
     left join accounts
         on parsed.parsed_account_id = accounts.account_id

@@ -298,7 +298,7 @@ standardized as (
                 then
                     cast(
                         cast(resolved.parsed_raw_usage as decimal(28, 6))
-                        * cast(unit_factors.factor_to_standard as decimal(28, 12))
+                        * unit_factors.factor_to_standard
                         as decimal(38, 6)
                     )
         end as computed_standard_usage
