@@ -3,7 +3,8 @@
       record_id            the key (key_expression, trimmed);
       source_file, file_row_number   where the losing row is;
       winning_file_row_number   the row of the version that won;
-      updated_at           the losing row's updated_at as written;
+      updated_at           the losing row's updated_at as written (trimmed,
+                           null when blank);
       differs_from_winner  its values (value_columns, updated_at aside)
                            differ from the winner's: a reused key rather
                            than a repeated record;
@@ -27,7 +28,7 @@
             {{ key }} as record_id,
             _source_file as source_file,
             _row_number as file_row_number,
-            updated_at,
+            {{ clean_text('updated_at') }} as updated_at,
             {{ json_object_text(value_columns) }} as compared_values,
             {{ json_object_text(value_columns + ['updated_at']) }}
                 as raw_values,

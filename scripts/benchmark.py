@@ -40,20 +40,34 @@ GATE_QUERIES: dict[str, str] = {
     "quarantined usage rows": (
         "select count(*) from marts.dq_quarantine where entity = 'usage_data'"
     ),
-    "quarantined rows, all entities": "select count(*) from marts.dq_quarantine",
-    "current charges of attributed bills": (
-        "select sum(current_charges) from "
-        "intermediate.int_documents_resolved_to_current where not is_superseded "
-        "and current_charges is not null and document_id in "
-        "(select document_id from marts.fct_bill_meter_costs)"
+    "quarantined rows by reason": (
+        "select entity || ' ' || reason, count(*) from marts.dq_quarantine "
+        "group by all order by 1"
     ),
-    "attributed costs of those bills": (
-        "select sum(attributed_cost) from marts.fct_bill_meter_costs where "
-        "document_id in (select document_id from "
-        "intermediate.int_documents_resolved_to_current "
-        "where current_charges is not null)"
+    "field issues by column and reason": (
+        "select entity || '.' || column_name || ' ' || reason, count(*) "
+        "from marts.dq_field_issues group by all order by 1"
     ),
-    "bills whose costs differ from current charges": (
+    "replaced versions (differing from the winner)": (
+        "select entity, count(*), count(*) filter (where differs_from_winner) "
+        "from marts.dq_duplicate_key_versions group by all order by 1"
+    ),
+    "charges of current clean bills per currency": (
+        "select d.currency, sum(coalesce(d.current_charges, l.amount, 0)) "
+        "from intermediate.int_documents_resolved_to_current as d "
+        "left join (select document_id, sum(amount) as amount "
+        "from staging.stg_utility__line_items group by all) as l "
+        "using (document_id) where not d.is_superseded group by all order by 1"
+    ),
+    "attributed costs per currency": (
+        "select currency, sum(attributed_cost) from marts.fct_bill_meter_costs "
+        "group by all order by 1"
+    ),
+    "unattributed bills and costs per currency": (
+        "select currency, count(*), sum(unattributed_cost) "
+        "from marts.fct_unattributed_bill_costs group by all order by 1"
+    ),
+    "bills whose costs differ from their charges": (
         "select count(*) from (select c.document_id from "
         "marts.fct_bill_meter_costs c join "
         "intermediate.int_documents_resolved_to_current d using (document_id) "
@@ -94,9 +108,13 @@ def peak_rss_mb() -> float:
 def print_gate_figures(database: Path) -> None:
     with duckdb.connect(str(database), read_only=True) as con:
         for label, sql in GATE_QUERIES.items():
-            row = con.execute(sql).fetchone()
-            value = row[0] if row else None
-            print(f"  {label:<48} {value}")
+            found = con.execute(sql).fetchall()
+            if len(found) == 1 and len(found[0]) == 1:
+                print(f"  {label:<48} {found[0][0]}")
+                continue
+            print(f"  {label}:")
+            for row in found:
+                print("    " + "  ".join(str(value) for value in row))
 
 
 def main() -> int:

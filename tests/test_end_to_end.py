@@ -41,6 +41,7 @@ from utility_warehouse import contract
 pytestmark = pytest.mark.e2e
 
 AS_OF = "2024-12-31"
+MINIMAL_AS_OF = "2026-11-01"  # MINIMAL_LANDING bills in 2026
 
 Row = dict[str, str]
 
@@ -66,22 +67,31 @@ COMPANIES = _rows(
     # C1 twice: the latest updated_at wins although it comes first.
     ("C1", "Acme", "", "2024-03-01T10:00:00Z"),
     ("C1", "Acme (stale)", "", "2024-02-01"),
-    ("C2", "Beta GmbH", "", ""),
-    ("CQ1", "Bad Co", "abc", ""),  # bad_number
+    ("C2", "Beta GmbH", "1.7", ""),  # a fraction above 1: a field issue
+    ("CQ1", "Bad Co", "abc", ""),  # not a number: a field issue, the company stays
     ("  ", "Nameless", "", ""),  # missing_id
 )
 
 SITES = _rows(
     "sites",
-    ("id", "company_id", "name", "gross_floor_area", "data_collection_stop_date"),
+    (
+        "id",
+        "company_id",
+        "name",
+        "gross_floor_area",
+        "data_collection_stop_date",
+        "mirror_site_id",
+    ),
     # S1 twice without updated_at: the last row in the file wins.
-    ("S1", "C1", "Old HQ", "900", ""),
-    ("S1", "C1", "Head office", "1000.5", ""),
-    ("S2", "C1", "Warehouse", "", "03/31/2024"),  # archived as of AS_OF
-    ("S3", "C2", "Berlin Office", "", "2025-01-31T00:00:00Z"),  # not yet
-    ("SQ_DATE", "C1", "Bad date", "", "2024-13-45"),  # bad_date
-    ("SQ_ORPH", "C404", "Nobody's", "", ""),  # orphan_company
-    ("SQ_CQ", "CQ1", "Bad Co's", "", ""),  # company_quarantined
+    ("S1", "C1", "Old HQ", "900", "", ""),
+    ("S1", "C1", "Head office", "1000.5", "", ""),
+    # Archived as of AS_OF; a floor area with its unit is a field issue.
+    ("S2", "C1", "Warehouse", "12,000 sq ft", "03/31/2024", ""),
+    # Not yet archived; a mirror naming no site is a field issue.
+    ("S3", "C2", "Berlin Office", "", "2025-01-31T00:00:00Z", "S404"),
+    ("SQ_DATE", "C1", "Bad date", "", "2024-13-45", ""),  # a field issue
+    ("SQ_ORPH", "C404", "Nobody's", "", "", ""),  # orphan_company
+    ("SQ_CQ", "CQ1", "Bad Co's", "", "", ""),  # clean: CQ1 is clean
 )
 
 ACCOUNTS = _rows(
@@ -105,7 +115,9 @@ ACCOUNTS = _rows(
     ("ADUP", "C1", "ACC-DUP", "DUPLICATE", "", "", ""),
     ("B1", "C2", "DE-1", "ONBOARDED", "", "", ""),
     ("AQ_STAT", "C1", "Q-1", "pending", "", "", ""),  # unknown_status
-    ("AQ_OAA", "C1", "Q-2", "onboarded", "A404", "", ""),  # orphan_active_account
+    # A link to no account is dropped (a field issue); its own id is no link.
+    ("AQ_OAA", "C1", "Q-2", "onboarded", "A404", "", ""),
+    ("ASELF", "C1", "S-1", "onboarded", "ASELF", "", ""),
     ("AX", "C1", "Q-X", "onboarded", "AY", "", ""),  # active_account_cycle
     ("AY", "C1", "Q-Y", "onboarded", "AX", "", ""),  # active_account_cycle
     ("AQ_OC", "C404", "Q-3", "onboarded", "", "", ""),  # orphan_company
@@ -123,7 +135,7 @@ METERS = _rows(
         "is_duplicated",
     ),
     ("ME1", "C1", "A1", "S1", "electricity", "YES", "n"),
-    ("ME2", "C1", "A1", "S1", "Electricity", "t", "F"),
+    ("ME2", "C1", "A1", "S1", "Electricity", "t", "perhaps"),  # default false
     ("MG1", "C1", "A1", "S1", "GAS", "", ""),
     ("MW1", "C1", "A1", "", "water", "1", "0"),  # unassigned
     ("MW2", "C1", "A1", "S1", "Water", "y", "no"),
@@ -136,10 +148,10 @@ METERS = _rows(
     ("M_DUPA", "C1", "ADUP", "S1", "electricity", "", ""),
     ("M_CH", "C1", "AC1", "S1", "electricity", "", ""),
     ("BE1", "C2", "B1", "S3", "Electricity", "T", "f"),
-    ("MQ_BOOL", "C1", "A1", "S1", "nuclear", "maybe", ""),  # bad_boolean first
+    ("MQ_BOOL", "C1", "A1", "S1", "nuclear", "maybe", ""),  # unknown_commodity
     ("MQ_COMM", "C1", "A1", "S1", "nuclear", "", ""),  # unknown_commodity
     ("MQ_ORPH", "C1", "A404", "S1", "gas", "", ""),  # orphan_account
-    ("MQ_SITE", "C1", "A1", "S404", "gas", "", ""),  # orphan_site
+    ("MQ_SITE", "C1", "A1", "S404", "gas", "", ""),  # unassigned, a field issue
     ("MQ_ACC", "C1", "AQ_STAT", "S1", "gas", "", ""),  # account_quarantined
 )
 
@@ -152,6 +164,8 @@ METER_IDENTIFIERS = _rows(
     ("ME1", "POD", ""),  # missing_value
     ("ME2", "METER", "E-200"),
     ("ME2", "Premise", "prem.7"),
+    ("ME2", "ACCOUNT", "acc 1"),  # on MG1 too
+    ("MG1", "account", "ACC-1"),
     ("MG1", "ESI", "esi-9"),
     ("MG1", "METER", "G-2"),
     ("MG1", "meter", "g.1"),
@@ -209,11 +223,28 @@ DOCUMENTS = _rows(
     ("DQ_EBS", "A1", "2024-03-10", "2024-03-01", "1", "1", "USD", ""),
     ("DQ_AMT", "A1", "2024-03-01", "2024-03-31", "12..5$", "1", "USD", ""),
     ("DQ_ORPH", "A404", "2024-03-01", "2024-03-31", "1", "1", "USD", ""),
+    # A revision naming no bill: a field issue, the bill stays current; it
+    # has no meter, so its charges are unattributed (as DQ_AMT's).
     ("DQ_REV", "A1", "2024-03-01", "2024-03-31", "1", "1", "USD", "D404"),
+    ("DQ_IMPL", "A1", "0025-03-01", "2024-03-31", "1", "1", "USD", ""),
+    ("DQ_LONG", "A1", "2023-01-01", "2024-03-01", "1", "1", "USD", ""),
+    ("DQ_SELF", "A1", "2024-03-01", "2024-03-31", "1", "1", "USD", "DQ_SELF"),
+    ("DQ_LA", "A1", "2024-03-01", "2024-03-31", "1", "1", "USD", "DQ_LB"),
+    ("DQ_LB", "A1", "2024-03-01", "2024-03-31", "1", "1", "USD", "DQ_LA"),
+    # No meter at all: unattributed, whole.
+    ("DNOM", "A1", "2024-07-01", "2024-07-31", "45", "45", "USD", ""),
+    # Its only usage row is bad, but a line item names ME2.
+    ("DLM", "A1", "2024-07-01", "2024-07-31", "12", "12", "USD", ""),
 )
 
 _MATCH_ME1 = json.dumps([{"type": "meter", "value": " e.100 "}])
 _MATCH_NONE = json.dumps([{"type": "METER", "value": "NOPE-1"}])
+# ACCOUNT ACC1 is on ME2 and MG1: with ME2's meter number it is ME2, alone it
+# is ambiguous.
+_MATCH_SHARED = json.dumps(
+    [{"type": "Account", "value": "ACC 1"}, {"type": "meter", "value": "E200"}]
+)
+_MATCH_AMBIGUOUS = json.dumps([{"type": "ACCOUNT", "value": "ACC-1"}])
 
 USAGE_DATA = _rows(
     "usage_data",
@@ -235,7 +266,7 @@ USAGE_DATA = _rows(
     # D1, January: ME1 imports 1000, exports 100, generates 250 and has an
     # exclusion row of 200; ME2 3 MWh; MG1 100 therms.
     ("U1", "D1", "ME1", "2024-01-01", "2024-01-31", "1000", "KWH", "", "false",
-     "", "50", "", ""),
+     "", "50 kW", "", ""),
     ("U2", "D1", "ME1", "2024-01-01", "2024-01-31", "100", "kwh", "", "f",
      "export", "", "", ""),
     ("U3", "D1", "ME1", "2024-01-01", "2024-01-31", "250", "kWh", "", "0",
@@ -243,14 +274,18 @@ USAGE_DATA = _rows(
     ("U4", "D1", "ME1", "2024-01-01", "2024-01-31", "200", "kwh", "", "Y",
      "import", "", "", ""),
     ("U5", "D1", "ME2", "2024-01-01", "01/31/2024", "3", "MWh", "", "no",
-     "IMPORT", "150", "", ""),
+     "IMPORT", " 150 KW ", "", ""),
     ("U6", "D1", "MG1", "2024-01-01T00:00:00Z", "2024-01-31", "100", "Therms", "",
      "", "", "", "", ""),
     # D2, February: electricity only, no demand read.
-    ("U7", "D2", "ME1", "2024-02-01", "2024-02-29", "600", "kWh", "", "", "", "",
+    ("U7", "D2", "ME1", "2024-02-01", "2024-02-29", "600", "kWh", "", "", "", "n/a",
      "", ""),
     ("U8", "D2", "ME2", "2024-02-01", "2024-02-29", "200", "kWh", "", "", "", "",
      "", ""),
+    # Matched through a shared identifier plus its own; zero usage changes no
+    # figure.
+    ("U32", "D2", "", "2024-02-01", "2024-02-29", "", "", "0", "", "", "",
+     _MATCH_SHARED, ""),
     # D3, March: two water meters with zero usage and a gas meter.
     ("U9", "D3", "MW1", "2024-03-01", "2024-03-31", "0", "gal", "", "", "", "",
      "", ""),
@@ -335,6 +370,18 @@ USAGE_DATA = _rows(
      "", "", "", ""),
     ("UQ_UNM", "D7", "", "2024-06-01", "2024-06-30", "1", "kWh", "", "", "", "",
      _MATCH_NONE, ""),
+    ("UQ_AMB", "D7", "", "2024-06-01", "2024-06-30", "1", "kWh", "", "", "", "",
+     _MATCH_AMBIGUOUS, ""),
+    ("UQ_NOM", "D7", "", "2024-06-01", "2024-06-30", "1", "kWh", "", "", "", "",
+     "[]", ""),
+    ("UQ_IMPL", "D7", "MG1", "2206-06-01", "2206-06-30", "1", "kWh", "", "", "", "",
+     "", ""),
+    ("UQ_LONG", "D7", "MG1", "2023-01-01", "2024-06-30", "1", "kWh", "", "", "", "",
+     "", ""),
+    ("UQ_BIG", "D7", "MG1", "2024-06-01", "2024-06-30", "5e19", "MWh", "", "", "",
+     "", "", ""),
+    ("UQ_ONLY", "DLM", "ME2", "2024-07-01", "2024-07-31", "5", "furlongs", "", "",
+     "", "", "", ""),
 )  # fmt: skip
 
 LINE_ITEMS = _rows(
@@ -358,6 +405,16 @@ LINE_ITEMS = _rows(
     ("L8", "D3", "", "credit", "", "(6.00)"),
     ("LQ_CT", "D9", "", "surcharge", "", "5"),  # unknown_charge_type
     ("LQ_OD", "D404", "", "fee", "", "1"),  # orphan_document
+    ("LQ_AMT", "D9", "", "fee", "", "abc"),  # bad_amount
+    ("LQ_BIG", "D9", "", "fee", "", "10000000000000"),  # bad_number
+    # Field issues: a meter naming none, an unknown commodity; zero amounts
+    # change no figure.
+    ("L_OM", "D9", "M404", "fee", "", "0"),
+    ("L_NUKE", "D9", "", "fee", "nuclear", "0"),
+    # DNOM has no meter: its fee cannot be attributed.
+    ("L_NOM", "DNOM", "", "fee", "", "45"),
+    # DLM's only usage row is quarantined, but this item names ME2.
+    ("L_DLM", "DLM", "ME2", "usage", "", "12"),
 )
 
 LANDING: dict[str, list[Row]] = {
@@ -388,7 +445,7 @@ MIXED_FORMATS = {
 COUNTED_USAGE = {
     *("U1", "U2", "U3", "U4", "U5", "U6", "U7", "U8", "U9", "U10", "U11"),
     *("U14", "U15", "U16", "U17", "U18", "U19", "U20", "U22", "U28", "U29", "U30"),
-    "U31",
+    *("U31", "U32", "UQ_BOOL", "UQ_JSON"),
 }
 
 EXCLUDED_USAGE = {
@@ -404,19 +461,14 @@ EXCLUDED_USAGE = {
 
 QUARANTINE: dict[tuple[str, str | None], str] = {
     ("companies", None): "missing_id",
-    ("companies", "CQ1"): "bad_number",
-    ("sites", "SQ_DATE"): "bad_date",
     ("sites", "SQ_ORPH"): "orphan_company",
-    ("sites", "SQ_CQ"): "company_quarantined",
     ("accounts", "AQ_STAT"): "unknown_status",
-    ("accounts", "AQ_OAA"): "orphan_active_account",
     ("accounts", "AX"): "active_account_cycle",
     ("accounts", "AY"): "active_account_cycle",
     ("accounts", "AQ_OC"): "orphan_company",
-    ("meters", "MQ_BOOL"): "bad_boolean",
+    ("meters", "MQ_BOOL"): "unknown_commodity",
     ("meters", "MQ_COMM"): "unknown_commodity",
     ("meters", "MQ_ORPH"): "orphan_account",
-    ("meters", "MQ_SITE"): "orphan_site",
     ("meters", "MQ_ACC"): "account_quarantined",
     ("meter_identifiers", "ME1|POD|"): "missing_value",
     ("meter_identifiers", "M404|METER|X-1"): "orphan_meter",
@@ -424,25 +476,61 @@ QUARANTINE: dict[tuple[str, str | None], str] = {
     ("meter_tags", "M404|x"): "orphan_meter",
     ("documents", "DQ_DATE"): "bad_date",
     ("documents", "DQ_EBS"): "end_before_start",
-    ("documents", "DQ_AMT"): "bad_amount",
     ("documents", "DQ_ORPH"): "orphan_account",
-    ("documents", "DQ_REV"): "orphan_revised_document",
+    ("documents", "DQ_IMPL"): "implausible_date",
+    ("documents", "DQ_LONG"): "implausible_period",
+    ("documents", "DQ_SELF"): "revision_cycle",
+    ("documents", "DQ_LA"): "revision_cycle",
+    ("documents", "DQ_LB"): "revision_cycle",
     ("usage_data", None): "missing_id",
     ("usage_data", "UQ_EBS"): "end_before_start",
     ("usage_data", "UQ_DATE"): "bad_date",  # before its orphan_document
     ("usage_data", "UQ_MISS"): "missing_usage",
     ("usage_data", "UQ_NUM"): "bad_number",
-    ("usage_data", "UQ_BOOL"): "bad_boolean",
+    ("usage_data", "UQ_BIG"): "bad_number",  # 5e19 MWh: beyond 10^12
     ("usage_data", "UQ_NMT"): "unknown_net_metering_type",
     ("usage_data", "UQ_UNIT"): "unknown_unit",
-    ("usage_data", "UQ_JSON"): "bad_json",
+    ("usage_data", "UQ_ONLY"): "unknown_unit",
     ("usage_data", "UQ_OM"): "orphan_meter",
     ("usage_data", "UQ_OD"): "orphan_document",
     ("usage_data", "UQ_CASC"): "meter_quarantined",
     ("usage_data", "UQ_DQ"): "document_quarantined",
     ("usage_data", "UQ_UNM"): "unmatched_meter",
+    ("usage_data", "UQ_AMB"): "ambiguous_meter",
+    ("usage_data", "UQ_NOM"): "missing_meter",
+    ("usage_data", "UQ_IMPL"): "implausible_date",
+    ("usage_data", "UQ_LONG"): "implausible_period",
     ("line_items", "LQ_CT"): "unknown_charge_type",
     ("line_items", "LQ_OD"): "orphan_document",
+    ("line_items", "LQ_AMT"): "bad_amount",
+    ("line_items", "LQ_BIG"): "bad_number",
+}
+
+# (entity, record, column): reason. The record is kept; the value is null (a
+# boolean its default, a link absent).
+FIELD_ISSUES: dict[tuple[str, str, str], tuple[str, str]] = {
+    ("companies", "C2", "implied_sewer_fraction"): ("1.7", "out_of_range"),
+    ("companies", "CQ1", "implied_sewer_fraction"): ("abc", "bad_number"),
+    ("sites", "S2", "gross_floor_area"): ("12,000 sq ft", "bad_number"),
+    ("sites", "S3", "mirror_site_id"): ("S404", "orphan_site"),
+    ("sites", "SQ_DATE", "data_collection_stop_date"): ("2024-13-45", "bad_date"),
+    ("accounts", "AQ_OAA", "active_account_id"): ("A404", "orphan_account"),
+    ("meters", "ME2", "is_duplicated"): ("perhaps", "bad_boolean"),
+    ("meters", "MQ_SITE", "site_id"): ("S404", "orphan_site"),
+    ("documents", "DQ_AMT", "total_charges"): ("12..5$", "bad_amount"),
+    ("documents", "DQ_REV", "revised_document_id"): ("D404", "orphan_document"),
+    ("usage_data", "U7", "demand"): ("n/a", "bad_number"),
+    ("usage_data", "UQ_BOOL", "exclusion"): ("maybe", "bad_boolean"),
+    ("usage_data", "UQ_JSON", "extracted_identifiers"): ("[{not json", "bad_json"),
+    ("line_items", "L_OM", "meter_id"): ("M404", "orphan_meter"),
+    ("line_items", "L_NUKE", "datasource_type"): ("nuclear", "unknown_commodity"),
+}
+
+# Current clean bills without any meter: their charges stay unattributed.
+UNATTRIBUTED = {
+    "DQ_AMT": ("USD", "1"),
+    "DQ_REV": ("USD", "1"),
+    "DNOM": ("USD", "45"),
 }
 
 D = Decimal
@@ -526,7 +614,11 @@ def mart_tables(con: duckdb.DuckDBPyConnection) -> list[str]:
 
 
 def snapshot(database: Path, *, drop_raw_values: bool = False) -> dict[str, list]:
-    """Every mart table's rows, sorted, keyed by table name."""
+    """Every mart table's rows, sorted, keyed by table name.
+
+    ``drop_raw_values`` leaves out what depends on the file format: raw
+    values as landed and the file names.
+    """
     con = duckdb.connect(str(database), read_only=True)
     try:
         result = {}
@@ -540,7 +632,7 @@ def snapshot(database: Path, *, drop_raw_values: bool = False) -> dict[str, list
                     "order by ordinal_position",
                     table,
                 )
-                if not (drop_raw_values and name == "raw_values")
+                if not (drop_raw_values and name in ("raw_values", "source_file"))
             ]
             select = ", ".join(f'"{name}"' for name in columns)
             data = rows(con, f'select {select} from marts."{table}"')
@@ -585,12 +677,14 @@ def test_quarantine_covers_every_requested_reason(
         reason for (reason,) in rows(db, "select reason from marts.dq_quarantine")
     }
     requested = {
-        *("missing_id", "bad_date", "end_before_start", "bad_amount", "bad_number"),
-        *("missing_usage", "bad_boolean", "unknown_status", "unknown_commodity"),
-        *("unknown_net_metering_type", "unknown_charge_type", "unknown_unit"),
-        *("missing_value", "bad_json", "orphan_company", "orphan_account"),
-        *("orphan_site", "orphan_meter", "orphan_document", "orphan_active_account"),
-        *("active_account_cycle", "unmatched_meter", "meter_quarantined"),
+        *("missing_id", "bad_date", "implausible_date", "end_before_start"),
+        *("implausible_period", "bad_amount", "bad_number", "missing_usage"),
+        *("unknown_status", "unknown_commodity", "unknown_net_metering_type"),
+        *("unknown_charge_type", "unknown_unit", "missing_value", "orphan_company"),
+        *("orphan_account", "orphan_meter", "orphan_document"),
+        *("active_account_cycle", "revision_cycle", "account_quarantined"),
+        *("meter_quarantined", "document_quarantined"),
+        *("missing_meter", "unmatched_meter", "ambiguous_meter"),
     }
     assert requested <= reasons
 
@@ -609,28 +703,91 @@ def test_quarantine_keeps_the_raw_values_as_json(
     [(raw_values,)] = rows(
         db,
         "select raw_values from marts.dq_quarantine "
-        "where entity = 'usage_data' and record_id = 'UQ_JSON'",
+        "where entity = 'usage_data' and record_id = 'UQ_IMPL'",
     )
-    assert json.loads(raw_values)["extracted_identifiers"] == "[{not json"
+    assert json.loads(raw_values)["start_date"] == "2206-06-01"
+
+
+def test_optional_values_that_cannot_be_cleaned_are_field_issues(
+    db: duckdb.DuckDBPyConnection,
+) -> None:
+    found = {
+        (entity, record, column): (raw, reason)
+        for entity, record, column, raw, reason in rows(
+            db,
+            "select entity, record_id, column_name, raw_value, reason "
+            "from marts.dq_field_issues",
+        )
+    }
+    assert found == FIELD_ISSUES
+
+
+def test_field_issues_never_cost_the_record(db: duckdb.DuckDBPyConnection) -> None:
+    assert rows(
+        db,
+        "select implied_sewer_fraction from marts.dim_companies "
+        "where company_id in ('C2', 'CQ1')",
+    ) == [(None,), (None,)]
+    assert rows(
+        db,
+        "select gross_floor_area, is_archived from marts.dim_sites "
+        "where site_id = 'S2'",
+    ) == [(None, True)]
+    assert rows(
+        db,
+        "select site_id, site_name, is_duplicated from marts.dim_meters "
+        "where meter_id in ('MQ_SITE', 'ME2') order by meter_id",
+    ) == [("S1", "Head office", False), (None, "Unassigned", False)]
+    # A link to no account is dropped; a link to itself is no link.
+    assert rows(
+        db,
+        "select account_id, active_account_id, reporting_account_id "
+        "from marts.dim_accounts where account_id in ('AQ_OAA', 'ASELF') "
+        "order by 1",
+    ) == [("AQ_OAA", None, "AQ_OAA"), ("ASELF", None, "ASELF")]
+    # A bad exclusion flag counts the row as consumption.
+    assert rows(
+        db,
+        "select is_exclusion, signed_usage from marts.fct_calendarized_usage "
+        "where usage_id = 'UQ_BOOL'",
+    ) == [(False, D("1"))]
 
 
 def test_quarantined_records_reach_no_dimension(db: duckdb.DuckDBPyConnection) -> None:
     assert rows(db, "select company_id from marts.dim_companies order by 1") == [
         ("C1",),
         ("C2",),
+        ("CQ1",),
     ]
     assert rows(db, "select site_id from marts.dim_sites order by 1") == [
         ("S1",),
         ("S2",),
         ("S3",),
+        ("SQ_CQ",),
+        ("SQ_DATE",),
     ]
     accounts = {a for (a,) in rows(db, "select account_id from marts.dim_accounts")}
-    assert accounts == {"A1", "AC1", "AC2", "AC3", "ADET", "AINA", "ADUP", "B1"}
+    assert accounts == {
+        *("A1", "AC1", "AC2", "AC3", "ADET", "AINA", "ADUP", "B1"),
+        *("AQ_OAA", "ASELF"),
+    }
     meters = {m for (m,) in rows(db, "select meter_id from marts.dim_meters")}
     assert meters == {
         *("ME1", "ME2", "MG1", "MW1", "MW2", "MF1", "MU", "MD", "MA"),
-        *("M_DET", "M_INA", "M_DUPA", "M_CH", "BE1"),
+        *("M_DET", "M_INA", "M_DUPA", "M_CH", "BE1", "MQ_SITE"),
     }
+
+
+def test_replaced_versions_are_recorded(db: duckdb.DuckDBPyConnection) -> None:
+    assert rows(
+        db,
+        "select entity, record_id, file_row_number, winning_file_row_number, "
+        "differs_from_winner from marts.dq_duplicate_key_versions order by 1",
+    ) == [
+        ("companies", "C1", 2, 1, True),
+        ("sites", "S1", 1, 2, True),
+        ("usage_data", "U18", 20, 19, True),
+    ]
 
 
 # --------------------------------------------------------------------------
@@ -690,6 +847,8 @@ def test_statuses_and_identifier_types_are_normalized(
         "AINA": "INACTIVE",
         "ADUP": "DUPLICATE",
         "B1": "ONBOARDED",
+        "AQ_OAA": "ONBOARDED",
+        "ASELF": "ONBOARDED",
     }
     assert rows(
         db,
@@ -717,6 +876,8 @@ def test_dates_in_every_accepted_format(db: duckdb.DuckDBPyConnection) -> None:
         ("S1", None),
         ("S2", date(2024, 3, 31)),
         ("S3", date(2025, 1, 31)),
+        ("SQ_CQ", None),
+        ("SQ_DATE", None),
     ]
 
 
@@ -807,13 +968,15 @@ def test_sites_archived_as_of_the_run(db: duckdb.DuckDBPyConnection) -> None:
         ("S1", False),
         ("S2", True),
         ("S3", False),
+        ("SQ_CQ", False),
+        ("SQ_DATE", False),
     ]
 
 
 def test_companies_count_their_clean_sites(db: duckdb.DuckDBPyConnection) -> None:
     assert rows(
         db, "select company_id, site_count from marts.dim_companies order by 1"
-    ) == [("C1", 2), ("C2", 1)]
+    ) == [("C1", 3), ("C2", 1), ("CQ1", 1)]
 
 
 def test_meter_sites_and_activity(db: duckdb.DuckDBPyConnection) -> None:
@@ -921,7 +1084,7 @@ def test_raw_usage_rows_are_counted_excluded_or_quarantined(
     [(quarantined,)] = rows(
         db, "select count(*) from marts.dq_quarantine where entity = 'usage_data'"
     )
-    assert (counted, excluded, quarantined) == (23, 8, 14)
+    assert (counted, excluded, quarantined) == (26, 8, 18)
     assert counted + excluded + quarantined == records
 
 
@@ -950,10 +1113,20 @@ def test_standard_usage_by_unit_factor_or_as_given(
     assert found["U19"] == D("2641.72")  # 10 m3 of water x 264.172
     assert found["U20"] == D("500")  # standard_usage as given
     assert found["U15"] == D("100")  # meter found by its extracted identifier
+    assert found["U32"] == D("0")  # standard_usage 0 as given
+
+
+def test_meters_matched_through_every_extracted_identifier(
+    db: duckdb.DuckDBPyConnection,
+) -> None:
+    # U15 names ME1's meter number; U32 an account number that ME2 and MG1
+    # share, with ME2's meter number: only ME2 holds both.
     assert rows(
         db,
-        "select meter_id from marts.fct_calendarized_usage where usage_id = 'U15'",
-    ) == [("ME1",)]
+        "select usage_id, meter_id, meter_match_method "
+        "from staging.stg_utility__usage_data "
+        "where meter_match_method != 'meter_id' order by 1",
+    ) == [("U15", "ME1", "identifiers"), ("U32", "ME2", "identifiers")]
 
 
 def test_calendarization_prorates_inclusive_days(
@@ -1033,7 +1206,7 @@ BILL_METER_COSTS = {
     ("D6", "MW2"): ("16", "usage_share", "0", "0", "16", "0"),
     ("D7", "MG1"): ("21.10", "usage_share", "0", "0", "21.10", "0"),
     ("D8", "MW1"): ("30", "usage_share", "0", "0", "30", "0"),
-    ("D9", "MU"): ("10", "usage_share", "0", "0", "10", "0"),
+    ("D9", "MU"): ("10", "usage_share+even_split", "0", "0", "10", "0"),
     ("DA1", "MA"): ("31", "usage_share", "0", "0", "31", "0"),
     ("DA2", "MA"): ("30", "usage_share", "0", "0", "30", "0"),
     ("DD", "M_DET"): ("10", "usage_share", "0", "0", "10", "0"),
@@ -1042,6 +1215,8 @@ BILL_METER_COSTS = {
     ("DCH", "M_CH"): ("5", "usage_share", "0", "0", "5", "0"),
     ("DB1", "BE1"): ("310", "usage_share", "0", "0", "310", "0"),
     ("DB2", "BE1"): ("29", "usage_share", "0", "0", "29", "0"),
+    # Its only usage row is quarantined; the line item naming ME2 still counts.
+    ("DLM", "ME2"): ("12", "direct", "12", "0", "0", "0"),
 }  # fmt: skip
 
 
@@ -1096,6 +1271,48 @@ def test_bill_costs_sum_to_current_charges_not_total(
     assert found["D9"] == D("10")
 
 
+def test_bills_without_meters_are_unattributed_and_no_money_is_lost(
+    db: duckdb.DuckDBPyConnection,
+) -> None:
+    found = {
+        document: (currency, charges, reason)
+        for document, currency, charges, reason in rows(
+            db,
+            "select document_id, currency, unattributed_cost, reason "
+            "from marts.fct_unattributed_bill_costs",
+        )
+    }
+    assert found == {
+        document: (currency, D(amount), "no_meter_on_bill")
+        for document, (currency, amount) in UNATTRIBUTED.items()
+    }
+    # Per currency: attributed + unattributed = current charges of every
+    # current clean bill.
+    current = {
+        row["id"]: row
+        for row in DOCUMENTS
+        if row["id"].startswith("D")
+        and row["id"] not in {"D4", "DDO"}
+        and row["id"] not in {r for _, r in QUARANTINE if r}
+    }
+    charged: dict[str, Decimal] = {}
+    for row in current.values():
+        currency = row["charges_units"].strip().upper()
+        amount = D(row["current_charges"].replace("$", "").replace(",", ""))
+        charged[currency] = charged.get(currency, D(0)) + amount
+    accounted = dict(
+        rows(
+            db,
+            "select currency, sum(amount) from ("
+            "select currency, attributed_cost as amount "
+            "from marts.fct_bill_meter_costs union all "
+            "select currency, unattributed_cost from marts.fct_unattributed_bill_costs"
+            ") group by currency",
+        )
+    )
+    assert accounted == charged
+
+
 def test_costs_of_excluded_usage_do_not_count(db: duckdb.DuckDBPyConnection) -> None:
     found = {
         (doc, meter): (counted, reason)
@@ -1139,9 +1356,10 @@ METER_MONTHLY = {
     ("ME1", "2024-04", "USD"): ("1000", "0", "0", "1000", "kWh", "90"),
     ("ME2", "2024-01", "USD"): ("3000", "0", "0", "3000", "kWh", "393"),
     ("ME2", "2024-02", "USD"): ("200", "0", "0", "200", "kWh", "35"),
+    ("ME2", "2024-07", "USD"): ("0", "0", "0", "0", "kWh", "12"),
     ("MG1", "2024-01", "USD"): ("2930.71", "0", "0", "2930.71", "kWh", "33"),
     ("MG1", "2024-03", "USD"): ("303.914627", "0", "0", "303.914627", "kWh", "10"),
-    ("MG1", "2024-06", "USD"): ("1055", "0", "0", "1055", "kWh", "21.10"),
+    ("MG1", "2024-06", "USD"): ("1057", "0", "0", "1057", "kWh", "21.10"),
     ("MW1", "2024-03", "USD"): ("0", "0", "0", "0", "gal", "35"),
     ("MW1", "2024-06", "USD"): ("3141.72", "0", "0", "3141.72", "gal", "30"),
     ("MW2", "2024-03", "USD"): ("0", "0", "0", "0", "gal", "35"),
@@ -1193,12 +1411,14 @@ PORTFOLIO_MONTHLY = {
         "Head office", "1000", "0", "0", "1000", "kWh", "90", 1),
     ("C1", "S1", "ELECTRICITY", "2024-06", "USD"): (
         "Head office", "50", "0", "0", "50", "kWh", "5", 1),
+    ("C1", "S1", "ELECTRICITY", "2024-07", "USD"): (
+        "Head office", "0", "0", "0", "0", "kWh", "12", 1),
     ("C1", "S1", "GAS", "2024-01", "USD"): (
         "Head office", "2930.71", "0", "0", "2930.71", "kWh", "33", 1),
     ("C1", "S1", "GAS", "2024-03", "USD"): (
         "Head office", "303.914627", "0", "0", "303.914627", "kWh", "10", 1),
     ("C1", "S1", "GAS", "2024-06", "USD"): (
-        "Head office", "1055", "0", "0", "1055", "kWh", "21.10", 1),
+        "Head office", "1057", "0", "0", "1057", "kWh", "21.10", 1),
     ("C1", "S1", "WATER", "2024-03", "USD"): (
         "Head office", "0", "0", "0", "0", "gal", "35", 1),
     ("C1", "S1", "WATER", "2024-05", "USD"): (
@@ -1384,3 +1604,45 @@ def test_missing_required_column_exits_2_naming_file_and_column(
     assert "meters.csv" in completed.stderr
     assert "datasource_type" in completed.stderr
     assert not database.exists()
+
+
+def test_accounts_naming_connections_without_a_connections_file_keep_their_data(
+    tmp_path: Path, dbt_env: dict[str, str]
+) -> None:
+    landing_data = {entity: list(table) for entity, table in MINIMAL_LANDING.items()}
+    landing_data["accounts"] = [
+        {**row, "connection_id": "CN-1"} for row in MINIMAL_LANDING["accounts"]
+    ]
+    raw_dir = write_landing(tmp_path / "raw", landing_data)
+    database = tmp_path / "w.duckdb"
+
+    completed = _run(raw_dir, database, dbt_env, "--as-of", MINIMAL_AS_OF)
+
+    assert completed.returncode == 0, (completed.stdout + completed.stderr)[-6000:]
+    con = duckdb.connect(str(database), read_only=True)
+    try:
+        assert rows(
+            con, "select month, usage from marts.fct_portfolio_monthly order by 1"
+        ) == [(date(2026, 1, 1), D("1000")), (date(2026, 2, 1), D("0"))]
+        assert rows(
+            con,
+            "select entity, record_id, column_name, reason from marts.dq_field_issues",
+        ) == [("accounts", "a1", "connection_id", "orphan_connection")]
+    finally:
+        con.close()
+
+
+def test_a_required_entity_with_every_row_quarantined_fails_the_gate(
+    tmp_path: Path, dbt_env: dict[str, str]
+) -> None:
+    landing_data = {entity: list(table) for entity, table in MINIMAL_LANDING.items()}
+    landing_data["meters"] = [
+        {**row, "datasource_type": "NUCLEAR"} for row in MINIMAL_LANDING["meters"]
+    ]
+    raw_dir = write_landing(tmp_path / "raw", landing_data)
+
+    completed = _run(raw_dir, tmp_path / "w.duckdb", dbt_env, "--as-of", MINIMAL_AS_OF)
+
+    assert completed.returncode == 1, (completed.stdout + completed.stderr)[-6000:]
+    assert "quality gate FAILED" in completed.stdout
+    assert "required_entities_have_clean_rows" in completed.stdout
