@@ -18,6 +18,7 @@ final as (
         postal_code,
         country,
         gross_floor_area,
+        gross_floor_area_units,
         is_archived,
         data_collection_stop_date,
         mirror_site_id

@@ -27,6 +27,8 @@ usage_rows as (
         end_date,
         net_metering_type,
         is_exclusion,
+        is_estimated,
+        demand_kw,
         is_counted,
         exclusion_reason,
         usage_unit,
@@ -57,6 +59,8 @@ final as (
         cast(period_days as integer) as period_days,
         net_metering_type,
         is_exclusion,
+        is_estimated,
+        demand_kw,
         row_usage,
         row_usage_in_month as usage,
         case

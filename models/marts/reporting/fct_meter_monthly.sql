@@ -1,8 +1,12 @@
 {#- Monthly usage and cost per meter and currency, only what analytics
     inclusion counts. usage is consumption (IMPORT rows, exclusion rows
     negative); export_usage and generation_usage are reported apart;
-    net_usage = usage - export_usage. A meter's usage and cost follow the
-    currency of the bills they come from. -#}
+    net_usage = usage - export_usage; estimated_usage is the part of usage
+    from estimated reads. A meter's usage and cost follow the currency of
+    the bills they come from. peak_demand_kw is a peak, never prorated:
+    each counted IMPORT, non-exclusion row with demand above zero belongs
+    to the month holding most of its period's days (the later month on a
+    tie), and the month shows the highest demand among its rows. -#}
 with
 
 calendarized_usage as (
@@ -23,6 +27,13 @@ meters as (
 
 ),
 
+counted_usage as (
+
+    select * from calendarized_usage
+    where is_counted
+
+),
+
 monthly_usage as (
 
     select
@@ -39,10 +50,46 @@ monthly_usage as (
             case
                 when net_metering_type = 'GENERATION' then signed_usage else 0
             end
-        ) as generation_usage
-    from calendarized_usage
-    where is_counted
+        ) as generation_usage,
+        sum(
+            case
+                when net_metering_type = 'IMPORT' and is_estimated
+                    then signed_usage
+                else 0
+            end
+        ) as estimated_usage
+    from counted_usage
     group by meter_id, month, currency
+
+),
+
+demand_months as (
+
+    select
+        meter_id,
+        month,
+        demand_kw,
+        row_number() over (
+            partition by usage_id
+            order by overlap_days desc, month desc
+        ) as month_rank
+    from counted_usage
+    where
+        net_metering_type = 'IMPORT'
+        and not is_exclusion
+        and demand_kw > 0
+
+),
+
+monthly_peaks as (
+
+    select
+        meter_id,
+        month,
+        max(demand_kw) as peak_demand_kw
+    from demand_months
+    where month_rank = 1
+    group by meter_id, month
 
 ),
 
@@ -101,7 +148,13 @@ final as (
         meters.usage_unit,
         cast(coalesce(monthly_costs.cost, 0) as {{ dbt.type_numeric() }})
             as cost,
-        meter_months.currency
+        meter_months.currency,
+        cast(
+            coalesce(monthly_usage.estimated_usage, 0)
+            as {{ dbt.type_numeric() }}
+        ) as estimated_usage,
+        cast(monthly_peaks.peak_demand_kw as {{ dbt.type_numeric() }})
+            as peak_demand_kw
     from meter_months
     inner join meters
         on meter_months.meter_id = meters.meter_id
@@ -115,6 +168,10 @@ final as (
             meter_months.meter_id = monthly_costs.meter_id
             and meter_months.month = monthly_costs.month
             and meter_months.currency = monthly_costs.currency
+    left join monthly_peaks
+        on
+            meter_months.meter_id = monthly_peaks.meter_id
+            and meter_months.month = monthly_peaks.month
 
 )
 

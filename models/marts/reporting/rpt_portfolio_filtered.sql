@@ -1,13 +1,23 @@
 {#- The portfolio rollup for one portfolio filter, for a BI view or a
     scheduled extract: fct_meter_monthly rows selected by the var
     portfolio_filter (see macro portfolio_filter; default: everything),
-    rolled up per company, site, commodity, month and currency. -#}
+    rolled up per company, site, commodity, month and currency. Implied
+    sewer (flagged is_implied) is added only when the filter asks for it
+    with include_implied: true; a tags filter then applies to the water
+    meters that imply it. -#}
 -- depends_on: {{ ref('dim_meter_tags') }}
+{%- set filter = var('portfolio_filter', {}) or {} %}
 with
 
 meter_monthly as (
 
     select * from {{ ref('fct_meter_monthly') }}
+
+),
+
+implied_sewer as (
+
+    select * from {{ ref('int_sewer_usage_implied') }}
 
 ),
 
@@ -17,40 +27,89 @@ sites as (
 
 ),
 
+metered_rows as (
+
+    select
+        meter_id,
+        company_id,
+        site_id,
+        commodity,
+        month,
+        usage_unit,
+        currency,
+        false as is_implied,
+        usage,
+        export_usage,
+        generation_usage,
+        net_usage,
+        cost
+    from meter_monthly
+
+),
+
+implied_rows as (
+
+    select
+        meter_id,
+        company_id,
+        site_id,
+        'SEWER' as commodity,
+        month,
+        usage_unit,
+        currency,
+        true as is_implied,
+        implied_usage as usage,
+        0 as export_usage,
+        0 as generation_usage,
+        implied_usage as net_usage,
+        0 as cost
+    from implied_sewer
+    where {{ 'true' if filter.get('include_implied') else 'false' }}
+
+),
+
+candidate_rows as (
+
+    select * from metered_rows
+    union all
+    select * from implied_rows
+
+),
+
 filtered as (
 
     select *
-    from meter_monthly
+    from candidate_rows
     where
-        {{ portfolio_filter(
-            var('portfolio_filter', {}), tag_relation=ref('dim_meter_tags')
-        ) }}
+        {{ portfolio_filter(filter, tag_relation=ref('dim_meter_tags')) }}
 
 ),
 
 rolled_up as (
 
     select
-        filtered.company_id,
-        filtered.site_id,
-        filtered.commodity,
-        filtered.month,
-        filtered.usage_unit,
-        filtered.currency,
-        sum(filtered.usage) as usage,
-        sum(filtered.export_usage) as export_usage,
-        sum(filtered.generation_usage) as generation_usage,
-        sum(filtered.net_usage) as net_usage,
-        sum(filtered.cost) as cost,
-        count(distinct filtered.meter_id) as meter_count
+        company_id,
+        site_id,
+        commodity,
+        month,
+        usage_unit,
+        currency,
+        is_implied,
+        sum(usage) as usage,
+        sum(export_usage) as export_usage,
+        sum(generation_usage) as generation_usage,
+        sum(net_usage) as net_usage,
+        sum(cost) as cost,
+        count(distinct meter_id) as meter_count
     from filtered
     group by
-        filtered.company_id,
-        filtered.site_id,
-        filtered.commodity,
-        filtered.month,
-        filtered.usage_unit,
-        filtered.currency
+        company_id,
+        site_id,
+        commodity,
+        month,
+        usage_unit,
+        currency,
+        is_implied
 
 ),
 
@@ -71,7 +130,8 @@ final as (
             as generation_usage,
         cast(rolled_up.net_usage as {{ dbt.type_numeric() }}) as net_usage,
         cast(rolled_up.cost as {{ dbt.type_numeric() }}) as cost,
-        cast(rolled_up.meter_count as integer) as meter_count
+        cast(rolled_up.meter_count as integer) as meter_count,
+        rolled_up.is_implied
     from rolled_up
     left join sites
         on rolled_up.site_id = sites.site_id
