@@ -608,7 +608,8 @@ def mart_tables(con: duckdb.DuckDBPyConnection) -> list[str]:
         for (name,) in rows(
             con,
             "select table_name from information_schema.tables "
-            "where table_schema = 'marts' order by table_name",
+            "where table_schema = 'marts' and table_name != 'run_metadata' "
+            "order by table_name",
         )
     ]
 

@@ -450,7 +450,8 @@ def write_large_usage(path: Path, rows: int) -> None:
     ids = [f"u{n}" for n in range(1, rows + 1)]
     fmt = path.suffix
     if fmt == ".csv":
-        lines = (f"{uid},d1,m1,2026-01-01,2026-01-31,1.5,kWh,,,,,\n" for uid in ids)
+        empty = "," * (len(columns) - 7)
+        lines = (f"{uid},d1,m1,2026-01-01,2026-01-31,1.5,kWh{empty}\n" for uid in ids)
         path.write_text(",".join(columns) + "\n" + "".join(lines))
     elif fmt == ".jsonl":
         template = json.dumps(usage_row(0, raw_usage=1.5, exclusion=False))
@@ -482,3 +483,390 @@ def test_row_numbers_follow_file_order_in_large_files(
         "from raw.usage_data",
     )
     assert mismatches == [(rows, 0)]
+
+
+# --- file and column names ------------------------------------------------------
+
+
+def rename(raw_dir: Path, old: str, new: str) -> None:
+    (raw_dir / old).rename(raw_dir / new)
+
+
+def test_file_names_match_whatever_their_case_and_surrounding_spaces(
+    tmp_path: Path,
+    minimal_landing: dict[str, list[dict[str, Any]]],
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    raw_dir = write_landing(tmp_path / "raw", minimal_landing)
+    rename(raw_dir, "companies.csv", "x")
+    write_table(raw_dir, "companies", minimal_landing["companies"], "jsonl")
+    rename(raw_dir, "companies.jsonl", " Companies.jsonl")
+    (raw_dir / "x").unlink()
+    write_table(raw_dir, "line_items", [], "csv")
+    rename(raw_dir, "line_items.csv", "line_items.CSV")
+    write_table(raw_dir, "meter_tags", [{"meter_id": "m1", "tag_name": "hvac"}])
+    rename(raw_dir, "meter_tags.csv", "Meter_Tags.csv")
+    database = tmp_path / "warehouse.duckdb"
+
+    assert load(raw_dir, database) == 0
+
+    out = capsys.readouterr().out
+    no_file = [line.split()[0] for line in out.splitlines() if "(no file" in line]
+    assert no_file == ["connections"]
+    assert re.search(r"^  line_items +0 rows  line_items\.CSV$", out, re.M)
+    assert re.search(r"^  meter_tags +1 rows  Meter_Tags\.csv$", out, re.M)
+    assert re.search(r"^  companies +1 rows   Companies\.jsonl$", out, re.M)
+    assert "warning" not in out
+    [company] = raw_rows(database, "companies")
+    assert (company["id"], company[SOURCE_FILE]) == ("c1", " Companies.jsonl")
+    assert raw_rows(database, "meter_tags")[0]["tag_name"] == "hvac"
+    audit = dict(fetch(database, "select entity, file_format from raw._load_audit"))
+    assert audit["line_items"] == "csv" and audit["companies"] == "jsonl"
+
+
+@pytest.mark.parametrize("fmt", ["csv", "jsonl", "parquet"])
+def test_column_names_match_whatever_their_case_and_surrounding_spaces(
+    tmp_path: Path,
+    minimal_landing: dict[str, list[dict[str, Any]]],
+    capsys: pytest.CaptureFixture[str],
+    fmt: str,
+) -> None:
+    raw_dir = write_landing(tmp_path / "raw", minimal_landing, fmt)
+    usage = usage_row(1, demand="45 kW")
+    spelled = {
+        ("Demand " if key == "demand" else key): value for key, value in usage.items()
+    }
+    spelled[" updated_at "] = "2026-02-01"
+    spelled["RAW_USAGE"] = spelled.pop("raw_usage")
+    write_table(raw_dir, "usage_data", [spelled], fmt)
+    database = tmp_path / "warehouse.duckdb"
+
+    assert load(raw_dir, database) == 0
+
+    [row] = raw_rows(database, "usage_data")
+    assert (row["demand"], row["updated_at"], row["raw_usage"]) == (
+        "45 kW",
+        "2026-02-01",
+        "1",
+    )
+    entity = contract.ENTITY_BY_NAME["usage_data"]
+    assert list(column_types(database, "usage_data")) == [
+        *entity.all_columns,
+        ROW_NUMBER,
+        SOURCE_FILE,
+    ]
+    assert "warning" not in capsys.readouterr().out
+
+
+def test_one_column_in_two_spellings_exits_2(
+    tmp_path: Path,
+    minimal_landing: dict[str, list[dict[str, Any]]],
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    raw_dir = write_landing(tmp_path / "raw", minimal_landing)
+    (raw_dir / "companies.csv").write_text("id,name, ID \nc1,Acme,c2\n")
+
+    assert load(raw_dir, tmp_path / "warehouse.duckdb") == 2
+
+    err = capsys.readouterr().err
+    assert "companies.csv: columns 'id' and 'ID' are the same column" in err
+
+
+def test_two_files_for_one_entity_in_any_spelling_exit_2_naming_both(
+    tmp_path: Path,
+    minimal_landing: dict[str, list[dict[str, Any]]],
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    raw_dir = write_landing(tmp_path / "raw", minimal_landing)
+    write_table(raw_dir, "meters", minimal_landing["meters"], "jsonl")
+    rename(raw_dir, "meters.jsonl", "METERS.JSONL ")
+    database = tmp_path / "warehouse.duckdb"
+
+    assert load(raw_dir, database) == 2
+
+    err = capsys.readouterr().err
+    assert (
+        "meters: more than one file for one entity: 'METERS.JSONL ', 'meters.csv'"
+        in err
+    )
+    assert not database.exists()
+
+
+def test_unknown_files_and_columns_are_named_in_warnings(
+    tmp_path: Path,
+    minimal_landing: dict[str, list[dict[str, Any]]],
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    minimal_landing["meters"][0]["vendor_note"] = "42"
+    minimal_landing["meters"][0][" Colour "] = "red"
+    raw_dir = write_landing(tmp_path / "raw", minimal_landing)
+    (raw_dir / "_generator_manifest.json").write_text('{"seed": 1}\n')
+    (raw_dir / ".DS_Store").write_bytes(b"\0\0")
+    (raw_dir / "invoices.csv").write_text("id\n1\n")
+    (raw_dir / "meters.csv.bak").write_text("garbage\n")
+    database = tmp_path / "warehouse.duckdb"
+
+    assert load(raw_dir, database) == 0
+
+    out = capsys.readouterr().out
+    warnings = [line for line in out.splitlines() if line.startswith("warning:")]
+    assert warnings == [
+        "warning: file(s) the contract does not know, not loaded: "
+        "'invoices.csv', 'meters.csv.bak'",
+        "warning: meters.csv: column(s) the contract does not know, kept as extra "
+        "raw columns: 'vendor_note', 'Colour'",
+    ]
+    [meter] = raw_rows(database, "meters")
+    assert (meter["vendor_note"], meter["Colour"]) == ("42", "red")
+
+
+# --- empty files ----------------------------------------------------------------
+
+REQUIRED_WITH_ROWS = [e.name for e in contract.ENTITIES if e.requires_rows]
+
+
+def write_empty(raw_dir: Path, entity: str, kind: str) -> Path:
+    """An entity file without records: header-only / zero-byte / blank / Parquet."""
+    for fmt in contract.FILE_FORMATS:
+        (raw_dir / f"{entity}.{fmt}").unlink(missing_ok=True)
+    if kind == "header-only csv":
+        return write_table(raw_dir, entity, [], "csv")
+    if kind == "empty parquet":
+        return write_table(raw_dir, entity, [], "parquet")
+    fmt = kind.rsplit(" ", 1)[1]
+    path = raw_dir / f"{entity}.{fmt}"
+    path.write_text("\n \n\n" if kind.startswith("blank") else "")
+    return path
+
+
+EMPTY_KINDS = [
+    "header-only csv",
+    "zero-byte csv",
+    "zero-byte jsonl",
+    "blank jsonl",
+    "empty parquet",
+]
+
+
+def test_required_entities_are_the_expected_ones() -> None:
+    assert REQUIRED_WITH_ROWS == [
+        "companies",
+        "sites",
+        "accounts",
+        "meters",
+        "documents",
+        "usage_data",
+    ]
+
+
+@pytest.mark.parametrize("kind", EMPTY_KINDS)
+@pytest.mark.parametrize("entity", REQUIRED_WITH_ROWS)
+def test_a_required_file_without_records_exits_2_naming_it(
+    tmp_path: Path,
+    minimal_landing: dict[str, list[dict[str, Any]]],
+    capsys: pytest.CaptureFixture[str],
+    entity: str,
+    kind: str,
+) -> None:
+    good = write_landing(tmp_path / "good", minimal_landing)
+    database = tmp_path / "warehouse.duckdb"
+    assert load(good, database) == 0
+    before = raw_rows(database, entity)
+    raw_dir = write_landing(tmp_path / "raw", minimal_landing)
+    path = write_empty(raw_dir, entity, kind)
+    capsys.readouterr()
+
+    assert load(raw_dir, database) == 2
+
+    err = capsys.readouterr().err
+    assert f"{path.name}: " in err
+    assert f"the {entity} file must hold at least one record" in err
+    assert raw_rows(database, entity) == before  # nothing was loaded
+
+
+@pytest.mark.parametrize("kind", EMPTY_KINDS)
+@pytest.mark.parametrize("entity", ["meter_identifiers", "line_items", "meter_tags"])
+def test_empty_files_that_may_be_empty_give_empty_tables(
+    tmp_path: Path,
+    minimal_landing: dict[str, list[dict[str, Any]]],
+    capsys: pytest.CaptureFixture[str],
+    entity: str,
+    kind: str,
+) -> None:
+    raw_dir = write_landing(tmp_path / "raw", minimal_landing)
+    path = write_empty(raw_dir, entity, kind)
+    database = tmp_path / "warehouse.duckdb"
+
+    assert load(raw_dir, database) == 0
+
+    out = capsys.readouterr().out
+    assert re.search(rf"^  {entity} +0 rows  {re.escape(path.name)}$", out, re.M)
+    zero_byte_warning = (
+        f"warning: {path.name}: zero-byte file, landed as an empty table"
+    )
+    assert (zero_byte_warning in out) == kind.startswith("zero-byte")
+    types = column_types(database, entity)
+    assert list(types) == [
+        *contract.ENTITY_BY_NAME[entity].all_columns,
+        ROW_NUMBER,
+        SOURCE_FILE,
+    ]
+    assert fetch(database, f"select count(*) from raw.{entity}") == [(0,)]
+    assert fetch(
+        database,
+        f"select file_name, row_count from raw._load_audit where entity = '{entity}'",
+    ) == [(path.name, 0)]
+
+
+def test_new_optional_columns_land_as_null_when_absent(
+    tmp_path: Path, minimal_landing: dict[str, list[dict[str, Any]]]
+) -> None:
+    raw_dir = write_landing(tmp_path / "raw", minimal_landing)
+    database = tmp_path / "warehouse.duckdb"
+
+    assert load(raw_dir, database) == 0
+
+    [site] = raw_rows(database, "sites")
+    [usage] = raw_rows(database, "usage_data")
+    assert (site["gross_floor_area_units"], usage["is_estimated"]) == (None, None)
+    minimal_landing["sites"][0]["gross_floor_area_units"] = "SQ_M"
+    minimal_landing["usage_data"][0]["is_estimated"] = "yes"
+    raw_dir = write_landing(tmp_path / "raw2", minimal_landing)
+    assert load(raw_dir, database) == 0
+    [site] = raw_rows(database, "sites")
+    [usage] = raw_rows(database, "usage_data")
+    assert (site["gross_floor_area_units"], usage["is_estimated"]) == ("SQ_M", "yes")
+
+
+# --- encodings ------------------------------------------------------------------
+
+
+def load_with(raw_dir: Path, database: Path, *extra: str) -> int:
+    try:
+        return cli.main(
+            ["load", "--raw-dir", str(raw_dir), "--database", str(database), *extra]
+        )
+    except SystemExit as exc:  # argparse errors
+        return int(exc.code or 0)
+
+
+def cp1252_sites(
+    raw_dir: Path, minimal_landing: dict[str, list[dict[str, Any]]]
+) -> None:
+    site = dict(minimal_landing["sites"][0], name="Café € Nord", city="Zürich")
+    columns = list(site)
+    text = ",".join(columns) + "\r\n" + ",".join(site[c] for c in columns) + "\r\n"
+    (raw_dir / "sites.csv").write_bytes(text.encode("cp1252"))
+
+
+def test_a_cp1252_csv_loads_with_encoding_cp1252(
+    tmp_path: Path, minimal_landing: dict[str, list[dict[str, Any]]]
+) -> None:
+    raw_dir = write_landing(tmp_path / "raw", minimal_landing)
+    cp1252_sites(raw_dir, minimal_landing)
+    document = json.dumps({**minimal_landing["documents"][0], "charges_units": "€"})
+    (raw_dir / "documents.csv").unlink()
+    (raw_dir / "documents.jsonl").write_bytes(
+        (document + "\n").encode("cp1252", "strict").replace(b"\\u20ac", b"\x80")
+    )
+    database = tmp_path / "warehouse.duckdb"
+
+    assert load_with(raw_dir, database, "--encoding", "cp1252") == 0
+
+    [site] = raw_rows(database, "sites")
+    assert (site["name"], site["city"]) == ("Café € Nord", "Zürich")
+    [doc] = raw_rows(database, "documents")
+    assert doc["charges_units"] == "€"
+    # The checksum is the landed file's, not the transcoded copy's.
+    [(sha256,)] = fetch(
+        database, "select sha256 from raw._load_audit where entity = 'sites'"
+    )
+    assert sha256 == hashlib.sha256((raw_dir / "sites.csv").read_bytes()).hexdigest()
+
+
+def test_a_file_not_in_the_encoding_exits_2_naming_it_and_the_option(
+    tmp_path: Path,
+    minimal_landing: dict[str, list[dict[str, Any]]],
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    raw_dir = write_landing(tmp_path / "raw", minimal_landing)
+    cp1252_sites(raw_dir, minimal_landing)
+    database = tmp_path / "warehouse.duckdb"
+
+    assert load_with(raw_dir, database) == 2  # read as UTF-8 (the default)
+
+    err = capsys.readouterr().err
+    [line] = [line for line in err.splitlines() if "sites.csv" in line]
+    assert "sites.csv: not valid utf-8 text (line 2, byte offset" in line
+    assert "--encoding" in line
+    assert not database.exists()
+    # 0x81 has no character in cp1252.
+    (raw_dir / "sites.csv").write_bytes(
+        (raw_dir / "sites.csv").read_bytes().replace(b"\x80", b"\x81")
+    )
+    assert load_with(raw_dir, database, "--encoding", "cp1252") == 2
+    err = capsys.readouterr().err
+    assert "sites.csv: not valid cp1252 text (line 2, byte offset" in err
+    assert "bytes 81" in err
+
+
+def test_utf16_with_a_byte_order_mark_is_transcoded(
+    tmp_path: Path,
+    minimal_landing: dict[str, list[dict[str, Any]]],
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    minimal_landing["companies"][0]["name"] = "Ça va €"
+    raw_dir = write_landing(tmp_path / "raw", minimal_landing)
+    for path in raw_dir.iterdir():
+        path.write_bytes(path.read_text(encoding="utf-8").encode("utf-16"))
+    assert (raw_dir / "companies.csv").read_bytes()[:2] in (b"\xff\xfe", b"\xfe\xff")
+    database = tmp_path / "warehouse.duckdb"
+
+    assert load_with(raw_dir, database, "--encoding", "utf-16") == 0
+
+    [company] = raw_rows(database, "companies")
+    assert (company["id"], company["name"]) == ("c1", "Ça va €")
+    (raw_dir / "meters.csv").write_text("id\n", encoding="utf-8")
+    assert load_with(raw_dir, database, "--encoding", "utf-16") == 2
+    assert "meters.csv: not valid utf-16 text" in capsys.readouterr().err
+
+
+def test_an_unknown_encoding_is_a_bad_invocation(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert load_with(tmp_path, tmp_path / "w.duckdb", "--encoding", "klingon") == 2
+    assert "unknown text encoding 'klingon'" in capsys.readouterr().err
+
+
+# --- JSON lines errors name the line --------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("lines", "expected"),
+    [
+        (['{"a": 1}', "", "", '{"a": oops}'], "line 4 is not valid JSON"),
+        (["", '{"a": oops}'], "line 2 is not valid JSON"),
+        (['{"a": oops}'], "line 1 is not valid JSON"),
+        (['{"a": 1}', "   ", '{"a": 2', '{"a": 3}'], "line 3 is not valid JSON"),
+        (
+            ['{"a": 1}', "", "[1]", "2"],
+            "2 line(s) are not JSON objects (first: line 3)",
+        ),
+        (['{"a": 1}', "", "", '{"a": 1, "a": 2}'], "line 4 repeats a key"),
+        # DuckDB refuses a lone surrogate that Python's parser accepts.
+        (['{"a": 1}', "", '{"a": "\\ud800"}'], "line 3 is not valid JSON"),
+    ],
+)
+def test_jsonl_problems_name_the_line_of_the_file(
+    tmp_path: Path,
+    minimal_landing: dict[str, list[dict[str, Any]]],
+    capsys: pytest.CaptureFixture[str],
+    lines: list[str],
+    expected: str,
+) -> None:
+    raw_dir = write_landing(tmp_path / "raw", minimal_landing)
+    (raw_dir / "line_items.jsonl").write_text("\n".join(lines) + "\n")
+
+    assert load(raw_dir, tmp_path / "warehouse.duckdb") == 2
+
+    assert f"line_items.jsonl: {expected}" in capsys.readouterr().err

@@ -6,6 +6,10 @@ import csv
 import io
 import json
 import re
+import subprocess
+import sys
+from collections.abc import Iterator
+from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -13,7 +17,7 @@ from typing import Any
 import duckdb
 import pytest
 
-from utility_warehouse import cli
+from utility_warehouse import cli, metadata
 from utility_warehouse.rollup import (
     RollupError,
     RollupFilters,
@@ -58,8 +62,45 @@ FACTS = [
 ]  # fmt: skip
 
 
-def build_marts(path: Path) -> Path:
-    """Write the mart contract tables with the rows above into a DuckDB file."""
+# The runs recorded in marts.run_metadata: the latest run (by ended_at) decides
+# the as-of month, 2024-02, although an older run was dated later.
+RUNS = [
+    # as_of_date, ended_at
+    (date(2030, 1, 1), datetime(2024, 2, 1, 8, 0)),
+    (date(2024, 2, 20), datetime(2024, 2, 21, 8, 0)),
+]
+
+
+def record_runs(path: Path, runs: list[tuple[date, datetime]]) -> None:
+    """Append runs to marts.run_metadata the way ``pipeline.py run`` does."""
+    con = duckdb.connect(str(path))
+    try:
+        for as_of, ended_at in runs:
+            metadata.write_run(
+                con,
+                metadata.RunRecord(
+                    run_id=metadata.new_run_id(),
+                    as_of_date=as_of,
+                    started_at=ended_at,
+                    ended_at=ended_at,
+                    raw_dir="/landing",
+                    landing_files="[]",
+                    project_version="0.1.0",
+                    dbt_version="1.11.16",
+                    gate_status=metadata.GATE_PASSED,
+                    tests_passed=1,
+                    tests_warned=0,
+                    tests_failed=0,
+                    exit_code=0,
+                ),
+            )
+    finally:
+        con.close()
+
+
+def build_marts(path: Path, *, runs: bool = True) -> Path:
+    """Write the mart contract tables with the rows above into a DuckDB file
+    (and, with ``runs``, the run metadata of ``RUNS``)."""
     con = duckdb.connect(str(path))
     try:
         con.execute("CREATE SCHEMA marts")
@@ -95,6 +136,8 @@ def build_marts(path: Path) -> Path:
         )
     finally:
         con.close()
+    if runs:
+        record_runs(path, RUNS)
     return path
 
 
@@ -331,16 +374,62 @@ def test_from_to_inclusive(capsys: pytest.CaptureFixture[str], database: Path) -
     assert summary(only_to) == PORTFOLIO_BY_MONTH[:1]
 
 
-def test_last_months_counts_back_from_latest_month_overall(
+def test_last_months_counts_back_from_the_as_of_month_of_the_latest_run(
     capsys: pytest.CaptureFixture[str], database: Path
 ) -> None:
     rows = rollup_json(capsys, database, "--last-months", "2")
     assert summary(rows) == PORTFOLIO_BY_MONTH[3:]
-    # The latest month is taken over all the data, not after the other filters:
-    # site S1's latest month is 2024-01, but the window is 2024-02 only.
+    # The window ends at the as-of month whatever the other filters: site S1's
+    # latest month is 2024-01, but the window is 2024-02 only.
     assert rollup_json(capsys, database, "--last-months", "1", "--site", "S1") == []
     everything = rollup_json(capsys, database, "--last-months", "120")
     assert summary(everything) == PORTFOLIO_BY_MONTH
+
+
+def test_a_stray_future_month_in_the_data_does_not_move_the_window(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    path = build_marts(tmp_path / "typo.duckdb")
+    con = duckdb.connect(str(path))
+    try:  # a bill typed with the year 2206
+        con.execute(
+            "INSERT INTO marts.fct_meter_monthly VALUES "
+            "('M1', 'S1', 'C1', 'ELECTRICITY', DATE '2206-02-01', 7, 0, 0, 7, "
+            "'kWh', 1, 'USD')"
+        )
+    finally:
+        con.close()
+    rows = rollup_json(capsys, path, "--last-months", "2")
+    assert summary(rows) == PORTFOLIO_BY_MONTH[3:]
+
+
+def test_last_months_without_run_metadata_counts_back_from_today(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    # A warehouse built by plain `dbt build` has no marts.run_metadata.
+    path = build_marts(tmp_path / "plain.duckdb", runs=False)
+    today = date.today()
+    since_first = (today.year * 12 + today.month) - (2023 * 12 + 11) + 1
+    # The data ends in 2024-02, long before today: the last month has nothing.
+    assert rollup_json(capsys, path, "--last-months", "1") == []
+    rows = rollup_json(capsys, path, "--last-months", str(since_first - 1))
+    assert summary(rows) == PORTFOLIO_BY_MONTH[1:]
+    rows = rollup_json(capsys, path, "--last-months", str(since_first))
+    assert summary(rows) == PORTFOLIO_BY_MONTH
+
+
+def test_as_of_month_reads_the_latest_run(tmp_path: Path) -> None:
+    from utility_warehouse.rollup import as_of_month
+
+    path = build_marts(tmp_path / "runs.duckdb", runs=False)
+    with duckdb.connect(str(path), read_only=True) as con:
+        assert as_of_month(con, today=date(2031, 7, 9)) == date(2031, 7, 1)
+    record_runs(path, RUNS)
+    with duckdb.connect(str(path), read_only=True) as con:
+        assert as_of_month(con, today=date(2031, 7, 9)) == date(2024, 2, 1)
+    record_runs(path, [(date(2025, 6, 30), datetime(2025, 7, 1))])
+    with duckdb.connect(str(path), read_only=True) as con:
+        assert as_of_month(con) == date(2025, 6, 1)
 
 
 # --- groupings ------------------------------------------------------------------
@@ -640,6 +729,41 @@ def test_from_after_to(capsys: pytest.CaptureFixture[str], database: Path) -> No
     assert "--from 2024-02 is after --to 2023-12" in err
 
 
+@pytest.mark.parametrize(
+    ("argv", "expected"),
+    [
+        (("--to", "9999-12"), "--to: month 9999-12 is out of range"),
+        (("--from", "0001-01"), "--from: month 0001-01 is out of range"),
+        (("--from", "1899-12"), "--from: month 1899-12 is out of range"),
+        (("--to", "3000-01"), "--to: month 3000-01 is out of range"),
+        (("--last-months", "99999999"), "--last-months 99999999 reaches back"),
+        (("--last-months", "1491"), "--last-months 1491 reaches back before 1900-01"),
+        (("--last-months", str(10**30)), "reaches back before 1900-01"),
+    ],
+)
+def test_out_of_range_months_exit_2_on_one_line(
+    capsys: pytest.CaptureFixture[str],
+    database: Path,
+    argv: tuple[str, ...],
+    expected: str,
+) -> None:
+    err = assert_bad(capsys, database, *argv)
+    assert expected in err
+    assert "months run from 1900-01 to 2999-12" in err
+    assert len(err.strip().splitlines()) == 1
+    assert "Traceback" not in err
+
+
+def test_the_whole_month_range_is_accepted(
+    capsys: pytest.CaptureFixture[str], database: Path
+) -> None:
+    rows = rollup_json(capsys, database, "--from", "1900-01", "--to", "2999-12")
+    assert summary(rows) == PORTFOLIO_BY_MONTH
+    # From the as-of month 2024-02, 1490 months reach back exactly to 1900-01.
+    rows = rollup_json(capsys, database, "--last-months", "1490")
+    assert summary(rows) == PORTFOLIO_BY_MONTH
+
+
 def test_bad_last_months(capsys: pytest.CaptureFixture[str], database: Path) -> None:
     assert "at least 1" in assert_bad(capsys, database, "--last-months", "0")
     assert "at least 1" in assert_bad(capsys, database, "--last-months", "-3")
@@ -684,6 +808,40 @@ def test_not_a_duckdb_file(capsys: pytest.CaptureFixture[str], tmp_path: Path) -
 
 
 # --- read-only ------------------------------------------------------------------
+
+
+@pytest.fixture
+def written_by_another_process(tmp_path: Path) -> Iterator[Path]:
+    """A warehouse another process holds open for writing (a run building it)."""
+    path = build_marts(tmp_path / "busy.duckdb")
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import duckdb, sys; con = duckdb.connect(sys.argv[1]); "
+            "print('open', flush=True); sys.stdin.read()",
+            str(path),
+        ],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout is not None
+        assert holder.stdout.readline().strip() == "open"
+        yield path
+    finally:
+        holder.communicate("", timeout=30)
+
+
+def test_a_warehouse_being_written_exits_3_busy(
+    capsys: pytest.CaptureFixture[str], written_by_another_process: Path
+) -> None:
+    code, out, err = run(capsys, "--database", str(written_by_another_process))
+    assert (code, out) == (3, "")
+    assert len(err.strip().splitlines()) == 1
+    assert f"the warehouse file {written_by_another_process} is in use" in err
+    assert "PID" in err
 
 
 def test_database_is_opened_read_only(

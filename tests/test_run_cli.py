@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
+import duckdb
 import pytest
 
-from conftest import PROJECT_ROOT, run_pipeline, write_landing
-from utility_warehouse import cli, dbt_build
+from conftest import PROJECT_ROOT, run_pipeline, write_landing, write_table
+from utility_warehouse import cli, dbt_build, metadata
 
 
 def result(
@@ -235,5 +237,205 @@ def test_run_builds_a_small_valid_landing_folder(
     assert completed.returncode == 0, completed.stdout + completed.stderr
     summary = completed.stdout[completed.stdout.rindex("== summary") :]
     assert re.search(r"^quarantine: ", summary, re.MULTILINE)
-    assert re.search(r"^tests: \d+ passed, \d+ warned, 0 failed", summary, re.M)
+    tally = re.search(r"^tests: (\d+) passed, (\d+) warned, 0 failed", summary, re.M)
+    assert tally is not None
     assert summary.rstrip().endswith("quality gate passed")
+    # The one bill (120.50 USD) goes to its one meter.
+    assert "\nattributed bill costs: USD 120.500000\n" in summary
+    assert "\nunattributed bill costs: none " in summary
+    assert "\nfield issues (value set to null or its default): 0\n" in summary
+    [row] = run_metadata_rows(database)
+    assert (row["gate_status"], row["exit_code"]) == ("passed", 0)
+    assert (row["tests_passed"], row["tests_warned"], row["tests_failed"]) == (
+        int(tally.group(1)),
+        int(tally.group(2)),
+        0,
+    )
+    assert f"run {row['run_id']} recorded in marts.run_metadata" in summary
+
+
+# --- exit codes in --help ---------------------------------------------------------
+
+
+@pytest.mark.parametrize("command", [None, "generate", "load", "run", "rollup"])
+def test_every_help_documents_the_exit_codes(
+    command: str | None, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        cli.main([command, "--help"] if command else ["--help"])
+    assert exit_info.value.code == 0
+    out = capsys.readouterr().out
+    codes = out[out.index("exit codes:") :]
+    for code in ("0  success", "1  a quality gate failed", "2  bad input", "3  busy"):
+        assert f"\n  {code}" in codes, command
+    assert "a scheduler may" in codes
+    if command in ("load", "run"):
+        assert "--encoding NAME" in out
+
+
+# --- run_metadata -------------------------------------------------------------------
+
+
+def fake_build_with(*results: SimpleNamespace) -> Any:
+    def fake_build(database: Path, as_of: date, **options: Any) -> Any:
+        return dbt_build.classify_results(list(results))
+
+    return fake_build
+
+
+def run_metadata_rows(database: Path) -> list[dict[str, Any]]:
+    with duckdb.connect(str(database), read_only=True) as con:
+        cursor = con.execute(
+            "select * from marts.run_metadata order by started_at, ended_at"
+        )
+        names = [item[0] for item in cursor.description]
+        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
+def test_each_run_appends_its_metadata_row(
+    tmp_path: Path,
+    minimal_landing: dict[str, list[dict[str, Any]]],
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    raw_dir = write_landing(tmp_path / "raw", minimal_landing)
+    write_table(raw_dir, "line_items", [], "parquet")
+    database = tmp_path / "w.duckdb"
+    monkeypatch.setattr(
+        dbt_build,
+        "run_dbt_build",
+        fake_build_with(
+            result("test", "unique_a_id", "fail", failures=4),
+            result("test", "not_null_a_id", "pass"),
+            result("test", "relationships_b", "error", message="boom"),
+            result("test", "accepted_values_c", "warn", failures=1),
+        ),
+    )
+    before = datetime.now(UTC).replace(tzinfo=None)
+    assert run_in_process(raw_dir, database, "--as-of", "2026-11-01") == 1
+    monkeypatch.setattr(
+        dbt_build,
+        "run_dbt_build",
+        fake_build_with(result("test", "not_null_a_id", "pass")),
+    )
+    assert run_in_process(raw_dir, database, "--as-of", "2026-12-15") == 0
+    after = datetime.now(UTC).replace(tzinfo=None)
+
+    first, second = run_metadata_rows(database)
+    out = capsys.readouterr().out
+    assert f"run {first['run_id']} recorded in marts.run_metadata" in out
+    assert re.fullmatch(r"[0-9a-f]{32}", first["run_id"])
+    assert first["run_id"] != second["run_id"]
+    assert first["as_of_date"] == date(2026, 11, 1)
+    assert before <= first["started_at"] <= first["ended_at"] <= after
+    assert first["raw_dir"] == str(raw_dir.resolve())
+    assert first["project_version"] == "0.1.0"
+    assert first["dbt_version"] == metadata.dbt_version()
+    assert re.fullmatch(r"\d+\.\d+\.\d+.*", first["dbt_version"])
+    assert (first["gate_status"], first["exit_code"]) == ("failed", 1)
+    assert (first["tests_passed"], first["tests_warned"], first["tests_failed"]) == (
+        1,
+        1,
+        2,
+    )
+    assert (second["gate_status"], second["exit_code"]) == ("passed", 0)
+    assert second["as_of_date"] == date(2026, 12, 15)
+    files = json.loads(first["landing_files"])
+    assert [item["entity"] for item in files] == [
+        *minimal_landing,
+        "line_items",
+    ]
+    for item in files:
+        content = (raw_dir / item["file_name"]).read_bytes()
+        assert item["size_bytes"] == len(content)
+        assert item["sha256"] == hashlib.sha256(content).hexdigest()
+        assert item["row_count"] == len(minimal_landing.get(item["entity"], []))
+    with duckdb.connect(str(database), read_only=True) as con:
+        types = dict(
+            con.execute(
+                "select column_name, data_type from information_schema.columns "
+                "where table_schema = 'marts' and table_name = 'run_metadata'"
+            ).fetchall()
+        )
+        assert metadata.latest_as_of(con) == date(2026, 12, 15)
+    assert types == {
+        "run_id": "VARCHAR",
+        "as_of_date": "DATE",
+        "started_at": "TIMESTAMP",
+        "ended_at": "TIMESTAMP",
+        "raw_dir": "VARCHAR",
+        "landing_files": "VARCHAR",
+        "project_version": "VARCHAR",
+        "dbt_version": "VARCHAR",
+        "gate_status": "VARCHAR",
+        "tests_passed": "INTEGER",
+        "tests_warned": "INTEGER",
+        "tests_failed": "INTEGER",
+        "exit_code": "INTEGER",
+    }
+
+
+def test_a_run_where_dbt_raised_is_recorded_as_failed(
+    tmp_path: Path,
+    minimal_landing: dict[str, list[dict[str, Any]]],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def raising_build(database: Path, as_of: date, **options: Any) -> Any:
+        return dbt_build.BuildOutcome(
+            dbt_success=False, exception=RuntimeError("profile not found")
+        )
+
+    monkeypatch.setattr(dbt_build, "run_dbt_build", raising_build)
+    raw_dir = write_landing(tmp_path / "raw", minimal_landing)
+    database = tmp_path / "w.duckdb"
+
+    assert run_in_process(raw_dir, database) == 1
+
+    [row] = run_metadata_rows(database)
+    assert (row["gate_status"], row["exit_code"], row["tests_passed"]) == (
+        "failed",
+        1,
+        0,
+    )
+    assert row["as_of_date"] == date.today()
+
+
+def test_a_contract_error_records_no_run(
+    tmp_path: Path,
+    minimal_landing: dict[str, list[dict[str, Any]]],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(dbt_build, "run_dbt_build", pytest.fail)
+    database = tmp_path / "w.duckdb"
+    good = write_landing(tmp_path / "good", minimal_landing)
+    assert cli.main(["load", "--raw-dir", str(good), "--database", str(database)]) == 0
+    minimal_landing["companies"] = []
+    raw_dir = write_landing(tmp_path / "raw", minimal_landing)
+
+    assert run_in_process(raw_dir, database) == 2
+
+    with duckdb.connect(str(database), read_only=True) as con:
+        assert metadata.latest_as_of(con) is None
+
+
+def test_run_reads_files_in_the_given_encoding(
+    tmp_path: Path,
+    minimal_landing: dict[str, list[dict[str, Any]]],
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.setattr(dbt_build, "run_dbt_build", fake_build_with())
+    minimal_landing["companies"][0]["name"] = "Café €"
+    raw_dir = write_landing(tmp_path / "raw", minimal_landing)
+    companies = raw_dir / "companies.csv"
+    companies.write_bytes(companies.read_text(encoding="utf-8").encode("cp1252"))
+    database = tmp_path / "w.duckdb"
+
+    assert run_in_process(raw_dir, database) == 2
+    err = capsys.readouterr().err
+    assert "companies.csv: not valid utf-8 text" in err and "--encoding" in err
+    assert not database.exists()
+
+    assert run_in_process(raw_dir, database, "--encoding", "cp1252") == 0
+    with duckdb.connect(str(database), read_only=True) as con:
+        assert con.execute("select name from raw.companies").fetchall() == [("Café €",)]

@@ -1,7 +1,14 @@
 """The raw landing contract: which files a landing folder holds and their columns.
 
-A landing folder holds one file per entity, ``<entity>.csv`` (header row, UTF-8),
-``<entity>.jsonl`` or ``<entity>.parquet``, with the column names below.
+A landing folder holds one file per entity, ``<entity>.csv`` (header row),
+``<entity>.jsonl`` or ``<entity>.parquet``, with the column names below. File and
+column names match whatever their case and surrounding spaces (``Meter_Tags.CSV``,
+a header `` Demand ``). Text files are UTF-8 unless the loader is told otherwise.
+
+Every entity's file is required and must hold at least one record, except:
+``meter_identifiers`` (required, may be empty) and the optional files
+``connections``, ``meter_tags`` and ``line_items`` (may be absent or empty).
+Optional columns may be absent from a file; they land as NULL text.
 """
 
 from __future__ import annotations
@@ -22,6 +29,9 @@ class Entity:
     columns: tuple[str, ...]
     optional_columns: tuple[str, ...] = ()
     file_optional: bool = False
+    """The file may be absent (then the raw table is empty)."""
+    may_be_empty: bool = False
+    """The file is required but may hold no records."""
 
     @property
     def required_columns(self) -> tuple[str, ...]:
@@ -30,6 +40,11 @@ class Entity:
     @property
     def all_columns(self) -> tuple[str, ...]:
         return (*self.columns, *COMMON_OPTIONAL_COLUMNS)
+
+    @property
+    def requires_rows(self) -> bool:
+        """True when the file must hold at least one record."""
+        return not (self.file_optional or self.may_be_empty)
 
 
 ENTITIES: tuple[Entity, ...] = (
@@ -50,9 +65,11 @@ ENTITIES: tuple[Entity, ...] = (
             "postal_code",
             "country",
             "gross_floor_area",
+            "gross_floor_area_units",
             "data_collection_stop_date",
             "mirror_site_id",
         ),
+        optional_columns=("gross_floor_area_units",),
     ),
     Entity("connections", ("id", "company_id", "provider_name"), file_optional=True),
     Entity(
@@ -82,7 +99,11 @@ ENTITIES: tuple[Entity, ...] = (
             "service_address",
         ),
     ),
-    Entity("meter_identifiers", ("meter_id", "identifier_type", "value")),
+    Entity(
+        "meter_identifiers",
+        ("meter_id", "identifier_type", "value"),
+        may_be_empty=True,
+    ),
     Entity("meter_tags", ("meter_id", "tag_name"), file_optional=True),
     Entity(
         "documents",
@@ -112,8 +133,9 @@ ENTITIES: tuple[Entity, ...] = (
             "net_metering_type",
             "demand",
             "extracted_identifiers",
+            "is_estimated",
         ),
-        optional_columns=("demand", "extracted_identifiers"),
+        optional_columns=("demand", "extracted_identifiers", "is_estimated"),
     ),
     Entity(
         "line_items",
@@ -131,6 +153,17 @@ ENTITIES: tuple[Entity, ...] = (
 )
 
 ENTITY_BY_NAME: dict[str, Entity] = {entity.name: entity for entity in ENTITIES}
+
+
+def normalize_name(name: str) -> str:
+    """How file and column names are matched: case and surrounding spaces ignored."""
+    return name.strip().lower()
+
+
+def is_ignored_file_name(name: str) -> bool:
+    """Files the loader never considers: names starting with ``_`` or ``.``."""
+    return name.strip().startswith(("_", "."))
+
 
 # Columns the loader adds to every raw table.
 ROW_NUMBER_COLUMN = "_row_number"

@@ -223,6 +223,11 @@ def release_database() -> None:
     DuckDBConnectionManager.close_all_connections()
 
 
+def database_path(database: Path) -> str:
+    """The warehouse path as dbt gets it (the profile reads it from the env)."""
+    return str(Path(database).resolve())
+
+
 def run_dbt_build(
     database: Path,
     as_of: date,
@@ -230,12 +235,18 @@ def run_dbt_build(
     full_refresh: bool = False,
     threads: int | None = None,
 ) -> BuildOutcome:
-    """Run ``dbt build`` on ``database`` in this process and classify the results."""
+    """Run ``dbt build`` on ``database`` in this process and classify the results.
+
+    dbt-duckdb opens the file with ``duckdb.connect``: when this process already
+    holds it open (``run`` does, from the load to the end, with the same path from
+    ``database_path``), dbt shares that database instance, so that no other
+    process can take the file between the load and the build.
+    """
     # Imported here: dbt is slow to import and only `run` needs it.
     from dbt.artifacts.schemas.run import RunExecutionResult
     from dbt.cli.main import dbtRunner
 
-    os.environ[DATABASE_ENV_VAR] = str(Path(database).resolve())
+    os.environ[DATABASE_ENV_VAR] = database_path(database)
     if threads is not None:
         os.environ[THREADS_ENV_VAR] = str(threads)
     arguments = build_arguments(as_of, select, full_refresh)

@@ -7,6 +7,16 @@ Reads the mart contract in schema ``marts`` of the DuckDB file (opened read-only
 Every filter value reaches DuckDB as a bound parameter; the only SQL text that
 varies with the request comes from the fixed whitelists below (``PERIODS`` and
 ``GROUPINGS``).
+
+Months run from ``MONTH_MIN`` to ``MONTH_MAX`` (1900-01 to 2999-12); a month or a
+``--last-months`` window outside that range is a bad request. ``--last-months N``
+ends at the warehouse's as-of month: the as-of date of the latest run in
+``marts.run_metadata``, or today when the warehouse has no such table.
+
+Exit codes: 0 the rollup was printed (maybe empty); 2 a bad request (unknown
+filter value, malformed or out-of-range month, missing or unbuilt database);
+3 busy: another process holds the DuckDB file for writing (a run is building
+it); a scheduler may retry.
 """
 
 from __future__ import annotations
@@ -26,7 +36,9 @@ from typing import TypeAlias
 
 import duckdb
 
-from utility_warehouse.exit_codes import EXIT_BAD_INPUT, EXIT_OK
+from utility_warehouse import metadata
+from utility_warehouse.exit_codes import EXIT_BAD_INPUT, EXIT_BUSY, EXIT_OK
+from utility_warehouse.lock import duckdb_busy_message, is_duckdb_lock_error
 
 COMMAND = "rollup"
 HELP = "Roll up monthly usage and cost by period and company, site, commodity or tag."
@@ -97,6 +109,10 @@ FORMATS: tuple[str, ...] = ("table", "csv", "json")
 
 _MONTH_PATTERN = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 
+# The months a rollup can name; a window is computed in whole months between them.
+MONTH_MIN = date(1900, 1, 1)
+MONTH_MAX = date(2999, 12, 1)
+
 Value: TypeAlias = str | int | float | Decimal | None
 RollupRow: TypeAlias = dict[str, Value]
 
@@ -104,14 +120,22 @@ RollupRow: TypeAlias = dict[str, Value]
 class RollupError(Exception):
     """A request the rollup cannot serve; the command exits 2 with the message."""
 
+    exit_code = EXIT_BAD_INPUT
+
+
+class RollupBusyError(RollupError):
+    """The warehouse file is held for writing by another process: exit 3."""
+
+    exit_code = EXIT_BUSY
+
 
 @dataclass(frozen=True)
 class RollupFilters:
     """What to roll up: the filters, the period granularity and the groupings.
 
     Months are ``YYYY-MM`` strings; ``month_from`` and ``month_to`` are inclusive.
-    ``last_months`` counts back from the latest month in ``fct_meter_monthly``
-    and cannot be combined with ``month_from``/``month_to``.
+    ``last_months`` counts back from the warehouse's as-of month (see
+    ``as_of_month``) and cannot be combined with ``month_from``/``month_to``.
     """
 
     company: str | None = None
@@ -136,17 +160,39 @@ def normalize_commodity(value: str) -> str:
     return normalized
 
 
+def _month_text(day: date) -> str:
+    return f"{day.year:04d}-{day.month:02d}"
+
+
+_RANGE_TEXT = f"months run from {_month_text(MONTH_MIN)} to {_month_text(MONTH_MAX)}"
+
+
+def _month_index(day: date) -> int:
+    return day.year * 12 + day.month - 1
+
+
 def parse_month(value: str, option: str = "month") -> date:
-    """Parse ``YYYY-MM`` into the first day of that month."""
+    """Parse ``YYYY-MM`` into the first day of that month (within the range)."""
     match = _MONTH_PATTERN.match(value)
-    if match is None or int(match.group(1)) < 1:
+    if match is None:
         raise RollupError(f"{option}: malformed month {value!r}; expected YYYY-MM")
-    return date(int(match.group(1)), int(match.group(2)), 1)
+    year, month = int(match.group(1)), int(match.group(2))
+    if not (
+        _month_index(MONTH_MIN) <= year * 12 + month - 1 <= _month_index(MONTH_MAX)
+    ):
+        raise RollupError(f"{option}: month {value} is out of range; {_RANGE_TEXT}")
+    return date(year, month, 1)
 
 
 def add_months(day: date, months: int) -> date:
-    """The first day of the month ``months`` after (or before) ``day``'s month."""
-    index = day.year * 12 + day.month - 1 + months
+    """The first day of the month ``months`` after (or before) ``day``'s month.
+
+    Raises RollupError when that month is outside ``MONTH_MIN`` .. ``MONTH_MAX``
+    (never a date overflow).
+    """
+    index = _month_index(day) + months
+    if not _month_index(MONTH_MIN) <= index <= _month_index(MONTH_MAX) + 1:
+        raise RollupError(f"a month computed from {_month_text(day)} is out of range")
     return date(index // 12, index % 12 + 1, 1)
 
 
@@ -210,6 +256,8 @@ def _connect(database: Path) -> duckdb.DuckDBPyConnection:
     try:
         return duckdb.connect(str(database), read_only=True)
     except duckdb.Error as exc:
+        if is_duckdb_lock_error(exc):
+            raise RollupBusyError(duckdb_busy_message(database, exc)) from exc
         first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
         raise RollupError(f"cannot open {database} read-only: {first_line}") from exc
 
@@ -261,6 +309,14 @@ def _check_values(con: duckdb.DuckDBPyConnection, filters: RollupFilters) -> Non
             raise RollupError(f"unknown tag(s): {', '.join(unknown)}")
 
 
+def as_of_month(con: duckdb.DuckDBPyConnection, today: date | None = None) -> date:
+    """The warehouse's as-of month: that of the latest run in
+    ``marts.run_metadata``, or ``today``'s (default: the current date) when the
+    warehouse has no run metadata (a warehouse built by plain ``dbt build``)."""
+    as_of = metadata.latest_as_of(con) or today or date.today()
+    return date(as_of.year, as_of.month, 1)
+
+
 def _month_range(
     con: duckdb.DuckDBPyConnection, request: _Request
 ) -> tuple[date | None, date | None]:
@@ -268,13 +324,20 @@ def _month_range(
     last_months = request.filters.last_months
     if last_months is None:
         return request.start, request.end
-    (latest,) = con.execute(
-        f"SELECT max(month) FROM {MARTS_SCHEMA}.fct_meter_monthly"
-    ).fetchone() or (None,)
-    if latest is None:
-        return None, None
-    last = date(latest.year, latest.month, 1)
-    return add_months(last, -(last_months - 1)), last
+    last = as_of_month(con)
+    if not MONTH_MIN <= last <= MONTH_MAX:
+        raise RollupError(
+            f"--last-months: the warehouse's as-of month {_month_text(last)} is out "
+            f"of range; {_RANGE_TEXT}"
+        )
+    first_index = _month_index(last) - (last_months - 1)
+    if first_index < _month_index(MONTH_MIN):
+        raise RollupError(
+            f"--last-months {last_months} reaches back before "
+            f"{_month_text(MONTH_MIN)} from the as-of month {_month_text(last)}; "
+            f"{_RANGE_TEXT}"
+        )
+    return date(first_index // 12, first_index % 12 + 1, 1), last
 
 
 def _build_sql(
@@ -469,8 +532,13 @@ site_name 'Unassigned' and an empty site_id. --group-by tag puts a meter under
 each of its tags (only the --tag tags when given; untagged meters get an empty
 tag), so totals across tags double count meters with several tags.
 
---last-months N keeps the last N months up to the latest month present in
-marts.fct_meter_monthly (regardless of the other filters).
+--last-months N keeps the last N months up to the warehouse's as-of month:
+the as-of date of the latest run recorded in marts.run_metadata (today when the
+warehouse has no marts.run_metadata, e.g. built by plain dbt build). A stray
+future month in the data does not move the window.
+
+Months (--from, --to and the --last-months window) run from 1900-01 to
+2999-12; a month outside that range is refused (exit 2).
 """
 
 
@@ -531,8 +599,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--last-months",
         type=int,
         metavar="N",
-        help="The last N months up to the latest month in the data (not with "
-        "--from/--to).",
+        help="The last N months up to the warehouse's as-of month (the latest "
+        "run's as-of date; today without run metadata). Not with --from/--to.",
     )
     shape = parser.add_argument_group("shape")
     shape.add_argument(
@@ -585,7 +653,7 @@ def main(args: argparse.Namespace) -> int:
     except RollupError as exc:
         message = " ".join(str(exc).split())
         print(f"pipeline.py rollup: error: {message}", file=sys.stderr)
-        return EXIT_BAD_INPUT
+        return exc.exit_code
     columns = output_columns(filters.group_by)
     sys.stdout.write(_FORMATTERS[args.format](rows, columns))
     if not rows:

@@ -1,28 +1,47 @@
 """Land a landing folder, build the warehouse with ``dbt build``, print a summary.
 
+A run holds the warehouse for its whole duration: the lock file ``<database>.lock``
+from start to end (a second run on the same warehouse is refused at once), and
+the DuckDB file itself from the end of the load until the end of the run (dbt
+shares this process's database instance, so no other process can open the file
+between the load and the build). After the build, whatever its outcome, the run
+appends one row to ``marts.run_metadata`` (see ``utility_warehouse.metadata``).
+
 Exit codes: 0 every error-severity test passed; 1 a test failed or errored, a
 node errored or dbt raised; 2 a bad invocation or a landing folder that breaks
-the contract (then dbt does not run).
+the contract (then dbt does not run); 3 busy: another run holds the warehouse's
+lock, or another process has the DuckDB file open (one line names the holder);
+a scheduler may retry.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import re
 import sys
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 import duckdb
 
-from utility_warehouse import dbt_build, load, summary
+from utility_warehouse import dbt_build, load, metadata, summary
 from utility_warehouse.exit_codes import EXIT_BAD_INPUT, EXIT_GATE_FAILED, EXIT_OK
 from utility_warehouse.load import (
     LandingContractError,
+    LoadReport,
+    WarehouseBusyError,
     WarehouseWriteError,
+    busy_exit,
     format_report,
     load_landing,
     report_problems,
+)
+from utility_warehouse.lock import (
+    WarehouseBusy,
+    WarehouseLock,
+    duckdb_busy_message,
+    is_duckdb_lock_error,
 )
 
 COMMAND = "run"
@@ -86,13 +105,19 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _print_summary(
-    database: Path, as_of: date, outcome: dbt_build.BuildOutcome
+    database: Path,
+    as_of: date,
+    outcome: dbt_build.BuildOutcome,
+    collected: summary.WarehouseSummary | None,
+    read_error: str | None,
+    run_line: str,
 ) -> None:
     lines = [f"== summary (as of {as_of.isoformat()}) =="]
-    try:
-        lines.extend(summary.format_summary(summary.collect_summary(database)))
-    except duckdb.Error as error:
-        lines.append(f"(cannot read {database}: {error})")
+    if collected is not None:
+        lines.extend(summary.format_summary(collected))
+    else:
+        lines.append(f"(cannot read {database}: {read_error})")
+    lines.append(run_line)
     lines.append(outcome.nodes_line())
     lines.append(outcome.tally_line())
     problems = outcome.problem_lines()
@@ -104,19 +129,57 @@ def _print_summary(
     print("\n".join(lines), flush=True)
 
 
-def main(args: argparse.Namespace) -> int:
-    as_of: date = args.as_of or date.today()
-    database = Path(args.database)
-    try:
-        report = load_landing(args.raw_dir, database)
-    except LandingContractError as error:
-        report_problems(args.raw_dir, error.problems)
-        return EXIT_BAD_INPUT
-    except WarehouseWriteError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return EXIT_BAD_INPUT
-    print(format_report(report), flush=True)
+def _dbt_busy_error(outcome: dbt_build.BuildOutcome) -> str | None:
+    """DuckDB's lock error if dbt could not open the warehouse file."""
+    if is_duckdb_lock_error(outcome.exception):
+        return str(outcome.exception)
+    for node in outcome.errored_nodes:
+        if is_duckdb_lock_error(node.message):
+            return node.message
+    for test in outcome.failed_tests:
+        if is_duckdb_lock_error(test.message):
+            return test.message
+    return None
 
+
+def _run_record(
+    args: argparse.Namespace,
+    run_id: str,
+    as_of: date,
+    started_at: datetime,
+    report: LoadReport,
+    outcome: dbt_build.BuildOutcome,
+    exit_code: int,
+) -> metadata.RunRecord:
+    return metadata.RunRecord(
+        run_id=run_id,
+        as_of_date=as_of,
+        started_at=started_at,
+        ended_at=metadata.utc_now(),
+        raw_dir=str(Path(args.raw_dir).resolve()),
+        landing_files=metadata.landing_files_json(report.entities),
+        project_version=metadata.project_version(dbt_build.PROJECT_DIR),
+        dbt_version=metadata.dbt_version(),
+        gate_status=metadata.GATE_FAILED
+        if outcome.gate_failed
+        else metadata.GATE_PASSED,
+        tests_passed=outcome.tests_passed,
+        tests_warned=outcome.tests_warned,
+        tests_failed=outcome.tests_failed + outcome.tests_errored,
+        exit_code=exit_code,
+    )
+
+
+def _build_and_record(
+    args: argparse.Namespace,
+    held: duckdb.DuckDBPyConnection,
+    database: Path,
+    as_of: date,
+    started_at: datetime,
+    report: LoadReport,
+) -> int:
+    """dbt build, then the run's metadata row and the summary (file held open)."""
+    run_id = metadata.new_run_id()
     outcome = dbt_build.run_dbt_build(
         database,
         as_of,
@@ -126,6 +189,31 @@ def main(args: argparse.Namespace) -> int:
     )
     sys.stdout.flush()
     sys.stderr.flush()
+    busy = _dbt_busy_error(outcome)
+    if busy is not None:
+        return busy_exit(duckdb_busy_message(database, busy))
+    exit_code = EXIT_GATE_FAILED if outcome.gate_failed else EXIT_OK
+    collected: summary.WarehouseSummary | None = None
+    read_error: str | None = None
+    if outcome.exception is None:
+        try:
+            collected = summary.collect_summary(database, held)
+        except duckdb.Error as error:
+            read_error = " ".join(str(error).split())
+    run_line = f"run {run_id} recorded in {metadata.QUALIFIED_TABLE}"
+    try:
+        metadata.write_run(
+            held,
+            _run_record(args, run_id, as_of, started_at, report, outcome, exit_code),
+        )
+    except duckdb.Error as error:
+        message = " ".join(str(error).split())
+        run_line = f"run {run_id} NOT recorded in {metadata.QUALIFIED_TABLE}"
+        print(
+            f"warning: cannot write {metadata.QUALIFIED_TABLE}: {message}",
+            file=sys.stderr,
+            flush=True,
+        )
     if outcome.exception is not None:
         print(
             f"error: dbt raised {type(outcome.exception).__name__}: "
@@ -133,6 +221,55 @@ def main(args: argparse.Namespace) -> int:
             file=sys.stderr,
             flush=True,
         )
-        return EXIT_GATE_FAILED
-    _print_summary(database, as_of, outcome)
-    return EXIT_GATE_FAILED if outcome.gate_failed else EXIT_OK
+        return exit_code
+    _print_summary(database, as_of, outcome, collected, read_error, run_line)
+    return exit_code
+
+
+def _run_locked(
+    args: argparse.Namespace, database: Path, as_of: date, started_at: datetime
+) -> int:
+    try:
+        report = load_landing(args.raw_dir, database, encoding=args.encoding)
+    except LandingContractError as error:
+        report_problems(args.raw_dir, error.problems)
+        return EXIT_BAD_INPUT
+    except WarehouseBusyError as error:
+        return busy_exit(str(error))
+    except WarehouseWriteError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    print(format_report(report), flush=True)
+
+    # Keep the file open until the end: dbt opens it through this same database
+    # instance, and no other process can open it in between.
+    try:
+        held = duckdb.connect(dbt_build.database_path(database))
+    except duckdb.Error as error:
+        if is_duckdb_lock_error(error):
+            return busy_exit(duckdb_busy_message(database, error))
+        print(f"error: cannot open {database}: {error}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    with contextlib.closing(held):
+        return _build_and_record(args, held, database, as_of, started_at, report)
+
+
+def main(args: argparse.Namespace) -> int:
+    started_at = metadata.utc_now()
+    as_of: date = args.as_of or date.today()
+    database = Path(args.database)
+    lock = WarehouseLock(database, getattr(args, "command_line", None))
+    try:
+        lock.acquire()
+    except WarehouseBusy as error:
+        return busy_exit(str(error))
+    except OSError as error:
+        print(
+            f"error: cannot create the lock file {lock.path}: {error}",
+            file=sys.stderr,
+        )
+        return EXIT_BAD_INPUT
+    try:
+        return _run_locked(args, database, as_of, started_at)
+    finally:
+        lock.release()

@@ -1,11 +1,17 @@
 """Count what a pipeline run left in the warehouse, for the end-of-run summary.
 
-Opens the DuckDB file read-only, so call it only after dbt has closed the file.
+Rows per layer, quarantine by reason and, when those marts exist, bill costs per
+currency (attributed to meters and unattributed), field issues per entity, column
+and reason, and replaced record versions per entity. ``collect_summary`` reads
+through a given connection (``run`` holds the file open) or opens the DuckDB file
+read-only, which it can only do once dbt has closed it.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 
 import duckdb
@@ -15,6 +21,10 @@ from utility_warehouse import contract
 LAYERS: tuple[str, ...] = (contract.RAW_SCHEMA, "staging", "intermediate", "marts")
 MART_SCHEMA = "marts"
 QUARANTINE_TABLE = "dq_quarantine"
+ATTRIBUTED_COSTS_TABLE = "fct_bill_meter_costs"
+UNATTRIBUTED_COSTS_TABLE = "fct_unattributed_bill_costs"
+FIELD_ISSUES_TABLE = "dq_field_issues"
+REPLACED_VERSIONS_TABLE = "dq_duplicate_key_versions"
 
 # Relations of each layer, except the loader's bookkeeping tables (``raw._...``).
 _RELATIONS_SQL = """
@@ -60,10 +70,39 @@ class QuarantineCount:
 
 
 @dataclass(frozen=True)
+class CurrencyCost:
+    """A cost total in one currency; ``bills`` counts bills when it is known."""
+
+    currency: str
+    amount: Decimal | float | int | None
+    bills: int | None = None
+
+
+@dataclass(frozen=True)
+class FieldIssueCount:
+    entity: str
+    column: str
+    reason: str
+    rows: int
+
+
+@dataclass(frozen=True)
+class ReplacedVersions:
+    entity: str
+    rows: int
+    differing: int  # versions whose values differ from the winning version
+
+
+@dataclass(frozen=True)
 class WarehouseSummary:
     database: Path
     relations: tuple[RelationCount, ...]
     quarantine: tuple[QuarantineCount, ...] | None  # None: no quarantine table
+    # None below: the mart is not in the warehouse (or could not be read).
+    attributed_costs: tuple[CurrencyCost, ...] | None = None
+    unattributed_costs: tuple[CurrencyCost, ...] | None = None
+    field_issues: tuple[FieldIssueCount, ...] | None = None
+    replaced_versions: tuple[ReplacedVersions, ...] | None = None
 
     def layers(self) -> list[LayerCount]:
         counts: list[LayerCount] = []
@@ -86,39 +125,209 @@ def _quote(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-def collect_summary(database: Path) -> WarehouseSummary:
-    """Count relations and rows per layer and quarantine rows by reason."""
-    with duckdb.connect(str(database), read_only=True) as con:
-        placeholders = ", ".join("?" for _ in LAYERS)
-        rows = con.execute(
-            _RELATIONS_SQL.format(placeholders=placeholders),
-            [*LAYERS, contract.RAW_SCHEMA],
-        ).fetchall()
-        relations: list[RelationCount] = []
-        for schema, name, table_type in rows:
-            kind = "view" if str(table_type).upper() == "VIEW" else "table"
-            relation = f"{_quote(str(schema))}.{_quote(str(name))}"
-            try:
-                counted = con.execute(f"select count(*) from {relation}").fetchone()
-                count: int | None = int(counted[0]) if counted else 0
-            except duckdb.Error:
-                count = None
-            relations.append(RelationCount(str(schema), str(name), kind, count))
-        quarantine: tuple[QuarantineCount, ...] | None = None
-        if any(
-            item.schema == MART_SCHEMA and item.name == QUARANTINE_TABLE
-            for item in relations
-        ):
-            table = f"{_quote(MART_SCHEMA)}.{_quote(QUARANTINE_TABLE)}"
-            try:
-                grouped = con.execute(_QUARANTINE_SQL.format(table=table)).fetchall()
-                quarantine = tuple(
-                    QuarantineCount(str(entity), str(reason), int(count))
-                    for entity, reason, count in grouped
-                )
-            except duckdb.Error:
-                quarantine = None
-    return WarehouseSummary(Path(database), tuple(relations), quarantine)
+_ATTRIBUTED_SQL = """
+select coalesce(cast(currency as varchar), '(none)'), sum(attributed_cost)
+from {table}
+group by all
+order by 1
+"""
+
+_UNATTRIBUTED_SQL = """
+select coalesce(cast(currency as varchar), '(none)'), sum(unattributed_cost),
+    count(*)
+from {table}
+group by all
+order by 1
+"""
+
+_FIELD_ISSUES_SQL = """
+select
+    coalesce(cast(entity as varchar), '(none)'),
+    coalesce(cast(column_name as varchar), '(none)'),
+    coalesce(cast(reason as varchar), '(none)'),
+    count(*) as row_count
+from {table}
+group by all
+order by 1, 2, row_count desc, 3
+"""
+
+_REPLACED_VERSIONS_SQL = """
+select
+    coalesce(cast(entity as varchar), '(none)'),
+    count(*),
+    count(*) filter (where differs_from_winner)
+from {table}
+group by all
+order by 1
+"""
+
+
+def _mart(name: str) -> str:
+    return f"{_quote(MART_SCHEMA)}.{_quote(name)}"
+
+
+def _optional_rows(
+    con: duckdb.DuckDBPyConnection,
+    present: set[str],
+    table: str,
+    sql: str,
+) -> list[tuple[object, ...]] | None:
+    """The rows of a query on an optional mart; None when it is absent or broken."""
+    if table not in present:
+        return None
+    try:
+        return con.execute(sql.format(table=_mart(table))).fetchall()
+    except duckdb.Error:
+        return None
+
+
+def _amount(value: object) -> Decimal | float | int | None:
+    if value is None or isinstance(value, Decimal | float | int):
+        return value
+    return Decimal(str(value))
+
+
+def _collect(con: duckdb.DuckDBPyConnection, database: Path) -> WarehouseSummary:
+    placeholders = ", ".join("?" for _ in LAYERS)
+    rows = con.execute(
+        _RELATIONS_SQL.format(placeholders=placeholders),
+        [*LAYERS, contract.RAW_SCHEMA],
+    ).fetchall()
+    relations: list[RelationCount] = []
+    for schema, name, table_type in rows:
+        kind = "view" if str(table_type).upper() == "VIEW" else "table"
+        relation = f"{_quote(str(schema))}.{_quote(str(name))}"
+        try:
+            counted = con.execute(f"select count(*) from {relation}").fetchone()
+            count: int | None = int(counted[0]) if counted else 0
+        except duckdb.Error:
+            count = None
+        relations.append(RelationCount(str(schema), str(name), kind, count))
+    present = {item.name for item in relations if item.schema == MART_SCHEMA}
+    quarantine: tuple[QuarantineCount, ...] | None = None
+    grouped = _optional_rows(con, present, QUARANTINE_TABLE, _QUARANTINE_SQL)
+    if grouped is not None:
+        quarantine = tuple(
+            QuarantineCount(str(entity), str(reason), int(str(count)))
+            for entity, reason, count in grouped
+        )
+    attributed = _optional_rows(con, present, ATTRIBUTED_COSTS_TABLE, _ATTRIBUTED_SQL)
+    unattributed = _optional_rows(
+        con, present, UNATTRIBUTED_COSTS_TABLE, _UNATTRIBUTED_SQL
+    )
+    issues = _optional_rows(con, present, FIELD_ISSUES_TABLE, _FIELD_ISSUES_SQL)
+    replaced = _optional_rows(
+        con, present, REPLACED_VERSIONS_TABLE, _REPLACED_VERSIONS_SQL
+    )
+    return WarehouseSummary(
+        database=Path(database),
+        relations=tuple(relations),
+        quarantine=quarantine,
+        attributed_costs=None
+        if attributed is None
+        else tuple(
+            CurrencyCost(str(currency), _amount(amount))
+            for currency, amount in attributed
+        ),
+        unattributed_costs=None
+        if unattributed is None
+        else tuple(
+            CurrencyCost(str(currency), _amount(amount), int(str(bills)))
+            for currency, amount, bills in unattributed
+        ),
+        field_issues=None
+        if issues is None
+        else tuple(
+            FieldIssueCount(str(entity), str(column), str(reason), int(str(count)))
+            for entity, column, reason, count in issues
+        ),
+        replaced_versions=None
+        if replaced is None
+        else tuple(
+            ReplacedVersions(str(entity), int(str(count)), int(str(differing)))
+            for entity, count, differing in replaced
+        ),
+    )
+
+
+def collect_summary(
+    database: Path, con: duckdb.DuckDBPyConnection | None = None
+) -> WarehouseSummary:
+    """Count relations and rows per layer, quarantine rows by reason, and the
+    cost, field-issue and replaced-version figures of the marts that exist.
+
+    Reads through ``con`` when given, else opens ``database`` read-only.
+    """
+    if con is not None:
+        return _collect(con, database)
+    with duckdb.connect(str(database), read_only=True) as own:
+        return _collect(own, database)
+
+
+def format_amount(value: Decimal | float | int | None) -> str:
+    """A money amount with thousands separators and all its decimals."""
+    if value is None:
+        return "0"
+    if isinstance(value, float):
+        value = Decimal(repr(value))
+    if isinstance(value, int):
+        return f"{value:,}"
+    return format(value, ",f")
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count:,} {word}" + ("" if count == 1 else "s")
+
+
+def format_costs(
+    label: str, costs: Sequence[CurrencyCost] | None, table: str
+) -> list[str]:
+    """``<label>: <currency> [<n> bills] <total>``, one line per currency."""
+    if costs is None:
+        return []
+    if not costs:
+        return [f"{label}: none ({MART_SCHEMA}.{table} is empty)"]
+    lines = []
+    for cost in costs:
+        bills = "" if cost.bills is None else f"{_plural(cost.bills, 'bill')} "
+        lines.append(f"{label}: {cost.currency} {bills}{format_amount(cost.amount)}")
+    return lines
+
+
+def format_field_issues(issues: Sequence[FieldIssueCount] | None) -> list[str]:
+    if issues is None:
+        return []
+    total = sum(issue.rows for issue in issues)
+    lines = [f"field issues (value set to null or its default): {total:,}"]
+    if issues:
+        width = max(len(f"{issue.entity}.{issue.column}") for issue in issues)
+        for issue in issues:
+            where = f"{issue.entity}.{issue.column}"
+            lines.append(f"  {where:<{width}}  {issue.reason}: {issue.rows:,}")
+    return lines
+
+
+def _differ(count: int) -> str:
+    return f"{count:,} differ" + ("s" if count == 1 else "")
+
+
+def format_replaced_versions(versions: Sequence[ReplacedVersions] | None) -> list[str]:
+    if versions is None:
+        return []
+    total = sum(item.rows for item in versions)
+    differing = sum(item.differing for item in versions)
+    lines = [
+        f"replaced record versions: {total:,} "
+        f"({_differ(differing)} from the winning version)"
+    ]
+    if versions:
+        width = max(len(item.entity) for item in versions)
+        for item in versions:
+            lines.append(
+                f"  {item.entity:<{width}}  {item.rows:,} replaced, "
+                f"{_differ(item.differing)}"
+            )
+    return lines
 
 
 def format_summary(summary: WarehouseSummary) -> list[str]:
@@ -146,4 +355,18 @@ def format_summary(summary: WarehouseSummary) -> list[str]:
         width = max(len(group.entity) for group in summary.quarantine)
         for group in summary.quarantine:
             lines.append(f"  {group.entity:<{width}}  {group.reason}: {group.rows:,}")
+    lines.extend(format_field_issues(summary.field_issues))
+    lines.extend(format_replaced_versions(summary.replaced_versions))
+    lines.extend(
+        format_costs(
+            "attributed bill costs", summary.attributed_costs, ATTRIBUTED_COSTS_TABLE
+        )
+    )
+    lines.extend(
+        format_costs(
+            "unattributed bill costs",
+            summary.unattributed_costs,
+            UNATTRIBUTED_COSTS_TABLE,
+        )
+    )
     return lines

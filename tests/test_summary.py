@@ -1,0 +1,162 @@
+"""The end-of-run summary, on a small hand-made warehouse (no dbt involved)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from utility_warehouse import summary
+from utility_warehouse.summary import (
+    CurrencyCost,
+    collect_summary,
+    format_amount,
+    format_costs,
+    format_summary,
+)
+
+
+def build_warehouse(path: Path, *, with_new_marts: bool = True) -> Path:
+    con = duckdb.connect(str(path))
+    try:
+        con.execute("create schema raw")
+        con.execute("create table raw.companies (id varchar)")
+        con.execute("insert into raw.companies values ('c1'), ('c2')")
+        con.execute("create table raw._load_audit (entity varchar)")  # not counted
+        con.execute("create schema marts")
+        con.execute(
+            "create table marts.dq_quarantine (entity varchar, record_id varchar, "
+            "reason varchar)"
+        )
+        con.execute(
+            "insert into marts.dq_quarantine values ('meters', 'm9', 'orphan_account')"
+        )
+        if not with_new_marts:
+            return path
+        con.execute(
+            "create table marts.fct_bill_meter_costs (document_id varchar, "
+            "currency varchar, attributed_cost decimal(28, 6))"
+        )
+        con.execute(
+            "insert into marts.fct_bill_meter_costs values "
+            "('B1', 'USD', 100.5), ('B1', 'USD', 20.25), ('B2', 'EUR', 0.000001), "
+            "('B3', 'VND', 1234567890.123456)"
+        )
+        con.execute(
+            "create table marts.fct_unattributed_bill_costs (document_id varchar, "
+            "currency varchar, unattributed_cost decimal(28, 6))"
+        )
+        con.execute(
+            "insert into marts.fct_unattributed_bill_costs values "
+            "('B7', 'VND', 3580892862.63), ('B8', 'VND', 3580892862.63), "
+            "('B9', 'USD', 10)"
+        )
+        con.execute(
+            "create table marts.dq_field_issues (entity varchar, record_id varchar, "
+            "column_name varchar, raw_value varchar, reason varchar)"
+        )
+        con.execute(
+            "insert into marts.dq_field_issues values "
+            "('sites', 's1', 'gross_floor_area', '12,000 sq ft', 'bad_number'), "
+            "('sites', 's2', 'gross_floor_area', '-5', 'out_of_range'), "
+            "('sites', 's3', 'gross_floor_area', 'n/a', 'bad_number'), "
+            "('accounts', 'a1', 'connection_id', 'CN-1', 'orphan_connection')"
+        )
+        con.execute(
+            "create table marts.dq_duplicate_key_versions (entity varchar, "
+            "record_id varchar, differs_from_winner boolean)"
+        )
+        con.execute(
+            "insert into marts.dq_duplicate_key_versions values "
+            "('companies', 'c1', true), ('companies', 'c1', false), "
+            "('sites', 's1', false)"
+        )
+    finally:
+        con.close()
+    return path
+
+
+def test_the_summary_shows_costs_field_issues_and_replaced_versions(
+    tmp_path: Path,
+) -> None:
+    lines = format_summary(collect_summary(build_warehouse(tmp_path / "w.duckdb")))
+
+    start = lines.index("quarantine: 1 rows")
+    assert lines[start:] == [
+        "quarantine: 1 rows",
+        "  meters  orphan_account: 1",
+        "field issues (value set to null or its default): 4",
+        "  accounts.connection_id  orphan_connection: 1",
+        "  sites.gross_floor_area  bad_number: 2",
+        "  sites.gross_floor_area  out_of_range: 1",
+        "replaced record versions: 3 (1 differs from the winning version)",
+        "  companies  2 replaced, 1 differs",
+        "  sites      1 replaced, 0 differ",
+        "attributed bill costs: EUR 0.000001",
+        "attributed bill costs: USD 120.750000",
+        "attributed bill costs: VND 1,234,567,890.123456",
+        "unattributed bill costs: USD 1 bill 10.000000",
+        "unattributed bill costs: VND 2 bills 7,161,785,725.260000",
+    ]
+    assert "  raw             1 relations            2 rows" in lines
+
+
+def test_a_warehouse_without_the_new_marts_is_summarized_as_before(
+    tmp_path: Path,
+) -> None:
+    path = build_warehouse(tmp_path / "w.duckdb", with_new_marts=False)
+
+    collected = collect_summary(path)
+    lines = format_summary(collected)
+
+    assert collected.attributed_costs is None
+    assert collected.unattributed_costs is None
+    assert collected.field_issues is None
+    assert collected.replaced_versions is None
+    assert lines[-2:] == ["quarantine: 1 rows", "  meters  orphan_account: 1"]
+
+
+def test_empty_marts_say_so(tmp_path: Path) -> None:
+    path = build_warehouse(tmp_path / "w.duckdb")
+    with duckdb.connect(str(path)) as con:
+        for table in (
+            "fct_bill_meter_costs",
+            "fct_unattributed_bill_costs",
+            "dq_field_issues",
+            "dq_duplicate_key_versions",
+        ):
+            con.execute(f"delete from marts.{table}")
+        lines = format_summary(collect_summary(path, con))
+
+    assert lines[-4:] == [
+        "field issues (value set to null or its default): 0",
+        "replaced record versions: 0 (0 differ from the winning version)",
+        "attributed bill costs: none (marts.fct_bill_meter_costs is empty)",
+        "unattributed bill costs: none (marts.fct_unattributed_bill_costs is empty)",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [
+        (Decimal("7161785725.260000"), "7,161,785,725.260000"),
+        (Decimal("-12.5"), "-12.5"),
+        (Decimal("0E-6"), "0.000000"),
+        (1234567, "1,234,567"),
+        (0.1, "0.1"),
+        (None, "0"),
+    ],
+)
+def test_amounts_keep_every_decimal(value: Decimal | int | None, text: str) -> None:
+    assert format_amount(value) == text
+
+
+def test_costs_line_per_currency() -> None:
+    costs = (CurrencyCost("VND", Decimal("7161785725.260000"), 2),)
+    assert format_costs("unattributed bill costs", costs, "t") == [
+        "unattributed bill costs: VND 2 bills 7,161,785,725.260000"
+    ]
+    assert format_costs("x", None, "t") == []
+    assert summary.format_costs("x", (), "t") == ["x: none (marts.t is empty)"]
