@@ -1,35 +1,43 @@
-"""Tests of ``pipeline.py generate``: the synthetic landing-data generator."""
+"""Tests of ``pipeline.py generate``: the synthetic landing-data generator alone.
+
+What the warehouse makes of the data is checked end to end in
+``test_generated_end_to_end.py``; here the files and the manifest are checked
+against each other.
+"""
 
 from __future__ import annotations
 
 import csv
 import hashlib
+import io
 import itertools
 import json
 import re
 from collections import Counter, defaultdict
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import duckdb
+import pyarrow.parquet as pq
 import pytest
 
 from utility_warehouse import cli, contract
 from utility_warehouse.generate import MANIFEST_NAME, generate
 
 SMALL: dict[str, Any] = {"companies": 2, "sites": 3, "months": 6}
+Rows = list[dict[str, str]]
 
-# Every quarantine reason the generator must inject, written out here on purpose
+# Every quarantine reason the generator must plant, written out here on purpose
 # (not imported).
 REQUIRED_REASONS = {
     "missing_id",
     "bad_date",
+    "implausible_date",
     "end_before_start",
+    "implausible_period",
     "bad_amount",
     "bad_number",
     "missing_usage",
-    "bad_boolean",
     "unknown_status",
     "unknown_commodity",
     "unknown_net_metering_type",
@@ -41,11 +49,52 @@ REQUIRED_REASONS = {
     "orphan_account",
     "orphan_meter",
     "orphan_document",
-    "orphan_active_account",
-    "active_account_cycle",
-    "unmatched_meter",
+    "account_quarantined",
     "meter_quarantined",
+    "document_quarantined",
+    "active_account_cycle",
+    "revision_cycle",
+    "missing_meter",
+    "unmatched_meter",
+    "ambiguous_meter",
 }
+# Every field issue (entity, column, reason) the generator must plant.
+REQUIRED_FIELD_ISSUES = {
+    ("companies", "implied_sewer_fraction", "bad_number"),
+    ("companies", "implied_sewer_fraction", "out_of_range"),
+    ("sites", "gross_floor_area", "bad_number"),
+    ("sites", "gross_floor_area", "out_of_range"),
+    ("sites", "gross_floor_area_units", "unknown_unit"),
+    ("sites", "data_collection_stop_date", "bad_date"),
+    ("sites", "data_collection_stop_date", "implausible_date"),
+    ("sites", "mirror_site_id", "orphan_site"),
+    ("sites", "mirror_site_id", "site_quarantined"),
+    ("sites", "mirror_site_id", "self_link"),
+    ("connections", "company_id", "orphan_company"),
+    ("accounts", "connection_id", "orphan_connection"),
+    ("accounts", "active_account_id", "orphan_account"),
+    ("accounts", "active_account_id", "account_quarantined"),
+    ("meters", "site_id", "orphan_site"),
+    ("meters", "site_id", "site_quarantined"),
+    ("meters", "is_tracked", "bad_boolean"),
+    ("meters", "is_duplicated", "bad_boolean"),
+    ("documents", "total_charges", "bad_amount"),
+    ("documents", "total_charges", "bad_number"),
+    ("documents", "current_charges", "bad_amount"),
+    ("documents", "current_charges", "bad_number"),
+    ("documents", "revised_document_id", "orphan_document"),
+    ("documents", "revised_document_id", "document_quarantined"),
+    ("usage_data", "raw_usage", "bad_number"),
+    ("usage_data", "standard_usage", "bad_number"),
+    ("usage_data", "demand", "bad_number"),
+    ("usage_data", "exclusion", "bad_boolean"),
+    ("usage_data", "is_estimated", "bad_boolean"),
+    ("usage_data", "extracted_identifiers", "bad_json"),
+    ("line_items", "meter_id", "orphan_meter"),
+    ("line_items", "meter_id", "meter_quarantined"),
+    ("line_items", "datasource_type", "unknown_commodity"),
+}
+TRUE_TEXT = {"true", "t", "yes", "y", "1"}
 
 ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 US_DATE = re.compile(r"\d{2}/\d{2}/\d{4}")
@@ -62,13 +111,40 @@ def parse_date(text: str) -> date:
     raise ValueError(text)
 
 
-def read_csv(folder: Path, entity: str) -> list[dict[str, str]]:
-    with (folder / f"{entity}.csv").open(encoding="utf-8", newline="") as handle:
-        return list(csv.DictReader(handle))
-
-
 def read_manifest(folder: Path) -> dict[str, Any]:
-    return json.loads((folder / MANIFEST_NAME).read_text(encoding="utf-8"))
+    manifest: dict[str, Any] = json.loads(
+        (folder / MANIFEST_NAME).read_text(encoding="utf-8")
+    )
+    return manifest
+
+
+def _text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    return json.dumps(value)
+
+
+def read_rows(folder: Path, entity: str) -> Rows:
+    """The rows of an entity's file as text, keyed by the contract's names."""
+    manifest = read_manifest(folder)
+    path = folder / manifest["files"][entity]
+    encoding = manifest["encoding"]
+    suffix = path.suffix.lower()
+    records: list[dict[str, object]]
+    if suffix == ".csv":
+        with path.open(encoding=encoding, newline="") as handle:
+            records = list(csv.DictReader(handle))
+    elif suffix == ".jsonl":
+        with path.open(encoding=encoding) as handle:
+            records = [json.loads(line) for line in handle]
+    else:
+        records = pq.read_table(path).to_pylist()
+    return [
+        {key.strip().lower(): _text(value) for key, value in record.items()}
+        for record in records
+    ]
 
 
 def folder_digest(folder: Path) -> dict[str, str]:
@@ -78,28 +154,48 @@ def folder_digest(folder: Path) -> dict[str, str]:
     }
 
 
-def duckdb_source(path: Path) -> str:
-    name = str(path).replace("'", "''")
-    if path.suffix == ".csv":
-        return f"read_csv('{name}', all_varchar = true, header = true)"
-    if path.suffix == ".jsonl":
-        return f"read_json('{name}', format = 'newline_delimited')"
-    return f"read_parquet('{name}')"
+def newest_versions(rows: Rows) -> dict[str, dict[str, str]]:
+    """The version of each id that wins: latest updated_at, then the last row."""
+
+    def moment(row: dict[str, str]) -> datetime:
+        text = row["updated_at"].strip()
+        if not text:
+            return datetime.min
+        return datetime.fromisoformat(text.replace("Z", "")).replace(tzinfo=None)
+
+    newest: dict[str, dict[str, str]] = {}
+    for row in rows:
+        key = row["id"].strip()
+        if key and (key not in newest or moment(row) >= moment(newest[key])):
+            newest[key] = row
+    return newest
 
 
 @pytest.fixture(scope="module")
 def landing(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A default-sized landing folder (CSV) with two companies."""
+    """A default landing folder: 3 companies (the third bills in VND), CSV."""
     folder = tmp_path_factory.mktemp("landing")
-    generate(folder, companies=2)
+    generate(folder)
     return folder
 
 
 @pytest.fixture(scope="module")
-def bad_ids(landing: Path) -> set[tuple[str, str]]:
+def manifest(landing: Path) -> dict[str, Any]:
+    return read_manifest(landing)
+
+
+@pytest.fixture(scope="module")
+def tables(landing: Path) -> dict[str, Rows]:
+    return {
+        entity.name: read_rows(landing, entity.name) for entity in contract.ENTITIES
+    }
+
+
+@pytest.fixture(scope="module")
+def bad_ids(manifest: dict[str, Any]) -> set[tuple[str, str]]:
     return {
         (item["entity"], item["record_id"])
-        for item in read_manifest(landing)["injected"]
+        for item in manifest["injected"]
         if item["record_id"] is not None
     }
 
@@ -124,17 +220,24 @@ def test_another_seed_gives_other_data(tmp_path: Path) -> None:
     assert first["documents.csv"] != second["documents.csv"]
 
 
-def test_rerun_in_another_format_leaves_one_file_per_entity(tmp_path: Path) -> None:
+def test_rerun_in_another_format_or_naming_leaves_one_file_per_entity(
+    tmp_path: Path,
+) -> None:
     generate(tmp_path, **SMALL)
-    generate(tmp_path, file_format="parquet", **SMALL)
+    generate(tmp_path, file_format="parquet", messy_names=False, **SMALL)
     names = sorted(path.name for path in tmp_path.iterdir())
     expected = sorted(
         [f"{entity.name}.parquet" for entity in contract.ENTITIES] + [MANIFEST_NAME]
     )
     assert names == expected
+    generate(tmp_path, without=["meter_tags"], **SMALL)
+    names = sorted(path.name for path in tmp_path.iterdir())
+    assert "line_items.CSV" in names
+    assert not any(name.lower().startswith("meter_tags") for name in names)
+    assert len(names) == len(contract.ENTITIES)
 
 
-# --- files, columns and formats ------------------------------------------------
+# --- files, names, columns and formats -------------------------------------------
 
 
 @pytest.mark.parametrize("file_format", ["csv", "jsonl", "parquet", "mixed"])
@@ -142,27 +245,37 @@ def test_every_format_is_readable_with_the_contract_columns(
     tmp_path: Path, file_format: str
 ) -> None:
     rows = generate(tmp_path, file_format=file_format, **SMALL)
+    files = read_manifest(tmp_path)["files"]
     seen_formats: set[str] = set()
-    con = duckdb.connect()
     for entity in contract.ENTITIES:
-        paths = [
-            tmp_path / f"{entity.name}.{fmt}"
-            for fmt in contract.FILE_FORMATS
-            if (tmp_path / f"{entity.name}.{fmt}").is_file()
-        ]
-        assert len(paths) == 1, entity.name
-        path = paths[0]
-        seen_formats.add(path.suffix.removeprefix("."))
-        source = duckdb_source(path)
-        cursor = con.execute(f"select * from {source} limit 0")
-        columns = tuple(item[0] for item in cursor.description or ())
-        extra = ("source_system",) if entity.name == "documents" else ()
-        assert columns == (*entity.all_columns, *extra)
-        count = con.execute(f"select count(*) from {source}").fetchone()
-        assert count is not None
-        assert count[0] == rows[entity.name] > 0
+        path = tmp_path / files[entity.name]
+        assert path.is_file()
+        seen_formats.add(path.suffix.lower().removeprefix("."))
+        records = read_rows(tmp_path, entity.name)
+        extra = ["source_system"] if entity.name == "documents" else []
+        assert list(records[0]) == [*entity.all_columns, *extra]
+        assert len(records) == rows[entity.name] > 0
     expected = set(contract.FILE_FORMATS) if file_format == "mixed" else {file_format}
     assert seen_formats == expected
+
+
+def test_names_are_messy_by_default_and_clean_on_request(tmp_path: Path) -> None:
+    generate(tmp_path / "messy", **SMALL)
+    names = {path.name for path in (tmp_path / "messy").iterdir()}
+    assert {"Meter_Tags.csv", "line_items.CSV", "usage_data.csv"} <= names
+    with (tmp_path / "messy" / "documents.csv").open(encoding="utf-8") as handle:
+        assert " updated_at " in next(csv.reader(handle))
+    with (tmp_path / "messy" / "usage_data.csv").open(encoding="utf-8") as handle:
+        assert "Demand " in next(csv.reader(handle))
+
+    generate(tmp_path / "clean", messy_names=False, **SMALL)
+    names = {path.name for path in (tmp_path / "clean").iterdir()}
+    assert names == {f"{e.name}.csv" for e in contract.ENTITIES} | {MANIFEST_NAME}
+    for entity in contract.ENTITIES:
+        path = tmp_path / "clean" / f"{entity.name}.csv"
+        with path.open(encoding="utf-8") as handle:
+            header = next(csv.reader(handle))
+        assert all(name == name.strip().lower() for name in header), header
 
 
 def test_jsonl_holds_native_identifier_arrays_and_strings(tmp_path: Path) -> None:
@@ -188,95 +301,465 @@ def test_summary_and_manifest_row_counts(tmp_path: Path) -> None:
     manifest = read_manifest(tmp_path)
     assert manifest["seed"] == 42
     assert manifest["parameters"]["companies"] == 2
+    assert manifest["as_of"] == "2026-11-01"
     assert manifest["rows"] == rows
     for entity in contract.ENTITIES:
-        assert len(read_csv(tmp_path, entity.name)) == rows[entity.name]
+        assert len(read_rows(tmp_path, entity.name)) == rows[entity.name]
 
 
-# --- bad rows --------------------------------------------------------------------
+# --- shape options -----------------------------------------------------------------
 
 
-def test_manifest_lists_every_reason(landing: Path) -> None:
-    injected = read_manifest(landing)["injected"]
-    reasons = {item["reason"] for item in injected}
-    assert reasons >= REQUIRED_REASONS
+def test_without_connections_accounts_name_no_connection(tmp_path: Path) -> None:
+    rows = generate(tmp_path, without=["connections"], **SMALL)
+    manifest = read_manifest(tmp_path)
+    assert "connections" not in rows
+    assert "connections" not in manifest["files"]
+    assert not any("connections" in path.name.lower() for path in tmp_path.iterdir())
+    assert all(item["entity"] != "connections" for item in manifest["injected"])
+    orphans = {
+        item["record_id"]
+        for item in manifest["field_issues"]
+        if item["column_name"] == "connection_id"
+    }
+    assert orphans
+    linked = {
+        row["id"] for row in read_rows(tmp_path, "accounts") if row["connection_id"]
+    }
+    assert linked == orphans
+
+
+def test_without_line_items_nothing_depends_on_them(tmp_path: Path) -> None:
+    generate(tmp_path, without=["line_items", "meter_tags"], **SMALL)
+    manifest = read_manifest(tmp_path)
+    assert set(manifest["files"]) == {
+        e.name for e in contract.ENTITIES if e.name not in ("line_items", "meter_tags")
+    }
+    entities = {item["entity"] for item in manifest["injected"]}
+    entities |= {item["entity"] for item in manifest["field_issues"]}
+    assert not entities & {"line_items", "meter_tags"}
+    assert "line_item_meter_bills" not in manifest["special_cases"]
+    # A bill whose only usage row is quarantined has no meter now: unattributed.
+    quarantined = {
+        item["record_id"]
+        for item in manifest["injected"]
+        if item["entity"] == "usage_data"
+    }
+    usage = read_rows(tmp_path, "usage_data")
+    usage_documents = {r["document_id"] for r in usage if r["id"] not in quarantined}
+    unattributed = {item["document_id"] for item in manifest["unattributed"]}
+    assert not unattributed & usage_documents
+    assert {r["document_id"] for r in usage if r["raw_usage_units"] == "furlongs"} & (
+        unattributed
+    )
+
+
+def test_encoding_writes_text_files_in_that_encoding(tmp_path: Path) -> None:
+    generate(tmp_path, encoding="cp1252", file_format="mixed", **SMALL)
+    manifest = read_manifest(tmp_path)
+    assert manifest["encoding"] == "cp1252"
+    sites_file = tmp_path / manifest["files"]["sites"]
+    assert sites_file.suffix == ".jsonl"
+    data = sites_file.read_bytes()
+    assert "Café Zürich".encode("cp1252") in data
+    with pytest.raises(UnicodeDecodeError):
+        data.decode("utf-8")
+    names = {row["name"] for row in read_rows(tmp_path, "sites")}
+    assert "Café Zürich" in names
+    # The dong sign has no cp1252 byte: amounts are spelled with the code.
+    amounts = [row["current_charges"] for row in read_rows(tmp_path, "documents")]
+    assert not any("₫" in amount for amount in amounts)
+    assert any(amount.startswith("VND ") for amount in amounts)
+
+
+def test_utf8_files_spell_the_dong_sign(
+    tables: dict[str, Rows], manifest: dict[str, Any]
+) -> None:
+    assert manifest["encoding"] == "utf-8"
+    amounts = [row["current_charges"] for row in tables["documents"]]
+    assert any(amount.startswith("₫") for amount in amounts)
+
+
+# --- planted cases and the manifest -----------------------------------------------
+
+
+def test_manifest_lists_every_reason_and_field_issue(manifest: dict[str, Any]) -> None:
+    injected = manifest["injected"]
+    assert {item["reason"] for item in injected} >= REQUIRED_REASONS
     missing = [item for item in injected if item["reason"] == "missing_id"]
     assert {item["entity"] for item in missing} == {e.name for e in contract.ENTITIES}
     assert all(item["record_id"] is None for item in missing)
-    cascade = [item for item in injected if item["reason"] == "meter_quarantined"]
-    assert {"usage_data", "meter_identifiers"} <= {item["entity"] for item in cascade}
+    issues = {
+        (item["entity"], item["column_name"], item["reason"])
+        for item in manifest["field_issues"]
+    }
+    assert issues == REQUIRED_FIELD_ISSUES
 
 
-def test_injected_records_are_in_the_files(landing: Path) -> None:
-    injected = read_manifest(landing)["injected"]
+def test_every_kind_is_planted_in_the_first_company(tmp_path: Path) -> None:
+    generate(tmp_path, companies=1, sites=1, months=2)
+    manifest = read_manifest(tmp_path)
+    assert {item["reason"] for item in manifest["injected"]} >= REQUIRED_REASONS
+    issues = {
+        (item["entity"], item["column_name"], item["reason"])
+        for item in manifest["field_issues"]
+    }
+    assert issues == REQUIRED_FIELD_ISSUES
+    assert manifest["unattributed"]
+    assert manifest["expected_meter_matches"]
+    special = manifest["special_cases"]
+    for key in (
+        "self_linked_accounts",
+        "reused_document_ids",
+        "line_item_meter_bills",
+        "large_currency_bill",
+        "big_water_usage",
+    ):
+        assert special[key], key
+
+
+def test_counts_match_the_lists(manifest: dict[str, Any]) -> None:
+    counts = manifest["counts"]
+    injected = Counter((i["entity"], i["reason"]) for i in manifest["injected"])
+    assert injected == Counter(
+        {
+            (entity, reason): count
+            for entity, reasons in counts["injected"].items()
+            for reason, count in reasons.items()
+        }
+    )
+    assert counts["unattributed"] == len(manifest["unattributed"])
+    assert counts["expected_meter_matches"] == len(manifest["expected_meter_matches"])
+
+
+def _record_keys(entity: str, rows: Rows) -> set[str]:
+    if entity == "meter_identifiers":
+        return {f"{r['meter_id']}|{r['identifier_type']}|{r['value']}" for r in rows}
+    if entity == "meter_tags":
+        return {f"{r['meter_id']}|{r['tag_name']}" for r in rows}
+    return {r["id"] for r in rows}
+
+
+def test_planted_records_are_in_the_files(
+    manifest: dict[str, Any], tables: dict[str, Rows]
+) -> None:
     for entity in contract.ENTITIES:
-        records = read_csv(landing, entity.name)
-        if entity.name == "meter_identifiers":
-            keys = {
-                f"{r['meter_id']}|{r['identifier_type']}|{r['value']}" for r in records
-            }
-        elif entity.name == "meter_tags":
-            keys = {f"{r['meter_id']}|{r['tag_name']}" for r in records}
-        else:
-            keys = {r["id"] for r in records}
-        for item in injected:
+        keys = _record_keys(entity.name, tables[entity.name])
+        for item in manifest["injected"]:
             if item["entity"] == entity.name and item["record_id"] is not None:
                 assert item["record_id"] in keys, item
+    for item in manifest["field_issues"]:
+        rows = [r for r in tables[item["entity"]] if r["id"] == item["record_id"]]
+        assert len(rows) == 1, item
+        assert rows[0][item["column_name"]].strip(), item
 
 
-def test_bad_rows_are_about_one_percent_per_kind(landing: Path) -> None:
-    injected = read_manifest(landing)["injected"]
-    rows = read_manifest(landing)["rows"]
+def test_quarantined_and_flagged_records_are_distinct(
+    manifest: dict[str, Any],
+) -> None:
+    quarantined = {
+        (item["entity"], item["record_id"])
+        for item in manifest["injected"]
+        if item["record_id"] is not None
+    }
+    assert len(quarantined) == sum(
+        1 for item in manifest["injected"] if item["record_id"] is not None
+    )
+    flagged = {(item["entity"], item["record_id"]) for item in manifest["field_issues"]}
+    assert not quarantined & flagged
+
+
+def test_planted_rows_are_about_one_percent_per_kind(manifest: dict[str, Any]) -> None:
+    rows = manifest["rows"]
     per_kind = Counter(
-        item["reason"] for item in injected if item["entity"] == "usage_data"
+        item["reason"]
+        for item in manifest["injected"]
+        if item["entity"] == "usage_data"
     )
     per_kind.pop("meter_quarantined")
+    per_kind.pop("document_quarantined")
     for reason, count in per_kind.items():
         assert 1 <= count <= 0.03 * rows["usage_data"], reason
+    issues = Counter(
+        item["column_name"]
+        for item in manifest["field_issues"]
+        if item["entity"] == "usage_data"
+    )
+    for column, count in issues.items():
+        assert 1 <= count <= 0.03 * rows["usage_data"], column
 
 
 def test_the_cascade_meter_is_the_only_bad_meter_with_usage(
-    landing: Path, bad_ids: set[tuple[str, str]]
+    bad_ids: set[tuple[str, str]], tables: dict[str, Rows]
 ) -> None:
     bad_meters = {record for entity, record in bad_ids if entity == "meters"}
-    used = {row["meter_id"] for row in read_csv(landing, "usage_data")}
+    used = {row["meter_id"] for row in tables["usage_data"]}
     assert len(bad_meters & used) == 1
+
+
+def test_replaced_versions_are_the_repeated_keys(
+    manifest: dict[str, Any], tables: dict[str, Rows]
+) -> None:
+    def identifier_key(row: dict[str, str]) -> str:
+        kind = re.sub(r"[\s\-]+", "_", row["identifier_type"].strip()).upper()
+        value = re.sub(r"[\s\-._/]", "", row["value"]).upper()
+        return f"{row['meter_id'].strip()}|{kind}|{value}"
+
+    found: dict[str, int] = {}
+    for entity in contract.ENTITIES:
+        rows = tables[entity.name]
+        if entity.name == "meter_identifiers":
+            keys = [identifier_key(r) for r in rows if r["meter_id"].strip()]
+        elif entity.name == "meter_tags":
+            keys = [
+                f"{r['meter_id'].strip()}|{r['tag_name'].strip()}"
+                for r in rows
+                if r["meter_id"].strip()
+            ]
+        else:
+            keys = [r["id"].strip() for r in rows if r["id"].strip()]
+        repeated = len(keys) - len(set(keys))
+        if repeated:
+            found[entity.name] = repeated
+    assert found == manifest["replaced_versions"]
+    differing = manifest["replaced_versions_differing"]
+    assert set(differing) <= set(found)
+    assert all(differing[e] <= found[e] for e in differing)
+    assert found.keys() >= {"companies", "sites", "documents", "meters"}
+
+
+def test_reused_document_ids_name_another_bill(
+    manifest: dict[str, Any], tables: dict[str, Rows]
+) -> None:
+    reused = manifest["special_cases"]["reused_document_ids"]
+    assert reused
+    by_id: dict[str, list[dict[str, str]]] = defaultdict(list)
+    for row in tables["documents"]:
+        by_id[row["id"]].append(row)
+    for document_id in reused:
+        accounts = {row["account_id"] for row in by_id[document_id]}
+        assert len(accounts) == 2, document_id
+
+
+def test_revision_cycles_and_self_links(
+    manifest: dict[str, Any], tables: dict[str, Rows]
+) -> None:
+    cycles = {
+        item["record_id"]
+        for item in manifest["injected"]
+        if item["entity"] == "documents" and item["reason"] == "revision_cycle"
+    }
+    revised = {row["id"]: row["revised_document_id"] for row in tables["documents"]}
+    assert any(revised[d] == d for d in cycles)
+    assert any(revised[d] != d and revised[revised[d]] == d for d in cycles)
+    children = {
+        row["document_id"]
+        for entity in ("usage_data", "line_items")
+        for row in tables[entity]
+        if row["document_id"] in cycles
+    }
+    assert children == cycles
+    accounts = {row["id"]: row for row in tables["accounts"] if row["id"]}
+    for account_id in manifest["special_cases"]["self_linked_accounts"]:
+        assert accounts[account_id]["active_account_id"] == account_id
+    sites = {row["id"]: row for row in tables["sites"] if row["id"]}
+    assert any(row["mirror_site_id"] == site_id for site_id, row in sites.items())
+
+
+def test_unattributed_bills_have_no_meter(
+    manifest: dict[str, Any], tables: dict[str, Rows]
+) -> None:
+    unattributed = {item["document_id"] for item in manifest["unattributed"]}
+    assert len(unattributed) >= 3
+    with_usage = {row["document_id"] for row in tables["usage_data"]}
+    with_item_meter = {
+        row["document_id"] for row in tables["line_items"] if row["meter_id"]
+    }
+    assert not unattributed & with_usage
+    flagged_items = {
+        item["record_id"]
+        for item in manifest["field_issues"]
+        if item["entity"] == "line_items" and item["column_name"] == "meter_id"
+    }
+    for row in tables["line_items"]:
+        if row["document_id"] in unattributed and row["meter_id"]:
+            assert row["id"] in flagged_items
+    assert unattributed - with_item_meter
+    bills = manifest["special_cases"]["line_item_meter_bills"]
+    assert {bill["document_id"] for bill in bills} <= with_item_meter - unattributed
+
+
+def test_identifier_cases_are_in_the_usage_file(
+    manifest: dict[str, Any], tables: dict[str, Rows]
+) -> None:
+    def identifier_set(text: str) -> frozenset[tuple[str, str]] | None:
+        try:
+            items = json.loads(text)
+        except ValueError:
+            return None  # planted bad JSON
+        return frozenset(
+            (item["type"].upper(), re.sub(r"[\s\-._/]", "", item["value"]).upper())
+            for item in items
+        )
+
+    without_meter = [row for row in tables["usage_data"] if not row["meter_id"]]
+    sets = Counter(
+        identifier_set(row["extracted_identifiers"])
+        for row in without_meter
+        if row["extracted_identifiers"].startswith("[")
+    )
+    for wanted in (
+        {("METER", "X1"), ("ACCOUNT", "ACC1")},  # matched: X1 is on one meter
+        {("METER", "X2"), ("METER", "Z9")},  # unmatched: no meter holds Z-9
+        {("POD", "X1")},  # unmatched: X-1 is a METER identifier
+        {("PREMISE", "PRSHARED7")},  # ambiguous: two meters with this set
+        {("SERVICE POINT", "SP77")},  # matched: one candidate has exactly this
+    ):
+        assert sets[frozenset(wanted)] >= 1, wanted
+    assert sets[frozenset()] >= 1  # "[]": missing_meter
+    assert any(not row["extracted_identifiers"] for row in without_meter)
+    matches = manifest["expected_meter_matches"]
+    by_id = {row["id"]: row for row in without_meter}
+    assert set(matches) <= set(by_id)
+    # A row naming an identifier a meter shares with its duplicated twin.
+    meters = {row["id"]: row for row in tables["meters"] if row["id"]}
+    twins = {
+        meter_id
+        for meter_id, row in meters.items()
+        if row["is_duplicated"].lower() in TRUE_TEXT
+    }
+    assert twins
+    assert not set(matches.values()) & twins
+
+
+def test_the_vnd_company_bills_in_the_billions(
+    manifest: dict[str, Any], tables: dict[str, Rows]
+) -> None:
+    special = manifest["special_cases"]
+    bill = special["large_currency_bill"]
+    documents = {row["id"]: row for row in tables["documents"] if row["id"]}
+    assert documents[bill["document_id"]]["current_charges"] == "VND 3,580,892,862.63"
+    usage = {
+        row["meter_id"]: (row["raw_usage"], row["raw_usage_units"])
+        for row in tables["usage_data"]
+        if row["document_id"] == bill["document_id"]
+    }
+    assert usage == {
+        meter_id: (f"{float(value):,.3f}", "kWh")
+        for meter_id, value in bill["meter_usage_kwh"].items()
+    }
+    assert sorted(bill["meter_usage_kwh"].values()) == [
+        "144655.561",
+        "20736.123",
+        "596079.843",
+    ]
+    water = special["big_water_usage"]
+    row = next(r for r in tables["usage_data"] if r["id"] == water["usage_id"])
+    assert (row["raw_usage"], row["raw_usage_units"]) == ("6,227,440,270.173", "gal")
+    assert (parse_date(row["start_date"]), parse_date(row["end_date"])) == (
+        date(2026, 1, 15),
+        date(2026, 2, 14),
+    )
+    vnd = [
+        row["current_charges"]
+        for row in tables["documents"]
+        if row["charges_units"].upper() == "VND"
+    ]
+    assert any(re.fullmatch(r"₫\d{1,3}(,\d{3}){3,}\.\d{2}", a) for a in vnd)
+    assert any(re.fullmatch(r"\d{10,}\.\d{2}", a) for a in vnd)
+    assert any(re.fullmatch(r"VND \d{1,3}(,\d{3}){3,}\.\d{2}", a) for a in vnd)
+    amounts = [row["amount"] for row in tables["line_items"]]
+    assert any(re.fullmatch(r"-?vnd \d+(\.\d{1,2})?", a) for a in amounts)
+    assert any(re.fullmatch(r"-?usd \d+(\.\d{1,2})?", a) for a in amounts)
+
+
+def test_implausible_and_out_of_range_values(tables: dict[str, Rows]) -> None:
+    dates = [
+        text
+        for entity, columns in (
+            ("documents", ("start_date", "bill_date")),
+            ("usage_data", ("start_date", "end_date")),
+        )
+        for row in tables[entity]
+        for text in (row[columns[0]], row[columns[1]])
+    ]
+    for year in ("0025", "2206", "9999", "0001"):
+        assert any(year in text[:4] or text.endswith(year) for text in dates), year
+    usage = tables["usage_data"]
+    assert any(row["raw_usage"] == "5e19" for row in usage)
+    assert any(row["standard_usage"] and row["raw_usage"] == "12..5" for row in usage)
+    assert any(re.fullmatch(r"\d+\.\d ?kw", row["demand"].lower()) for row in usage)
+    items = [row["amount"] for row in tables["line_items"]]
+    assert any(re.sub(r"[^\d.]", "", a) == "10000000000000.00" for a in items)
+
+
+def test_optional_values_estimates_and_floor_area_units(
+    tables: dict[str, Rows],
+) -> None:
+    estimated = {row["is_estimated"] for row in tables["usage_data"]}
+    assert "" in estimated
+    assert len({e for e in estimated if e.lower() in TRUE_TEXT}) >= 3
+    assert "maybe" in estimated
+    sites = tables["sites"]
+    units = Counter(
+        re.sub(r"[\s_]", "", row["gross_floor_area_units"].upper())
+        for row in sites
+        if row["country"] == "US"
+    )
+    assert units[""] and units["SQFT"]
+    metric = {
+        re.sub(r"[\s_]", "", row["gross_floor_area_units"].upper())
+        for row in sites
+        if row["country"] != "US"
+    }
+    assert "SQM" in metric
+    areas = {row["gross_floor_area"] for row in sites}
+    assert "12,000 sq ft" in areas
+    stops = {row["data_collection_stop_date"] for row in sites}
+    assert {"2024-13-45", "0025-06-30"} <= stops
+    fractions = {row["implied_sewer_fraction"] for row in tables["companies"]}
+    assert {"abc", "1.7"} <= fractions
 
 
 # --- messiness -------------------------------------------------------------------
 
 
-def test_dates_come_in_three_formats(landing: Path) -> None:
-    values = [row["start_date"] for row in read_csv(landing, "usage_data")]
-    values += [row["bill_date"] for row in read_csv(landing, "documents")]
+def test_dates_come_in_three_formats(tables: dict[str, Rows]) -> None:
+    values = [row["start_date"] for row in tables["usage_data"]]
+    values += [row["bill_date"] for row in tables["documents"]]
     for pattern in (ISO_DATE, US_DATE, ISO_TIMESTAMP):
         assert any(pattern.fullmatch(value) for value in values), pattern.pattern
 
 
-def test_amounts_booleans_enums_units_identifiers_are_messy(landing: Path) -> None:
-    amounts = [row["amount"] for row in read_csv(landing, "line_items")]
+def test_amounts_booleans_enums_units_identifiers_are_messy(
+    tables: dict[str, Rows],
+) -> None:
+    amounts = [row["amount"] for row in tables["line_items"]]
     assert any(re.fullmatch(r"\$\d{1,3}(,\d{3})+\.\d{2}", a) for a in amounts)
     assert any(re.fullmatch(r"-\d+\.\d{2}", a) for a in amounts)
-    meters = read_csv(landing, "meters")
+    assert any(re.fullmatch(r"\(\d{1,3}(,\d{3})*\.\d{2}\)", a) for a in amounts)
+    meters = tables["meters"]
     tracked = {row["is_tracked"] for row in meters}
     assert "" in tracked
     assert len(tracked - {""}) >= 4
     commodities = {row["datasource_type"] for row in meters}
     assert any(" " in c for c in commodities)
     assert any(c.islower() for c in commodities)
-    statuses = {row["status"] for row in read_csv(landing, "accounts")}
+    statuses = {row["status"] for row in tables["accounts"]}
     assert any("-" in s for s in statuses) or any(" " in s for s in statuses)
-    units = {row["raw_usage_units"] for row in read_csv(landing, "usage_data")}
+    units = {row["raw_usage_units"] for row in tables["usage_data"]}
     folded = {unit.lower() for unit in units}
     assert {"kwh", "mwh", "ccf", "m3", "gal", "kgal"} <= folded
     assert {"therm", "therms"} & folded
     assert len(units) > len(folded)  # the same unit in several cases
-    identifiers = [row["value"] for row in read_csv(landing, "meter_identifiers")]
+    identifiers = [row["value"] for row in tables["meter_identifiers"]]
     assert any(v != v.strip() for v in identifiers)
     assert any("-" in v or "." in v for v in identifiers)
 
 
-def test_duplicate_ids_with_newer_version_sometimes_first(landing: Path) -> None:
+def test_duplicate_ids_with_newer_version_sometimes_first(
+    tables: dict[str, Rows],
+) -> None:
     newer_first = 0
     duplicated = 0
     for entity in (
@@ -288,14 +771,13 @@ def test_duplicate_ids_with_newer_version_sometimes_first(landing: Path) -> None
         "usage_data",
     ):
         by_id: dict[str, list[str]] = defaultdict(list)
-        for row in read_csv(landing, entity):
+        for row in tables[entity]:
             if row["id"]:
                 by_id[row["id"]].append(row["updated_at"])
         for stamps in by_id.values():
             if len(stamps) < 2:
                 continue
             duplicated += 1
-            assert len(stamps) == 2
             if stamps[0] and stamps[1] and stamps[0][:19] > stamps[1][:19]:
                 newer_first += 1
     assert duplicated >= 5
@@ -306,11 +788,13 @@ def test_duplicate_ids_with_newer_version_sometimes_first(landing: Path) -> None
 
 
 def test_bills_are_continuous_periods_of_27_to_35_days(
-    landing: Path, bad_ids: set[tuple[str, str]]
+    manifest: dict[str, Any],
+    tables: dict[str, Rows],
+    bad_ids: set[tuple[str, str]],
 ) -> None:
     periods: dict[str, set[tuple[date, date]]] = defaultdict(set)
-    for row in read_csv(landing, "documents"):
-        if not row["id"] or ("documents", row["id"]) in bad_ids:
+    for document_id, row in newest_versions(tables["documents"]).items():
+        if ("documents", document_id) in bad_ids:
             continue
         start, end = parse_date(row["start_date"]), parse_date(row["bill_date"])
         assert 27 <= (end - start).days + 1 <= 35
@@ -320,11 +804,11 @@ def test_bills_are_continuous_periods_of_27_to_35_days(
         for (_, end), (start, _) in itertools.pairwise(ordered):
             assert start == end + timedelta(days=1)
     last_month = max(end for values in periods.values() for _, end in values)
-    assert last_month.strftime("%Y-%m") == "2026-10"
+    assert last_month.strftime("%Y-%m") == manifest["parameters"]["end_month"]
 
 
-def test_special_cases_are_present(landing: Path) -> None:
-    accounts = {row["id"]: row for row in read_csv(landing, "accounts") if row["id"]}
+def test_special_cases_are_present(tables: dict[str, Rows]) -> None:
+    accounts = {row["id"]: row for row in tables["accounts"] if row["id"]}
     statuses = {
         re.sub(r"[\s-]+", "_", row["status"].upper()) for row in accounts.values()
     }
@@ -341,34 +825,35 @@ def test_special_cases_are_present(landing: Path) -> None:
 
     assert max(depth(account_id) for account_id in accounts) >= 3
 
-    documents = read_csv(landing, "documents")
+    documents = tables["documents"]
     revised = {row["id"]: row["revised_document_id"] for row in documents}
-    assert any(revised.get(target) for target in revised.values() if target)
-    assert {row["charges_units"].upper() for row in documents} >= {"USD"}
-    assert len({row["charges_units"].upper() for row in documents}) == 2
+    assert any(
+        revised.get(target) and revised[target] != target
+        for source, target in revised.items()
+        if target and target != source
+    )
+    currencies = {row["charges_units"].upper() for row in documents}
+    assert len(currencies) == 3
+    assert {"USD", "VND"} <= currencies
     assert "source_system" in documents[0]
 
-    usage = read_csv(landing, "usage_data")
+    usage = tables["usage_data"]
     metering = {row["net_metering_type"].upper() for row in usage}
     assert {"", "EXPORT", "GENERATION"} <= metering
-    assert any(
-        row["exclusion"].lower() in ("true", "t", "yes", "y", "1") for row in usage
-    )
+    assert any(row["exclusion"].lower() in TRUE_TEXT for row in usage)
     assert any(row["demand"] for row in usage)
-    assert any(not row["meter_id"] and row["extracted_identifiers"] for row in usage)
 
-    meters = read_csv(landing, "meters")
+    meters = tables["meters"]
     assert any(not row["site_id"] for row in meters)
     assert any(
         row["is_tracked"].lower() in ("false", "f", "no", "n", "0") for row in meters
     )
-    assert any(
-        row["is_duplicated"].lower() in ("true", "t", "yes", "y", "1") for row in meters
-    )
-    sites = read_csv(landing, "sites")
+    assert any(row["is_duplicated"].lower() in TRUE_TEXT for row in meters)
+    sites = tables["sites"]
     assert sum(1 for row in sites if row["data_collection_stop_date"]) >= 2
+    assert any("é" in row["name"] or "ü" in row["city"] for row in sites)
 
-    items = read_csv(landing, "line_items")
+    items = tables["line_items"]
     charge_types = {row["charge_type"].upper() for row in items}
     assert {"USAGE", "DEMAND", "FEE", "TAX", "CREDIT", "OTHER"} <= charge_types
     assert any(not row["meter_id"] and row["datasource_type"] for row in items)
@@ -376,14 +861,19 @@ def test_special_cases_are_present(landing: Path) -> None:
     assert any(row["id"] not in with_items for row in documents)
 
 
-def test_gas_peaks_in_winter_and_electricity_in_summer(landing: Path) -> None:
+def test_gas_peaks_in_winter_and_electricity_in_summer(
+    tables: dict[str, Rows],
+) -> None:
     meters = {
-        row["id"]: row["datasource_type"].upper().replace(" ", "_")
-        for row in read_csv(landing, "meters")
+        row["id"]: (
+            row["datasource_type"].upper().replace(" ", "_"),
+            row["company_id"],
+        )
+        for row in tables["meters"]
     }
     per_day: dict[tuple[str, int], list[float]] = defaultdict(list)
-    for row in read_csv(landing, "usage_data"):
-        commodity = meters.get(row["meter_id"])
+    for row in tables["usage_data"]:
+        commodity, company = meters.get(row["meter_id"], ("", ""))
         if commodity not in ("GAS", "ELECTRICITY") or row["net_metering_type"]:
             continue
         try:
@@ -391,21 +881,26 @@ def test_gas_peaks_in_winter_and_electricity_in_summer(landing: Path) -> None:
             usage = float(row["raw_usage"].replace(",", ""))
         except ValueError:
             continue  # a bad row
-        if row["exclusion"].lower() in ("true", "t", "yes", "y", "1"):
+        if row["exclusion"].lower() in TRUE_TEXT:
             continue
         unit = row["raw_usage_units"].lower()
         factor = 1000.0 if unit == "mwh" else 1.0
+        days = (end - start).days + 1
+        if not 27 <= days <= 35:
+            continue  # a planted row
         if commodity == "GAS" or unit in ("kwh", "mwh", "kilowatt hours"):
             middle = start + (end - start) / 2
-            days = (end - start).days + 1
-            per_day[(f"{commodity}:{unit}", middle.month)].append(usage * factor / days)
+            key = f"{company}:{commodity}:{unit}"
+            per_day[(key, middle.month)].append(usage * factor / days)
 
     def mean(key: str, months: tuple[int, ...]) -> float:
         values = [v for m in months for v in per_day.get((key, m), [])]
         return sum(values) / len(values)
 
-    assert mean("GAS:ccf", (12, 1, 2)) > 2 * mean("GAS:ccf", (6, 7, 8))
-    assert mean("ELECTRICITY:kwh", (7, 8)) > mean("ELECTRICITY:kwh", (4, 5, 10))
+    assert mean("CO0002:GAS:ccf", (12, 1, 2)) > 2 * mean("CO0002:GAS:ccf", (6, 7, 8))
+    assert mean("CO0001:ELECTRICITY:kwh", (7, 8)) > mean(
+        "CO0001:ELECTRICITY:kwh", (4, 5, 10)
+    )
 
 
 # --- the command line ------------------------------------------------------------
@@ -425,6 +920,42 @@ def test_cli_writes_a_landing_folder(
     assert (tmp_path / MANIFEST_NAME).is_file()
 
 
+def test_cli_shape_options(tmp_path: Path) -> None:
+    code = cli.main(
+        [
+            "generate",
+            "--out",
+            str(tmp_path),
+            "--companies",
+            "1",
+            "--months",
+            "2",
+            "--without",
+            "connections",
+            "--without",
+            "meter_tags",
+            "--clean-names",
+            "--encoding",
+            "cp1252",
+        ]
+    )
+    assert code == 0
+    manifest = read_manifest(tmp_path)
+    assert manifest["parameters"]["without"] == ["connections", "meter_tags"]
+    assert manifest["encoding"] == "cp1252"
+    assert sorted(path.name for path in tmp_path.iterdir()) == sorted(
+        [
+            f"{e.name}.csv"
+            for e in contract.ENTITIES
+            if e.name not in ("connections", "meter_tags")
+        ]
+        + [MANIFEST_NAME]
+    )
+    text = (tmp_path / "sites.csv").read_bytes().decode("cp1252")
+    assert "Café Zürich" in text
+    assert next(csv.reader(io.StringIO(text)))[-1] == "updated_at"
+
+
 @pytest.mark.parametrize(
     "arguments",
     [
@@ -435,6 +966,8 @@ def test_cli_writes_a_landing_folder(
         ["--end-month", "2026-13"],
         ["--end-month", "2026/10"],
         ["--end-month", "soon"],
+        ["--encoding", "no-such-encoding"],
+        ["--encoding", "base64"],
     ],
 )
 def test_bad_values_exit_2(
@@ -446,7 +979,10 @@ def test_bad_values_exit_2(
     assert not (tmp_path / "out").exists()
 
 
-@pytest.mark.parametrize("arguments", [["--format", "xml"], ["--months", "many"], []])
+@pytest.mark.parametrize(
+    "arguments",
+    [["--format", "xml"], ["--months", "many"], ["--without", "meters"], []],
+)
 def test_bad_invocations_exit_2(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], arguments: list[str]
 ) -> None:

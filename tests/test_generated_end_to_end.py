@@ -1,31 +1,51 @@
-"""End to end on generated data: the generator's injected bad rows all land in the
-quarantine with the reason the generator meant, and the quality gate passes.
+"""End to end on generated data: the warehouse shows exactly what the generator's
+manifest says it must.
 
-One run of the whole pipeline on a small generated portfolio written in mixed
-formats (CSV, JSONL and Parquet), so that realistic messy data of every format
-goes through loader, screening and every model and data test.
+Two runs of the whole pipeline. The main one is a small generated portfolio in
+mixed formats (CSV, JSONL and Parquet) with messy file and column names: every
+planted case goes through loader, screening and every model and data test, and
+the quarantine, the field-issue ledger, the unattributed-cost ledger, the
+replaced-versions ledger and the meter matches must equal the manifest's lists
+exactly; the VND bill and the billion-gallon water row must keep their figures
+to the last digit. The second, smaller run is a folder written in cp1252
+without a connections file, loaded with ``--encoding cp1252``.
 """
 
 from __future__ import annotations
 
 import json
 from collections import Counter
+from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import pytest
 
 from conftest import isolated_dbt_env, run_pipeline
-from utility_warehouse.generate import generate
+from utility_warehouse.generate import MANIFEST_NAME, generate
 
 pytestmark = pytest.mark.e2e
 
 
-@pytest.fixture(scope="module")
-def generated_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, str]:
-    base = tmp_path_factory.mktemp("generated")
+@dataclass(frozen=True)
+class Run:
+    raw_dir: Path
+    database: Path
+    returncode: int
+    output: str
+    manifest: dict[str, Any]
+
+    def query(self, sql: str, parameters: list[Any] | None = None) -> list[Any]:
+        with duckdb.connect(str(self.database), read_only=True) as con:
+            return con.execute(sql, parameters or []).fetchall()
+
+
+def _run(base: Path, *extra: str, **options: Any) -> Run:
     raw_dir = base / "raw"
-    generate(raw_dir, companies=2, sites=2, months=6, seed=7, file_format="mixed")
+    generate(raw_dir, **options)
+    manifest = json.loads((raw_dir / MANIFEST_NAME).read_text(encoding="utf-8"))
     database = base / "warehouse.duckdb"
     completed = run_pipeline(
         "run",
@@ -34,62 +54,276 @@ def generated_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path,
         "--database",
         str(database),
         "--as-of",
-        "2026-11-01",
+        manifest["as_of"],
+        *extra,
         env=isolated_dbt_env(base),
     )
-    return raw_dir, database, completed.stdout + completed.stderr
-
-
-def _manifest(raw_dir: Path) -> list[dict[str, str | None]]:
-    injected: list[dict[str, str | None]] = json.loads(
-        (raw_dir / "_generator_manifest.json").read_text()
-    )["injected"]
-    return injected
-
-
-def test_generated_portfolio_passes_the_quality_gate(
-    generated_run: tuple[Path, Path, str],
-) -> None:
-    _, _, output = generated_run
-    assert "quality gate passed" in output, output[-4000:]
-
-
-def test_every_injected_bad_row_is_quarantined_with_its_reason(
-    generated_run: tuple[Path, Path, str],
-) -> None:
-    raw_dir, database, _ = generated_run
-    with duckdb.connect(str(database), read_only=True) as con:
-        quarantined = {
-            (entity, record_id): reason
-            for entity, record_id, reason in con.execute(
-                "select entity, record_id, reason from marts.dq_quarantine"
-            ).fetchall()
-        }
-    keyed = [item for item in _manifest(raw_dir) if item["record_id"] is not None]
-    assert keyed, "the generator injected no bad rows"
-    wrong = [
-        (item, quarantined.get((item["entity"], item["record_id"])))
-        for item in keyed
-        if quarantined.get((item["entity"], item["record_id"])) != item["reason"]
-    ]
-    assert wrong == []
-
-
-def test_quarantine_holds_nothing_but_the_injected_rows(
-    generated_run: tuple[Path, Path, str],
-) -> None:
-    raw_dir, database, _ = generated_run
-    expected = Counter(
-        (str(item["entity"]), str(item["reason"])) for item in _manifest(raw_dir)
+    return Run(
+        raw_dir,
+        database,
+        completed.returncode,
+        completed.stdout + completed.stderr,
+        manifest,
     )
-    with duckdb.connect(str(database), read_only=True) as con:
-        found = Counter(
-            {
-                (entity, reason): count
-                for entity, reason, count in con.execute(
-                    "select entity, reason, count(*) from marts.dq_quarantine "
-                    "group by entity, reason"
-                ).fetchall()
-            }
+
+
+@pytest.fixture(scope="module")
+def generated_run(tmp_path_factory: pytest.TempPathFactory) -> Run:
+    return _run(
+        tmp_path_factory.mktemp("generated"),
+        companies=3,
+        sites=2,
+        months=6,
+        seed=7,
+        file_format="mixed",
+    )
+
+
+@pytest.fixture(scope="module")
+def cp1252_run(tmp_path_factory: pytest.TempPathFactory) -> Run:
+    return _run(
+        tmp_path_factory.mktemp("cp1252"),
+        "--encoding",
+        "cp1252",
+        companies=1,
+        sites=2,
+        months=3,
+        seed=11,
+        file_format="mixed",
+        without=["connections"],
+        encoding="cp1252",
+    )
+
+
+def _gate_passed(run: Run) -> None:
+    assert run.returncode == 0, run.output[-4000:]
+    assert "quality gate passed" in run.output, run.output[-4000:]
+
+
+def _expected_quarantine(run: Run) -> Counter[tuple[str, str | None, str]]:
+    return Counter(
+        (item["entity"], item["record_id"], item["reason"])
+        for item in run.manifest["injected"]
+    )
+
+
+def _found_quarantine(run: Run) -> Counter[tuple[str, str | None, str]]:
+    rows = run.query("select entity, record_id, reason from marts.dq_quarantine")
+    # Records without an id have no usable key: compare them by count only.
+    return Counter(
+        (entity, None if reason == "missing_id" else record_id, reason)
+        for entity, record_id, reason in rows
+    )
+
+
+def _field_issues(
+    run: Run,
+) -> tuple[Counter[tuple[str, ...]], Counter[tuple[str, ...]]]:
+    expected: Counter[tuple[str, ...]] = Counter(
+        (item["entity"], item["record_id"], item["column_name"], item["reason"])
+        for item in run.manifest["field_issues"]
+    )
+    found = Counter(
+        tuple(row)
+        for row in run.query(
+            "select entity, record_id, column_name, reason from marts.dq_field_issues"
         )
+    )
+    return expected, found
+
+
+# --- the main run ----------------------------------------------------------------
+
+
+def test_generated_portfolio_passes_the_quality_gate(generated_run: Run) -> None:
+    _gate_passed(generated_run)
+
+
+def test_quarantine_is_exactly_the_injected_rows(generated_run: Run) -> None:
+    expected = _expected_quarantine(generated_run)
+    assert expected, "the generator planted no quarantine rows"
+    found = _found_quarantine(generated_run)
+    assert found - expected == Counter(), "quarantined but not planted"
+    assert expected - found == Counter(), "planted but not quarantined as stated"
+
+
+def test_every_quarantine_reason_of_the_screening_is_planted(
+    generated_run: Run,
+) -> None:
+    reasons = {item["reason"] for item in generated_run.manifest["injected"]}
+    assert reasons >= {
+        "missing_id",
+        "orphan_company",
+        "unknown_status",
+        "active_account_cycle",
+        "unknown_commodity",
+        "orphan_account",
+        "account_quarantined",
+        "missing_value",
+        "orphan_meter",
+        "meter_quarantined",
+        "bad_date",
+        "implausible_date",
+        "end_before_start",
+        "implausible_period",
+        "revision_cycle",
+        "bad_number",
+        "missing_usage",
+        "unknown_net_metering_type",
+        "orphan_document",
+        "document_quarantined",
+        "missing_meter",
+        "bad_json",
+        "unmatched_meter",
+        "ambiguous_meter",
+        "unknown_unit",
+        "bad_amount",
+        "unknown_charge_type",
+    }
+
+
+def test_field_issues_are_exactly_the_planted_ones(generated_run: Run) -> None:
+    expected, found = _field_issues(generated_run)
+    assert len(expected) >= 25
+    assert found - expected == Counter(), "listed but not planted"
+    assert expected - found == Counter(), "planted but not listed"
+
+
+def test_unattributed_bills_are_exactly_the_planted_ones(generated_run: Run) -> None:
+    expected = {
+        (item["document_id"], item["currency"], Decimal(item["unattributed_cost"]))
+        for item in generated_run.manifest["unattributed"]
+    }
+    assert len(expected) >= 3
+    found = {
+        (document_id, currency, Decimal(cost))
+        for document_id, currency, cost, reason in generated_run.query(
+            "select document_id, currency, unattributed_cost, reason "
+            "from marts.fct_unattributed_bill_costs"
+        )
+        if reason == "no_meter_on_bill"
+    }
+    assert found == expected
+
+
+def test_replaced_versions_are_counted_per_entity(generated_run: Run) -> None:
+    rows = generated_run.query(
+        "select entity, count(*), count(*) filter (where differs_from_winner) "
+        "from marts.dq_duplicate_key_versions group by entity"
+    )
+    assert {entity: total for entity, total, _ in rows} == generated_run.manifest[
+        "replaced_versions"
+    ]
+    assert {
+        entity: differing for entity, _, differing in rows if differing
+    } == generated_run.manifest["replaced_versions_differing"]
+
+
+def test_reused_document_ids_keep_the_newer_bill(generated_run: Run) -> None:
+    reused = generated_run.manifest["special_cases"]["reused_document_ids"]
+    assert reused
+    losers = {
+        record_id
+        for (record_id,) in generated_run.query(
+            "select record_id from marts.dq_duplicate_key_versions "
+            "where entity = 'documents' and differs_from_winner"
+        )
+    }
+    assert set(reused) <= losers
+
+
+def test_usage_rows_without_meter_id_match_the_expected_meters(
+    generated_run: Run,
+) -> None:
+    expected = generated_run.manifest["expected_meter_matches"]
+    assert len(expected) >= 3
+    found = dict(
+        generated_run.query(
+            "select usage_id, meter_id from staging.stg_utility__usage_data "
+            "where meter_match_method != 'meter_id'"
+        )
+    )
+    assert found == expected
+
+
+def test_the_vnd_bill_is_attributed_to_the_cent(generated_run: Run) -> None:
+    bill = generated_run.manifest["special_cases"]["large_currency_bill"]
+    rows = generated_run.query(
+        "select meter_id, currency, attributed_cost from marts.fct_bill_meter_costs "
+        "where document_id = ?",
+        [bill["document_id"]],
+    )
+    assert {meter_id for meter_id, _, _ in rows} == set(bill["meter_usage_kwh"])
+    assert {currency for _, currency, _ in rows} == {"VND"}
+    total = sum((Decimal(cost) for _, _, cost in rows), Decimal(0))
+    assert total == Decimal("3580892862.63")
+    usage = dict(
+        generated_run.query(
+            "select meter_id, sum(standard_usage) from staging.stg_utility__usage_data "
+            "where document_id = ? group by meter_id",
+            [bill["document_id"]],
+        )
+    )
+    assert {meter_id: Decimal(value) for meter_id, value in usage.items()} == {
+        meter_id: Decimal(value) for meter_id, value in bill["meter_usage_kwh"].items()
+    }
+
+
+def test_the_billion_gallon_row_calendarizes_exactly(generated_run: Run) -> None:
+    water = generated_run.manifest["special_cases"]["big_water_usage"]
+    rows = generated_run.query(
+        "select month, usage from marts.fct_calendarized_usage where usage_id = ? "
+        "order by month",
+        [water["usage_id"]],
+    )
+    assert [str(month)[:7] for month, _ in rows] == [
+        water["start_date"][:7],
+        water["end_date"][:7],
+    ]
+    total = sum((Decimal(usage) for _, usage in rows), Decimal(0))
+    assert total == Decimal(water["standard_usage"])
+
+
+def test_a_line_item_naming_a_clean_meter_attributes_the_bill(
+    generated_run: Run,
+) -> None:
+    bills = generated_run.manifest["special_cases"]["line_item_meter_bills"]
+    assert bills
+    attributed = set(
+        generated_run.query(
+            "select document_id, meter_id from marts.fct_bill_meter_costs"
+        )
+    )
+    assert {(bill["document_id"], bill["meter_id"]) for bill in bills} <= attributed
+
+
+def test_an_account_naming_itself_reports_through_itself(generated_run: Run) -> None:
+    accounts = generated_run.manifest["special_cases"]["self_linked_accounts"]
+    assert accounts
+    rows = generated_run.query(
+        "select account_id, reporting_account_id from marts.dim_accounts "
+        "where account_id in (select unnest(?))",
+        [accounts],
+    )
+    assert sorted(rows) == sorted((account, account) for account in accounts)
+
+
+# --- cp1252, no connections file ----------------------------------------------------
+
+
+def test_a_cp1252_folder_without_connections_passes_the_gate(cp1252_run: Run) -> None:
+    _gate_passed(cp1252_run)
+    assert "connections" not in cp1252_run.manifest["files"]
+    assert cp1252_run.query("select count(*) from marts.fct_portfolio_monthly")[0][0]
+    site = cp1252_run.manifest["special_cases"]["accented_site"]
+    assert cp1252_run.query(
+        "select site_name from marts.dim_sites where site_id = ?", [site["site_id"]]
+    ) == [("Café Zürich",)]
+
+
+def test_a_cp1252_folder_shows_exactly_what_its_manifest_states(
+    cp1252_run: Run,
+) -> None:
+    assert _found_quarantine(cp1252_run) == _expected_quarantine(cp1252_run)
+    expected, found = _field_issues(cp1252_run)
     assert found == expected

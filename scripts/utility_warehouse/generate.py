@@ -2,8 +2,7 @@
 
 ``pipeline.py generate --out DIR`` writes one file per entity of the landing
 contract (``utility_warehouse.contract``) plus ``_generator_manifest.json``, which
-lists the parameters, the rows written per entity and every injected bad row with
-the quarantine reason the staging layer must give it.
+states what a warehouse built from the folder has to show (see "The manifest").
 
 What the data holds
     Companies with sites, connections (one per provider), accounts and meters;
@@ -15,46 +14,109 @@ What the data holds
     2 or 3 (old accounts linking to the current one), a sub-account, a duplicate
     account re-billing the last periods, revised bills (some revised twice), an
     untracked, a duplicated and an unassigned (no site) meter, an archived site,
-    a net-metered site (EXPORT and GENERATION rows), exclusion rows, usage rows
-    without meter_id matched through their extracted identifiers, detected
-    (fuel) and inactive accounts, several commodities and units; one company
-    bills in EUR or CAD. Values are spelled messily (three date formats,
-    currency symbols, boolean and enumeration spellings, unit spellings,
-    identifiers with stray separators) and some records appear twice with
-    different updated_at (the newer wins; sometimes it comes first).
+    a net-metered site (EXPORT and GENERATION rows), exclusion rows, estimated
+    reads (``is_estimated``), usage rows without meter_id matched through their
+    extracted identifiers, detected (fuel) and inactive accounts, several
+    commodities and units. The second company bills in EUR or CAD; companies
+    outside the US measure floor area in square metres (``gross_floor_area_units``
+    SQ_M). One company (the third, or the first when there are fewer) is an
+    industrial VND customer with bills in the billions, amounts spelled
+    ``VND 3,580,892,862.63``, ``3580892862.63``, ``₫3,580,892,862.63`` or
+    ``vnd 12.5`` (other companies use ``usd 7``-style codes too). Values are
+    spelled messily (three date formats, currency symbols and codes,
+    accounting negatives, boolean and enumeration spellings, unit spellings,
+    ``45 kW`` demands, identifiers with stray separators) and some records
+    appear twice with different updated_at (the newer wins; sometimes it comes
+    first). Site names carry accents (``Café Zürich``, ``Köln``, ``Montréal``).
 
-Bad rows
-    About 1% of an entity's rows per kind of problem, at least one of each kind
-    the entity can have, each breaking exactly one rule. They are extra records
-    without children, except one deliberate cascade: a meter with an unknown
-    commodity that has usage rows (quarantined as meter_quarantined).
+Planted cases, each about 1% of an entity's rows per kind and at least once in
+the first company
+    Quarantine (``injected``): every row reason of the staging layer, each an
+    extra record breaking exactly one rule -- missing ids, unparseable,
+    implausible (years 0025, 2206, 9999; 0001-01-01 to 9999-12-31) and reversed
+    dates, periods over 400 days, bad and out-of-range numbers (``5e19`` MWh, a
+    usage converting beyond 10^12, a line item of 10^13), unknown enumerations
+    and units, orphans, an account cycle, bills revising themselves or each
+    other in a loop (``revision_cycle``; their usage rows and line items are
+    ``document_quarantined``), usage rows without meter_id whose identifiers
+    are missing (none, ``[]``), not JSON, match no meter (``[METER X-2, METER
+    Z-9]``, ``[POD X-1]`` where X-1 is a METER identifier) or several
+    (``ambiguous_meter``), and the cascade of a meter with an unknown commodity
+    (its usage rows, identifiers and tag are ``meter_quarantined``).
+
+    Field issues (``field_issues``): optional values that cannot be cleaned, on
+    records that stay clean -- ``12,000 sq ft`` and negative floor areas, unknown
+    floor-area units, stop dates ``2024-13-45`` and 0025, implied sewer fractions
+    ``abc`` and ``1.7``, booleans ``maybe`` (meters, exclusion, is_estimated),
+    garbage and 10^13 charges, demand ``n/a`` (``45 kW`` is valid), raw usage
+    garbage next to a good standard usage and the reverse, identifier garbage
+    on a row with meter_id, links to a missing or quarantined connection, site,
+    account, document or mirror site, a mirror site naming itself, line items
+    naming no clean meter or an unknown commodity. These extra rows reach the
+    warehouse: clean extra bills without usage are unattributed costs, extra
+    usage rows and line items change the figures of the bill they sit on.
+
+    Outcomes: bills with no meter at all (``unattributed``), a bill whose only
+    usage row is quarantined but whose line item names a clean meter (it is
+    attributed), identifier matches (``expected_meter_matches``: ``[METER X1,
+    ACCOUNT "ACC 1"]`` where the account number is on two meters, a meter and
+    its duplicated twin sharing an identifier, an exact identifier set among
+    several candidates), an account naming itself as its active account (no
+    link, no issue), document ids reused for a different bill and older
+    versions of records (``replaced_versions``), and in the VND company a bill
+    of ``VND 3,580,892,862.63`` over three electricity meters of 144,655.561 /
+    596,079.843 / 20,736.123 kWh and a water usage row of 6,227,440,270.173 gal
+    from Jan 15 to Feb 14 (``special_cases``).
+
+The manifest
+    ``parameters``, ``as_of`` (the as-of date the expectations are stated
+    for: the day after the last billed month), ``files`` (the file of each
+    entity), ``encoding``, ``rows`` (rows written per entity), ``counts``
+    (quarantine and field issues per entity and reason), ``replaced_versions``
+    and ``replaced_versions_differing`` (raw rows per entity that lose to a
+    newer version of their key, and those whose values differ from the
+    winner's), ``special_cases``, then the lists ``injected`` ({entity,
+    record_id, reason}: exactly the quarantine), ``field_issues`` ({entity,
+    record_id, column_name, reason}: exactly the field-issue ledger),
+    ``unattributed`` ({document_id, currency, unattributed_cost}: exactly the
+    unattributed-cost ledger) and ``expected_meter_matches`` ({usage_id:
+    meter_id} for every clean usage row without meter_id).
+
+Landing-folder shape
+    By default file and column names are messy the way exports are
+    (``Meter_Tags.csv``, ``line_items.CSV``, headers `` updated_at `` and
+    ``Demand ``); ``--clean-names`` writes the contract's names. ``--without
+    connections`` (or meter_tags, line_items; repeatable) leaves an optional
+    file out, and the data and manifest follow (accounts then name no
+    connection). ``--encoding cp1252`` writes CSV and JSONL in another
+    encoding (Parquet text is always UTF-8); symbols the encoding lacks are
+    spelled as codes.
 
 Scale
-    Rows are streamed to the writers bill by bill; memory stays bounded (Parquet
-    is buffered in row groups of 100,000 rows per entity). There is about one
-    usage row per meter and month, plus the ~12% bad usage rows (1% per kind).
+    Rows are streamed to the writers bill by bill and the manifest's lists to
+    scratch files, so memory stays bounded (Parquet is buffered in row groups
+    of 100,000 rows per entity). There is about one usage row per meter and
+    month, plus the planted rows (1% per kind: about a quarter more).
     Measured on a shared 2-core machine:
 
     - defaults (3 companies, 4 sites, 3 meters per site, 24 months):
-      ~1.8k usage rows;
+      ~2.5k usage rows, under a second;
     - ``--companies 100 --sites 65 --meters-per-site 4 --months 36``:
-      ~1.07M usage rows;
-    - ``--companies 250 --sites 125 --meters-per-site 4 --months 36``:
-      ~5.07M usage rows.
-
-    1M usage rows (2.2M line items): 40-80 s and 60 MB peak RSS as CSV, about
-    270 MB as Parquet (the row-group buffers). 5M usage rows: 3.5-5 minutes,
-    still 60 MB as CSV.
+      1.21M usage rows, 708k bills, 2.28M line items in 38 s with 80 MB
+      peak RSS as CSV (42 s and 290 MB as Parquet); the manifest (48 MB)
+      lists 327k quarantined rows, 158k field issues, 28k unattributed bills
+      and 10k identifier matches.
 
 The same arguments always give byte-identical files: every value comes from
 ``random.Random`` streams seeded from ``--seed`` and the company number, never
-from the clock. Files of the same entity in another format are removed from the
-output folder so that the folder holds exactly one file per entity.
+from the clock. Files of the same entity under another name or format are removed
+from the output folder so that the folder holds exactly one file per entity.
 """
 
 from __future__ import annotations
 
 import argparse
+import codecs
 import csv
 import itertools
 import json
@@ -63,7 +125,8 @@ import random
 import re
 import sys
 import tempfile
-from collections.abc import Sequence
+import unicodedata
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -81,13 +144,32 @@ HELP = "Write a synthetic, messy landing folder of utility bills with a manifest
 
 MANIFEST_NAME = "_generator_manifest.json"
 OUTPUT_FORMATS: tuple[str, ...] = (*contract.FILE_FORMATS, "mixed")
+OPTIONAL_FILES: tuple[str, ...] = tuple(
+    entity.name for entity in contract.ENTITIES if entity.file_optional
+)
 EXTRA_COLUMNS: dict[str, tuple[str, ...]] = {"documents": ("source_system",)}
+"""Columns outside the contract that the generator writes (the loader keeps them)."""
 PARQUET_BATCH_ROWS = 100_000
 BAD_ROW_RATE = 0.01
-"""Share of an entity's good rows injected as bad rows, per kind of problem."""
+"""Share of an entity's good rows planted per kind of case."""
+MAX_ABS_VALUE = 10**12
+"""Beyond this magnitude a number is out of range for the warehouse."""
 
 Value = str | list[dict[str, str]] | None
 Row = dict[str, Value]
+
+# --- the landing folder's shape -------------------------------------------------
+
+# Messy names (the default): the loader matches names whatever their case and
+# surrounding spaces.
+_MESSY_STEMS: dict[str, str] = {"meter_tags": "Meter_Tags"}
+_MESSY_UPPER_EXTENSIONS = frozenset({"line_items"})
+_MESSY_HEADERS: dict[str, dict[str, str]] = {
+    "documents": {"updated_at": " updated_at "},
+    "usage_data": {"demand": "Demand ", "is_estimated": "Is_Estimated"},
+    "meters": {"is_tracked": "IS_TRACKED"},
+    "sites": {"gross_floor_area_units": " Gross_Floor_Area_Units"},
+}
 
 # --- the domain --------------------------------------------------------------
 
@@ -130,14 +212,14 @@ _UNIT_FACTORS: dict[tuple[str, str], float] = {
     (ENERGY, "therm"): 29.3071,
     (ENERGY, "CCF"): 30.3914627,
     (ENERGY, "m3"): 10.55,
-    (ENERGY, "kBtu"): 0.293071,
-    (ENERGY, "MMBtu"): 293.071,
+    (ENERGY, "kBtu"): 0.29307107,
+    (ENERGY, "MMBtu"): 293.07107,
     (WATER_KIND, "gal"): 1.0,
     (WATER_KIND, "kgal"): 1000.0,
     (WATER_KIND, "CCF"): 748.052,
     (WATER_KIND, "m3"): 264.172,
 }
-# Fuels read in gallons have no energy factor: their standard usage (kWh) is given.
+# Fuels delivered in gallons: their standard usage (kWh) is written as given.
 _KWH_PER_GALLON: dict[str, float] = {"FUEL_OIL": 40.6, "PROPANE": 26.8}
 _UNIT_SPELLINGS: dict[str, tuple[str, ...]] = {
     "kWh": ("kWh", "KWH", "kwh", "Kwh", "kilowatt hours"),
@@ -175,8 +257,19 @@ _RATES: dict[str, float] = {
     "DISTRICT_COOLING": 0.07,
 }
 _DEMAND_RATE = 11.5  # per kW
-_CURRENCY_FACTOR: dict[str, float] = {"USD": 1.0, "EUR": 0.93, "CAD": 1.36}
-_CURRENCY_SYMBOL: dict[str, str] = {"USD": "$", "EUR": "€", "CAD": "$"}
+_CURRENCY_FACTOR: dict[str, float] = {
+    "USD": 1.0,
+    "EUR": 0.93,
+    "CAD": 1.36,
+    "VND": 25_400.0,
+}
+_CURRENCY_SYMBOL: dict[str, str] = {"USD": "$", "EUR": "€", "CAD": "$", "VND": "₫"}
+LARGE_CURRENCY = "VND"
+_LARGE_USAGE_SCALE = 20.0
+"""The VND company's plants use this many times a typical site's energy."""
+SQ_FT_PER_SQ_M = 10.7639
+_SQ_FT_SPELLINGS = ("SQ_FT", "sq ft", "sqft", "Sq Ft", "SQFT")
+_SQ_M_SPELLINGS = ("SQ_M", "sq m", "sqm", "Sq M", "SQM")
 _USAGE_DESCRIPTIONS: dict[str, str] = {
     "ELECTRICITY": "Energy charge",
     "GAS": "Gas supply charge",
@@ -194,8 +287,8 @@ _IDENTIFIER_TYPES: dict[str, tuple[str, ...]] = {
     "WATER": ("PREMISE", "ACCOUNT"),
 }
 _OTHER_IDENTIFIER_TYPES = ("PREMISE", "SERVICE_POINT", "SUMMARY_ACCOUNT")
-# Prefixes keep every identifier value unique once normalized: letter prefixes
-# differ and all-digit values differ in length.
+# Prefixes keep every generated identifier value unique once normalized: letter
+# prefixes differ and all-digit values differ in length.
 _IDENTIFIER_PREFIXES: dict[str, str] = {
     "METER": "",
     "MIRN": "5",
@@ -213,6 +306,17 @@ _IDENTIFIER_PREFIXES: dict[str, str] = {
     "SUMMARY_ACCOUNT": "SUM",
     "SERVICE_POINT": "SP",
 }
+# Meters of every company whose identifiers overlap on purpose (matching is
+# within a company, so each company reuses the same values). Normalized, "X-1"
+# is "X1" and "ACC-1" is "ACC 1".
+_SHARED_IDENTIFIER_METERS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
+    ("P", (("METER", "X1"), ("ACCOUNT", "ACC 1"))),
+    ("Q", (("ACCOUNT", "ACC-1"), ("METER", "X-2"))),
+    ("S", (("PREMISE", "PR-SHARED-7"),)),
+    ("T", (("PREMISE", "PR SHARED 7"),)),
+    ("V", (("SERVICE_POINT", "SP-77"),)),
+    ("W", (("SERVICE_POINT", "SP 77"), ("METER", "W-1"))),
+)
 _TAGS = (
     "HVAC",
     "Lighting",
@@ -247,7 +351,7 @@ _PROVIDER_KIND: dict[str, str] = {
 _COMPANY_NAMES = (
     "Acme Holdings",
     "Globex Retail",
-    "Initech Offices",
+    "Initech Industrial",
     "Umbrella Logistics",
     "Stark Manufacturing",
     "Wayne Properties",
@@ -265,12 +369,37 @@ _PLACES: dict[str, tuple[tuple[str, str, str], ...]] = {
         ("Columbus", "OH", "432"),
         ("Portland", "OR", "972"),
     ),
-    "DE": (("Berlin", "BE", "10"), ("Hamburg", "HH", "20"), ("Munich", "BY", "80")),
-    "CA": (("Toronto", "ON", "M5V"), ("Calgary", "AB", "T2P"), ("Ottawa", "ON", "K1P")),
+    "DE": (
+        ("Berlin", "BE", "10"),
+        ("Hamburg", "HH", "20"),
+        ("München", "BY", "80"),
+        ("Köln", "NW", "50"),
+        ("Düsseldorf", "NW", "40"),
+    ),
+    "CA": (
+        ("Toronto", "ON", "M5V"),
+        ("Calgary", "AB", "T2P"),
+        ("Montréal", "QC", "H2Y"),
+        ("Québec", "QC", "G1R"),
+    ),
+    "VN": (
+        ("Ho Chi Minh City", "SG", "70"),
+        ("Hanoi", "HN", "10"),
+        ("Da Nang", "DN", "55"),
+    ),
 }
 _STREETS = ("Main", "Oak", "Maple", "Industrial", "Harbor", "Station", "Mill", "Park")
 _STREET_KINDS = ("St", "Ave", "Rd", "Blvd", "Way")
-_SITE_KINDS = ("Office", "Warehouse", "Store", "Plant", "Depot", "Campus", "Lab")
+_SITE_KINDS = (
+    "Office",
+    "Warehouse",
+    "Store",
+    "Plant",
+    "Depot",
+    "Campus",
+    "Lab",
+    "Café",
+)
 _SOURCE_SYSTEMS = ("utility_portal", "edi_810", "ocr", "manual_upload")
 
 _TRUE_SPELLINGS = ("true", "TRUE", "True", "t", "T", "yes", "Yes", "YES", "y", "Y", "1")
@@ -288,63 +417,132 @@ _FALSE_SPELLINGS = (
     "0",
 )
 _BAD_DATES = ("2024-13-45", "31/31/2024", "soon")
-_BAD_AMOUNTS = ("12..5$", "abc")
+_IMPLAUSIBLE_DATES = ("0025-06-30", "2206-01-31", "9999-12-31", "06/30/0025")
+_BAD_AMOUNTS = ("12..5$", "abc", "n/a")
+_BAD_BOOLEANS = ("maybe", "perhaps", "2")
+_OUT_OF_RANGE_CENTS = 10**15  # 10^13 in currency units
 
-# Kinds of bad rows per entity, in the order the staging layer checks them.
-BAD_KINDS: dict[str, tuple[str, ...]] = {
-    "companies": ("missing_id", "bad_number"),
-    "sites": ("missing_id", "bad_date", "bad_number", "orphan_company"),
-    "connections": ("missing_id", "orphan_company"),
+# --- the kinds of planted cases ----------------------------------------------------
+#
+# Dimension entities: kinds planted per company as extra records. A kind is a
+# quarantine reason, or "column:reason" for a field issue on a clean record.
+DIMENSION_KINDS: dict[str, tuple[str, ...]] = {
+    "companies": (
+        "missing_id",
+        "implied_sewer_fraction:bad_number",
+        "implied_sewer_fraction:out_of_range",
+    ),
+    "sites": (
+        "missing_id",
+        "orphan_company",
+        "gross_floor_area:bad_number",
+        "gross_floor_area:out_of_range",
+        "gross_floor_area_units:unknown_unit",
+        "data_collection_stop_date:bad_date",
+        "data_collection_stop_date:implausible_date",
+        "mirror_site_id:orphan_site",
+        "mirror_site_id:site_quarantined",
+        "mirror_site_id:self_link",
+    ),
+    "connections": ("missing_id", "company_id:orphan_company"),
     "accounts": (
         "missing_id",
         "unknown_status",
         "orphan_company",
-        "orphan_connection",
-        "orphan_active_account",
         "active_account_cycle",
+        "connection_id:orphan_connection",
+        "active_account_id:orphan_account",
+        "active_account_id:account_quarantined",
     ),
     "meters": (
         "missing_id",
-        "bad_boolean",
         "unknown_commodity",
         "orphan_company",
         "orphan_account",
-        "orphan_site",
+        "account_quarantined",
+        "site_id:orphan_site",
+        "site_id:site_quarantined",
+        "is_tracked:bad_boolean",
+        "is_duplicated:bad_boolean",
     ),
     "meter_identifiers": ("missing_id", "missing_value", "orphan_meter"),
     "meter_tags": ("missing_id", "missing_value", "orphan_meter"),
+}
+# Streamed entities: kinds planted next to the current bill of a billing period.
+# Besides quarantine reasons and field issues: reused_id (a document id reused
+# for another bill), no_meter_bill (unattributed), line_item_meter_bill (only
+# usage row quarantined, a line item names a clean meter) and identifier_match
+# (a usage row without meter_id that matches one meter).
+STREAM_KINDS: dict[str, tuple[str, ...]] = {
     "documents": (
         "missing_id",
         "bad_date",
+        "implausible_date",
         "end_before_start",
-        "bad_amount",
+        "implausible_period",
         "orphan_account",
-        "orphan_revised_document",
+        "account_quarantined",
+        "revision_cycle",
+        "total_charges:bad_amount",
+        "total_charges:bad_number",
+        "current_charges:bad_amount",
+        "current_charges:bad_number",
+        "revised_document_id:orphan_document",
+        "revised_document_id:document_quarantined",
+        "reused_id",
+        "no_meter_bill",
+        "line_item_meter_bill",
     ),
     "usage_data": (
         "missing_id",
         "bad_date",
+        "implausible_date",
         "end_before_start",
+        "implausible_period",
         "bad_number",
         "missing_usage",
-        "bad_boolean",
         "unknown_net_metering_type",
-        "unknown_unit",
-        "bad_json",
         "orphan_document",
         "orphan_meter",
+        "missing_meter",
+        "bad_json",
         "unmatched_meter",
+        "ambiguous_meter",
+        "unknown_unit",
+        "raw_usage:bad_number",
+        "standard_usage:bad_number",
+        "demand:bad_number",
+        "exclusion:bad_boolean",
+        "is_estimated:bad_boolean",
+        "extracted_identifiers:bad_json",
+        "identifier_match",
     ),
     "line_items": (
         "missing_id",
         "bad_amount",
+        "bad_number",
         "unknown_charge_type",
-        "unknown_commodity",
         "orphan_document",
-        "orphan_meter",
+        "meter_id:orphan_meter",
+        "meter_id:meter_quarantined",
+        "datasource_type:unknown_commodity",
     ),
 }
-CASCADE_REASON = "meter_quarantined"
+# Streamed kinds planted in several variants, taken in turn.
+_STREAM_VARIANTS: dict[str, int] = {
+    "documents:implausible_date": 4,
+    "documents:revision_cycle": 2,
+    "documents:no_meter_bill": 4,
+    "usage_data:implausible_date": 5,
+    "usage_data:bad_number": 4,
+    "usage_data:missing_meter": 2,
+    "usage_data:bad_json": 3,
+    "usage_data:unmatched_meter": 3,
+    "usage_data:ambiguous_meter": 2,
+    "usage_data:identifier_match": 3,
+}
+CASCADE_METER = "meter_quarantined"
+CASCADE_DOCUMENT = "document_quarantined"
 
 
 # --- parameters ----------------------------------------------------------------
@@ -361,6 +559,9 @@ class Parameters:
     end_month: str = "2026-10"
     meters_per_site: int = 3
     file_format: str = "csv"
+    without: tuple[str, ...] = ()
+    messy_names: bool = True
+    encoding: str = "utf-8"
 
     def validate(self) -> tuple[date, date]:
         """The first and the last day with bills; ValueError on a bad value."""
@@ -381,6 +582,18 @@ class Parameters:
             raise ValueError(
                 f"--format must be one of {choices}, got {self.file_format!r}"
             )
+        for name in self.without:
+            if name not in OPTIONAL_FILES:
+                choices = ", ".join(OPTIONAL_FILES)
+                raise ValueError(
+                    f"--without takes an optional file ({choices}), got {name!r}"
+                )
+        try:
+            info = codecs.lookup(self.encoding)
+        except (LookupError, TypeError):
+            info = None
+        if info is None or not getattr(info, "_is_text_encoding", True):
+            raise ValueError(f"--encoding: unknown text encoding {self.encoding!r}")
         match = re.fullmatch(r"(\d{4})-(\d{2})", str(self.end_month))
         if not match or not 1 <= int(match.group(2)) <= 12:
             raise ValueError(
@@ -388,8 +601,12 @@ class Parameters:
             )
         year, month = int(match.group(1)), int(match.group(2))
         first_index = year * 12 + month - 1 - (self.months - 1)
-        if first_index < 1900 * 12:
-            raise ValueError("--end-month and --months reach back before 1900")
+        # Planted periods reach 450 days back: every date meant to be plausible
+        # stays after 1950 (earlier dates are implausible).
+        if first_index < 1952 * 12:
+            raise ValueError("--end-month and --months reach back before 1952")
+        if year > 2200:
+            raise ValueError("--end-month must be before 2200")
         first_day = date(first_index // 12, first_index % 12 + 1, 1)
         next_index = year * 12 + month
         last_day = date(next_index // 12, next_index % 12 + 1, 1) - timedelta(days=1)
@@ -404,6 +621,9 @@ class Parameters:
             "end_month": self.end_month,
             "meters_per_site": self.meters_per_site,
             "format": self.file_format,
+            "without": list(self.without),
+            "messy_names": self.messy_names,
+            "encoding": self.encoding,
         }
 
 
@@ -420,11 +640,77 @@ def formats_by_entity(file_format: str) -> dict[str, str]:
 
 
 def entity_columns(name: str) -> tuple[str, ...]:
-    """The columns written for an entity: contract, updated_at, then extras."""
-    return (*contract.ENTITY_BY_NAME[name].all_columns, *EXTRA_COLUMNS.get(name, ()))
+    """The columns written for an entity: the contract's, then the extras."""
+    columns = contract.ENTITY_BY_NAME[name].all_columns
+    extras = tuple(c for c in EXTRA_COLUMNS.get(name, ()) if c not in columns)
+    return (*columns, *extras)
 
 
-# --- writers -------------------------------------------------------------------
+def value_columns(name: str) -> tuple[str, ...]:
+    """The contract columns whose values tell two versions of a record apart."""
+    return tuple(
+        column
+        for column in contract.ENTITY_BY_NAME[name].all_columns
+        if column not in contract.COMMON_OPTIONAL_COLUMNS
+    )
+
+
+def landing_file_name(entity: str, file_format: str, messy_names: bool) -> str:
+    """The file name written for an entity, messy (the default) or clean."""
+    if not messy_names:
+        return f"{entity}.{file_format}"
+    stem = _MESSY_STEMS.get(entity, entity)
+    extension = (
+        file_format.upper() if entity in _MESSY_UPPER_EXTENSIONS else file_format
+    )
+    return f"{stem}.{extension}"
+
+
+def column_headers(entity: str, messy_names: bool) -> tuple[str, ...]:
+    """The header (or key) written for each column of an entity."""
+    renames = _MESSY_HEADERS.get(entity, {}) if messy_names else {}
+    return tuple(renames.get(column, column) for column in entity_columns(entity))
+
+
+def _landing_entity(path: Path) -> str | None:
+    """The entity a file of a landing folder is for, whatever its name's case."""
+    stem, dot, extension = path.name.rpartition(".")
+    if not dot or contract.normalize_name(extension) not in contract.FILE_FORMATS:
+        return None
+    name = contract.normalize_name(stem)
+    return name if name in contract.ENTITY_BY_NAME else None
+
+
+# --- money and text -------------------------------------------------------------
+
+
+def money_text(cents: int, *, grouped: bool = False) -> str:
+    """An amount of cents as a decimal with two places, maybe with thousands."""
+    sign = "-" if cents < 0 else ""
+    whole, part = divmod(abs(cents), 100)
+    number = f"{whole:,}" if grouped else str(whole)
+    return f"{sign}{number}.{part:02d}"
+
+
+def short_money_text(cents: int) -> str:
+    """An amount of cents without trailing zeros: 700 -> 7, 1250 -> 12.5."""
+    sign = "-" if cents < 0 else ""
+    whole, part = divmod(abs(cents), 100)
+    if part == 0:
+        return f"{sign}{whole}"
+    if part % 10 == 0:
+        return f"{sign}{whole}.{part // 10}"
+    return f"{sign}{whole}.{part:02d}"
+
+
+def normalize_type(text: str) -> str:
+    """An identifier type as the warehouse compares it (like an enumeration)."""
+    return re.sub(r"[\s\-]+", "_", text.strip()).upper()
+
+
+def normalize_value(text: str) -> str:
+    """An identifier value as the warehouse compares it."""
+    return re.sub(r"[\s\-._/]", "", text).upper()
 
 
 def _as_text(value: Value) -> str | None:
@@ -433,12 +719,18 @@ def _as_text(value: Value) -> str | None:
     return json.dumps(value, ensure_ascii=False)
 
 
-class _Writer:
-    """Streams rows of one entity to its file."""
+# --- writers -------------------------------------------------------------------
 
-    def __init__(self, path: Path, columns: Sequence[str]) -> None:
+
+class _Writer:
+    """Streams rows of one entity to its file (headers name the columns)."""
+
+    def __init__(
+        self, path: Path, columns: Sequence[str], headers: Sequence[str], encoding: str
+    ) -> None:
         self.path = path
         self.columns = tuple(columns)
+        self.headers = tuple(headers)
         self.rows = 0
 
     def write(self, row: Row) -> None:
@@ -449,13 +741,15 @@ class _Writer:
 
 
 class _CsvWriter(_Writer):
-    def __init__(self, path: Path, columns: Sequence[str]) -> None:
-        super().__init__(path, columns)
+    def __init__(
+        self, path: Path, columns: Sequence[str], headers: Sequence[str], encoding: str
+    ) -> None:
+        super().__init__(path, columns, headers, encoding)
         self._handle: IO[str] = path.open(
-            "w", encoding="utf-8", newline="", buffering=1 << 20
+            "w", encoding=encoding, newline="", buffering=1 << 20
         )
         self._csv = csv.writer(self._handle, lineterminator="\n")
-        self._csv.writerow(self.columns)
+        self._csv.writerow(self.headers)
 
     def write(self, row: Row) -> None:
         self._csv.writerow([_as_text(row.get(column)) for column in self.columns])
@@ -466,14 +760,17 @@ class _CsvWriter(_Writer):
 
 
 class _JsonlWriter(_Writer):
-    def __init__(self, path: Path, columns: Sequence[str]) -> None:
-        super().__init__(path, columns)
+    def __init__(
+        self, path: Path, columns: Sequence[str], headers: Sequence[str], encoding: str
+    ) -> None:
+        super().__init__(path, columns, headers, encoding)
         self._handle: IO[str] = path.open(
-            "w", encoding="utf-8", newline="\n", buffering=1 << 20
+            "w", encoding=encoding, newline="\n", buffering=1 << 20
         )
+        self._pairs = tuple(zip(self.headers, self.columns, strict=True))
 
     def write(self, row: Row) -> None:
-        record = {column: row.get(column) for column in self.columns}
+        record = {header: row.get(column) for header, column in self._pairs}
         self._handle.write(
             json.dumps(record, ensure_ascii=False, separators=(",", ":")) + "\n"
         )
@@ -484,9 +781,13 @@ class _JsonlWriter(_Writer):
 
 
 class _ParquetWriter(_Writer):
-    def __init__(self, path: Path, columns: Sequence[str]) -> None:
-        super().__init__(path, columns)
-        self._schema = pa.schema([(column, pa.string()) for column in self.columns])
+    """Parquet text is always UTF-8: the encoding does not apply."""
+
+    def __init__(
+        self, path: Path, columns: Sequence[str], headers: Sequence[str], encoding: str
+    ) -> None:
+        super().__init__(path, columns, headers, encoding)
+        self._schema = pa.schema([(header, pa.string()) for header in self.headers])
         self._writer = pq.ParquetWriter(str(path), self._schema, compression="snappy")
         self._buffers: list[list[str | None]] = [[] for _ in self.columns]
 
@@ -517,32 +818,131 @@ _WRITERS: dict[str, type[_Writer]] = {
 }
 
 
+class _Ledger:
+    """One list of the manifest, kept in a scratch file until it is written."""
+
+    def __init__(self) -> None:
+        # Closed by close(), once the manifest is written.
+        self._file: IO[str] = tempfile.TemporaryFile(  # noqa: SIM115
+            "w+", encoding="utf-8", newline="\n"
+        )
+        self.count = 0
+
+    def add(self, text: str) -> None:
+        self._file.write(text + "\n")
+        self.count += 1
+
+    def lines(self) -> Iterator[str]:
+        self._file.flush()
+        self._file.seek(0)
+        for line in self._file:
+            yield line.rstrip("\n")
+
+    def close(self) -> None:
+        self._file.close()
+
+
+_LIST_KEYS = ("injected", "field_issues", "unattributed")
+
+
 class _Landing:
-    """The open writers of a landing folder and the list of injected bad rows."""
+    """The open writers of a landing folder and what the manifest will state."""
 
     def __init__(
-        self, out_dir: Path, formats: dict[str, str], scratch: IO[str]
+        self, out_dir: Path, params: Parameters, formats: dict[str, str]
     ) -> None:
+        self.params = params
         self.writers: dict[str, _Writer] = {}
+        self.files: dict[str, str] = {}
+        self.ledgers: dict[str, _Ledger] = {}
+        for key in (*_LIST_KEYS, "expected_meter_matches"):
+            self.ledgers[key] = _Ledger()
         for entity in contract.ENTITIES:
+            if entity.name in params.without:
+                continue
             file_format = formats[entity.name]
-            path = out_dir / f"{entity.name}.{file_format}"
+            name = landing_file_name(entity.name, file_format, params.messy_names)
+            self.files[entity.name] = name
             self.writers[entity.name] = _WRITERS[file_format](
-                path, entity_columns(entity.name)
+                out_dir / name,
+                entity_columns(entity.name),
+                column_headers(entity.name, params.messy_names),
+                params.encoding,
             )
-        self.injected = scratch
-        self.injected_count = 0
-        self.bad_counts: dict[tuple[str, str], int] = {}
+        self.injected_counts: dict[str, dict[str, int]] = {}
+        self.issue_counts: dict[str, dict[str, int]] = {}
+        self.replaced_counts: dict[str, int] = {}
+        self.replaced_differing: dict[str, int] = {}
+        self.special: dict[str, object] = {}
 
-    def write(self, entity: str, row: Row) -> None:
-        self.writers[entity].write(row)
+    def has(self, entity: str) -> bool:
+        return entity in self.writers
+
+    def write(self, entity: str, row: Row) -> bool:
+        """Write a row; False when the entity's file is left out."""
+        writer = self.writers.get(entity)
+        if writer is None:
+            return False
+        writer.write(row)
+        return True
 
     def inject(self, entity: str, record_id: str | None, reason: str) -> None:
+        """A row the warehouse must quarantine (only when its file is written)."""
+        if not self.has(entity):
+            return
         entry = {"entity": entity, "record_id": record_id, "reason": reason}
-        self.injected.write(json.dumps(entry, ensure_ascii=False) + "\n")
-        self.injected_count += 1
-        key = (entity, reason)
-        self.bad_counts[key] = self.bad_counts.get(key, 0) + 1
+        self.ledgers["injected"].add(json.dumps(entry, ensure_ascii=False))
+        counts = self.injected_counts.setdefault(entity, {})
+        counts[reason] = counts.get(reason, 0) + 1
+
+    def field_issue(
+        self, entity: str, record_id: str, column: str, reason: str
+    ) -> None:
+        """An optional value of a clean row the warehouse must list as an issue."""
+        if not self.has(entity):
+            return
+        entry = {
+            "entity": entity,
+            "record_id": record_id,
+            "column_name": column,
+            "reason": reason,
+        }
+        self.ledgers["field_issues"].add(json.dumps(entry, ensure_ascii=False))
+        counts = self.issue_counts.setdefault(entity, {})
+        key = f"{column}:{reason}"
+        counts[key] = counts.get(key, 0) + 1
+
+    def unattributed(self, document_id: str, currency: str, cents: int) -> None:
+        entry = {
+            "document_id": document_id,
+            "currency": currency,
+            "unattributed_cost": money_text(cents),
+        }
+        self.ledgers["unattributed"].add(json.dumps(entry, ensure_ascii=False))
+
+    def meter_match(self, usage_id: str, meter_id: str) -> None:
+        self.ledgers["expected_meter_matches"].add(
+            f"{json.dumps(usage_id)}: {json.dumps(meter_id)}"
+        )
+
+    def replaced(self, entity: str, loser: Row, winner: Row) -> None:
+        """A raw row that loses to a newer version of the same key."""
+        if not self.has(entity):
+            return
+        self.replaced_counts[entity] = self.replaced_counts.get(entity, 0) + 1
+        if any(
+            _as_text(loser.get(column)) != _as_text(winner.get(column))
+            for column in value_columns(entity)
+        ):
+            self.replaced_differing[entity] = self.replaced_differing.get(entity, 0) + 1
+
+    def note(self, key: str, value: object) -> None:
+        self.special[key] = value
+
+    def note_item(self, key: str, value: object) -> None:
+        entries = self.special.setdefault(key, [])
+        assert isinstance(entries, list)
+        entries.append(value)
 
     def rows(self) -> dict[str, int]:
         return {name: writer.rows for name, writer in self.writers.items()}
@@ -551,22 +951,58 @@ class _Landing:
         for writer in self.writers.values():
             writer.close()
 
-    def write_manifest(self, path: Path, params: Parameters) -> None:
-        """Write the manifest, streaming the injected rows from the scratch file."""
-        self.injected.flush()
-        self.injected.seek(0)
+    def discard(self) -> None:
+        for ledger in self.ledgers.values():
+            ledger.close()
+
+    def write_manifest(self, path: Path, as_of: date) -> None:
+        """Write the manifest, streaming the long lists from their scratch files."""
+        params = self.params
+        head: dict[str, object] = {
+            "seed": params.seed,
+            "parameters": params.as_dict(),
+            "as_of": as_of.isoformat(),
+            "files": self.files,
+            "encoding": params.encoding,
+            "rows": self.rows(),
+            "counts": {
+                "injected": _sorted_counts(self.injected_counts),
+                "field_issues": _sorted_counts(self.issue_counts),
+                "unattributed": self.ledgers["unattributed"].count,
+                "expected_meter_matches": self.ledgers["expected_meter_matches"].count,
+            },
+            "replaced_versions": dict(sorted(self.replaced_counts.items())),
+            "replaced_versions_differing": dict(
+                sorted(self.replaced_differing.items())
+            ),
+            "special_cases": self.special,
+        }
         with path.open("w", encoding="utf-8", newline="\n") as handle:
             handle.write("{\n")
-            handle.write(f'  "seed": {json.dumps(params.seed)},\n')
-            handle.write(f'  "parameters": {json.dumps(params.as_dict())},\n')
-            handle.write(f'  "rows": {json.dumps(self.rows())},\n')
-            handle.write('  "injected": [')
-            first = True
-            for line in self.injected:
-                handle.write("\n    " if first else ",\n    ")
-                handle.write(line.rstrip("\n"))
-                first = False
-            handle.write("\n  ]\n}\n" if not first else "]\n}\n")
+            for key, value in head.items():
+                text = json.dumps(value, ensure_ascii=False)
+                handle.write(f"  {json.dumps(key)}: {text},\n")
+            for key in _LIST_KEYS:
+                handle.write(f'  "{key}": [')
+                _write_lines(handle, self.ledgers[key].lines())
+                handle.write("],\n")
+            handle.write('  "expected_meter_matches": {')
+            _write_lines(handle, self.ledgers["expected_meter_matches"].lines())
+            handle.write("}\n}\n")
+
+
+def _sorted_counts(counts: dict[str, dict[str, int]]) -> dict[str, dict[str, int]]:
+    return {entity: dict(sorted(counts[entity].items())) for entity in sorted(counts)}
+
+
+def _write_lines(handle: IO[str], lines: Iterator[str]) -> None:
+    first = True
+    for line in lines:
+        handle.write("\n    " if first else ",\n    ")
+        handle.write(line)
+        first = False
+    if not first:
+        handle.write("\n  ")
 
 
 # --- messy spellings -----------------------------------------------------------
@@ -575,9 +1011,31 @@ class _Landing:
 class _Mess:
     """Messy spellings of clean values, drawn from one random stream."""
 
-    def __init__(self, rng: random.Random) -> None:
+    def __init__(self, rng: random.Random, encoding: str) -> None:
         self.rng = rng
         self.r = rng.random
+        self.encoding = encoding
+        self._fits: dict[str, bool] = {}
+
+    def fits(self, text: str) -> bool:
+        """Whether the output encoding can write the text."""
+        known = self._fits.get(text)
+        if known is None:
+            try:
+                text.encode(self.encoding)
+                known = True
+            except UnicodeEncodeError:
+                known = False
+            self._fits[text] = known
+        return known
+
+    def fit(self, text: str) -> str:
+        """The text, its accents dropped when the encoding cannot write it."""
+        if self.fits(text):
+            return text
+        folded = unicodedata.normalize("NFKD", text)
+        plain = "".join(c for c in folded if not unicodedata.combining(c))
+        return plain.encode("ascii", "replace").decode("ascii")
 
     def date(self, day: date) -> str:
         v = self.r()
@@ -596,14 +1054,30 @@ class _Mess:
             return text.replace("T", " ")
         return text + "+00:00"
 
-    def amount(self, value: float, currency: str) -> str:
+    def amount(self, cents: int, currency: str) -> str:
+        """An amount with a symbol or code, separators, or as accounting text."""
         v = self.r()
-        if v < 0.45:
-            return f"{value:.2f}"
-        sign = "-" if value < 0 else ""
-        if v < 0.85:
-            return f"{sign}{_CURRENCY_SYMBOL[currency]}{abs(value):,.2f}"
-        return f"{sign}{currency} {abs(value):,.2f}"
+        sign = "-" if cents < 0 else ""
+        grouped = money_text(abs(cents), grouped=True)
+        if v < 0.4:
+            return money_text(cents)
+        if v < 0.72:
+            symbol = _CURRENCY_SYMBOL[currency]
+            if self.fits(symbol):
+                return f"{sign}{symbol}{grouped}"
+            return f"{sign}{currency} {grouped}"
+        if v < 0.86:
+            return f"{sign}{currency} {grouped}"
+        if v < 0.93:
+            return self.short_amount(cents, currency)
+        if v < 0.97:
+            return f"{sign}{grouped} {currency}"
+        return f"({grouped})" if cents < 0 else grouped
+
+    def short_amount(self, cents: int, currency: str) -> str:
+        """A lower-case code and no trailing zeros: ``usd 7``, ``vnd 12.5``."""
+        sign = "-" if cents < 0 else ""
+        return f"{sign}{currency.lower()} {short_money_text(abs(cents))}"
 
     def quantity(self, value: float) -> str:
         v = self.r()
@@ -632,7 +1106,8 @@ class _Mess:
         return " ".join(word.capitalize() for word in words)
 
     def unit(self, canonical: str) -> str:
-        return self.rng.choice(_UNIT_SPELLINGS[canonical])
+        spelling = self.rng.choice(_UNIT_SPELLINGS[canonical])
+        return spelling if self.fits(spelling) else canonical
 
     def identifier(self, value: str) -> str:
         v = self.r()
@@ -658,12 +1133,16 @@ class _Site:
     region: str
     postal_code: str
     country: str
-    floor_area: float
+    floor_area: float  # square feet
     stop_date: date | None = None
     mirror_site_id: str | None = None
     net_metered: bool = False
     demand: bool = False
     combined: bool = False
+
+    @property
+    def metric(self) -> bool:
+        return self.country != "US"
 
 
 @dataclass
@@ -725,6 +1204,7 @@ class _Group:
     accounts: list[_Account] = field(default_factory=list)
     duplicate: _Account | None = None
     line_items: bool = True
+    streamed: bool = True
 
     @property
     def owner(self) -> _Account:
@@ -742,13 +1222,14 @@ class _Reading:
 
 @dataclass
 class _Anchor:
-    """A clean bill and one of its clean meters, to hang bad rows on."""
+    """A clean current bill and one of its clean meters, to hang planted rows on."""
 
     document_id: str
     account: _Account
     meter: _Meter
     start: date
     end: date
+    bill_time: datetime
 
 
 def _season(commodity: str, day_of_year: int) -> float:
@@ -763,6 +1244,11 @@ def _season(commodity: str, day_of_year: int) -> float:
     return 0.15 + 1.7 * max(0.0, winter)
 
 
+def _with_year(day: date, year: int) -> str:
+    """A date in another (maybe implausible) year, as ISO text."""
+    return f"{year:04d}-{day.month:02d}-{min(day.day, 28):02d}"
+
+
 class _Generator:
     """Writes every company in turn; holds the global id counters."""
 
@@ -774,6 +1260,7 @@ class _Generator:
         self.first_day = first_day
         self.last_day = last_day
         self.counters: dict[str, int] = {}
+        self.large_index = 2 if params.companies >= 3 else 0
 
     def next_id(self, prefix: str, width: int) -> str:
         value = self.counters.get(prefix, 0) + 1
@@ -792,25 +1279,42 @@ class _Company:
         self.landing = gen.landing
         self.index = index
         self.rng = random.Random(f"utility-warehouse:{self.params.seed}:{index}")
-        self.mess = _Mess(self.rng)
+        self.mess = _Mess(self.rng, self.params.encoding)
         self.id = f"CO{index + 1:04d}"
+        self.large = index == gen.large_index
         self.currency = "USD"
         self.country = "US"
+        self.scale = 1.0
         self.connections: dict[str, str | None] = {}
         self.provider_names: dict[str, str] = {}
         self.sites: list[_Site] = []
         self.meters: list[_Meter] = []
         self.groups: list[_Group] = []
         self.unit_turns: dict[str, int] = {}
+        self.shared: dict[str, _Meter] = {}
+        self.original: _Meter | None = None
         self.forced_items_done = False
         self.anchor: _Anchor | None = None
         self.stream_counts: dict[tuple[str, str], int] = {}
+        self.variants: dict[str, int] = {}
+        # What planted cases may point at: records quarantined by their own checks.
+        self.bad_sites: list[str] = []
+        self.bad_accounts: list[str] = []
+        self.bad_meters: list[str] = []
+        self.bad_documents: list[str] = []
+        # The clean identifiers of the company's clean meters, normalized.
+        self.identifier_sets: dict[str, frozenset[tuple[str, str]]] = {}
+        self.duplicated: set[str] = set()
 
     # -- helpers ---------------------------------------------------------------
 
     @property
     def first(self) -> bool:
         return self.index == 0
+
+    @property
+    def money(self) -> float:
+        return _CURRENCY_FACTOR[self.currency]
 
     def _id(self, prefix: str, width: int = 7) -> str:
         return self.gen.next_id(prefix, width)
@@ -822,6 +1326,20 @@ class _Company:
         expected = good_rows * BAD_ROW_RATE
         count = int(expected) + (1 if self.rng.random() < expected % 1 else 0)
         return max(count, 1) if self.first else count
+
+    def _variant(self, key: str, count: int) -> int:
+        """Variants of a planted kind (key: entity:kind), taken in turn."""
+        turn = self.variants.get(key, 0)
+        self.variants[key] = turn + 1
+        return turn % count
+
+    def _pick(self, key: str, options: Sequence[str]) -> str:
+        """One of a planted kind's spellings, taken in turn: the first comes first."""
+        return options[self._variant(key, len(options))]
+
+    def _cents(self, low: float, high: float) -> int:
+        """A random amount in the company's currency, from USD bounds."""
+        return round(self.rng.uniform(low, high) * self.money * 100)
 
     def _dimension_time(self) -> datetime:
         span = max((self.gen.last_day - self.gen.first_day).days, 1)
@@ -866,6 +1384,19 @@ class _Company:
             stale["updated_at"] = None
             self.landing.write(entity, row)
             self.landing.write(entity, stale)
+        self.landing.replaced(entity, stale, row)
+
+    def _write_timed_versions(
+        self, entity: str, row: Row, stale: Row, moment: datetime
+    ) -> None:
+        """Write a streamed record and an older version, in either order."""
+        row["updated_at"] = self.mess.timestamp(moment)
+        older = moment - timedelta(days=self.rng.randint(1, 20))
+        stale["updated_at"] = self.mess.timestamp(older)
+        first, second = (row, stale) if self.rng.random() < 0.5 else (stale, row)
+        self.landing.write(entity, first)
+        self.landing.write(entity, second)
+        self.landing.replaced(entity, stale, row)
 
     # -- building the company --------------------------------------------------
 
@@ -877,18 +1408,27 @@ class _Company:
         self._write_accounts()
         self._write_meters()
         for group in self.groups:
-            self._stream_group(group)
+            if group.streamed:
+                self._stream_group(group)
+        if self.large:
+            self._plant_large_currency_bills()
         if self.first:
             self._force_stream_kinds()
 
     def _build(self) -> None:
         rng = self.rng
-        if self.index == 1:
+        if self.large:
+            self.currency, self.country = LARGE_CURRENCY, "VN"
+            self.scale = _LARGE_USAGE_SCALE
+        elif self.index == 1:
             self.currency = rng.choice(("EUR", "CAD"))
             self.country = "DE" if self.currency == "EUR" else "CA"
+        with_connections = self.landing.has("connections")
         for kind, names in _PROVIDERS.items():
             self.provider_names[kind] = rng.choice(names)
-            self.connections[kind] = None if kind == "fuel" else self._id("CN", 5)
+            self.connections[kind] = (
+                self._id("CN", 5) if kind != "fuel" and with_connections else None
+            )
         self._build_sites()
         self._build_meters()
         self._build_groups()
@@ -902,17 +1442,22 @@ class _Company:
                 postal_code = f"{postal}{rng.randint(0, 99):02d}"
             elif self.country == "DE":
                 postal_code = f"{postal}{rng.randint(100, 999)}"
+            elif self.country == "VN":
+                postal_code = f"{postal}{rng.randint(0, 9999):04d}"
             else:
                 postal_code = f"{postal} {rng.randint(1, 9)}{rng.choice('ABCEGHJ')}"
                 postal_code += str(rng.randint(1, 9))
             street = f"{rng.randint(1, 9999)} {rng.choice(_STREETS)} "
             street += rng.choice(_STREET_KINDS)
+            name = f"{city} {rng.choice(_SITE_KINDS)} {si + 1}"
+            if self.first and si == 1 % count:
+                name = "Café Zürich"
             site = _Site(
                 id=self._id("S", 6),
                 index=si,
-                name=f"{city} {rng.choice(_SITE_KINDS)} {si + 1}",
+                name=self.mess.fit(name),
                 address=street,
-                city=city,
+                city=self.mess.fit(city),
                 region=region,
                 postal_code=postal_code,
                 country=self.country,
@@ -936,6 +1481,11 @@ class _Company:
             self.sites.append(site)
         if self.first and count >= 3:
             self.sites[-1].mirror_site_id = self.sites[0].id
+        if self.first:
+            accented = self.sites[1 % count]
+            self.landing.note(
+                "accented_site", {"site_id": accented.id, "name": accented.name}
+            )
 
     def _new_meter(
         self, commodity: str, site: _Site | None, group_key: str | None = None
@@ -960,7 +1510,11 @@ class _Company:
         meter.unit = rotation[turn % len(rotation)]
         area = site.floor_area if site is not None else 5_000.0
         meter.daily = (
-            area / 1000 * _INTENSITY.get(commodity, 30.0) * rng.uniform(0.5, 1.4)
+            area
+            / 1000
+            * _INTENSITY.get(commodity, 30.0)
+            * rng.uniform(0.5, 1.4)
+            * self.scale
         )
         meter.has_demand = (
             commodity == "ELECTRICITY" and site is not None and site.demand
@@ -999,9 +1553,12 @@ class _Company:
         regular = list(self.meters)
         home = sites[0]
         original = self.meters[0]
+        self.original = original
+        # The same physical meter recorded twice: it shares the identifiers.
         twin = self._new_meter(original.commodity, home, original.group_key)
         twin.unit, twin.daily, twin.twin = original.unit, original.daily, original
         twin.has_demand, twin.is_duplicated = original.has_demand, True
+        twin.identifiers = list(original.identifiers)
         sub = self._new_meter("ELECTRICITY", home, "sub")
         sub.daily *= 0.2
         sub.identifiers[0] = ("SUBMETER", f"SM{sub.seq:07d}0")
@@ -1018,12 +1575,26 @@ class _Company:
             self._new_meter(commodity, home)
         unassigned = self._new_meter("ELECTRICITY", None, "unassigned")
         unassigned.tags = ["Parking"]
+        # Meters whose identifiers overlap, billed together at the home site.
+        for label, identifiers in _SHARED_IDENTIFIER_METERS:
+            meter = self._new_meter("ELECTRICITY", home, "shared")
+            meter.identifiers = list(identifiers)
+            meter.tags = []
+            self.shared[label] = meter
+        if self.large:
+            # A new plant with three electricity meters and a reservoir meter,
+            # each billed once (planted bills with exact figures).
+            for _ in range(3):
+                meter = self._new_meter("ELECTRICITY", home, "plant")
+                meter.unit = "kWh"
+            reservoir = self._new_meter("WATER", home, "reservoir")
+            reservoir.unit = "gal"
         if self.first:
             # Billed on the home site's main bill, with no charges of its own.
             cascade = self._new_meter("ELECTRICITY", home, original.group_key)
             cascade.cascade_reason = "unknown_commodity"
             cascade.identifiers = cascade.identifiers[:1]
-            cascade.tags = []
+            cascade.tags = ["Critical load"]
         # Special meters among the regular ones.
 
         def first_of(site: _Site) -> _Meter | None:
@@ -1089,8 +1660,11 @@ class _Company:
             key = (meter.site.id if meter.site is not None else "", meter.group_key)
             group = by_key.get(key)
             if group is None:
-                provider = meter.group_key if meter.group_key in _PROVIDERS else "power"
+                provider = meter.group_key
+                if provider not in _PROVIDERS:
+                    provider = _PROVIDER_KIND[meter.commodity]
                 group = _Group(key=meter.group_key, provider=provider, site=meter.site)
+                group.streamed = meter.group_key not in ("plant", "reservoir")
                 by_key[key] = group
                 self.groups.append(group)
             group.meters.append(meter)
@@ -1130,6 +1704,12 @@ class _Company:
             duplicate.number = duplicate.number.replace("-", "")
         duplicate.active_account_id = duplicated.owner.id
         duplicated.duplicate = duplicate
+        # Accounts naming themselves as their active account: no link at all.
+        for k in range(self._bad_count(len(self.groups))):
+            account = regular[-1 - k % len(regular)].owner
+            if account.active_account_id is None:
+                account.active_account_id = account.id
+                self.landing.note_item("self_linked_accounts", account.id)
 
     # -- dimensions ------------------------------------------------------------
 
@@ -1149,18 +1729,36 @@ class _Company:
         if self.first or rng.random() < 0.2:
             stale = {**row, "name": f"{name} (old name)"}
         self._write_versions("companies", row, stale)
-        if not self.first:
+        if self.large:
+            self.landing.note("large_currency_company", self.id)
+        for kind in DIMENSION_KINDS["companies"]:
+            for _ in range(self._bad_count(1)):
+                company_id = self._id("CO-X", 4)
+                extra: Row = {"id": company_id, "name": f"{name} affiliate"}
+                if kind == "missing_id":
+                    extra.update(id=None, name="Unnamed company")
+                elif kind.endswith("bad_number"):
+                    extra["implied_sewer_fraction"] = self._pick(
+                        kind, ("abc", "n/a", "70%")
+                    )
+                else:
+                    extra["implied_sewer_fraction"] = self._pick(
+                        kind, ("1.7", "-0.2", "85")
+                    )
+                self._plant("companies", company_id, kind, extra)
+
+    def _plant(self, entity: str, record_id: str | None, kind: str, row: Row) -> None:
+        """Write a planted row and state its expected outcome."""
+        if not self.landing.write(entity, row):
             return
-        # Bad companies: at least one of each kind, written with company 1.
-        missing: Row = {"id": None, "name": "Unnamed company", "updated_at": None}
-        self.landing.write("companies", missing)
-        self.landing.inject("companies", None, "missing_id")
-        bad_id = "CO-BAD-0001"
-        self.landing.write(
-            "companies",
-            {"id": bad_id, "name": "Overflow Corp", "implied_sewer_fraction": "1.7"},
-        )
-        self.landing.inject("companies", bad_id, "bad_number")
+        column, colon, reason = kind.partition(":")
+        if colon:
+            assert record_id is not None
+            self.landing.field_issue(entity, record_id, column, reason)
+        else:
+            self.landing.inject(
+                entity, None if kind == "missing_id" else record_id, kind
+            )
 
     def _write_connections(self) -> None:
         good = 0
@@ -1175,7 +1773,9 @@ class _Company:
             }
             self.landing.write("connections", row)
             good += 1
-        for kind in BAD_KINDS["connections"]:
+        if not self.landing.has("connections"):
+            return
+        for kind in DIMENSION_KINDS["connections"]:
             for _ in range(self._bad_count(good)):
                 connection_id = self._id("CN", 5)
                 row = {
@@ -1187,15 +1787,13 @@ class _Company:
                     row["id"] = "  "
                 else:
                     row["company_id"] = "CO-MISSING"
-                self.landing.write("connections", row)
-                self.landing.inject(
-                    "connections", None if kind == "missing_id" else connection_id, kind
-                )
+                self._plant("connections", connection_id, kind, row)
 
     def _site_row(self, site: _Site) -> Row:
         mess = self.mess
-        area = site.floor_area
-        v = self.rng.random()
+        r = self.rng.random
+        area = site.floor_area / SQ_FT_PER_SQ_M if site.metric else site.floor_area
+        v = r()
         if v < 0.1:
             floor_area = None
         elif v < 0.5:
@@ -1204,6 +1802,10 @@ class _Company:
             floor_area = f"{area:.0f}"
         else:
             floor_area = f"{area:.1f}"
+        if site.metric:
+            units: str | None = self.rng.choice(_SQ_M_SPELLINGS)
+        else:
+            units = self.rng.choice(_SQ_FT_SPELLINGS) if r() < 0.5 else None
         return {
             "id": site.id,
             "company_id": self.id,
@@ -1214,6 +1816,7 @@ class _Company:
             "postal_code": site.postal_code,
             "country": site.country,
             "gross_floor_area": floor_area,
+            "gross_floor_area_units": units,
             "data_collection_stop_date": (
                 mess.date(site.stop_date) if site.stop_date is not None else None
             ),
@@ -1230,24 +1833,42 @@ class _Company:
                 stale = {**row, "name": f"{site.name} (old)", "gross_floor_area": "1"}
             self._write_versions("sites", row, stale)
         home = self.sites[0]
-        for kind in BAD_KINDS["sites"]:
+        for kind in DIMENSION_KINDS["sites"]:
             for _ in range(self._bad_count(len(self.sites))):
                 site_id = self._id("S", 6)
                 row = self._site_row(home)
-                row.update(id=site_id, name=f"Bad site {site_id}", mirror_site_id=None)
+                row.update(id=site_id, name=f"{home.name} annex {site_id}")
                 row["data_collection_stop_date"] = None
                 if kind == "missing_id":
                     row["id"] = None
-                elif kind == "bad_date":
-                    row["data_collection_stop_date"] = rng.choice(_BAD_DATES)
-                elif kind == "bad_number":
-                    row["gross_floor_area"] = "n/a"
-                else:
+                elif kind == "orphan_company":
                     row["company_id"] = "CO-MISSING"
-                self.landing.write("sites", row)
-                self.landing.inject(
-                    "sites", None if kind == "missing_id" else site_id, kind
-                )
+                    self.bad_sites.append(site_id)
+                elif kind == "gross_floor_area:bad_number":
+                    row["gross_floor_area"] = self._pick(
+                        kind, ("12,000 sq ft", "n/a", "approx. 5000")
+                    )
+                elif kind == "gross_floor_area:out_of_range":
+                    row["gross_floor_area"] = self._pick(kind, ("-2,500", "5e13"))
+                elif kind == "gross_floor_area_units:unknown_unit":
+                    row["gross_floor_area_units"] = self._pick(
+                        kind, ("acres", "hectares")
+                    )
+                elif kind == "data_collection_stop_date:bad_date":
+                    row["data_collection_stop_date"] = self._pick(kind, _BAD_DATES)
+                elif kind == "data_collection_stop_date:implausible_date":
+                    row["data_collection_stop_date"] = self._pick(
+                        kind, _IMPLAUSIBLE_DATES
+                    )
+                elif kind == "mirror_site_id:orphan_site":
+                    row["mirror_site_id"] = self._missing("S")
+                elif kind == "mirror_site_id:site_quarantined":
+                    if not self.bad_sites:
+                        continue
+                    row["mirror_site_id"] = rng.choice(self.bad_sites)
+                else:  # mirror_site_id:self_link
+                    row["mirror_site_id"] = site_id
+                self._plant("sites", site_id, kind, row)
 
     def _account_row(self, account: _Account) -> Row:
         mess = self.mess
@@ -1284,33 +1905,36 @@ class _Company:
                 self._write_versions("accounts", row, stale)
                 good += 1
         template = self.groups[0]
-        for kind in BAD_KINDS["accounts"]:
+        for kind in DIMENSION_KINDS["accounts"]:
             for _ in range(self._bad_count(good)):
                 account = self._account(template, "ONBOARDED")
                 row = self._account_row(account)
                 if kind == "missing_id":
                     row["id"] = ""
                 elif kind == "unknown_status":
-                    row["status"] = "PENDING"
+                    row["status"] = self._pick(kind, ("PENDING", "closed?"))
+                    self.bad_accounts.append(account.id)
                 elif kind == "orphan_company":
                     row["company_id"] = "CO-MISSING"
-                elif kind == "orphan_connection":
-                    row["connection_id"] = "CN-MISSING"
-                elif kind == "orphan_active_account":
-                    row["active_account_id"] = self._missing("A")
-                else:  # two accounts linking to each other
+                    self.bad_accounts.append(account.id)
+                elif kind == "active_account_cycle":  # two accounts naming each other
                     partner = self._account(template, "ONBOARDED")
                     partner_row = self._account_row(partner)
                     row["active_account_id"] = partner.id
                     partner_row["active_account_id"] = account.id
-                    self.landing.write("accounts", partner_row)
-                    self.landing.inject("accounts", partner.id, kind)
-                self.landing.write("accounts", row)
-                self.landing.inject(
-                    "accounts", None if kind == "missing_id" else account.id, kind
-                )
+                    self._plant("accounts", partner.id, kind, partner_row)
+                    self.bad_accounts.extend((account.id, partner.id))
+                elif kind == "connection_id:orphan_connection":
+                    row["connection_id"] = self._missing("CN")
+                elif kind == "active_account_id:orphan_account":
+                    row["active_account_id"] = self._missing("A")
+                else:  # active_account_id:account_quarantined
+                    if not self.bad_accounts:
+                        continue
+                    row["active_account_id"] = rng.choice(self.bad_accounts)
+                self._plant("accounts", account.id, kind, row)
 
-    def _meter_row(self, meter: _Meter, account: _Account) -> Row:
+    def _meter_row(self, meter: _Meter, account_id: str) -> Row:
         mess = self.mess
         if meter.cascade_reason == "unknown_commodity":
             commodity = self.rng.choice(("NUCLEAR", "Nuclear"))
@@ -1319,7 +1943,7 @@ class _Company:
         return {
             "id": meter.id,
             "company_id": self.id,
-            "account_id": account.id,
+            "account_id": account_id,
             "site_id": meter.site.id if meter.site is not None else None,
             "datasource_type": commodity,
             "is_tracked": mess.boolean(
@@ -1337,10 +1961,9 @@ class _Company:
         mess = self.mess
         good_identifiers = 0
         good_tags = 0
-        anchor_account = self.groups[0].owner
         for group in self.groups:
             for meter in group.meters:
-                row = self._meter_row(meter, group.owner)
+                row = self._meter_row(meter, group.owner.id)
                 stale = None
                 if meter.cascade_reason is None and rng.random() < 0.05:
                     stale = {
@@ -1349,18 +1972,26 @@ class _Company:
                         "service_address": "unknown",
                     }
                 self._write_versions("meters", row, stale)
-                if meter.cascade_reason is not None:
-                    self.landing.inject("meters", meter.id, meter.cascade_reason)
+                cascade = meter.cascade_reason is not None
+                if cascade:
+                    self.landing.inject("meters", meter.id, str(meter.cascade_reason))
+                    self.bad_meters.append(meter.id)
+                else:
+                    self.identifier_sets[meter.id] = frozenset(
+                        (normalize_type(kind), normalize_value(value))
+                        for kind, value in meter.identifiers
+                    )
+                    if meter.is_duplicated:
+                        self.duplicated.add(meter.id)
                 for kind, value in meter.identifiers:
-                    if meter.cascade_reason is not None:
+                    if cascade:
+                        record = f"{meter.id}|{kind}|{value}"
                         row = {
                             "meter_id": meter.id,
                             "identifier_type": kind,
                             "value": value,
                         }
-                        self.landing.write("meter_identifiers", row)
-                        record: str | None = f"{meter.id}|{kind}|{value}"
-                        self.landing.inject("meter_identifiers", record, CASCADE_REASON)
+                        self._plant("meter_identifiers", record, CASCADE_METER, row)
                         continue
                     row = {
                         "meter_id": meter.id,
@@ -1375,6 +2006,11 @@ class _Company:
                         self.landing.write("meter_identifiers", row)
                     good_identifiers += 1
                 for tag in meter.tags:
+                    if cascade:
+                        row = {"meter_id": meter.id, "tag_name": tag}
+                        record = f"{meter.id}|{tag}"
+                        self._plant("meter_tags", record, CASCADE_METER, row)
+                        continue
                     text = f" {tag}" if rng.random() < 0.1 else tag
                     self.landing.write(
                         "meter_tags",
@@ -1385,8 +2021,14 @@ class _Company:
                         },
                     )
                     good_tags += 1
+        self._write_planted_meters()
+        self._write_planted_identifiers(good_identifiers, good_tags)
+
+    def _write_planted_meters(self) -> None:
+        rng = self.rng
         home = self.sites[0]
-        for kind in BAD_KINDS["meters"]:
+        owner = self.groups[0].owner.id
+        for kind in DIMENSION_KINDS["meters"]:
             for _ in range(self._bad_count(len(self.meters))):
                 meter = _Meter(
                     id=self._id("M"),
@@ -1396,52 +2038,96 @@ class _Company:
                     group_key="",
                 )
                 meter.service_address = f"{home.address}, {home.city}"
-                row = self._meter_row(meter, anchor_account)
+                row = self._meter_row(meter, owner)
                 if kind == "missing_id":
                     row["id"] = None
-                elif kind == "bad_boolean":
-                    row["is_tracked"] = "maybe"
                 elif kind == "unknown_commodity":
-                    row["datasource_type"] = "NUCLEAR"
+                    row["datasource_type"] = self._pick(kind, ("NUCLEAR", "hydrogen"))
                 elif kind == "orphan_company":
                     row["company_id"] = "CO-MISSING"
                 elif kind == "orphan_account":
                     row["account_id"] = self._missing("A")
-                else:
-                    row["site_id"] = "S-MISSING"
-                self.landing.write("meters", row)
-                self.landing.inject(
-                    "meters", None if kind == "missing_id" else meter.id, kind
-                )
-        some_meter = self.meters[0].id
-        for kind in BAD_KINDS["meter_identifiers"]:
-            for _ in range(self._bad_count(good_identifiers)):
+                elif kind == "account_quarantined":
+                    if not self.bad_accounts:
+                        continue
+                    row["account_id"] = rng.choice(self.bad_accounts)
+                elif kind == "site_id:orphan_site":
+                    row["site_id"] = self._missing("S")
+                elif kind == "site_id:site_quarantined":
+                    if not self.bad_sites:
+                        continue
+                    row["site_id"] = rng.choice(self.bad_sites)
+                elif kind == "is_tracked:bad_boolean":
+                    row["is_tracked"] = self._pick(kind, _BAD_BOOLEANS)
+                else:  # is_duplicated:bad_boolean
+                    row["is_duplicated"] = self._pick(kind, _BAD_BOOLEANS)
+                if ":" not in kind and kind != "missing_id":
+                    self.bad_meters.append(meter.id)
+                self._plant("meters", meter.id, kind, row)
+
+    def _write_planted_identifiers(self, good_identifiers: int, good_tags: int) -> None:
+        # Rows without a value sit on different meters so that their keys
+        # (meter, type, value) stay distinct.
+        clean = [m for m in self.meters if m.cascade_reason is None]
+        some_meter = clean[0].id
+        for kind in DIMENSION_KINDS["meter_identifiers"]:
+            for index in range(self._bad_count(good_identifiers)):
                 value = f"ZZ{self._id('Z', 7)}"
                 meter_id = some_meter
                 if kind == "missing_id":
                     meter_id = ""
                 elif kind == "missing_value":
                     value = ""
+                    meter_id = clean[index % len(clean)].id
                 else:
                     meter_id = self._missing("M")
-                row = {"meter_id": meter_id, "identifier_type": "METER", "value": value}
-                self.landing.write("meter_identifiers", row)
-                record = None if kind == "missing_id" else f"{meter_id}|METER|{value}"
-                self.landing.inject("meter_identifiers", record, kind)
-        for kind in BAD_KINDS["meter_tags"]:
+                row: Row = {
+                    "meter_id": meter_id,
+                    "identifier_type": "METER",
+                    "value": value,
+                }
+                self._plant("meter_identifiers", f"{meter_id}|METER|{value}", kind, row)
+        for kind in DIMENSION_KINDS["meter_tags"]:
             for index in range(self._bad_count(good_tags)):
                 meter_id, tag = some_meter, f"Bad tag {self._id('T', 6)}"
                 if kind == "missing_id":
                     meter_id = ""
                 elif kind == "missing_value":
                     tag = "" if index % 2 == 0 else " "
+                    meter_id = clean[index % len(clean)].id
                 else:
                     meter_id = self._missing("M")
-                self.landing.write(
-                    "meter_tags", {"meter_id": meter_id, "tag_name": tag}
-                )
-                record = None if kind == "missing_id" else f"{meter_id}|{tag}"
-                self.landing.inject("meter_tags", record, kind)
+                row = {"meter_id": meter_id, "tag_name": tag}
+                self._plant("meter_tags", f"{meter_id}|{tag}", kind, row)
+
+    # -- identifier matching ------------------------------------------------------
+
+    def _expected_match(
+        self, extracted: Sequence[dict[str, str]]
+    ) -> tuple[str | None, str | None]:
+        """The meter a row without meter_id matches, or its quarantine reason."""
+        wanted = frozenset(
+            (normalize_type(item["type"]), normalize_value(item["value"]))
+            for item in extracted
+        )
+        if not wanted:
+            return None, "missing_meter"
+        candidates = [
+            meter_id
+            for meter_id, identifiers in self.identifier_sets.items()
+            if wanted <= identifiers
+        ]
+        if not candidates:
+            return None, "unmatched_meter"
+        originals = [m for m in candidates if m not in self.duplicated]
+        if originals:
+            candidates = originals
+        if len(candidates) == 1:
+            return candidates[0], None
+        exact = [m for m in candidates if self.identifier_sets[m] == wanted]
+        if len(exact) == 1:
+            return exact[0], None
+        return None, "ambiguous_meter"
 
     # -- bills -----------------------------------------------------------------
 
@@ -1494,7 +2180,7 @@ class _Company:
         links = group.accounts
         forced_revision = count // 2 if group is self.groups[0] else -1
         bad_meter = next((m for m in group.meters if m.usable_for_bad_rows), None)
-        carried_from = 0.0
+        carried_from = 0
         for p, (start, end) in enumerate(periods):
             account = links[min(len(links) - 1, p * len(links) // count)]
             readings = self._readings(group, start, end)
@@ -1503,14 +2189,15 @@ class _Company:
                 ids.append(self._id("D", 8))
                 if p == forced_revision or rng.random() < 0.3:
                     ids.append(self._id("D", 8))
-            carried = 0.0
+            carried = 0
             if carried_from and rng.random() < 0.15:
-                carried = round(carried_from * rng.uniform(0.3, 1.0), 2)
-            current, items = 0.0, 0
+                carried = round(carried_from * rng.uniform(0.3, 1.0))
+            current, items = 0, 0
+            bill_time = datetime(end.year, end.month, end.day)
             for version, document_id in enumerate(ids):
                 scale = 1.0 if version == 0 else 1 + rng.uniform(-0.04, 0.04)
                 revised_by = ids[version + 1] if version + 1 < len(ids) else None
-                current, written = self._write_bill(
+                current, written, bill_time = self._write_bill(
                     document_id,
                     account,
                     group,
@@ -1525,7 +2212,7 @@ class _Company:
             carried_from = current
             documents = len(ids)
             if group.duplicate is not None and p >= count - 6:
-                _, written = self._write_bill(
+                _, written, _ = self._write_bill(
                     self._id("D", 8),
                     group.duplicate,
                     group,
@@ -1534,12 +2221,14 @@ class _Company:
                     readings,
                     1.0,
                     None,
-                    0.0,
+                    0,
                 )
                 items += written
                 documents += 1
             if bad_meter is not None:
-                self.anchor = _Anchor(ids[-1], account, bad_meter, start, end)
+                self.anchor = _Anchor(
+                    ids[-1], account, bad_meter, start, end, bill_time
+                )
                 usage_rows = documents * sum(
                     1
                     + (2 if reading.export else 0)
@@ -1558,17 +2247,18 @@ class _Company:
         readings: list[_Reading],
         scale: float,
         revised_by: str | None,
-        carried: float,
-    ) -> tuple[float, int]:
+        carried: int,
+    ) -> tuple[int, int, datetime]:
         """Write one bill with its usage rows and line items.
 
-        Returns its current charges and the number of line items written.
+        Returns its current charges (cents), the number of line items written
+        and the moment it was last updated.
         """
         rng = self.rng
         r = rng.random
         mess = self.mess
         currency = self.currency
-        money = _CURRENCY_FACTOR[currency]
+        money = self.money
         items: list[tuple[str, str | None, str | None, str, float]] = []
         by_commodity: dict[str, float] = {}
         for reading in readings:
@@ -1602,24 +2292,32 @@ class _Company:
                 items.append(
                     ("OTHER", None, commodity, "Fuel cost adjustment", cost * 0.03)
                 )
-        items.append(
-            ("FEE", None, None, "Customer charge", rng.uniform(12, 45) * money)
-        )
+        customer = rng.choice((7.0, 12.0, 25.0)) if r() < 0.3 else rng.uniform(12, 45)
+        items.append(("FEE", None, None, "Customer charge", customer * money))
         subtotal = sum(item[4] for item in items)
         if force or r() < 0.6:
             items.append(("TAX", None, None, "Sales tax", subtotal * 0.06))
         if force or r() < 0.06:
-            items.append(("CREDIT", None, None, "Loyalty credit", -rng.uniform(5, 40)))
+            items.append(
+                ("CREDIT", None, None, "Loyalty credit", -rng.uniform(5, 40) * money)
+            )
         if force or r() < 0.05:
-            items.append(("OTHER", None, None, "Late payment fee", rng.uniform(10, 35)))
-        amounts = [round(item[4], 2) for item in items]
-        current = round(sum(amounts), 2)
+            items.append(
+                ("OTHER", None, None, "Late payment fee", rng.uniform(10, 35) * money)
+            )
+        if currency == LARGE_CURRENCY and (force or r() < 0.1):
+            items.append(
+                ("OTHER", None, None, "Rounding adjustment", rng.choice((12.5, -7.0)))
+            )
+        amounts = [round(item[4] * 100) for item in items]
+        current = sum(amounts)
         with_items = group.line_items and (force or r() >= 0.03)
         if with_items and r() < 0.25:
-            current = round(current + rng.uniform(-5, 5), 2) or 0.01
+            current += rng.randint(-500, 500)
+        current = current or 1
         if force:
             self.forced_items_done = True
-        total = round(current + carried, 2)
+        total = current + carried
         document: Row = {
             "id": document_id,
             "account_id": account.id,
@@ -1638,7 +2336,7 @@ class _Company:
         if r() < 0.01:
             stale = {
                 **document,
-                "current_charges": mess.amount(current * 1.5, currency),
+                "current_charges": mess.amount(current * 3 // 2, currency),
             }
             self._write_timed_versions("documents", document, stale, bill_time)
         else:
@@ -1653,6 +2351,10 @@ class _Company:
                 description,
                 _,
             ), amount in zip(items, amounts, strict=True):
+                if description == "Rounding adjustment":
+                    text = mess.short_amount(amount, currency)
+                else:
+                    text = mess.amount(amount, currency)
                 item: Row = {
                     "id": self._id("L", 9),
                     "document_id": document_id,
@@ -1665,26 +2367,15 @@ class _Company:
                         else None
                     ),
                     "description": description,
-                    "amount": mess.amount(amount, currency),
+                    "amount": text,
                     "updated_at": mess.timestamp(bill_time) if r() < 0.7 else None,
                 }
                 if r() < 0.005:
-                    stale = {**item, "amount": mess.amount(amount + 10, currency)}
+                    stale = {**item, "amount": mess.amount(amount + 1000, currency)}
                     self._write_timed_versions("line_items", item, stale, bill_time)
                 else:
                     self.landing.write("line_items", item)
-        return current, len(items) if with_items else 0
-
-    def _write_timed_versions(
-        self, entity: str, row: Row, stale: Row, moment: datetime
-    ) -> None:
-        """Write a streamed record and an older version, in either order."""
-        row["updated_at"] = self.mess.timestamp(moment)
-        older = moment - timedelta(days=self.rng.randint(1, 20))
-        stale["updated_at"] = self.mess.timestamp(older)
-        first, second = (row, stale) if self.rng.random() < 0.5 else (stale, row)
-        self.landing.write(entity, first)
-        self.landing.write(entity, second)
+        return current, len(items) if with_items else 0, bill_time
 
     def _write_usage(
         self,
@@ -1769,6 +2460,12 @@ class _Company:
                 identifiers.append(
                     {"type": mess.enum(kind), "value": mess.identifier(value)}
                 )
+        demand_text = None
+        if demand is not None and net_metering == "IMPORT":
+            demand_text = f"{demand:.1f}"
+            if r() < 0.15:
+                demand_text += rng.choice((" kW", " KW", "kw"))
+        estimated = mess.boolean(True) if r() < 0.03 else None
         row: Row = {
             "id": usage_id,
             "document_id": document_id,
@@ -1780,25 +2477,37 @@ class _Company:
             "standard_usage": standard,
             "exclusion": mess.boolean(exclusion, 0 if exclusion else 0.7),
             "net_metering_type": metering,
-            "demand": f"{demand:.1f}"
-            if demand is not None and net_metering == "IMPORT"
-            else None,
+            "demand": demand_text,
             "extracted_identifiers": identifiers,
+            "is_estimated": estimated,
             "updated_at": mess.timestamp(bill_time) if r() < 0.8 else None,
         }
         if meter.cascade_reason is not None:
-            self.landing.write("usage_data", row)
-            self.landing.inject("usage_data", usage_id, CASCADE_REASON)
-        elif r() < 0.005:
+            self._plant("usage_data", usage_id, CASCADE_METER, row)
+            return
+        if by_identifier:
+            assert identifiers is not None
+            self._expect_match(usage_id, identifiers, meter)
+        if r() < 0.005:
             stale = {**row, "raw_usage": mess.quantity(raw * 1.2)}
             self._write_timed_versions("usage_data", row, stale, bill_time)
         else:
             self.landing.write("usage_data", row)
 
-    # -- bad streamed rows -------------------------------------------------------
+    def _expect_match(
+        self, usage_id: str, identifiers: Sequence[dict[str, str]], meter: _Meter
+    ) -> None:
+        matched, reason = self._expected_match(identifiers)
+        if matched != meter.id:  # pragma: no cover - a generator bug
+            raise RuntimeError(
+                f"usage row {usage_id} would match {matched or reason}, not {meter.id}"
+            )
+        self.landing.meter_match(usage_id, meter.id)
+
+    # -- planted streamed rows ----------------------------------------------------
 
     def _inject_stream_rows(self, documents: int, usage_rows: int, items: int) -> None:
-        """Bad documents, usage rows and line items next to the current bill."""
+        """Planted documents, usage rows and line items next to the current bill."""
         r = self.rng.random
         choice = self.rng.choice
         for entity, good_rows in (
@@ -1806,39 +2515,38 @@ class _Company:
             ("usage_data", usage_rows),
             ("line_items", items),
         ):
-            kinds = BAD_KINDS[entity]
+            kinds = STREAM_KINDS[entity]
             rate = BAD_ROW_RATE * len(kinds)
             for _ in range(good_rows):
                 if r() < rate:
                     self._bad_stream_row(entity, choice(kinds))
 
     def _force_stream_kinds(self) -> None:
+        """Every streamed kind, each of its variants, at least once in company 1."""
         for entity in ("documents", "usage_data", "line_items"):
-            for kind in BAD_KINDS[entity]:
-                if not self.stream_counts.get((entity, kind)):
+            for kind in STREAM_KINDS[entity]:
+                wanted = _STREAM_VARIANTS.get(f"{entity}:{kind}", 1)
+                for _ in range(wanted - self.stream_counts.get((entity, kind), 0)):
                     self._bad_stream_row(entity, kind)
 
     def _bad_stream_row(self, entity: str, kind: str) -> None:
         anchor = self.anchor
         if anchor is None:  # pragma: no cover - company 1 always has clean bills
-            raise RuntimeError("no clean bill to attach bad rows to")
-        self.stream_counts[(entity, kind)] = (
-            self.stream_counts.get((entity, kind), 0) + 1
-        )
+            raise RuntimeError("no clean bill to attach planted rows to")
         if entity == "documents":
-            record_id, row = self._bad_document(kind, anchor)
+            planted = self._plant_document(kind, anchor)
         elif entity == "usage_data":
-            record_id, row = self._bad_usage(kind, anchor)
+            planted = self._plant_usage(kind, anchor)
         else:
-            record_id, row = self._bad_line_item(kind, anchor)
-        self.landing.write(entity, row)
-        self.landing.inject(entity, None if kind == "missing_id" else record_id, kind)
+            planted = self._plant_line_item(kind, anchor)
+        if planted:
+            key = (entity, kind)
+            self.stream_counts[key] = self.stream_counts.get(key, 0) + 1
 
-    def _bad_document(self, kind: str, anchor: _Anchor) -> tuple[str, Row]:
+    def _document_row(self, document_id: str, anchor: _Anchor, cents: int) -> Row:
         mess = self.mess
-        document_id = self._id("D", 8)
-        amount = mess.amount(self.rng.uniform(50, 900), self.currency)
-        row: Row = {
+        amount = mess.amount(cents, self.currency)
+        return {
             "id": document_id,
             "account_id": anchor.account.id,
             "start_date": mess.date(anchor.start),
@@ -1848,90 +2556,482 @@ class _Company:
             "charges_units": self.currency,
             "source_system": "ocr",
         }
+
+    def _expect_unattributed(
+        self,
+        document_id: str,
+        current: int | None,
+        items: Sequence[int] = (),
+        has_meter: bool = False,
+    ) -> None:
+        """State whether a clean, current planted bill is unattributed.
+
+        ``current`` is its current charges as the warehouse reads them (None
+        when blank or not usable), ``items`` its clean line items written.
+        """
+        if has_meter:
+            return
+        amount = current if current is not None else (sum(items) if items else None)
+        if amount:
+            self.landing.unattributed(document_id, self.currency, amount)
+
+    def _plant_document(self, kind: str, anchor: _Anchor) -> bool:
+        rng = self.rng
+        mess = self.mess
+        if kind == "revision_cycle":
+            self._plant_revision_cycle(anchor)
+            return True
+        if kind == "reused_id":
+            self._plant_reused_document_id(anchor)
+            return True
+        document_id = self._id("D", 8)
+        if kind == "no_meter_bill":
+            self._plant_no_meter_bill(document_id, anchor)
+            return True
+        if kind == "line_item_meter_bill":
+            self._plant_line_item_meter_bill(document_id, anchor)
+            return True
+        cents = self._cents(50, 900)
+        row = self._document_row(document_id, anchor, cents)
+        current: int | None = cents
         if kind == "missing_id":
             row["id"] = None
         elif kind == "bad_date":
-            column = "start_date" if self.rng.random() < 0.5 else "bill_date"
-            row[column] = self.rng.choice(_BAD_DATES)
+            column = "start_date" if rng.random() < 0.5 else "bill_date"
+            row[column] = self._pick("documents:bad_date", _BAD_DATES)
+        elif kind == "implausible_date":
+            variant = self._variant(f"documents:{kind}", 4)
+            if variant == 0:
+                row["start_date"] = _with_year(anchor.start, 25)
+            elif variant == 1:
+                row["bill_date"] = _with_year(anchor.end, 2206)
+            elif variant == 2:
+                row["bill_date"] = "9999-12-31"
+            else:
+                row["start_date"], row["bill_date"] = "0001-01-01", "9999-12-31"
         elif kind == "end_before_start":
             row["bill_date"] = mess.date(anchor.start - timedelta(days=5))
-        elif kind == "bad_amount":
-            row["current_charges"] = self.rng.choice(_BAD_AMOUNTS)
+        elif kind == "implausible_period":
+            row["start_date"] = mess.date(anchor.end - timedelta(days=450))
         elif kind == "orphan_account":
             row["account_id"] = self._missing("A")
-        else:
+        elif kind == "account_quarantined":
+            if not self.bad_accounts:
+                return False
+            row["account_id"] = rng.choice(self.bad_accounts)
+        elif kind == "total_charges:bad_amount":
+            row["total_charges"] = self._pick(f"documents:{kind}", _BAD_AMOUNTS)
+        elif kind == "total_charges:bad_number":
+            row["total_charges"] = mess.amount(_OUT_OF_RANGE_CENTS, self.currency)
+        elif kind == "current_charges:bad_amount":
+            row["current_charges"] = self._pick(f"documents:{kind}", _BAD_AMOUNTS)
+            current = None
+        elif kind == "current_charges:bad_number":
+            row["current_charges"] = mess.amount(_OUT_OF_RANGE_CENTS, self.currency)
+            current = None
+        elif kind == "revised_document_id:orphan_document":
             row["revised_document_id"] = self._missing("D")
-        return document_id, row
+        else:  # revised_document_id:document_quarantined
+            if not self.bad_documents:
+                return False
+            row["revised_document_id"] = rng.choice(self.bad_documents)
+        self._plant("documents", document_id, kind, row)
+        if ":" in kind:
+            self._expect_unattributed(document_id, current)
+        elif kind != "missing_id":
+            self.bad_documents.append(document_id)
+        return True
 
-    def _bad_usage(self, kind: str, anchor: _Anchor) -> tuple[str, Row]:
+    def _plant_revision_cycle(self, anchor: _Anchor) -> None:
+        """A bill revising itself, or two bills revising each other."""
+        size = 1 + self._variant("documents:revision_cycle", 2)
+        ids = [self._id("D", 8) for _ in range(size)]
+        for position, document_id in enumerate(ids):
+            row = self._document_row(document_id, anchor, self._cents(50, 900))
+            row["revised_document_id"] = ids[(position + 1) % size]
+            self._plant("documents", document_id, "revision_cycle", row)
+            self.bad_documents.append(document_id)
+            usage = self._usage_template(anchor, document_id)
+            self._plant("usage_data", str(usage["id"]), CASCADE_DOCUMENT, usage)
+            item = self._line_item_template(anchor, document_id)
+            self._plant("line_items", str(item["id"]), CASCADE_DOCUMENT, item)
+
+    def _plant_reused_document_id(self, anchor: _Anchor) -> None:
+        """Another bill under the current bill's id, older: the current one wins."""
+        rng = self.rng
         mess = self.mess
-        meter = anchor.meter
-        usage_id = self._id("U", 9)
+        others = [g.owner for g in self.groups if g.owner is not anchor.account]
+        account = rng.choice(others) if others else anchor.account
+        start = anchor.start - timedelta(days=rng.randint(60, 400))
+        loser: Row = {
+            "id": anchor.document_id,
+            "account_id": account.id,
+            "start_date": mess.date(start),
+            "bill_date": mess.date(start + timedelta(days=29)),
+            "total_charges": mess.amount(self._cents(50, 900), self.currency),
+            "current_charges": mess.amount(self._cents(50, 900), self.currency),
+            "charges_units": self.currency,
+            "source_system": "manual_upload",
+            "updated_at": mess.timestamp(
+                anchor.bill_time - timedelta(days=rng.randint(30, 90))
+            ),
+        }
+        if self.landing.write("documents", loser):
+            self.landing.replaced("documents", loser, {"id": anchor.document_id})
+            self.landing.note_item("reused_document_ids", anchor.document_id)
+
+    def _plant_no_meter_bill(self, document_id: str, anchor: _Anchor) -> None:
+        """A bill with no usage rows and no line item naming a meter."""
+        variant = self._variant("documents:no_meter_bill", 4)
+        item_cents = [self._cents(12, 45), self._cents(1, 10)]
+        current: int | None
+        if variant == 0:  # line items without meters, current charges their sum
+            current = sum(item_cents)
+        elif variant == 1:  # no line items, current charges only
+            current, item_cents = self._cents(50, 900), []
+        elif variant == 2:  # line items but no current charges
+            current = None
+        else:  # nothing to attribute
+            current, item_cents = 0, []
+        row = self._document_row(document_id, anchor, current or 0)
+        if current is None:
+            row["current_charges"] = None
+            row["total_charges"] = self.mess.amount(sum(item_cents), self.currency)
+        self.landing.write("documents", row)
+        written: list[int] = []
+        for cents in item_cents:
+            item = self._line_item_template(anchor, document_id, cents)
+            if self.landing.write("line_items", item):
+                written.append(cents)
+        self._expect_unattributed(document_id, current, written)
+
+    def _plant_line_item_meter_bill(self, document_id: str, anchor: _Anchor) -> None:
+        """A bill whose only usage row is quarantined but a line item names a meter."""
+        cents = self._cents(50, 900)
+        row = self._document_row(document_id, anchor, cents)
+        self.landing.write("documents", row)
+        usage = self._usage_template(anchor, document_id)
+        usage["raw_usage_units"] = "furlongs"
+        self._plant("usage_data", str(usage["id"]), "unknown_unit", usage)
+        item = self._line_item_template(anchor, document_id, cents)
+        item.update(meter_id=anchor.meter.id, charge_type="USAGE")
+        has_meter = self.landing.write("line_items", item)
+        if has_meter:
+            self.landing.note_item(
+                "line_item_meter_bills",
+                {"document_id": document_id, "meter_id": anchor.meter.id},
+            )
+        self._expect_unattributed(document_id, cents, [cents], has_meter)
+
+    def _usage_template(
+        self,
+        anchor: _Anchor,
+        document_id: str | None = None,
+        meter: _Meter | None = None,
+    ) -> Row:
+        """A clean usage row on the anchor bill's period."""
+        mess = self.mess
+        meter = meter or anchor.meter
         days = (anchor.end - anchor.start).days + 1
-        row: Row = {
-            "id": usage_id,
-            "document_id": anchor.document_id,
+        return {
+            "id": self._id("U", 9),
+            "document_id": document_id or anchor.document_id,
             "meter_id": meter.id,
             "start_date": mess.date(anchor.start),
             "end_date": mess.date(anchor.end),
             "raw_usage": f"{meter.daily * days / meter.factor:.3f}",
             "raw_usage_units": mess.unit(meter.unit),
         }
+
+    def _plant_usage(self, kind: str, anchor: _Anchor) -> bool:
+        rng = self.rng
+        mess = self.mess
+        meter = anchor.meter
+        if kind == "identifier_match":
+            return self._plant_identifier_match(anchor)
+        row = self._usage_template(anchor)
+        usage_id = str(row["id"])
         if kind == "missing_id":
             row["id"] = ""
         elif kind == "bad_date":
-            column = "start_date" if self.rng.random() < 0.5 else "end_date"
-            row[column] = self.rng.choice(_BAD_DATES)
+            column = "start_date" if rng.random() < 0.5 else "end_date"
+            row[column] = self._pick("usage_data:bad_date", _BAD_DATES)
+        elif kind == "implausible_date":
+            variant = self._variant(f"usage_data:{kind}", 5)
+            if variant == 0:
+                row["start_date"] = _with_year(anchor.start, 25)
+            elif variant == 1:
+                day = anchor.start
+                row["start_date"] = f"{day.month:02d}/{min(day.day, 28):02d}/0025"
+            elif variant == 2:
+                row["end_date"] = _with_year(anchor.end, 2206)
+            elif variant == 3:
+                row["end_date"] = "9999-12-31"
+            else:
+                row["start_date"], row["end_date"] = "0001-01-01", "9999-12-31"
         elif kind == "end_before_start":
             row["end_date"] = mess.date(anchor.start - timedelta(days=3))
+        elif kind == "implausible_period":
+            row["start_date"] = mess.date(anchor.end - timedelta(days=450))
         elif kind == "bad_number":
-            row["raw_usage"] = self.rng.choice(("n/a", "12..5", "1O0"))
+            variant = self._variant(f"usage_data:{kind}", 4)
+            if variant == 0:  # unparseable
+                row["raw_usage"] = self._pick("usage_data:raw", ("n/a", "12..5", "1O0"))
+            elif variant == 1:  # beyond 10^12 as written
+                row.update(raw_usage="5e19", raw_usage_units="MWh")
+            elif variant == 2:  # a bad standard usage and no raw usage
+                row.update(raw_usage=None, standard_usage="abc")
+            else:  # beyond 10^12 once converted
+                energy = COMMODITY_KIND[meter.commodity] == ENERGY
+                row["raw_usage"] = "2,000,000,000"
+                row["raw_usage_units"] = "MWh" if energy else "kgal"
         elif kind == "missing_usage":
             row["raw_usage"] = None
-        elif kind == "bad_boolean":
-            row["exclusion"] = "maybe"
         elif kind == "unknown_net_metering_type":
             row["net_metering_type"] = "SIDEWAYS"
-        elif kind == "unknown_unit":
-            row["raw_usage_units"] = "furlongs"
-        elif kind == "bad_json":
-            row["extracted_identifiers"] = '[{"type":'
         elif kind == "orphan_document":
             row["document_id"] = self._missing("D")
         elif kind == "orphan_meter":
             row["meter_id"] = self._missing("M")
-        else:  # unmatched_meter
+        elif kind == "unknown_unit":
+            row["raw_usage_units"] = self._pick(
+                f"usage_data:{kind}", ("furlongs", "barrels")
+            )
+        elif kind in (
+            "missing_meter",
+            "bad_json",
+            "unmatched_meter",
+            "ambiguous_meter",
+        ):
             row["meter_id"] = None
-            row["extracted_identifiers"] = [
-                {"type": "METER", "value": f"ZZ-{self._id('Z', 7)}"}
-            ]
-        return usage_id, row
+            row["extracted_identifiers"] = self._unmatched_identifiers(kind)
+        elif kind == "raw_usage:bad_number":
+            row["standard_usage"] = f"{meter.daily * 30:,.3f}"
+            row["raw_usage"] = self._pick(
+                f"usage_data:{kind}", ("12..5", "n/a", "see bill")
+            )
+        elif kind == "standard_usage:bad_number":
+            row["standard_usage"] = self._pick(
+                f"usage_data:{kind}", ("n/a", "1.2.3", "tbd")
+            )
+        elif kind == "demand:bad_number":
+            row["demand"] = self._pick(f"usage_data:{kind}", ("n/a", "45 kVA", "high"))
+        elif kind == "exclusion:bad_boolean":
+            row["exclusion"] = self._pick(f"usage_data:{kind}", _BAD_BOOLEANS)
+        elif kind == "is_estimated:bad_boolean":
+            row["is_estimated"] = self._pick(f"usage_data:{kind}", _BAD_BOOLEANS)
+        else:  # extracted_identifiers:bad_json
+            row["extracted_identifiers"] = self._pick(
+                f"usage_data:{kind}", ('[{"type":', "POD 123")
+            )
+        self._plant("usage_data", usage_id, kind, row)
+        return True
 
-    def _bad_line_item(self, kind: str, anchor: _Anchor) -> tuple[str, Row]:
-        line_id = self._id("L", 9)
-        row: Row = {
-            "id": line_id,
-            "document_id": anchor.document_id,
+    def _unmatched_identifiers(self, kind: str) -> Value:
+        """Identifiers of a row without meter_id that match no single meter."""
+        if kind == "missing_meter":
+            return None if self._variant(f"usage_data:{kind}", 2) == 0 else []
+        if kind == "bad_json":
+            return self._pick(
+                f"usage_data:{kind}", ('[{"type":', "METER 123", '{"type": "METER"}')
+            )
+        extracted: list[dict[str, str]]
+        if kind == "unmatched_meter":
+            variant = self._variant(f"usage_data:{kind}", 3)
+            if variant == 0:  # no meter holds Z-9
+                extracted = [
+                    {"type": "METER", "value": "X-2"},
+                    {"type": "METER", "value": "Z-9"},
+                ]
+            elif variant == 1:  # X-1 is a METER identifier, not a POD
+                extracted = [{"type": "POD", "value": "X-1"}]
+            else:
+                extracted = [{"type": "METER", "value": f"ZZ-{self._id('Z', 7)}"}]
+        elif self._variant(f"usage_data:{kind}", 2) == 0:  # two with this very set
+            extracted = [{"type": "premise", "value": "PR-SHARED-7"}]
+        else:  # two meters hold it, each with more
+            extracted = [{"type": "Account", "value": "ACC 1"}]
+        matched, reason = self._expected_match(extracted)
+        if matched is not None or reason != kind:  # pragma: no cover - a bug
+            raise RuntimeError(f"{extracted} gives {matched or reason}, not {kind}")
+        return extracted
+
+    def _plant_identifier_match(self, anchor: _Anchor) -> bool:
+        """A clean usage row without meter_id matched through its identifiers."""
+        variant = self._variant("usage_data:identifier_match", 3)
+        extracted: list[dict[str, str]]
+        if variant == 0:  # the account number is on two meters, X1 on one
+            meter = self.shared["P"]
+            extracted = [
+                {"type": "METER", "value": "X1"},
+                {"type": "ACCOUNT", "value": "ACC 1"},
+            ]
+        elif variant == 1:  # two candidates, one holding exactly this set
+            meter = self.shared["V"]
+            extracted = [{"type": "Service Point", "value": "sp 77"}]
+        else:  # a meter and its duplicated twin share the identifier
+            assert self.original is not None
+            meter = self.original
+            kind, value = meter.identifiers[0]
+            extracted = [{"type": kind.lower(), "value": f" {value} "}]
+        row = self._usage_template(anchor, meter=meter)
+        row.update(meter_id=None, extracted_identifiers=extracted)
+        usage_id = str(row["id"])
+        self._expect_match(usage_id, extracted, meter)
+        self.landing.write("usage_data", row)
+        return True
+
+    def _line_item_template(
+        self, anchor: _Anchor, document_id: str | None = None, cents: int | None = None
+    ) -> Row:
+        if cents is None:
+            cents = self._cents(5, 60)
+        return {
+            "id": self._id("L", 9),
+            "document_id": document_id or anchor.document_id,
             "charge_type": "FEE",
             "description": "Service fee",
-            "amount": self.mess.amount(self.rng.uniform(5, 60), self.currency),
+            "amount": self.mess.amount(cents, self.currency),
         }
+
+    def _plant_line_item(self, kind: str, anchor: _Anchor) -> bool:
+        rng = self.rng
+        row = self._line_item_template(anchor)
+        line_id = str(row["id"])
         if kind == "missing_id":
             row["id"] = None
         elif kind == "bad_amount":
-            row["amount"] = self.rng.choice(_BAD_AMOUNTS)
+            row["amount"] = self._pick(f"line_items:{kind}", (*_BAD_AMOUNTS, ""))
+        elif kind == "bad_number":
+            row["amount"] = self.mess.amount(_OUT_OF_RANGE_CENTS, self.currency)
         elif kind == "unknown_charge_type":
             row["charge_type"] = "MYSTERY"
-        elif kind == "unknown_commodity":
-            row["datasource_type"] = "NUCLEAR"
         elif kind == "orphan_document":
             row["document_id"] = self._missing("D")
-        else:
+        elif kind == "meter_id:orphan_meter":
             row["meter_id"] = self._missing("M")
-        return line_id, row
+        elif kind == "meter_id:meter_quarantined":
+            if not self.bad_meters:
+                return False
+            row["meter_id"] = rng.choice(self.bad_meters)
+        else:  # datasource_type:unknown_commodity
+            row["datasource_type"] = self._pick(
+                f"line_items:{kind}", ("NUCLEAR", "Geothermal")
+            )
+        self._plant("line_items", line_id, kind, row)
+        return True
+
+    # -- the VND company's exact bills ---------------------------------------------
+
+    def _plant_large_currency_bills(self) -> None:
+        """Two bills with figures a warehouse must keep exactly.
+
+        A bill of VND 3,580,892,862.63 over three electricity meters, and a
+        water usage row of 6,227,440,270.173 gal from Jan 15 to Feb 14.
+        """
+        mess = self.mess
+        plant = next(g for g in self.groups if g.key == "plant")
+        reservoir = next(g for g in self.groups if g.key == "reservoir")
+        last = self.gen.last_day
+        year = last.year if last >= date(last.year, 2, 14) else last.year - 1
+        start, end = date(year, 1, 15), date(year, 2, 14)
+        bill_time = datetime(year, 2, 20, 9, 30)
+        figures = ("144,655.561", "596,079.843", "20,736.123")
+        bill_id = self._id("D", 8)
+        self.landing.write(
+            "documents",
+            {
+                "id": bill_id,
+                "account_id": plant.owner.id,
+                "start_date": start.isoformat(),
+                "bill_date": end.isoformat(),
+                "total_charges": "VND 3,580,892,862.63",
+                "current_charges": "VND 3,580,892,862.63",
+                "charges_units": "VND",
+                "source_system": "edi_810",
+                "updated_at": mess.timestamp(bill_time),
+            },
+        )
+        usage: dict[str, str] = {}
+        for meter, figure in zip(plant.meters, figures, strict=True):
+            usage_id = self._id("U", 9)
+            self.landing.write(
+                "usage_data",
+                {
+                    "id": usage_id,
+                    "document_id": bill_id,
+                    "meter_id": meter.id,
+                    "start_date": start.isoformat(),
+                    "end_date": end.isoformat(),
+                    "raw_usage": figure,
+                    "raw_usage_units": "kWh",
+                },
+            )
+            usage[meter.id] = figure.replace(",", "")
+        self.landing.note(
+            "large_currency_bill",
+            {
+                "document_id": bill_id,
+                "currency": LARGE_CURRENCY,
+                "current_charges": "3580892862.63",
+                "meter_usage_kwh": usage,
+            },
+        )
+        water_id, usage_id = self._id("D", 8), self._id("U", 9)
+        water_cents = 4_128_395_011_250
+        symbol = _CURRENCY_SYMBOL[LARGE_CURRENCY]
+        charges = f"{symbol}{money_text(water_cents, grouped=True)}"
+        if not mess.fits(symbol):
+            charges = money_text(water_cents)
+        self.landing.write(
+            "documents",
+            {
+                "id": water_id,
+                "account_id": reservoir.owner.id,
+                "start_date": start.isoformat(),
+                "bill_date": end.isoformat(),
+                "total_charges": charges,
+                "current_charges": charges,
+                "charges_units": "vnd",
+                "source_system": "utility_portal",
+                "updated_at": mess.timestamp(bill_time),
+            },
+        )
+        meter = reservoir.meters[0]
+        self.landing.write(
+            "usage_data",
+            {
+                "id": usage_id,
+                "document_id": water_id,
+                "meter_id": meter.id,
+                "start_date": start.isoformat(),
+                "end_date": end.isoformat(),
+                "raw_usage": "6,227,440,270.173",
+                "raw_usage_units": "gal",
+            },
+        )
+        self.landing.note(
+            "big_water_usage",
+            {
+                "usage_id": usage_id,
+                "document_id": water_id,
+                "meter_id": meter.id,
+                "standard_usage": "6227440270.173",
+                "start_date": start.isoformat(),
+                "end_date": end.isoformat(),
+                "current_charges": money_text(water_cents),
+            },
+        )
 
 
 # --- entry points --------------------------------------------------------------
+
+
+def _clear_landing_files(out_dir: Path, keep: set[str]) -> None:
+    """Remove files of any entity, in any format or spelling, not in ``keep``."""
+    for path in out_dir.iterdir():
+        if path.is_file() and path.name not in keep and _landing_entity(path):
+            path.unlink()
 
 
 def generate(
@@ -1944,11 +3044,16 @@ def generate(
     end_month: str = "2026-10",
     meters_per_site: int = 3,
     file_format: str = "csv",
+    without: Sequence[str] = (),
+    messy_names: bool = True,
+    encoding: str = "utf-8",
 ) -> dict[str, int]:
     """Write a landing folder and its manifest; the rows written per entity.
 
     Raises ValueError on a bad parameter (before anything is written).
     """
+    if isinstance(without, str):
+        without = (without,)
     params = Parameters(
         companies=companies,
         sites=sites,
@@ -1957,23 +3062,29 @@ def generate(
         end_month=end_month,
         meters_per_site=meters_per_site,
         file_format=file_format,
+        without=tuple(sorted(set(without))),
+        messy_names=messy_names,
+        encoding=encoding,
     )
     first_day, last_day = params.validate()
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     formats = formats_by_entity(file_format)
-    for entity in contract.ENTITIES:
-        for other in contract.FILE_FORMATS:
-            stale_file = out_dir / f"{entity.name}.{other}"
-            if other != formats[entity.name] and stale_file.is_file():
-                stale_file.unlink()
-    with tempfile.TemporaryFile("w+", encoding="utf-8", newline="\n") as scratch:
-        landing = _Landing(out_dir, formats, scratch)
+    keep = {
+        landing_file_name(entity.name, formats[entity.name], messy_names)
+        for entity in contract.ENTITIES
+        if entity.name not in params.without
+    }
+    _clear_landing_files(out_dir, keep)
+    landing = _Landing(out_dir, params, formats)
+    try:
         try:
             _Generator(params, landing, first_day, last_day).run()
         finally:
             landing.close()
-        landing.write_manifest(out_dir / MANIFEST_NAME, params)
+        landing.write_manifest(out_dir / MANIFEST_NAME, last_day + timedelta(days=1))
+    finally:
+        landing.discard()
     return landing.rows()
 
 
@@ -2021,6 +3132,30 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         default="csv",
         help="file format; mixed gives each entity one of the three (default csv)",
     )
+    parser.add_argument(
+        "--without",
+        action="append",
+        choices=OPTIONAL_FILES,
+        default=[],
+        metavar="FILE",
+        help=(
+            "leave an optional file out: " + ", ".join(OPTIONAL_FILES) + " (repeatable)"
+        ),
+    )
+    parser.add_argument(
+        "--clean-names",
+        action="store_true",
+        help=(
+            "write the contract's file and column names (default: messy names "
+            "such as Meter_Tags.csv, line_items.CSV and a ' updated_at ' header)"
+        ),
+    )
+    parser.add_argument(
+        "--encoding",
+        default="utf-8",
+        metavar="NAME",
+        help="text encoding of CSV and JSONL files, e.g. cp1252 (default utf-8)",
+    )
 
 
 def main(args: argparse.Namespace) -> int:
@@ -2034,6 +3169,9 @@ def main(args: argparse.Namespace) -> int:
             end_month=args.end_month,
             meters_per_site=args.meters_per_site,
             file_format=args.file_format,
+            without=args.without,
+            messy_names=not args.clean_names,
+            encoding=args.encoding,
         )
     except ValueError as error:
         print(f"error: {error}", file=sys.stderr)
