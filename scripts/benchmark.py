@@ -86,9 +86,13 @@ GATE_QUERIES: dict[str, str] = {
         "select count(*) from (select usage_id from marts.fct_calendarized_usage "
         "group by usage_id having sum(usage) != max(row_usage))"
     ),
-    "portfolio usage minus meter months": (
-        "select (select sum(usage) from marts.fct_portfolio_monthly) "
-        "- (select sum(usage) from marts.fct_meter_monthly)"
+    "portfolio metered usage minus meter months": (
+        "select (select sum(usage) from marts.fct_portfolio_monthly "
+        "where not is_implied) - (select sum(usage) from marts.fct_meter_monthly)"
+    ),
+    "implied sewer in the portfolio minus implied sewer months": (
+        "select (select sum(usage) from marts.fct_portfolio_monthly "
+        "where is_implied) - (select sum(usage) from marts.fct_implied_sewer_monthly)"
     ),
 }
 
