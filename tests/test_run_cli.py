@@ -132,6 +132,9 @@ def test_dbt_arguments() -> None:
     assert arguments[select_at + 1 : select_at + 3] == ["staging", "+dim_meters"]
     assert "--full-refresh" in arguments
     assert "--no-use-colors" in arguments
+    # Unit tests run in `make test`, not in every scheduled build.
+    exclude_at = arguments.index("--exclude")
+    assert arguments[exclude_at + 1] == "resource_type:unit_test"
 
 
 def run_in_process(raw_dir: Path, database: Path, *extra: str) -> int:

@@ -183,7 +183,11 @@ def build_arguments(
     full_refresh: bool = False,
     project_dir: Path = PROJECT_DIR,
 ) -> list[str]:
-    """The command line of ``dbt build`` for one pipeline run."""
+    """The command line of ``dbt build`` for one pipeline run.
+
+    Unit tests check the models' logic on fixed inputs: they belong to
+    ``make test`` and CI, not to every scheduled build, so they are excluded.
+    """
     arguments = [
         "build",
         "--project-dir",
@@ -192,6 +196,8 @@ def build_arguments(
         str(project_dir),
         "--vars",
         json.dumps({"as_of": as_of.isoformat()}),
+        "--exclude",
+        "resource_type:unit_test",
         "--no-use-colors",
         "--log-format",
         "text",
