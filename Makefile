@@ -19,8 +19,11 @@ setup: $(STAMP)
 demo: $(STAMP)
 	$(BIN)/python scripts/pipeline.py run --raw-dir $(DEMO_RAW) --database $(DEMO_DB) --as-of 2026-11-01
 	@echo
-	@echo "Portfolio: the last 12 months with data, by site and commodity"
+	@echo "Portfolio: the 12 months up to the as-of month, by site and commodity"
 	@$(BIN)/python scripts/pipeline.py rollup --database $(DEMO_DB) --group-by site commodity --last-months 12 --by total
+	@echo
+	@echo "Data quality: the findings to act on (pipeline.py quality)"
+	@$(BIN)/python scripts/pipeline.py quality --database $(DEMO_DB)
 
 lint: $(STAMP)
 	$(BIN)/ruff format --check scripts tests
@@ -31,8 +34,8 @@ lint: $(STAMP)
 test: lint
 	$(BIN)/pytest
 
-bench: $(STAMP)
-	$(BIN)/python scripts/benchmark.py
+bench: $(STAMP)  # e.g. make bench BENCH_ARGS="--sizes 100k 1m --reuse"
+	$(BIN)/python scripts/benchmark.py $(BENCH_ARGS)
 
 clean:
 	rm -rf target logs warehouse .pytest_cache

@@ -866,3 +866,285 @@ def test_database_is_opened_read_only(
         other.close()
     assert (path.stat().st_mtime_ns, path.read_bytes()) == before
     assert not Path(f"{path}.wal").exists()
+
+
+# --- implied sewer and mirror-site estimates (--include-implied/-estimated) -----
+
+IMPLIED = [
+    # usage_id, meter_id (the water meter), company, site, month, currency,
+    # implied_usage (0.75 x the water usage of the month)
+    ("U1", "M2", "C1", "S2", "2023-12-01", "USD", 750),
+    ("U2", "M2", "C1", "S2", "2024-02-01", "USD", 1000),
+    ("U3", "M2", "C1", "S2", "2024-02-01", "USD", 500),
+    ("U4", "M5", "C2", "S3", "2024-02-01", "EUR", 2000),
+]
+ESTIMATED = [
+    # site, mirror site, commodity, month, estimated usage, unit, scale factor
+    ("S2", "S1", ELEC, "2023-11-01", 50, "kWh", 0.5),
+    ("S2", "S1", ELEC, "2023-12-01", 100, "kWh", 0.5),
+    ("S4", "S3", "WATER", "2024-02-01", 1500, "gal", 0.5),
+]
+
+
+def add_implied_and_estimates(path: Path) -> Path:
+    """Add the implied sewer (meter level) and the mirror-site estimates."""
+    con = duckdb.connect(str(path))
+    try:
+        con.execute("CREATE SCHEMA intermediate")
+        con.execute(
+            "CREATE TABLE intermediate.int_sewer_usage_implied (usage_id VARCHAR, "
+            "document_id VARCHAR, meter_id VARCHAR, company_id VARCHAR, "
+            "site_id VARCHAR, month DATE, currency VARCHAR, "
+            "implied_sewer_fraction DECIMAL(28, 6), "
+            "source_water_usage DECIMAL(28, 6), implied_usage DECIMAL(28, 6), "
+            "usage_unit VARCHAR)"
+        )
+        con.executemany(
+            "INSERT INTO intermediate.int_sewer_usage_implied VALUES "
+            "(?, 'D', ?, ?, ?, ?, ?, 0.75, ? / 0.75, ?, 'gal')",
+            [(*row[:6], row[6], row[6]) for row in IMPLIED],
+        )
+        con.execute(
+            "CREATE TABLE marts.fct_site_monthly_estimated (site_id VARCHAR, "
+            "mirror_site_id VARCHAR, commodity VARCHAR, month DATE, "
+            "estimated_usage DECIMAL(28, 6), usage_unit VARCHAR, "
+            "scale_factor DECIMAL(28, 6), is_estimated BOOLEAN)"
+        )
+        con.executemany(
+            "INSERT INTO marts.fct_site_monthly_estimated VALUES "
+            "(?, ?, ?, ?, ?, ?, ?, true)",
+            ESTIMATED,
+        )
+    finally:
+        con.close()
+    return path
+
+
+@pytest.fixture(scope="module")
+def kinds_database(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("kinds") / "warehouse.duckdb"
+    return add_implied_and_estimates(build_marts(path))
+
+
+def kind_summary(rows: list[dict[str, Any]], *keys: str) -> list[tuple[Any, ...]]:
+    """Like ``summary`` with the kind after the given keys."""
+    return [
+        (
+            row["period"],
+            *(row[key] for key in keys),
+            row["kind"],
+            row["usage"],
+            row["usage_unit"],
+            row["cost"],
+            row["currency"],
+            row["meter_count"],
+        )
+        for row in rows
+    ]
+
+
+def with_kind(rows: list[tuple[Any, ...]], kind: str = "metered") -> list[Any]:
+    """Rows of ``summary`` (period first) with a kind after the period."""
+    return [(row[0], kind, *row[1:]) for row in rows]
+
+
+def test_without_the_flags_the_output_is_unchanged(
+    capsys: pytest.CaptureFixture[str], kinds_database: Path
+) -> None:
+    # The extra tables exist, but without a flag nothing of them shows.
+    rows = rollup_json(capsys, kinds_database)
+    assert summary(rows) == PORTFOLIO_BY_MONTH
+    assert all(list(row) == output_columns(()) for row in rows)
+    code, out, _ = run(capsys, "--database", str(kinds_database))
+    assert code == 0
+    assert "kind" not in out.splitlines()[0].split()
+
+
+def test_include_implied_adds_labelled_sewer_rows(
+    capsys: pytest.CaptureFixture[str], kinds_database: Path
+) -> None:
+    rows = rollup_json(capsys, kinds_database, "--include-implied")
+    assert list(rows[0]) == output_columns((), kinds=True)
+    metered = with_kind(PORTFOLIO_BY_MONTH)
+    assert kind_summary(rows) == [
+        metered[0],
+        *metered[1:3],
+        ("2023-12", "implied", 750, "gal", 0, "USD", 1),
+        *metered[3:5],
+        *metered[5:9],
+        ("2024-02", "implied", 2000, "gal", 0, "EUR", 1),
+        ("2024-02", "implied", 1500, "gal", 0, "USD", 1),
+    ]
+    implied = [row for row in rows if row["kind"] == "implied"]
+    assert {
+        (row["export_usage"], row["generation_usage"], row["net_usage"] == row["usage"])
+        for row in implied
+    } == {(0, 0, True)}
+
+
+def test_include_estimated_adds_labelled_rows_without_cost_or_currency(
+    capsys: pytest.CaptureFixture[str], kinds_database: Path
+) -> None:
+    rows = rollup_json(capsys, kinds_database, "--include-estimated", "--by", "year")
+    assert kind_summary(rows) == [
+        ("2023", "metered", 1000, "gal", 12.5, "USD", 1),
+        ("2023", "metered", 300, "kWh", 130, "USD", 1),
+        ("2023", "estimated", 150, "kWh", None, None, 0),
+        ("2024", "metered", 3000.1234, "gal", 40, "EUR", 1),
+        ("2024", "metered", 2000, "gal", 25, "USD", 1),
+        ("2024", "metered", 1150, "kWh", 250, "EUR", 2),
+        ("2024", "metered", 450, "kWh", 150, "USD", 2),
+        ("2024", "metered", 400, "kWh", None, None, 1),
+        ("2024", "estimated", 1500, "gal", None, None, 0),
+    ]
+    estimated = [row for row in rows if row["kind"] == "estimated"]
+    assert {
+        (row["export_usage"], row["generation_usage"], row["net_usage"])
+        for row in estimated
+    } == {(None, None, None)}
+
+
+def test_both_kinds_stay_apart_from_metered_rows(
+    capsys: pytest.CaptureFixture[str], kinds_database: Path
+) -> None:
+    rows = rollup_json(
+        capsys, kinds_database, "--include-implied", "--include-estimated",
+        "--group-by", "site", "--by", "total",
+    )  # fmt: skip
+    assert list(rows[0]) == output_columns(("site",), kinds=True)
+    assert kind_summary(rows, "site_id") == [
+        ("total", "S1", "metered", 50, "kWh", 30, "EUR", 1),
+        ("total", "S1", "metered", 450, "kWh", 190, "USD", 1),
+        ("total", "S2", "metered", 3000, "gal", 37.5, "USD", 1),
+        ("total", "S2", "implied", 2250, "gal", 0, "USD", 1),
+        ("total", "S2", "estimated", 150, "kWh", None, None, 0),
+        ("total", "S3", "metered", 3000.1234, "gal", 40, "EUR", 1),
+        ("total", "S3", "metered", 1100, "kWh", 220, "EUR", 1),
+        ("total", "S3", "implied", 2000, "gal", 0, "EUR", 1),
+        ("total", "S4", "estimated", 1500, "gal", None, None, 0),
+        ("total", None, "metered", 300, "kWh", 90, "USD", 1),
+        ("total", None, "metered", 400, "kWh", None, None, 1),
+    ]
+    assert {row["kind"] for row in rows} == {"metered", "implied", "estimated"}
+
+
+def test_filters_apply_to_implied_and_estimated_rows(
+    capsys: pytest.CaptureFixture[str], kinds_database: Path
+) -> None:
+    both = ("--include-implied", "--include-estimated", "--by", "total")
+    rows = rollup_json(capsys, kinds_database, *both, "--company", "C2")
+    assert kind_summary(rows) == [
+        ("total", "metered", 3000.1234, "gal", 40, "EUR", 1),
+        ("total", "metered", 1100, "kWh", 220, "EUR", 1),
+        ("total", "implied", 2000, "gal", 0, "EUR", 1),
+        ("total", "estimated", 1500, "gal", None, None, 0),
+    ]
+    rows = rollup_json(capsys, kinds_database, *both, "--site", "S2", "--to", "2023-12")
+    assert kind_summary(rows) == [
+        ("total", "metered", 1000, "gal", 12.5, "USD", 1),
+        ("total", "implied", 750, "gal", 0, "USD", 1),
+        ("total", "estimated", 150, "kWh", None, None, 0),
+    ]
+    # Implied sewer is SEWER: a commodity filter without it leaves it out.
+    rows = rollup_json(capsys, kinds_database, *both, "--commodity", "sewer")
+    assert kind_summary(rows) == [
+        ("total", "implied", 2000, "gal", 0, "EUR", 1),
+        ("total", "implied", 2250, "gal", 0, "USD", 1),
+    ]
+    rows = rollup_json(capsys, kinds_database, *both, "--commodity", "water")
+    assert {row["kind"] for row in rows} == {"metered", "estimated"}
+    # Unassigned meters: neither kind has rows without a site.
+    rows = rollup_json(capsys, kinds_database, *both, "--unassigned")
+    assert {row["kind"] for row in rows} == {"metered"}
+    # The months: --last-months 1 is 2024-02 (the as-of month).
+    rows = rollup_json(
+        capsys, kinds_database, "--include-implied", "--include-estimated",
+        "--last-months", "1", "--commodity", "water", "sewer",
+    )  # fmt: skip
+    assert kind_summary(rows) == [
+        ("2024-02", "metered", 3000.1234, "gal", 40, "EUR", 1),
+        ("2024-02", "metered", 2000, "gal", 25, "USD", 1),
+        ("2024-02", "implied", 2000, "gal", 0, "EUR", 1),
+        ("2024-02", "implied", 1500, "gal", 0, "USD", 1),
+        ("2024-02", "estimated", 1500, "gal", None, None, 0),
+    ]
+
+
+def test_implied_rows_follow_the_water_meters_tags_estimates_have_none(
+    capsys: pytest.CaptureFixture[str], kinds_database: Path
+) -> None:
+    both = ("--include-implied", "--include-estimated", "--by", "total")
+    # M2 (tag main) implies sewer at S2; M5 has no tag; estimates have no meter.
+    rows = rollup_json(capsys, kinds_database, *both, "--tag", "main")
+    assert kind_summary(rows) == [
+        ("total", "metered", 3000, "gal", 37.5, "USD", 1),
+        ("total", "metered", 50, "kWh", 30, "EUR", 1),
+        ("total", "metered", 450, "kWh", 190, "USD", 1),
+        ("total", "implied", 2250, "gal", 0, "USD", 1),
+    ]
+    rows = rollup_json(
+        capsys, kinds_database, *both, "--group-by", "tag", "--commodity", "sewer",
+        "water",
+    )  # fmt: skip
+    assert kind_summary(rows, "tag") == [
+        ("total", "main", "metered", 3000, "gal", 37.5, "USD", 1),
+        ("total", "main", "implied", 2250, "gal", 0, "USD", 1),
+        ("total", None, "metered", 3000.1234, "gal", 40, "EUR", 1),
+        ("total", None, "implied", 2000, "gal", 0, "EUR", 1),
+        ("total", None, "estimated", 1500, "gal", None, None, 0),
+    ]
+
+
+def test_kind_column_in_table_and_csv(
+    capsys: pytest.CaptureFixture[str], kinds_database: Path
+) -> None:
+    code, out, _ = run(
+        capsys, "--database", str(kinds_database), "--include-estimated",
+        "--site", "S4",
+    )  # fmt: skip
+    assert code == 0
+    header, _, *body = out.splitlines()
+    assert header.split() == output_columns((), kinds=True)
+    assert body[0].split() == ["2024-02", "estimated", "1,500.00", "gal", "0"]
+    code, out, _ = run(
+        capsys, "--database", str(kinds_database), "--include-implied",
+        "--include-estimated", "--format", "csv", "--site", "S4", "S3",
+        "--from", "2024-02", "--commodity", "water", "sewer",
+    )  # fmt: skip
+    assert code == 0
+    records = list(csv.reader(io.StringIO(out)))
+    # (This fixture's metered usage is DOUBLE, so the union's usage is too.)
+    assert records == [
+        output_columns((), kinds=True),
+        ["2024-02", "metered", "3000.1234", "0.0", "0.0", "3000.1234", "gal",
+         "40.00", "EUR", "1"],
+        ["2024-02", "implied", "2000.0", "0.0", "0.0", "2000.0", "gal", "0.00",
+         "EUR", "1"],
+        ["2024-02", "estimated", "1500.0", "", "", "", "gal", "", "", "0"],
+    ]  # fmt: skip
+
+
+def test_the_flags_need_their_tables(
+    capsys: pytest.CaptureFixture[str], database: Path
+) -> None:
+    # The plain fixture predates implied sewer and mirror estimates.
+    err = assert_bad(capsys, database, "--include-implied")
+    assert "--include-implied" in err
+    assert "intermediate.int_sewer_usage_implied" in err
+    assert len(err.strip().splitlines()) == 1
+    err = assert_bad(capsys, database, "--include-estimated")
+    assert "marts.fct_site_monthly_estimated" in err
+
+
+def test_query_rollup_with_kinds_directly(kinds_database: Path) -> None:
+    rows = query_rollup(
+        kinds_database,
+        RollupFilters(
+            include_implied=True, include_estimated=True, by="total", sites=("S4",)
+        ),
+    )
+    assert [(r["kind"], r["usage"], r["cost"], r["currency"]) for r in rows] == [
+        ("estimated", 1500, None, None)
+    ]
+    assert RollupFilters().with_kinds is False
+    assert RollupFilters(include_estimated=True).with_kinds is True

@@ -375,7 +375,16 @@ def test_each_run_appends_its_metadata_row(
         "tests_warned": "INTEGER",
         "tests_failed": "INTEGER",
         "exit_code": "INTEGER",
+        "published_path": "VARCHAR",
+        "publish_status": "VARCHAR",
+        "volume_gate_findings": "VARCHAR",
     }
+    # Built in place (--database): nothing is published.
+    assert (first["publish_status"], first["published_path"]) == (
+        "not_published",
+        None,
+    )
+    assert first["volume_gate_findings"] is None
 
 
 def test_a_run_where_dbt_raised_is_recorded_as_failed(

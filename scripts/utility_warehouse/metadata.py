@@ -45,6 +45,9 @@ COLUMNS: tuple[tuple[str, str], ...] = (
     ("tests_warned", "integer"),
     ("tests_failed", "integer"),
     ("exit_code", "integer"),
+    ("published_path", "varchar"),
+    ("publish_status", "varchar"),
+    ("volume_gate_findings", "varchar"),
 )
 
 _PROJECT_VERSION = re.compile(
@@ -53,6 +56,12 @@ _PROJECT_VERSION = re.compile(
 
 GATE_PASSED = "passed"
 GATE_FAILED = "failed"
+
+# publish_status: what became of the run's build.
+PUBLISHED = "published"  # swapped into place as the published warehouse
+HELD_BY_VOLUME_GATE = "held_by_volume_gate"  # the volume gate held it back
+PUBLISH_GATE_FAILED = "gate_failed"  # an error gate failed or dbt raised
+NOT_PUBLISHED = "not_published"  # built in place (--database), or the swap failed
 
 
 @dataclass(frozen=True)
@@ -72,6 +81,9 @@ class RunRecord:
     tests_warned: int
     tests_failed: int
     exit_code: int
+    published_path: str | None = None
+    publish_status: str | None = None
+    volume_gate_findings: str | None = None
 
     def values(self) -> list[Any]:
         return [getattr(self, name) for name, _ in COLUMNS]
@@ -148,6 +160,17 @@ def write_run(con: duckdb.DuckDBPyConnection, record: RunRecord) -> None:
     con.execute(
         f"insert into {QUALIFIED_TABLE} ({names}) values ({placeholders})",
         record.values(),
+    )
+
+
+def set_publish_status(
+    con: duckdb.DuckDBPyConnection, run_id: str, status: str
+) -> None:
+    """Change the ``publish_status`` of run ``run_id`` (a publish that failed after
+    its row was written)."""
+    con.execute(
+        f"update {QUALIFIED_TABLE} set publish_status = ? where run_id = ?",
+        [status, run_id],
     )
 
 

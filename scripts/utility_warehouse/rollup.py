@@ -2,7 +2,13 @@
 
 Reads the mart contract in schema ``marts`` of the DuckDB file (opened read-only):
 ``fct_meter_monthly`` (grain meter x month x currency), ``dim_companies``,
-``dim_sites`` and ``dim_meter_tags``.
+``dim_sites`` and ``dim_meter_tags``; with ``--include-implied`` also the
+implied sewer per water usage row, meter and month
+(``intermediate.int_sewer_usage_implied``, the rows behind the ``is_implied``
+rows of ``marts.fct_portfolio_monthly``), and with ``--include-estimated`` the
+mirror-site estimates ``marts.fct_site_monthly_estimated``. Those rows are kept
+apart from metered ones: the output then has a ``kind`` column (metered,
+implied, estimated) that is part of every row's key.
 
 Every filter value reaches DuckDB as a bound parameter; the only SQL text that
 varies with the request comes from the fixed whitelists below (``PERIODS`` and
@@ -51,6 +57,14 @@ REQUIRED_TABLES: tuple[str, ...] = (
     "dim_sites",
     "dim_meter_tags",
 )
+
+# The tables the optional kinds read, as (schema, table).
+IMPLIED_TABLE: tuple[str, str] = ("intermediate", "int_sewer_usage_implied")
+ESTIMATED_TABLE: tuple[str, str] = (MARTS_SCHEMA, "fct_site_monthly_estimated")
+
+# The kinds of rows, in output order: metered usage and cost (always), implied
+# sewer (--include-implied) and mirror-site estimates (--include-estimated).
+KINDS: tuple[str, ...] = ("metered", "implied", "estimated")
 
 COMMODITIES: tuple[str, ...] = (
     "ELECTRICITY",
@@ -148,6 +162,14 @@ class RollupFilters:
     last_months: int | None = None
     by: str = "month"
     group_by: tuple[str, ...] = ()
+    include_implied: bool = False
+    include_estimated: bool = False
+
+    @property
+    def with_kinds(self) -> bool:
+        """True when rows other than metered ones may appear: the output then
+        has a ``kind`` column."""
+        return self.include_implied or self.include_estimated
 
 
 def normalize_commodity(value: str) -> str:
@@ -196,11 +218,14 @@ def add_months(day: date, months: int) -> date:
     return date(index // 12, index % 12 + 1, 1)
 
 
-def output_columns(group_by: Sequence[str]) -> list[str]:
-    """The output columns, in order, for the given groupings."""
+def output_columns(group_by: Sequence[str], kinds: bool = False) -> list[str]:
+    """The output columns, in order, for the given groupings (with ``kinds``,
+    the ``kind`` column after the group columns)."""
     columns = ["period"]
     for grouping in _unique(group_by):
         columns.extend(name for name, _ in GROUPINGS[grouping])
+    if kinds:
+        columns.append("kind")
     return [*columns, *MEASURES, "usage_unit", "cost", "currency", "meter_count"]
 
 
@@ -262,7 +287,9 @@ def _connect(database: Path) -> duckdb.DuckDBPyConnection:
         raise RollupError(f"cannot open {database} read-only: {first_line}") from exc
 
 
-def _check_tables(con: duckdb.DuckDBPyConnection, database: Path) -> None:
+def _check_tables(
+    con: duckdb.DuckDBPyConnection, database: Path, filters: RollupFilters
+) -> None:
     present = {
         str(name)
         for (name,) in con.execute(
@@ -277,6 +304,22 @@ def _check_tables(con: duckdb.DuckDBPyConnection, database: Path) -> None:
             f"{database} has no {names}; run the pipeline first "
             "(python scripts/pipeline.py run ...)"
         )
+    for flag, wanted, (schema, table) in (
+        ("--include-implied", filters.include_implied, IMPLIED_TABLE),
+        ("--include-estimated", filters.include_estimated, ESTIMATED_TABLE),
+    ):
+        if (
+            wanted
+            and not con.execute(
+                "SELECT count(*) FROM information_schema.tables "
+                "WHERE table_schema = ? AND table_name = ?",
+                [schema, table],
+            ).fetchall()[0][0]
+        ):
+            raise RollupError(
+                f"{flag}: {database} has no {schema}.{table} (built by an older "
+                "version); rebuild it with python scripts/pipeline.py run ..."
+            )
 
 
 def _missing(
@@ -340,41 +383,119 @@ def _month_range(
     return date(first_index // 12, first_index % 12 + 1, 1), last
 
 
-def _build_sql(
-    request: _Request, start: date | None, end: date | None
+def _where(
+    request: _Request,
+    start: date | None,
+    end: date | None,
+    alias: str,
+    commodity: str | None = "commodity",
+    meter: str | None = "meter_id",
 ) -> tuple[str, list[object]]:
+    """The WHERE clause of the filters over the source aliased ``alias``.
+
+    ``commodity`` and ``meter`` name its columns; ``None`` when the source has
+    none (the caller leaves the source out when that filter is given).
+    """
     filters = request.filters
     conditions: list[str] = []
     params: list[object] = []
     if filters.company is not None:
-        conditions.append("CAST(f.company_id AS VARCHAR) = ?")
+        conditions.append(f"CAST({alias}.company_id AS VARCHAR) = ?")
         params.append(filters.company)
     site_conditions: list[str] = []
     if filters.sites:
         site_conditions.append(
-            "list_contains(?::VARCHAR[], CAST(f.site_id AS VARCHAR))"
+            f"list_contains(?::VARCHAR[], CAST({alias}.site_id AS VARCHAR))"
         )
         params.append(list(filters.sites))
     if filters.unassigned:
-        site_conditions.append("f.site_id IS NULL")
+        site_conditions.append(f"{alias}.site_id IS NULL")
     if site_conditions:
         conditions.append("(" + " OR ".join(site_conditions) + ")")
-    if request.commodities:
-        conditions.append("list_contains(?::VARCHAR[], f.commodity)")
+    if request.commodities and commodity is not None:
+        conditions.append(f"list_contains(?::VARCHAR[], {alias}.{commodity})")
         params.append(list(request.commodities))
-    if filters.tags:
+    if filters.tags and meter is not None:
         conditions.append(
-            f"f.meter_id IN (SELECT mt.meter_id FROM {MARTS_SCHEMA}.dim_meter_tags "
-            "AS mt WHERE list_contains(?::VARCHAR[], mt.tag_name))"
+            f"{alias}.{meter} IN (SELECT mt.meter_id FROM "
+            f"{MARTS_SCHEMA}.dim_meter_tags AS mt "
+            "WHERE list_contains(?::VARCHAR[], mt.tag_name))"
         )
         params.append(list(filters.tags))
     if start is not None:
-        conditions.append("f.month >= ?")
+        conditions.append(f"{alias}.month >= ?")
         params.append(start)
     if end is not None:
-        conditions.append("f.month < ?")
+        conditions.append(f"{alias}.month < ?")
         params.append(add_months(end, 1))
-    where = ("WHERE " + " AND ".join(conditions)) if conditions else ""
+    return ("WHERE " + " AND ".join(conditions)) if conditions else "", params
+
+
+_BASE_COLUMNS = (
+    "meter_id, site_id, company_id, commodity, month, usage, export_usage, "
+    "generation_usage, net_usage, usage_unit, cost, currency"
+)
+
+
+def _base_sql(
+    request: _Request, start: date | None, end: date | None
+) -> tuple[str, list[object]]:
+    """The rows to roll up (CTE ``b``): the meters' months, and with the flags
+    the implied sewer and the mirror estimates, each labelled with its kind."""
+    filters = request.filters
+    where, params = _where(request, start, end, "f")
+    metered = (
+        "SELECT f.meter_id, f.site_id, f.company_id, f.commodity, "
+        "f.month, f.usage, f.export_usage, f.generation_usage, f.net_usage, "
+        "f.usage_unit, f.cost, f.currency "
+        f"FROM {MARTS_SCHEMA}.fct_meter_monthly AS f {where}"
+    )
+    if not filters.with_kinds:
+        return metered, params
+    parts = [
+        f"SELECT {_BASE_COLUMNS}, 'metered' AS kind, 0 AS kind_rank FROM ({metered})"
+    ]
+    # Implied sewer per water usage row, meter and month: the water meter's
+    # site, company and tags; usage only (cost 0, in the water bill's currency).
+    if filters.include_implied and (
+        not request.commodities or "SEWER" in request.commodities
+    ):
+        implied_where, implied_params = _where(request, start, end, "i", commodity=None)
+        schema, table = IMPLIED_TABLE
+        parts.append(
+            "SELECT i.meter_id, i.site_id, i.company_id, 'SEWER' AS commodity, "
+            "i.month, i.implied_usage AS usage, 0 AS export_usage, "
+            "0 AS generation_usage, i.implied_usage AS net_usage, i.usage_unit, "
+            "0 AS cost, i.currency, 'implied' AS kind, 1 AS kind_rank "
+            f"FROM {schema}.{table} AS i {implied_where}"
+        )
+        params.extend(implied_params)
+    # Mirror-site estimates: a site's usage, no meter (so no tag), no cost and
+    # no currency; consumption only (export, generation and net unknown).
+    if filters.include_estimated and not filters.tags:
+        estimated_where, estimated_params = _where(request, start, end, "e", meter=None)
+        schema, table = ESTIMATED_TABLE
+        parts.append(
+            "SELECT NULL AS meter_id, e.site_id, e.company_id, e.commodity, "
+            "e.month, e.usage, NULL AS export_usage, NULL AS generation_usage, "
+            "NULL AS net_usage, e.usage_unit, NULL AS cost, NULL AS currency, "
+            "'estimated' AS kind, 2 AS kind_rank FROM ("
+            "SELECT x.site_id, sc.company_id, x.commodity, x.month, "
+            "x.estimated_usage AS usage, x.usage_unit "
+            f"FROM {schema}.{table} AS x "
+            "LEFT JOIN (SELECT site_id, any_value(company_id) AS company_id "
+            f"FROM {MARTS_SCHEMA}.dim_sites GROUP BY site_id) AS sc "
+            f"ON sc.site_id = x.site_id) AS e {estimated_where}"
+        )
+        params.extend(estimated_params)
+    return "\nUNION ALL\n".join(parts), params
+
+
+def _build_sql(
+    request: _Request, start: date | None, end: date | None
+) -> tuple[str, list[object]]:
+    filters = request.filters
+    base, params = _base_sql(request, start, end)
 
     joins: list[str] = []
     for grouping in request.group_by:
@@ -398,30 +519,37 @@ def _build_sql(
         for grouping in request.group_by
         for name, expression in GROUPINGS[grouping]
     ]
+    kind_columns = [("kind", "b.kind")] if filters.with_kinds else []
     keys = [
         ("period", PERIODS[request.filters.by]),
         *group_columns,
+        *kind_columns,
         ("usage_unit", "b.usage_unit"),
         ("currency", "b.currency"),
     ]
     select = [
         f"{PERIODS[request.filters.by]} AS period",
         *(f"{expression} AS {name}" for name, expression in group_columns),
+        *(f"{expression} AS {name}" for name, expression in kind_columns),
         *(f"sum(b.{measure}) AS {measure}" for measure in MEASURES),
         "b.usage_unit AS usage_unit",
         "sum(b.cost) AS cost",
         "b.currency AS currency",
         "count(DISTINCT b.meter_id) AS meter_count",
     ]
+    group_by = [expression for _, expression in keys]
+    # Kinds sort metered, implied, estimated (their rank), not by name.
+    order = [
+        "b.kind_rank" if name == "kind" else f"{name} NULLS LAST" for name, _ in keys
+    ]
+    if filters.with_kinds:
+        group_by.append("b.kind_rank")
     sql = (
-        "WITH b AS (SELECT f.meter_id, f.site_id, f.company_id, f.commodity, "
-        "f.month, f.usage, f.export_usage, f.generation_usage, f.net_usage, "
-        "f.usage_unit, f.cost, f.currency "
-        f"FROM {MARTS_SCHEMA}.fct_meter_monthly AS f {where})\n"
+        f"WITH b AS ({base})\n"
         f"SELECT {', '.join(select)}\nFROM b\n"
         + "".join(f"{join}\n" for join in joins)
-        + f"GROUP BY {', '.join(expression for _, expression in keys)}\n"
-        + f"ORDER BY {', '.join(f'{name} NULLS LAST' for name, _ in keys)}"
+        + f"GROUP BY {', '.join(group_by)}\n"
+        + f"ORDER BY {', '.join(order)}"
     )
     return sql, params
 
@@ -429,14 +557,15 @@ def _build_sql(
 def query_rollup(database: Path, filters: RollupFilters) -> list[RollupRow]:
     """Roll up ``marts.fct_meter_monthly`` of ``database`` (opened read-only).
 
-    Returns one row per period, group, usage unit and currency, with the keys of
-    ``output_columns(filters.group_by)``. Raises ``RollupError`` on a missing or
-    unbuilt database and on a filter value that is malformed or unknown.
+    Returns one row per period, group, (kind,) usage unit and currency, with the
+    keys of ``output_columns(filters.group_by, filters.with_kinds)``. Raises
+    ``RollupError`` on a missing or unbuilt database (or one without the table
+    a flag needs) and on a filter value that is malformed or unknown.
     """
     request = _check_static(filters)
     con = _connect(database)
     try:
-        _check_tables(con, database)
+        _check_tables(con, database, filters)
         _check_values(con, filters)
         start, end = _month_range(con, request)
         sql, params = _build_sql(request, start, end)
@@ -539,6 +668,15 @@ future month in the data does not move the window.
 
 Months (--from, --to and the --last-months window) run from 1900-01 to
 2999-12; a month outside that range is refused (exit 2).
+
+--include-implied and --include-estimated add rows that are not metered: the
+output then has a column kind (metered, implied or estimated) after the group
+columns, part of each row's key, so implied or estimated usage is never added
+into a metered row (rows sort metered, implied, estimated). Every filter
+applies to them: implied sewer is commodity SEWER at the site and company of
+the water meter that implies it, with that meter's tags; estimates belong to
+the estimated site and its company, have no meter and no tag (left out by
+--tag), and never have a currency or a cost.
 """
 
 
@@ -602,6 +740,28 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="The last N months up to the warehouse's as-of month (the latest "
         "run's as-of date; today without run metadata). Not with --from/--to.",
     )
+    kinds = parser.add_argument_group(
+        "rows besides metered usage (labelled in an extra column 'kind')"
+    )
+    kinds.add_argument(
+        "--include-implied",
+        action="store_true",
+        help="Add implied sewer (kind 'implied'): SEWER usage implied from the "
+        "water usage of sites without a metered sewer, cost 0, in the water "
+        "bill's currency. Each row follows its water meter: company, site and "
+        "tag filters and groupings apply as for that meter; meter_count counts "
+        "the water meters.",
+    )
+    kinds.add_argument(
+        "--include-estimated",
+        action="store_true",
+        help="Add mirror-site estimates (kind 'estimated'): months a site with a "
+        "mirror has no usage of a commodity, estimated from its mirror site by "
+        "floor area. Usage only: cost, currency, export, generation and net "
+        "usage are empty and meter_count is 0. They have no meter, hence no "
+        "tag: a --tag filter leaves them out and --group-by tag shows them "
+        "under an empty tag.",
+    )
     shape = parser.add_argument_group("shape")
     shape.add_argument(
         "--by",
@@ -643,6 +803,8 @@ def filters_from_args(args: argparse.Namespace) -> RollupFilters:
         last_months=args.last_months,
         by=args.by,
         group_by=tuple(args.group_by),
+        include_implied=bool(args.include_implied),
+        include_estimated=bool(args.include_estimated),
     )
 
 
@@ -654,7 +816,7 @@ def main(args: argparse.Namespace) -> int:
         message = " ".join(str(exc).split())
         print(f"pipeline.py rollup: error: {message}", file=sys.stderr)
         return exc.exit_code
-    columns = output_columns(filters.group_by)
+    columns = output_columns(filters.group_by, filters.with_kinds)
     sys.stdout.write(_FORMATTERS[args.format](rows, columns))
     if not rows:
         print("pipeline.py rollup: no rows match the filters", file=sys.stderr)

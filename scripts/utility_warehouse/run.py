@@ -7,8 +7,15 @@ shares this process's database instance, so no other process can open the file
 between the load and the build). After the build, whatever its outcome, the run
 appends one row to ``marts.run_metadata`` (see ``utility_warehouse.metadata``).
 
-Exit codes: 0 every error-severity test passed; 1 a test failed or errored, a
-node errored or dbt raised; 2 a bad invocation or a landing folder that breaks
+With ``--publish PATH`` instead of ``--database FILE`` the run builds in
+``PATH.building`` (a copy of ``PATH``) under the lock ``PATH.lock`` and swaps the
+build into place by an atomic rename only when every error gate and the volume
+gate pass; readers of ``PATH`` never see a half-built or failed warehouse (see
+``utility_warehouse.publish``).
+
+Exit codes: 0 every error-severity test passed (and, with --publish, the build
+is published); 1 a test failed or errored, a node errored or dbt raised, or the
+volume gate held a publish; 2 a bad invocation or a landing folder that breaks
 the contract (then dbt does not run); 3 busy: another run holds the warehouse's
 lock, or another process has the DuckDB file open (one line names the holder);
 a scheduler may retry.
@@ -18,14 +25,16 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import os
 import re
 import sys
 from datetime import date, datetime
+from decimal import Decimal
 from pathlib import Path
 
 import duckdb
 
-from utility_warehouse import dbt_build, load, metadata, summary
+from utility_warehouse import dbt_build, load, metadata, publish, summary
 from utility_warehouse.exit_codes import EXIT_BAD_INPUT, EXIT_GATE_FAILED, EXIT_OK
 from utility_warehouse.load import (
     LandingContractError,
@@ -73,8 +82,67 @@ def positive_int(text: str) -> int:
     return value
 
 
+PUBLISH_EPILOG = f"""\
+publishing (--publish PATH, instead of --database):
+  the run takes the lock PATH.lock and builds in PATH.building, a copy of PATH
+  (a new file the first time); only when every error gate passes and the volume
+  gate passes does an atomic rename put the build in place, the old file kept as
+  PATH.previous. Otherwise PATH stays as it was and the build is kept as
+  PATH.failed. Readers opening PATH read-only see the old file until the rename
+  and the new one after, never a lock error or a half-built warehouse.
+  The volume gate compares the build with PATH: per company and commodity the
+  counted usage, and per currency the cost, of marts.fct_meter_monthly; a move
+  beyond the threshold (from 0 to anything counts), or a company of
+  marts.dim_companies gone, holds the publish (exit 1) unless --accept-changes.
+  Threshold: --volume-threshold, else ${publish.THRESHOLD_ENV_VAR}, else \
+{publish.DEFAULT_THRESHOLD}.
+"""
+
+
+def _relax_database_option(parser: argparse.ArgumentParser) -> None:
+    """``load``'s --database is required; for ``run`` it is --publish's alternative.
+
+    argparse offers no public way to reach an action already added, so the
+    action list is searched (the check moves to ``main``).
+    """
+    for action in parser._actions:
+        if "--database" in action.option_strings:
+            action.required = False
+            action.metavar = "FILE"
+            action.help = (
+                "DuckDB file of the warehouse, built in place "
+                "(or give --publish PATH; one of the two is required)"
+            )
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     load.add_arguments(parser)
+    _relax_database_option(parser)
+    parser.add_argument(
+        "--publish",
+        type=Path,
+        default=None,
+        metavar="PATH",
+        help="build beside PATH (in PATH.building) and swap the build in by an "
+        "atomic rename only when every gate passes, keeping the old file as "
+        "PATH.previous; readers of PATH are never blocked (instead of --database)",
+    )
+    parser.add_argument(
+        "--accept-changes",
+        action="store_true",
+        help="with --publish: publish even when the volume gate finds changes "
+        "beyond the threshold (they are printed and recorded as accepted)",
+    )
+    parser.add_argument(
+        "--volume-threshold",
+        type=publish.threshold_argument,
+        default=None,
+        metavar="FRACTION",
+        help="with --publish: the largest accepted move of a company's usage or "
+        "cost per commodity, as a fraction of the published value (default: "
+        f"${publish.THRESHOLD_ENV_VAR} or {publish.DEFAULT_THRESHOLD} = 50%%)",
+    )
+    parser.epilog = PUBLISH_EPILOG
     parser.add_argument(
         "--as-of",
         type=iso_date,
@@ -111,6 +179,7 @@ def _print_summary(
     collected: summary.WarehouseSummary | None,
     read_error: str | None,
     run_line: str,
+    publish_lines: list[str] | None = None,
 ) -> None:
     lines = [f"== summary (as of {as_of.isoformat()}) =="]
     if collected is not None:
@@ -126,6 +195,7 @@ def _print_summary(
         lines.extend(f"  {line}" for line in problems)
     else:
         lines.append("quality gate passed")
+    lines.extend(publish_lines or [])
     print("\n".join(lines), flush=True)
 
 
@@ -150,7 +220,9 @@ def _run_record(
     report: LoadReport,
     outcome: dbt_build.BuildOutcome,
     exit_code: int,
+    publisher: publish.Publisher | None = None,
 ) -> metadata.RunRecord:
+    decision = publisher.decision if publisher is not None else None
     return metadata.RunRecord(
         run_id=run_id,
         as_of_date=as_of,
@@ -167,6 +239,9 @@ def _run_record(
         tests_warned=outcome.tests_warned,
         tests_failed=outcome.tests_failed + outcome.tests_errored,
         exit_code=exit_code,
+        published_path=str(publisher.paths.target) if publisher else None,
+        publish_status=decision.status if decision else metadata.NOT_PUBLISHED,
+        volume_gate_findings=decision.findings_json() if decision else None,
     )
 
 
@@ -177,8 +252,14 @@ def _build_and_record(
     as_of: date,
     started_at: datetime,
     report: LoadReport,
+    publisher: publish.Publisher | None = None,
 ) -> int:
-    """dbt build, then the run's metadata row and the summary (file held open)."""
+    """dbt build, then the run's metadata row and the summary (file held open).
+
+    When publishing, the publisher decides (error gates, volume gate) before the
+    row is written, so that the row tells what became of the build, and the file
+    is checkpointed after it.
+    """
     run_id = metadata.new_run_id()
     outcome = dbt_build.run_dbt_build(
         database,
@@ -200,11 +281,19 @@ def _build_and_record(
             collected = summary.collect_summary(database, held)
         except duckdb.Error as error:
             read_error = " ".join(str(error).split())
+    publish_lines: list[str] = []
+    if publisher is not None:
+        decision = publisher.decide(held, outcome, run_id)
+        if decision.status == metadata.HELD_BY_VOLUME_GATE:
+            exit_code = EXIT_GATE_FAILED
+        publish_lines = decision.summary_lines()
     run_line = f"run {run_id} recorded in {metadata.QUALIFIED_TABLE}"
     try:
         metadata.write_run(
             held,
-            _run_record(args, run_id, as_of, started_at, report, outcome, exit_code),
+            _run_record(
+                args, run_id, as_of, started_at, report, outcome, exit_code, publisher
+            ),
         )
     except duckdb.Error as error:
         message = " ".join(str(error).split())
@@ -214,6 +303,8 @@ def _build_and_record(
             file=sys.stderr,
             flush=True,
         )
+    if publisher is not None:
+        publisher.seal(held)
     if outcome.exception is not None:
         print(
             f"error: dbt raised {type(outcome.exception).__name__}: "
@@ -222,12 +313,18 @@ def _build_and_record(
             flush=True,
         )
         return exit_code
-    _print_summary(database, as_of, outcome, collected, read_error, run_line)
+    _print_summary(
+        database, as_of, outcome, collected, read_error, run_line, publish_lines
+    )
     return exit_code
 
 
 def _run_locked(
-    args: argparse.Namespace, database: Path, as_of: date, started_at: datetime
+    args: argparse.Namespace,
+    database: Path,
+    as_of: date,
+    started_at: datetime,
+    publisher: publish.Publisher | None = None,
 ) -> int:
     try:
         report = load_landing(args.raw_dir, database, encoding=args.encoding)
@@ -240,7 +337,21 @@ def _run_locked(
         print(f"error: {error}", file=sys.stderr)
         return EXIT_BAD_INPUT
     print(format_report(report), flush=True)
+    code = _build_held(args, database, as_of, started_at, report, publisher)
+    if publisher is None or publisher.decision is None:
+        return code
+    # Every connection to the build file is closed now: swap it in or keep it.
+    return publisher.finish(code)
 
+
+def _build_held(
+    args: argparse.Namespace,
+    database: Path,
+    as_of: date,
+    started_at: datetime,
+    report: LoadReport,
+    publisher: publish.Publisher | None,
+) -> int:
     # Keep the file open until the end: dbt opens it through this same database
     # instance, and no other process can open it in between.
     try:
@@ -251,13 +362,48 @@ def _run_locked(
         print(f"error: cannot open {database}: {error}", file=sys.stderr)
         return EXIT_BAD_INPUT
     with contextlib.closing(held):
-        return _build_and_record(args, held, database, as_of, started_at, report)
+        return _build_and_record(
+            args, held, database, as_of, started_at, report, publisher
+        )
+
+
+class _UsageError(Exception):
+    """A bad combination of options (exit 2, like argparse's own errors)."""
+
+
+def _publisher(args: argparse.Namespace) -> publish.Publisher | None:
+    """The publisher of a ``--publish`` run; None for a ``--database`` run."""
+    database = getattr(args, "database", None)
+    target = getattr(args, "publish", None)
+    accept_changes = bool(getattr(args, "accept_changes", False))
+    given_threshold: Decimal | None = getattr(args, "volume_threshold", None)
+    if database is not None and target is not None:
+        raise _UsageError("argument --publish: not allowed with --database")
+    if target is None:
+        if database is None:
+            raise _UsageError("one of the arguments --database --publish is required")
+        if accept_changes:
+            raise _UsageError("argument --accept-changes: only with --publish")
+        if given_threshold is not None:
+            raise _UsageError("argument --volume-threshold: only with --publish")
+        return None
+    try:
+        threshold = publish.resolve_threshold(given_threshold, os.environ)
+    except ValueError as error:
+        raise _UsageError(str(error)) from error
+    return publish.Publisher(Path(target), threshold, accept_changes=accept_changes)
 
 
 def main(args: argparse.Namespace) -> int:
     started_at = metadata.utc_now()
     as_of: date = args.as_of or date.today()
-    database = Path(args.database)
+    try:
+        publisher = _publisher(args)
+    except _UsageError as error:
+        print(f"pipeline.py {COMMAND}: error: {error}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    # A publishing run locks the published file: one run per warehouse either way.
+    database = publisher.paths.target if publisher else Path(args.database)
     lock = WarehouseLock(database, getattr(args, "command_line", None))
     try:
         lock.acquire()
@@ -270,6 +416,35 @@ def main(args: argparse.Namespace) -> int:
         )
         return EXIT_BAD_INPUT
     try:
-        return _run_locked(args, database, as_of, started_at)
+        if publisher is None:
+            return _run_locked(args, database, as_of, started_at)
+        return _publish_locked(args, publisher, as_of, started_at)
     finally:
         lock.release()
+
+
+def _publish_locked(
+    args: argparse.Namespace,
+    publisher: publish.Publisher,
+    as_of: date,
+    started_at: datetime,
+) -> int:
+    """``run --publish``: the run of ``run --database PATH.building``, then the
+    swap (see ``utility_warehouse.publish``)."""
+    try:
+        publisher.prepare()
+    except publish.PublishBusyError as error:
+        return busy_exit(str(error))
+    except publish.PublishError as error:
+        print(f"error: {error}", file=sys.stderr, flush=True)
+        return EXIT_BAD_INPUT
+    try:
+        code = _run_locked(args, publisher.building, as_of, started_at, publisher)
+    except BaseException:
+        # Never leave a half-built file that looks like the next run's start.
+        publisher.remove_leftovers()
+        raise
+    if publisher.decision is None and publisher.building.exists():
+        # Stopped before dbt ran (a contract error, a busy or unwritable file).
+        publisher.discard()
+    return code

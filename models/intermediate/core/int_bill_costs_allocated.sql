@@ -17,7 +17,17 @@
     A bill without current_charges attributes its line items only. Each
     component is split with prorate_exactly over its meters in meter_id
     order, so its parts add up to it exactly. A bill with no meter cannot
-    be attributed: it is in fct_unattributed_bill_costs instead. -#}
+    be attributed: it is in fct_unattributed_bill_costs instead.
+    Incremental by bill (see int_document_fingerprints): a run rebuilds only
+    the bills whose fingerprint changed and prunes rows of bills that are
+    gone, giving exactly the rows of a full rebuild. -#}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='delete+insert',
+    unique_key='document_id',
+    on_schema_change='fail',
+    post_hook="{{ prune_stale_document_rows(ref('int_document_fingerprints')) }}"
+) }}
 with
 
 documents as (
@@ -26,7 +36,7 @@ documents as (
 
 ),
 
-bill_meters as (
+all_bill_meters as (
 
     select * from {{ ref('int_bill_meters_collected') }}
 
@@ -38,14 +48,32 @@ line_items as (
 
 ),
 
+documents_to_build as (
+
+    {{ documents_to_build(ref('int_document_fingerprints')) }}
+
+),
+
 current_documents as (
 
     select
-        document_id,
-        current_charges,
-        currency
+        documents.document_id,
+        documents.current_charges,
+        documents.currency,
+        documents_to_build.document_fingerprint
     from documents
-    where not is_superseded
+    {{ build_join_type() }} join documents_to_build
+        on documents.document_id = documents_to_build.document_id
+    where not documents.is_superseded
+
+),
+
+bill_meters as (
+
+    select all_bill_meters.*
+    from all_bill_meters
+    inner join current_documents
+        on all_bill_meters.document_id = current_documents.document_id
 
 ),
 
@@ -279,7 +307,8 @@ allocated as (
             'weighted.weight_through - weighted.weight',
             'weighted.weight_through',
             'weighted.total_weight'
-        ) }} as attributed_cost
+        ) }} as attributed_cost,
+        current_documents.document_fingerprint
     from weighted
     inner join current_documents
         on weighted.document_id = current_documents.document_id

@@ -5,7 +5,17 @@
       usage_for_share  the sum of the meter's consumption rows on the bill
                        (IMPORT, not exclusion; 0 when it has none);
       demand_weight    its highest demand above zero on such a row (0 when
-                       none: the meter is not a demand meter of the bill). -#}
+                       none: the meter is not a demand meter of the bill).
+    Incremental by bill (see int_document_fingerprints): a run rebuilds only
+    the bills whose fingerprint changed and prunes rows of bills that are
+    gone, giving exactly the rows of a full rebuild. -#}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='delete+insert',
+    unique_key='document_id',
+    on_schema_change='fail',
+    post_hook="{{ prune_stale_document_rows(ref('int_document_fingerprints')) }}"
+) }}
 with
 
 documents as (
@@ -32,10 +42,21 @@ meters as (
 
 ),
 
+documents_to_build as (
+
+    {{ documents_to_build(ref('int_document_fingerprints')) }}
+
+),
+
 current_documents as (
 
-    select document_id from documents
-    where not is_superseded
+    select
+        documents.document_id,
+        documents_to_build.document_fingerprint
+    from documents
+    {{ build_join_type() }} join documents_to_build
+        on documents.document_id = documents_to_build.document_id
+    where not documents.is_superseded
 
 ),
 
@@ -109,8 +130,11 @@ collected as (
             coalesce(usage_weights.demand_weight, 0)
             as {{ dbt.type_numeric() }}
         ) as demand_weight,
-        usage_weights.meter_id is not null as has_usage_rows
+        usage_weights.meter_id is not null as has_usage_rows,
+        current_documents.document_fingerprint
     from bill_meter_keys
+    inner join current_documents
+        on bill_meter_keys.document_id = current_documents.document_id
     inner join meters
         on bill_meter_keys.meter_id = meters.meter_id
     left join usage_weights

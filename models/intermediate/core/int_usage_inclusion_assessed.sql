@@ -8,7 +8,17 @@
       account_status_<status>         the bill's account is DETECTED,
                                       INACTIVE or DUPLICATE (lower case)
       archived_site_after_stop_date   the meter's site is archived and the
-                                      period starts after its stop date -#}
+                                      period starts after its stop date
+    Incremental by bill: a run rebuilds only the bills whose fingerprint
+    changed (int_document_fingerprints) and prunes rows of bills that are
+    gone, giving exactly the rows of a full rebuild. -#}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='delete+insert',
+    unique_key='document_id',
+    on_schema_change='fail',
+    post_hook="{{ prune_stale_document_rows(ref('int_document_fingerprints')) }}"
+) }}
 with
 
 usage_standardized as (
@@ -41,6 +51,12 @@ sites as (
 
 ),
 
+documents_to_build as (
+
+    {{ documents_to_build(ref('int_document_fingerprints')) }}
+
+),
+
 assessed as (
 
     select
@@ -50,6 +66,7 @@ assessed as (
         documents.account_id,
         accounts.reporting_account_id,
         documents.currency,
+        documents_to_build.document_fingerprint,
         {{ analytics_exclusion_reason(
             'meters', 'documents', 'accounts', 'sites',
             'usage_standardized.start_date'
@@ -63,6 +80,8 @@ assessed as (
         on documents.account_id = accounts.account_id
     left join sites
         on meters.site_id = sites.site_id
+    {{ build_join_type() }} join documents_to_build
+        on usage_standardized.document_id = documents_to_build.document_id
 
 ),
 

@@ -1,11 +1,29 @@
 {#- Attributed cost per bill and meter (bills nobody supersedes), with the
     amount each allocation method contributed and whether the cost counts
-    in analytics (same rule as usage, judged on the bill's start date). -#}
+    in analytics (same rule as usage, judged on the bill's start date).
+    Incremental by bill (see int_document_fingerprints): a run rebuilds only
+    the bills whose fingerprint changed and prunes rows of bills that are
+    gone, giving exactly the rows of a full rebuild. -#}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='delete+insert',
+    unique_key='document_id',
+    on_schema_change='fail',
+    post_hook="{{ prune_stale_document_rows(ref('int_document_fingerprints')) }}"
+) }}
 with
+
+all_costs_allocated as (
+
+    select * from {{ ref('int_bill_costs_allocated') }}
+
+),
 
 costs_allocated as (
 
-    select * from {{ ref('int_bill_costs_allocated') }}
+    select *
+    from all_costs_allocated
+    where {{ built_documents_filter('document_id') }}
 
 ),
 
@@ -38,6 +56,7 @@ method_costs as (
     select
         document_id,
         meter_id,
+        document_fingerprint,
         allocation_method,
         case allocation_method
             when 'direct' then 1
@@ -47,7 +66,7 @@ method_costs as (
         end as method_order,
         sum(attributed_cost) as method_cost
     from costs_allocated
-    group by document_id, meter_id, allocation_method
+    group by document_id, meter_id, document_fingerprint, allocation_method
 
 ),
 
@@ -56,6 +75,7 @@ bill_meter_costs as (
     select
         document_id,
         meter_id,
+        document_fingerprint,
         sum(method_cost) as attributed_cost,
         sum(case when allocation_method = 'direct' then method_cost end)
             as direct_cost,
@@ -68,7 +88,7 @@ bill_meter_costs as (
         {{ dbt.listagg('allocation_method', "'+'", 'order by method_order') }}
             as allocation_method
     from method_costs
-    group by document_id, meter_id
+    group by document_id, meter_id, document_fingerprint
 
 ),
 
@@ -105,7 +125,8 @@ judged as (
         ) as even_split_cost,
         {{ analytics_exclusion_reason(
             'meters', 'documents', 'accounts', 'sites', 'documents.start_date'
-        ) }} as exclusion_reason
+        ) }} as exclusion_reason,
+        bill_meter_costs.document_fingerprint
     from bill_meter_costs
     inner join documents
         on bill_meter_costs.document_id = documents.document_id

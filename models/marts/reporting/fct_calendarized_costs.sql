@@ -1,7 +1,17 @@
 {#- Every attributed bill x meter cost, counted or not, spread over the
     calendar months of the bill's period (start_date to bill_date, both
     included) by inclusive daily proration (macro calendarize). Its counted
-    rows give the costs of fct_meter_monthly. -#}
+    rows give the costs of fct_meter_monthly.
+    Incremental by bill (see int_document_fingerprints): a run rebuilds only
+    the bills whose fingerprint changed and prunes rows of bills that are
+    gone, giving exactly the rows of a full rebuild. -#}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='delete+insert',
+    unique_key='document_id',
+    on_schema_change='fail',
+    post_hook="{{ prune_stale_document_rows(ref('int_document_fingerprints')) }}"
+) }}
 with
 
 bill_meter_costs as (
@@ -22,8 +32,10 @@ bill_costs as (
         start_date,
         bill_date,
         attributed_cost,
-        is_counted
+        is_counted,
+        document_fingerprint
     from bill_meter_costs
+    where {{ built_documents_filter('document_id') }}
 
 ),
 
@@ -49,7 +61,8 @@ final as (
         attributed_cost,
         attributed_cost_in_month as cost,
         currency,
-        is_counted
+        is_counted,
+        document_fingerprint
     from calendarized
 
 )

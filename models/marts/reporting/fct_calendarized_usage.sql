@@ -4,7 +4,17 @@
     billed; `signed_usage` turns exclusion rows negative, as every
     aggregation does. Its counted rows, summed by meter, month and currency,
     give fct_meter_monthly exactly; the others carry their exclusion
-    reason. -#}
+    reason.
+    Incremental by bill (see int_document_fingerprints): a run rebuilds only
+    the bills whose fingerprint changed and prunes rows of bills that are
+    gone, giving exactly the rows of a full rebuild. -#}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='delete+insert',
+    unique_key='document_id',
+    on_schema_change='fail',
+    post_hook="{{ prune_stale_document_rows(ref('int_document_fingerprints')) }}"
+) }}
 with
 
 assessed as (
@@ -32,8 +42,10 @@ usage_rows as (
         is_counted,
         exclusion_reason,
         usage_unit,
-        standard_usage as row_usage
+        standard_usage as row_usage,
+        document_fingerprint
     from assessed
+    where {{ built_documents_filter('document_id') }}
 
 ),
 
@@ -70,7 +82,8 @@ final as (
         usage_unit,
         currency,
         is_counted,
-        exclusion_reason
+        exclusion_reason,
+        document_fingerprint
     from calendarized
 
 )

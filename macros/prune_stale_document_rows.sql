@@ -1,0 +1,16 @@
+{#- Post-hook of the incremental bill-level models: after new rows replaced
+    those of the rebuilt bills (delete+insert on document_id), delete every
+    row whose bill no longer exists or no longer has that fingerprint (a
+    bill that was removed, superseded or now yields no rows), so that the
+    table holds exactly what a full rebuild would. -#}
+{% macro prune_stale_document_rows(fingerprints) -%}
+    delete from {{ this }}
+    where not exists (
+        select 1
+        from {{ fingerprints }} as fingerprints
+        where
+            fingerprints.document_id = {{ this }}.document_id
+            and fingerprints.document_fingerprint
+            = {{ this }}.document_fingerprint
+    )
+{%- endmacro %}
