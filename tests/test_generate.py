@@ -95,6 +95,26 @@ REQUIRED_FIELD_ISSUES = {
     ("line_items", "datasource_type", "unknown_commodity"),
 }
 TRUE_TEXT = {"true", "t", "yes", "y", "1"}
+# Every kind of data-quality finding the manifest states (planted_findings),
+# written out here on purpose (not imported).
+FINDING_KINDS = {
+    "gap",
+    "overlap",
+    "short_period",
+    "long_period",
+    "future_period",
+    "partial_month",
+    "missing_month",
+    "energy_star_ready",
+    "not_energy_star_ready",
+    "duplicate_bill",
+    "duplicate_meter",
+    "anomaly",
+    "implied_sewer",
+    "mirror_estimate",
+    "estimated_read",
+    "peak_demand",
+}
 
 ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 US_DATE = re.compile(r"\d{2}/\d{2}/\d{4}")
@@ -416,6 +436,71 @@ def test_every_kind_is_planted_in_the_first_company(tmp_path: Path) -> None:
         "big_water_usage",
     ):
         assert special[key], key
+
+
+def test_every_finding_kind_is_planted_in_the_first_company(tmp_path: Path) -> None:
+    """Company 1 alone plants every finding kind (15 months: a year to compare
+    with and twelve complete months for a ready site)."""
+    generate(tmp_path, companies=1, sites=4, months=15)
+    findings = read_manifest(tmp_path)["planted_findings"]
+    assert {item["kind"] for item in findings} == FINDING_KINDS
+    by_kind: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for item in findings:
+        by_kind[item["kind"]].append(item)
+    # A missing bill: its gap, its months partly or wholly uncovered, and its
+    # site and commodity not ENERGY STAR ready.
+    gap_meters = {item["meter_id"] for item in by_kind["gap"]}
+    assert {item["meter_id"] for item in by_kind["partial_month"]} <= gap_meters
+    assert any(
+        item["cause"] == "missing_bills" for item in by_kind["not_energy_star_ready"]
+    )
+    assert all(item["issue_days"] < 20 for item in by_kind["short_period"])
+    assert all(item["issue_days"] > 40 for item in by_kind["long_period"])
+    as_of = read_manifest(tmp_path)["as_of"]
+    for item in by_kind["future_period"]:
+        assert as_of < item["period_end"] <= "2027-11-01"  # plausible: within a year
+    assert "spike" in {item["cause"] for item in by_kind["anomaly"]}
+    scales = {item["scale_factor"] for item in by_kind["mirror_estimate"]}
+    assert "1" in scales and scales - {"1"}  # with and without floor area
+    assert len({item["site_id"] for item in by_kind["mirror_estimate"]}) == 2
+    assert {item["site_id"] for item in by_kind["energy_star_ready"]}
+
+
+def test_planted_findings_are_counted_and_name_records_in_the_files(
+    manifest: dict[str, Any], tables: dict[str, Rows], bad_ids: set[tuple[str, str]]
+) -> None:
+    findings = manifest["planted_findings"]
+    assert Counter(item["kind"] for item in findings) == Counter(
+        manifest["counts"]["planted_findings"]
+    )
+    assert {item["kind"] for item in findings} <= FINDING_KINDS
+    ids = {
+        entity: {row["id"] for row in tables[entity] if row["id"]}
+        for entity in ("sites", "meters", "documents", "usage_data", "accounts")
+    }
+    for item in findings:
+        for key, entity in (
+            ("meter_id", "meters"),
+            ("duplicate_of_meter_id", "meters"),
+            ("site_id", "sites"),
+            ("mirror_site_id", "sites"),
+            ("document_id", "documents"),
+            ("duplicate_of_document_id", "documents"),
+            ("usage_id", "usage_data"),
+            ("account_id", "accounts"),
+        ):
+            if key in item:
+                assert item[key] in ids[entity], item
+                assert (entity, item[key]) not in bad_ids, item
+    # The bill entered twice: the same account, dates, charges and currency.
+    documents = newest_versions(tables["documents"])
+    for item in findings:
+        if item["kind"] == "duplicate_bill":
+            first = documents[item["document_id"]]
+            second = documents[item["duplicate_of_document_id"]]
+            for column in ("account_id", "start_date", "bill_date", "current_charges"):
+                assert first[column] == second[column], column
+            assert first["charges_units"].upper() == second["charges_units"].upper()
 
 
 def test_counts_match_the_lists(manifest: dict[str, Any]) -> None:
@@ -787,24 +872,67 @@ def test_duplicate_ids_with_newer_version_sometimes_first(
 # --- realism ---------------------------------------------------------------------
 
 
-def test_bills_are_continuous_periods_of_27_to_35_days(
+def test_bills_are_continuous_periods_of_27_to_35_days_but_the_planted_ones(
     manifest: dict[str, Any],
     tables: dict[str, Rows],
     bad_ids: set[tuple[str, str]],
 ) -> None:
-    periods: dict[str, set[tuple[date, date]]] = defaultdict(set)
+    """Every account's bills with usage follow each other day after day, 27-35
+    days long (calendar months included), up to the last day of the end month;
+    the exceptions are exactly the planted findings: a missing bill leaves a gap,
+    and overlapping, short, long, future and duplicated bills are named."""
+    planted: dict[str, set[str]] = defaultdict(set)
+    for item in manifest["planted_findings"]:
+        if "document_id" in item:
+            planted[item["kind"]].add(item["document_id"])
+    assert set(planted) >= {
+        "gap",
+        "overlap",
+        "short_period",
+        "long_period",
+        "future_period",
+        "duplicate_bill",
+    }
+    with_usage = {
+        row["document_id"]
+        for row in tables["usage_data"]
+        if ("usage_data", row["id"]) not in bad_ids
+    }
+    periods: dict[str, dict[tuple[date, date], str]] = defaultdict(dict)
     for document_id, row in newest_versions(tables["documents"]).items():
-        if ("documents", document_id) in bad_ids:
+        if ("documents", document_id) in bad_ids or document_id not in with_usage:
             continue
+        if document_id in planted["duplicate_bill"]:
+            continue  # the same period as the bill it duplicates
         start, end = parse_date(row["start_date"]), parse_date(row["bill_date"])
-        assert 27 <= (end - start).days + 1 <= 35
-        periods[row["account_id"]].add((start, end))
+        days = (end - start).days + 1
+        if 20 <= days <= 40 and document_id in planted["overlap"]:
+            pass  # a few days longer: it starts before the last one ends
+        elif days < 20:
+            assert document_id in planted["short_period"], document_id
+        elif days > 40:
+            assert document_id in planted["long_period"], document_id
+        else:
+            assert 27 <= days <= 35, document_id
+        periods[row["account_id"]][(start, end)] = document_id
+    as_of = date.fromisoformat(manifest["as_of"])
     for account_periods in periods.values():
-        ordered = sorted(account_periods)
-        for (_, end), (start, _) in itertools.pairwise(ordered):
-            assert start == end + timedelta(days=1)
-    last_month = max(end for values in periods.values() for _, end in values)
-    assert last_month.strftime("%Y-%m") == manifest["parameters"]["end_month"]
+        ordered = sorted(account_periods.items())
+        for ((_, end), _), ((start, _), document_id) in itertools.pairwise(ordered):
+            if start > end + timedelta(days=1):
+                assert document_id in planted["gap"], document_id
+            elif start <= end:
+                assert document_id in planted["overlap"], document_id
+        (_, last), document_id = ordered[-1]
+        if last >= as_of:
+            assert document_id in planted["future_period"], document_id
+    last_ends = {
+        end
+        for values in periods.values()
+        for (_, end), document_id in values.items()
+        if document_id not in planted["future_period"]
+    }
+    assert max(last_ends) == as_of - timedelta(days=1)
 
 
 def test_special_cases_are_present(tables: dict[str, Rows]) -> None:
@@ -865,15 +993,12 @@ def test_gas_peaks_in_winter_and_electricity_in_summer(
     tables: dict[str, Rows],
 ) -> None:
     meters = {
-        row["id"]: (
-            row["datasource_type"].upper().replace(" ", "_"),
-            row["company_id"],
-        )
+        row["id"]: row["datasource_type"].upper().replace(" ", "_")
         for row in tables["meters"]
     }
     per_day: dict[tuple[str, int], list[float]] = defaultdict(list)
     for row in tables["usage_data"]:
-        commodity, company = meters.get(row["meter_id"], ("", ""))
+        commodity = meters.get(row["meter_id"], "")
         if commodity not in ("GAS", "ELECTRICITY") or row["net_metering_type"]:
             continue
         try:
@@ -883,24 +1008,34 @@ def test_gas_peaks_in_winter_and_electricity_in_summer(
             continue  # a bad row
         if row["exclusion"].lower() in TRUE_TEXT:
             continue
-        unit = row["raw_usage_units"].lower()
-        factor = 1000.0 if unit == "mwh" else 1.0
         days = (end - start).days + 1
         if not 27 <= days <= 35:
-            continue  # a planted row
-        if commodity == "GAS" or unit in ("kwh", "mwh", "kilowatt hours"):
-            middle = start + (end - start) / 2
-            key = f"{company}:{commodity}:{unit}"
-            per_day[(key, middle.month)].append(usage * factor / days)
+            continue  # a planted period
+        middle = start + (end - start) / 2
+        per_day[(row["meter_id"], middle.month)].append(usage / days)
 
-    def mean(key: str, months: tuple[int, ...]) -> float:
-        values = [v for m in months for v in per_day.get((key, m), [])]
-        return sum(values) / len(values)
+    def ratio(meter_id: str, high: tuple[int, ...], low: tuple[int, ...]) -> float:
+        def mean(months: tuple[int, ...]) -> float:
+            values = [v for m in months for v in per_day.get((meter_id, m), [])]
+            return sum(values) / len(values)
 
-    assert mean("CO0002:GAS:ccf", (12, 1, 2)) > 2 * mean("CO0002:GAS:ccf", (6, 7, 8))
-    assert mean("CO0001:ELECTRICITY:kwh", (7, 8)) > mean(
-        "CO0001:ELECTRICITY:kwh", (4, 5, 10)
+        return mean(high) / mean(low)
+
+    # Compared meter by meter (planted rows aside, a meter reads in one unit).
+    complete = {
+        meter_id
+        for meter_id in meters
+        if all((meter_id, month) in per_day for month in range(1, 13))
+    }
+    gas = sorted(
+        ratio(m, (12, 1, 2), (6, 7, 8)) for m in complete if meters[m] == "GAS"
     )
+    power = sorted(
+        ratio(m, (7, 8), (4, 5, 10)) for m in complete if meters[m] == "ELECTRICITY"
+    )
+    assert gas and power
+    assert gas[len(gas) // 2] > 2
+    assert power[len(power) // 2] > 1
 
 
 # --- the command line ------------------------------------------------------------

@@ -7,8 +7,14 @@ planted case goes through loader, screening and every model and data test, and
 the quarantine, the field-issue ledger, the unattributed-cost ledger, the
 replaced-versions ledger and the meter matches must equal the manifest's lists
 exactly; the VND bill and the billion-gallon water row must keep their figures
-to the last digit. The second, smaller run is a folder written in cp1252
-without a connections file, loaded with ``--encoding cp1252``.
+to the last digit. Its 15 months give a year to compare with and twelve
+complete months: every planted data-quality finding (missing, overlapping,
+short, long, future and duplicated bills, uncovered months, ENERGY STAR
+readiness, duplicate meters, usage anomalies, implied sewer, mirror estimates,
+estimated reads, peak demand) must show in the marts with its planted values,
+and besides them the marts show hardly anything. The second, smaller run is a
+folder written in cp1252 without a connections file, loaded with
+``--encoding cp1252``.
 """
 
 from __future__ import annotations
@@ -72,8 +78,8 @@ def generated_run(tmp_path_factory: pytest.TempPathFactory) -> Run:
     return _run(
         tmp_path_factory.mktemp("generated"),
         companies=3,
-        sites=2,
-        months=6,
+        sites=4,
+        months=15,
         seed=7,
         file_format="mixed",
     )
@@ -130,6 +136,181 @@ def _field_issues(
         )
     )
     return expected, found
+
+
+# --- planted data-quality findings ---------------------------------------------------
+
+FINDING_KINDS = (
+    "gap",
+    "overlap",
+    "short_period",
+    "long_period",
+    "future_period",
+    "partial_month",
+    "missing_month",
+    "energy_star_ready",
+    "not_energy_star_ready",
+    "duplicate_bill",
+    "duplicate_meter",
+    "anomaly",
+    "implied_sewer",
+    "mirror_estimate",
+    "estimated_read",
+    "peak_demand",
+)
+PERIOD_ISSUES = ("gap", "overlap", "short_period", "long_period", "future_period")
+Finding = tuple[Any, ...]
+
+
+def _finding_key(item: dict[str, Any]) -> Finding:
+    """A planted finding as the tuple its mart row gives (see _found_findings)."""
+    kind = item["kind"]
+    if kind in PERIOD_ISSUES:
+        return (
+            item["meter_id"],
+            item["document_id"],
+            item["period_start"],
+            item["period_end"],
+            item["issue_days"],
+        )
+    if kind in ("partial_month", "missing_month"):
+        return (
+            item["meter_id"],
+            item["month"],
+            item["required_days"],
+            item["covered_days"],
+        )
+    if kind == "energy_star_ready":
+        return (item["site_id"], item["commodity"], item["ready_through"])
+    if kind == "not_energy_star_ready":
+        return (item["site_id"], item["commodity"])
+    if kind == "duplicate_bill":
+        return (item["document_id"], item["duplicate_of_document_id"])
+    if kind == "duplicate_meter":
+        return (
+            item["meter_id"],
+            item["duplicate_of_meter_id"],
+            item["identifier_type"],
+            item["normalized_value"],
+        )
+    if kind == "anomaly":
+        return (item["meter_id"], item["month"])
+    if kind == "implied_sewer":
+        return (item["site_id"], Decimal(item["implied_sewer_fraction"]))
+    if kind == "mirror_estimate":
+        return (
+            item["site_id"],
+            item["mirror_site_id"],
+            item["commodity"],
+            item["month"],
+            Decimal(item["scale_factor"]),
+        )
+    if kind == "estimated_read":
+        return (item["meter_id"], item["usage_id"], tuple(item["months"]))
+    if kind == "peak_demand":
+        return (item["meter_id"], item["month"], Decimal(item["demand_kw"]))
+    raise AssertionError(f"unknown finding kind {kind}")
+
+
+def _planted_findings(run: Run) -> dict[str, set[Finding]]:
+    planted: dict[str, set[Finding]] = {kind: set() for kind in FINDING_KINDS}
+    for item in run.manifest["planted_findings"]:
+        planted[item["kind"]].add(_finding_key(item))
+    return planted
+
+
+def _found_findings(run: Run) -> dict[str, set[Finding]]:
+    """Every finding the marts show, keyed like the manifest's."""
+    found: dict[str, set[Finding]] = {kind: set() for kind in FINDING_KINDS}
+    for meter, document, kind, days, start, end in run.query(
+        "select meter_id, document_id, issue_type, issue_days, period_start, "
+        "period_end from marts.dq_bill_period_issues"
+    ):
+        found[kind].add((meter, document, str(start), str(end), days))
+    for meter, month, required, covered, status in run.query(
+        "select meter_id, month, required_days, covered_days, status "
+        "from marts.dq_meter_month_coverage where status != 'complete'"
+    ):
+        found[f"{status}_month"].add((meter, str(month), required, covered))
+    for site, commodity, through, ready in run.query(
+        "select site_id, commodity, ready_through, is_energy_star_ready "
+        "from marts.dq_site_energy_star_readiness"
+    ):
+        if ready:
+            found["energy_star_ready"].add((site, commodity, str(through)))
+        else:
+            found["not_energy_star_ready"].add((site, commodity))
+    found["duplicate_bill"] = set(
+        run.query(
+            "select document_id, duplicate_of_document_id "
+            "from marts.dq_duplicate_bill_candidates"
+        )
+    )
+    found["duplicate_meter"] = set(
+        run.query(
+            "select meter_id, duplicate_of_meter_id, identifier_type, "
+            "normalized_value from marts.dq_duplicate_meter_candidates"
+        )
+    )
+    found["anomaly"] = {
+        (meter, str(month))
+        for meter, month in run.query(
+            "select meter_id, month from marts.dq_usage_anomalies"
+        )
+    }
+    found["implied_sewer"] = {
+        (site, Decimal(fraction))
+        for site, fraction in run.query(
+            "select distinct site_id, implied_sewer_fraction "
+            "from marts.fct_implied_sewer_monthly"
+        )
+    }
+    found["mirror_estimate"] = {
+        (site, mirror, commodity, str(month), Decimal(scale))
+        for site, mirror, commodity, month, scale in run.query(
+            "select site_id, mirror_site_id, commodity, month, scale_factor "
+            "from marts.fct_site_monthly_estimated"
+        )
+    }
+    estimated: dict[str, set[str]] = {}
+    for meter, month in run.query(
+        "select meter_id, month from marts.fct_meter_monthly where estimated_usage > 0"
+    ):
+        estimated.setdefault(meter, set()).add(str(month))
+    for usage_id, meter in run.query(
+        "select distinct usage_id, meter_id from marts.fct_calendarized_usage "
+        "where is_estimated and is_counted and net_metering_type = 'IMPORT'"
+    ):
+        months = tuple(sorted(estimated.get(meter, ())))
+        found["estimated_read"].add((meter, usage_id, months))
+    for meter, month, peak in run.query(
+        "select meter_id, month, peak_demand_kw from marts.fct_meter_monthly "
+        "where peak_demand_kw is not null"
+    ):
+        found["peak_demand"].add((meter, str(month), Decimal(peak)))
+    return found
+
+
+def _missing(planted: set[Finding], found: set[Finding], kind: str) -> set[Finding]:
+    """Planted findings the marts do not show as planted."""
+    if kind == "estimated_read":  # the row's months show estimated usage
+        return {
+            (meter, usage, months)
+            for meter, usage, months in planted
+            if not any(
+                m == meter and u == usage and set(months) <= set(ms)
+                for m, u, ms in found
+            )
+        }
+    if kind == "peak_demand":  # the month's peak is at least the row's demand
+        return {
+            (meter, month, demand)
+            for meter, month, demand in planted
+            if not any(
+                m == meter and mo == month and peak >= demand for m, mo, peak in found
+            )
+        }
+    return planted - found
 
 
 # --- the main run ----------------------------------------------------------------
@@ -308,6 +489,41 @@ def test_an_account_naming_itself_reports_through_itself(generated_run: Run) -> 
     assert sorted(rows) == sorted((account, account) for account in accounts)
 
 
+def test_every_planted_finding_shows_in_the_marts(generated_run: Run) -> None:
+    planted, found = _planted_findings(generated_run), _found_findings(generated_run)
+    for kind in FINDING_KINDS:
+        assert planted[kind], f"no {kind} planted"
+        assert not _missing(planted[kind], found[kind], kind), kind
+
+
+def test_every_finding_kind_has_rows_in_the_marts(generated_run: Run) -> None:
+    found = _found_findings(generated_run)
+    assert [kind for kind in FINDING_KINDS if not found[kind]] == []
+
+
+def test_besides_the_planted_findings_the_marts_show_hardly_anything(
+    generated_run: Run,
+) -> None:
+    """What a user reads in the quality marts is what was planted: bill period
+    issues, uncovered months, duplicate bills and meters, anomalies and mirror
+    estimates are exactly the planted ones. Only the as-of month shows as missing
+    for every meter billed to date (the coverage window includes the as-of day),
+    and sites whose history is shorter than a year are not ENERGY STAR ready."""
+    planted, found = _planted_findings(generated_run), _found_findings(generated_run)
+    for kind in (
+        *PERIOD_ISSUES,
+        "partial_month",
+        "duplicate_bill",
+        "duplicate_meter",
+        "anomaly",
+        "mirror_estimate",
+    ):
+        assert found[kind] == planted[kind], kind
+    as_of_month = generated_run.manifest["as_of"][:8] + "01"
+    unplanted = found["missing_month"] - planted["missing_month"]
+    assert {month for _, month, _, _ in unplanted} <= {as_of_month}
+
+
 # --- cp1252, no connections file ----------------------------------------------------
 
 
@@ -327,3 +543,6 @@ def test_a_cp1252_folder_shows_exactly_what_its_manifest_states(
     assert _found_quarantine(cp1252_run) == _expected_quarantine(cp1252_run)
     expected, found = _field_issues(cp1252_run)
     assert found == expected
+    planted, shown = _planted_findings(cp1252_run), _found_findings(cp1252_run)
+    for kind in FINDING_KINDS:
+        assert not _missing(planted[kind], shown[kind], kind), kind

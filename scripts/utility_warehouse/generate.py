@@ -6,10 +6,14 @@ states what a warehouse built from the folder has to show (see "The manifest").
 
 What the data holds
     Companies with sites, connections (one per provider), accounts and meters;
-    one bill (document) per account and billing period (27-35 days, continuous,
-    not aligned to months) covering all the account's meters, with one usage row
-    per meter and period and line items of every charge type. Electricity peaks
-    in summer and winter, gas and heat in winter, water mildly in summer. Every
+    one bill (document) per account and billing period covering all the
+    account's meters, with one usage row per meter and period and line items of
+    every charge type. Periods are continuous up to the last day of the end
+    month: 27-35 days, not aligned to months, for energy; calendar months for
+    water and sewer. Electricity peaks in summer and winter, gas and heat in
+    winter, water mildly in summer, along smooth curves summed day by day over
+    each period, so that a month's usage compares with the same month a year
+    earlier whatever the bill periods around it (within a quarter). Every
     company also carries a fixed set of special cases: an account chain of depth
     2 or 3 (old accounts linking to the current one), a sub-account, a duplicate
     account re-billing the last periods, revised bills (some revised twice), an
@@ -17,17 +21,19 @@ What the data holds
     a net-metered site (EXPORT and GENERATION rows), exclusion rows, estimated
     reads (``is_estimated``), usage rows without meter_id matched through their
     extracted identifiers, detected (fuel) and inactive accounts, several
-    commodities and units. The second company bills in EUR or CAD; companies
-    outside the US measure floor area in square metres (``gross_floor_area_units``
-    SQ_M). One company (the third, or the first when there are fewer) is an
-    industrial VND customer with bills in the billions, amounts spelled
-    ``VND 3,580,892,862.63``, ``3580892862.63``, ``₫3,580,892,862.63`` or
-    ``vnd 12.5`` (other companies use ``usd 7``-style codes too). Values are
-    spelled messily (three date formats, currency symbols and codes,
-    accounting negatives, boolean and enumeration spellings, unit spellings,
-    ``45 kW`` demands, identifiers with stray separators) and some records
-    appear twice with different updated_at (the newer wins; sometimes it comes
-    first). Site names carry accents (``Café Zürich``, ``Köln``, ``Montréal``).
+    commodities and units; two of every three companies (the first among them)
+    state an ``implied_sewer_fraction``. The second company bills in EUR or CAD;
+    companies outside the US measure floor area in square metres
+    (``gross_floor_area_units`` SQ_M). One company (the third, or the first when
+    there are fewer) is an industrial VND customer with bills in the billions,
+    amounts spelled ``VND 3,580,892,862.63``, ``3580892862.63``,
+    ``₫3,580,892,862.63`` or ``vnd 12.5`` (other companies use ``usd 7``-style
+    codes too). Values are spelled messily (three date formats, currency symbols
+    and codes, accounting negatives, boolean and enumeration spellings, unit
+    spellings, ``45 kW`` demands, identifiers with stray separators) and some
+    records appear twice with different updated_at (the newer wins; sometimes it
+    comes first). Site names carry accents (``Café Zürich``, ``Köln``,
+    ``Montréal``).
 
 Planted cases, each about 1% of an entity's rows per kind and at least once in
 the first company
@@ -66,7 +72,36 @@ the first company
     versions of records (``replaced_versions``), and in the VND company a bill
     of ``VND 3,580,892,862.63`` over three electricity meters of 144,655.561 /
     596,079.843 / 20,736.123 kWh and a water usage row of 6,227,440,270.173 gal
-    from Jan 15 to Feb 14 (``special_cases``).
+    from Jan 15 to Feb 14 (``special_cases``), each one bill of a plant billed
+    monthly at that level.
+
+Planted data-quality findings (``planted_findings``), all of them in the first
+company and one kind each on about 1% of the other companies' accounts whose
+every bill counts
+    Missing bills (a gap, the months it leaves partly or wholly uncovered -- a
+    whole calendar month on water bills -- and in company 1 enough of them on
+    one meter that its site and commodity is not ENERGY STAR ready), a bill
+    starting 2-5 days before the previous one ends (overlap), a 12-19 day and a
+    41-50 day bill (short and long periods; long ones only where usage hardly
+    varies with the season), a last bill ending after the as-of date (6-25 days;
+    the as-of month on calendar bills: future period), a water bill entered
+    twice under another id (duplicate bill; its usage doubles the month, an
+    anomaly when the month a year earlier is complete) and a water month at
+    2.2-2.8 times its usual usage (anomaly), both within the last 12 months.
+    Company 1 also has two new sites (their bills start half-way) mirroring the
+    home site, one with and one without a floor area (mirror estimates, and
+    maybe not ENERGY STAR ready), a site ready with the month it is ready
+    through, implied sewer at its sites without a sewer meter, and an estimated
+    read with a demand (estimated usage, peak demand); every company has three
+    pairs of meters sharing an identifier (duplicate meter candidates).
+
+    Beyond these the quality marts show almost nothing: the extra usage rows of
+    planted cases are small (0.5-2% of the period's usage) and sit on bills of
+    their own meter with the same dates, clean planted bills without usage never
+    share an account, dates and charges, and net-metered panels cover only part
+    of a site's use. Only the as-of month is missing for every meter billed to
+    date (the coverage window includes the as-of day), and sites with less than
+    a year of history are not ENERGY STAR ready.
 
 The manifest
     ``parameters``, ``as_of`` (the as-of date the expectations are stated
@@ -79,8 +114,27 @@ The manifest
     record_id, reason}: exactly the quarantine), ``field_issues`` ({entity,
     record_id, column_name, reason}: exactly the field-issue ledger),
     ``unattributed`` ({document_id, currency, unattributed_cost}: exactly the
-    unattributed-cost ledger) and ``expected_meter_matches`` ({usage_id:
-    meter_id} for every clean usage row without meter_id).
+    unattributed-cost ledger), ``planted_findings`` (below) and
+    ``expected_meter_matches`` ({usage_id: meter_id} for every clean usage row
+    without meter_id).
+
+    ``planted_findings`` lists {kind, ...} with the values the quality marts
+    must show, worked out from the periods written by the warehouse's rules
+    (``counts.planted_findings`` per kind): ``gap``, ``overlap``,
+    ``short_period``, ``long_period``, ``future_period`` (meter_id,
+    document_id, period_start, period_end, issue_days, as in
+    dq_bill_period_issues); ``partial_month`` and ``missing_month`` (meter_id,
+    month, required_days, covered_days); ``energy_star_ready`` (site_id,
+    commodity, ready_through) and ``not_energy_star_ready`` (site_id,
+    commodity, cause ``missing_bills`` or ``new_site``); ``duplicate_bill``
+    (document_id, the greater, duplicate_of_document_id, account_id);
+    ``duplicate_meter`` (meter_id, duplicate_of_meter_id, identifier_type,
+    normalized_value); ``anomaly`` (meter_id, month, cause ``spike`` or
+    ``duplicate_bill``); ``implied_sewer`` (site_id, implied_sewer_fraction);
+    ``mirror_estimate`` (site_id, mirror_site_id, commodity, month,
+    scale_factor); ``estimated_read`` (meter_id, usage_id, document_id, the
+    months with its estimated usage); ``peak_demand`` (meter_id, usage_id, the
+    month it counts in, demand_kw: the month's peak is at least that).
 
 Landing-folder shape
     By default file and column names are messy the way exports are
@@ -102,10 +156,10 @@ Scale
     - defaults (3 companies, 4 sites, 3 meters per site, 24 months):
       ~2.5k usage rows, under a second;
     - ``--companies 100 --sites 65 --meters-per-site 4 --months 36``:
-      1.21M usage rows, 708k bills, 2.28M line items in 38 s with 80 MB
-      peak RSS as CSV (42 s and 290 MB as Parquet); the manifest (48 MB)
-      lists 327k quarantined rows, 158k field issues, 28k unattributed bills
-      and 10k identifier matches.
+      1.23M usage rows, 719k bills, 2.31M line items in about 40 s with 90 MB
+      peak RSS as CSV; the manifest (49 MB) lists 333k quarantined rows, 160k
+      field issues, 29k unattributed bills, 10k identifier matches and 1.9k
+      planted findings. Working the findings out adds about 5% to the time.
 
 The same arguments always give byte-identical files: every value comes from
 ``random.Random`` streams seeded from ``--seed`` and the company number, never
@@ -129,6 +183,7 @@ import unicodedata
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 from pathlib import Path
 from typing import IO
 
@@ -152,6 +207,9 @@ EXTRA_COLUMNS: dict[str, tuple[str, ...]] = {"documents": ("source_system",)}
 PARQUET_BATCH_ROWS = 100_000
 BAD_ROW_RATE = 0.01
 """Share of an entity's good rows planted per kind of case."""
+_FINDING_RATE = 0.01
+"""Share of the groups (one account's bills) outside company 1 planted per kind
+of data-quality finding."""
 MAX_ABS_VALUE = 10**12
 """Beyond this magnitude a number is out of range for the warehouse."""
 
@@ -265,6 +323,12 @@ _CURRENCY_FACTOR: dict[str, float] = {
 }
 _CURRENCY_SYMBOL: dict[str, str] = {"USD": "$", "EUR": "€", "CAD": "$", "VND": "₫"}
 LARGE_CURRENCY = "VND"
+_PLANT_FIGURES = ("144,655.561", "596,079.843", "20,736.123")
+"""kWh of the VND company's exact bill, one figure per plant meter."""
+_RESERVOIR_USAGE = "6,227,440,270.173"
+"""Gallons of the VND company's exact water usage row."""
+_RESERVOIR_RATE = 0.00026
+"""USD per gallon at the reservoir: its monthly bills stay below 10^12 VND."""
 _LARGE_USAGE_SCALE = 20.0
 """The VND company's plants use this many times a typical site's energy."""
 SQ_FT_PER_SQ_M = 10.7639
@@ -842,7 +906,7 @@ class _Ledger:
         self._file.close()
 
 
-_LIST_KEYS = ("injected", "field_issues", "unattributed")
+_LIST_KEYS = ("injected", "field_issues", "unattributed", "planted_findings")
 
 
 class _Landing:
@@ -873,6 +937,7 @@ class _Landing:
         self.issue_counts: dict[str, dict[str, int]] = {}
         self.replaced_counts: dict[str, int] = {}
         self.replaced_differing: dict[str, int] = {}
+        self.finding_counts: dict[str, int] = {}
         self.special: dict[str, object] = {}
 
     def has(self, entity: str) -> bool:
@@ -919,6 +984,12 @@ class _Landing:
             "unattributed_cost": money_text(cents),
         }
         self.ledgers["unattributed"].add(json.dumps(entry, ensure_ascii=False))
+
+    def finding(self, kind: str, **keys: object) -> None:
+        """A finding the data-quality marts must show for what was planted."""
+        entry = {"kind": kind, **keys}
+        self.ledgers["planted_findings"].add(json.dumps(entry, ensure_ascii=False))
+        self.finding_counts[kind] = self.finding_counts.get(kind, 0) + 1
 
     def meter_match(self, usage_id: str, meter_id: str) -> None:
         self.ledgers["expected_meter_matches"].add(
@@ -970,6 +1041,7 @@ class _Landing:
                 "field_issues": _sorted_counts(self.issue_counts),
                 "unattributed": self.ledgers["unattributed"].count,
                 "expected_meter_matches": self.ledgers["expected_meter_matches"].count,
+                "planted_findings": dict(sorted(self.finding_counts.items())),
             },
             "replaced_versions": dict(sorted(self.replaced_counts.items())),
             "replaced_versions_differing": dict(
@@ -1139,6 +1211,10 @@ class _Site:
     net_metered: bool = False
     demand: bool = False
     combined: bool = False
+    begin: date | None = None  # a new site: its bills start later
+    area_mode: str = "random"  # "present", "absent" or drawn at random
+    area_text: str | None = None  # the floor area as written (the newest row)
+    area_units: str | None = None
 
     @property
     def metric(self) -> bool:
@@ -1177,6 +1253,14 @@ class _Meter:
     match_by_identifier: bool = False
     cascade_reason: str | None = None
     service_address: str = ""
+    rate: float | None = None  # price per standard unit in USD, else the commodity's
+
+    @property
+    def counted(self) -> bool:
+        """Whether its usage can count at all (tracked, not duplicated, clean)."""
+        return (
+            self.is_tracked and not self.is_duplicated and self.cascade_reason is None
+        )
 
     @property
     def factor(self) -> float:
@@ -1204,11 +1288,45 @@ class _Group:
     accounts: list[_Account] = field(default_factory=list)
     duplicate: _Account | None = None
     line_items: bool = True
-    streamed: bool = True
+    calendar: bool = False  # billed on calendar months
+    fixed: tuple[date, date] | None = None  # a period billed apart (exact figures)
+    kinds: list[str] = field(default_factory=list)  # planted findings
+    lengths: dict[int, int] = field(default_factory=dict)  # k-th last: its days
+    future_days: int = 0
+    spike_meter: _Meter | None = None
+    periods: list[_Period] = field(default_factory=list)
 
     @property
     def owner(self) -> _Account:
         return self.accounts[-1]
+
+    @property
+    def mild(self) -> bool:
+        """Whether its usage varies little with the season (long bills stay even)."""
+        return all(
+            m.commodity in ("ELECTRICITY", "WATER", "SEWER") for m in self.meters
+        )
+
+
+@dataclass
+class _Period:
+    """A billing period of a group and what is planted on it."""
+
+    start: date
+    end: date
+    skip: bool = False  # a missing bill: never written
+    duplicate: bool = False  # the bill entered twice under another id
+    spike: float = 0.0  # the group's spike meter uses this many times its usual
+    fixed: bool = False  # billed apart (the VND company's exact bills)
+
+
+@dataclass(frozen=True)
+class _Span:
+    """A meter's counted period on one bill, as the warehouse collapses it."""
+
+    start: date
+    end: date
+    document_id: str
 
 
 @dataclass
@@ -1230,9 +1348,12 @@ class _Anchor:
     start: date
     end: date
     bill_time: datetime
+    current: int | None = None
 
 
 def _season(commodity: str, day_of_year: int) -> float:
+    """A day's usage relative to a typical day: smooth, so that a month compares
+    with the same month a year earlier whatever the bill periods around it."""
     summer = math.cos(2 * math.pi * (day_of_year - 196) / 365.25)
     winter = math.cos(2 * math.pi * (day_of_year - 15) / 365.25)
     if commodity == "ELECTRICITY":
@@ -1240,8 +1361,181 @@ def _season(commodity: str, day_of_year: int) -> float:
     if commodity in ("WATER", "SEWER"):
         return 1 + 0.25 * summer
     if commodity == "DISTRICT_COOLING":
-        return 0.2 + 1.6 * max(0.0, summer)
-    return 0.15 + 1.7 * max(0.0, winter)
+        return 0.25 + 1.6 * ((1 + summer) / 2) ** 2
+    return 0.25 + 1.6 * ((1 + winter) / 2) ** 2
+
+
+_SEASON_SHAPES: dict[str, str] = {
+    "ELECTRICITY": "ELECTRICITY",
+    "WATER": "WATER",
+    "SEWER": "WATER",
+    "DISTRICT_COOLING": "DISTRICT_COOLING",
+}
+
+
+class _Seasons:
+    """Sums of the daily seasonal factor over any span of days, from prefix sums."""
+
+    def __init__(self, first: date, last: date) -> None:
+        self.base = first.toordinal()
+        days = last.toordinal() - self.base + 1
+        self.prefix: dict[str, list[float]] = {}
+        for shape in {*_SEASON_SHAPES.values(), "HEAT"}:
+            sums = [0.0]
+            for offset in range(days):
+                day = date.fromordinal(self.base + offset)
+                sums.append(sums[-1] + _season(shape, day.timetuple().tm_yday))
+            self.prefix[shape] = sums
+
+    def total(self, commodity: str, start: date, end: date) -> float:
+        """The sum of the daily factors from start to end, both included."""
+        sums = self.prefix[_SEASON_SHAPES.get(commodity, "HEAT")]
+        return (
+            sums[end.toordinal() - self.base + 1] - sums[start.toordinal() - self.base]
+        )
+
+
+# --- the warehouse's data-quality rules, for the findings the manifest states ---
+
+
+def _month_start(day: date) -> date:
+    return day.replace(day=1)
+
+
+def _next_month(month: date) -> date:
+    return date(month.year + month.month // 12, month.month % 12 + 1, 1)
+
+
+def _add_months(month: date, count: int) -> date:
+    index = month.year * 12 + month.month - 1 + count
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def _month_days(month: date) -> int:
+    return (_next_month(month) - month).days
+
+
+def _period_issues(spans: Sequence[_Span], as_of: date) -> list[dict[str, object]]:
+    """dq_bill_period_issues for one meter's counted periods."""
+    issues: list[dict[str, object]] = []
+
+    def issue(kind: str, span: _Span, first: date, last: date, days: int) -> None:
+        issues.append(
+            {
+                "kind": kind,
+                "document_id": span.document_id,
+                "period_start": first.isoformat(),
+                "period_end": last.isoformat(),
+                "issue_days": days,
+            }
+        )
+
+    latest: date | None = None
+    for span in sorted(spans, key=lambda s: (s.start, s.end, s.document_id)):
+        days = (span.end - span.start).days + 1
+        if latest is not None:
+            gap = (span.start - latest).days - 1
+            if gap > 0:
+                issue(
+                    "gap",
+                    span,
+                    latest + timedelta(days=1),
+                    span.start - timedelta(days=1),
+                    gap,
+                )
+            if span.start < latest:
+                overlap_end = min(latest, span.end)
+                issue(
+                    "overlap",
+                    span,
+                    span.start,
+                    overlap_end,
+                    (overlap_end - span.start).days + 1,
+                )
+        if days < 20:
+            issue("short_period", span, span.start, span.end, days)
+        if days > 40:
+            issue("long_period", span, span.start, span.end, days)
+        if span.end > as_of:
+            issue("future_period", span, span.start, span.end, days)
+        latest = span.end if latest is None else max(latest, span.end)
+    return issues
+
+
+def _coverage(spans: Sequence[_Span], window_end: date) -> dict[date, tuple[int, int]]:
+    """dq_meter_month_coverage for one meter: month -> (required, covered) days."""
+    if not spans:
+        return {}
+    window_start = min(span.start for span in spans)
+    if window_end < window_start:
+        return {}
+    islands: list[list[date]] = []
+    for span in sorted(spans, key=lambda s: (s.start, s.end, s.document_id)):
+        if islands and span.start <= islands[-1][1] + timedelta(days=1):
+            islands[-1][1] = max(islands[-1][1], span.end)
+        else:
+            islands.append([span.start, span.end])
+    months: dict[date, tuple[int, int]] = {}
+    month = _month_start(window_start)
+    while month <= window_end:
+        low = max(month, window_start)
+        high = min(_next_month(month) - timedelta(days=1), window_end)
+        covered = sum(
+            max(0, (min(last, high) - max(first, low)).days + 1)
+            for first, last in islands
+        )
+        months[month] = ((high - low).days + 1, covered)
+        month = _next_month(month)
+    return months
+
+
+def _status(required: int, covered: int) -> str:
+    if covered == 0:
+        return "missing"
+    return "complete" if covered == required else "partial"
+
+
+def _ready_through(coverages: Sequence[dict[date, tuple[int, int]]]) -> date | None:
+    """dq_site_energy_star_readiness: the last month ending 12 complete in a row."""
+    complete: dict[date, bool] = {}
+    for coverage in coverages:
+        for month, (required, covered) in coverage.items():
+            complete[month] = complete.get(month, True) and required == covered
+    ready: date | None = None
+    run, previous = 0, None
+    for month in sorted(m for m, ok in complete.items() if ok):
+        run = run + 1 if previous is not None and _next_month(previous) == month else 1
+        if run >= 12:
+            ready = month
+        previous = month
+    return ready
+
+
+def _area_units(site: _Site) -> int | None:
+    """A site's floor area as the warehouse reads it, in 10^-10 square feet."""
+    if not site.area_text:
+        return None
+    value = Decimal(site.area_text.replace(",", ""))
+    units = re.sub(r"[\s_]", "", (site.area_units or "SQ_FT").upper())
+    if units == "SQM":
+        value *= Decimal("10.7639")
+    return int(value * 10**10)
+
+
+def _scale_factor(site: _Site, mirror: _Site) -> str:
+    """fct_site_monthly_estimated's scale factor: the areas' ratio to six
+    decimals, half away from zero; 1 without both areas."""
+    own, theirs = _area_units(site), _area_units(mirror)
+    if not own or not theirs:
+        return "1"
+    scaled, rest = divmod(own * 10**6, theirs)
+    if 2 * rest >= theirs:
+        scaled += 1
+    return f"{scaled // 10**6}.{scaled % 10**6:06d}"
+
+
+def _whole_month_complete(coverage: dict[date, tuple[int, int]], month: date) -> bool:
+    return coverage.get(month) == (_month_days(month), _month_days(month))
 
 
 def _with_year(day: date, year: int) -> str:
@@ -1261,6 +1555,11 @@ class _Generator:
         self.last_day = last_day
         self.counters: dict[str, int] = {}
         self.large_index = 2 if params.companies >= 3 else 0
+        self.as_of = last_day + timedelta(days=1)
+        # Planted periods reach 450 days back and future bills a month ahead.
+        self.seasons = _Seasons(
+            first_day - timedelta(days=800), last_day + timedelta(days=120)
+        )
 
     def next_id(self, prefix: str, width: int) -> str:
         value = self.counters.get(prefix, 0) + 1
@@ -1305,6 +1604,20 @@ class _Company:
         # The clean identifiers of the company's clean meters, normalized.
         self.identifier_sets: dict[str, frozenset[tuple[str, str]]] = {}
         self.duplicated: set[str] = set()
+        # What the warehouse will count: each meter's counted periods (bill by
+        # bill), and each meter's current bills (to hang identifier matches on).
+        self.spans: dict[str, list[_Span]] = {}
+        self.bills: dict[str, list[_Anchor]] = {}
+        self.deferred_matches = 0
+        # Clean planted bills without usage: (account, start, bill date, current
+        # charges) stay distinct, so that only planted duplicates look alike.
+        self.planted_bill_keys: set[tuple[str, date, date, int | None]] = set()
+        self.mark: tuple[_Group, int, _Meter] | None = None
+        self.marked_row: tuple[str, str | None] | None = None
+        self.mirrors: list[_Site] = []
+        self.fraction: str | None = None
+        self.accounts_by_id: dict[str, _Account] = {}
+        self.group_of: dict[str, _Group] = {}
 
     # -- helpers ---------------------------------------------------------------
 
@@ -1407,13 +1720,15 @@ class _Company:
         self._write_sites()
         self._write_accounts()
         self._write_meters()
+        self._plan_periods()
         for group in self.groups:
-            if group.streamed:
-                self._stream_group(group)
+            self._stream_group(group)
         if self.large:
             self._plant_large_currency_bills()
         if self.first:
             self._force_stream_kinds()
+        self._plant_identifier_matches()
+        self._state_findings()
 
     def _build(self) -> None:
         rng = self.rng
@@ -1479,8 +1794,22 @@ class _Company:
             site.demand = si % 2 == 0 or site.net_metered
             site.combined = si % 2 == 1
             self.sites.append(site)
-        if self.first and count >= 3:
-            self.sites[-1].mirror_site_id = self.sites[0].id
+        if self.first and count >= 2:
+            # New sites mirroring the home site: their first months are estimated
+            # from it, scaled by floor area (or not, without a floor area).
+            home = self.sites[0]
+            home.area_mode = "present"
+            mirrors = [(self.sites[-1], "present")]
+            if count >= 3:
+                mirrors.append((self.sites[-2], "absent"))
+            months = self.params.months
+            for site, mode in mirrors:
+                site.mirror_site_id, site.area_mode = home.id, mode
+                if months >= 4:
+                    site.begin = _add_months(
+                        self.gen.first_day, months // 2
+                    ) + timedelta(days=9)
+                self.mirrors.append(site)
         if self.first:
             accented = self.sites[1 % count]
             self.landing.note(
@@ -1582,13 +1911,23 @@ class _Company:
             meter.tags = []
             self.shared[label] = meter
         if self.large:
-            # A new plant with three electricity meters and a reservoir meter,
-            # each billed once (planted bills with exact figures).
-            for _ in range(3):
+            # A plant with three electricity meters and a reservoir meter, billed
+            # monthly at the level of their bills with exact figures (planted
+            # apart), so that those bills stand out in nothing but their digits.
+            start, end = self._large_bill_period()
+            seasons = self.gen.seasons
+            for figure in _PLANT_FIGURES:
                 meter = self._new_meter("ELECTRICITY", home, "plant")
                 meter.unit = "kWh"
+                meter.daily = float(figure.replace(",", "")) / seasons.total(
+                    "ELECTRICITY", start, end
+                )
             reservoir = self._new_meter("WATER", home, "reservoir")
             reservoir.unit = "gal"
+            reservoir.daily = float(_RESERVOIR_USAGE.replace(",", "")) / seasons.total(
+                "WATER", start, end
+            )
+            reservoir.rate = _RESERVOIR_RATE
         if self.first:
             # Billed on the home site's main bill, with no charges of its own.
             cascade = self._new_meter("ELECTRICITY", home, original.group_key)
@@ -1623,7 +1962,9 @@ class _Company:
             None,
         )
         if solar is not None:
-            solar.solar_kw = rng.uniform(40, 250)
+            # Panels covering a tenth to a fifth of the site's use: net usage
+            # stays comparable year over year.
+            solar.solar_kw = solar.daily * rng.uniform(0.04, 0.08)
             solar.has_demand = True
             if "Solar" not in solar.tags:
                 solar.tags.append("Solar")
@@ -1664,7 +2005,9 @@ class _Company:
                 if provider not in _PROVIDERS:
                     provider = _PROVIDER_KIND[meter.commodity]
                 group = _Group(key=meter.group_key, provider=provider, site=meter.site)
-                group.streamed = meter.group_key not in ("plant", "reservoir")
+                group.calendar = meter.group_key == "water"
+                if meter.group_key in ("plant", "reservoir"):
+                    group.fixed = self._large_bill_period()
                 by_key[key] = group
                 self.groups.append(group)
             group.meters.append(meter)
@@ -1718,13 +2061,14 @@ class _Company:
         name = _COMPANY_NAMES[self.index % len(_COMPANY_NAMES)]
         if self.index >= len(_COMPANY_NAMES):
             name += f" {self.index // len(_COMPANY_NAMES) + 1}"
-        fraction = None if self.index % 3 == 0 else f"{rng.uniform(0.6, 0.95):.2f}"
+        fraction = None if self.index % 3 == 1 else f"{rng.uniform(0.6, 0.95):.2f}"
         row: Row = {
             "id": self.id,
             "name": name,
             "implied_sewer_fraction": fraction,
             "updated_at": self._updated_at(self._dimension_time()),
         }
+        self.fraction = fraction
         stale = None
         if self.first or rng.random() < 0.2:
             stale = {**row, "name": f"{name} (old name)"}
@@ -1794,7 +2138,9 @@ class _Company:
         r = self.rng.random
         area = site.floor_area / SQ_FT_PER_SQ_M if site.metric else site.floor_area
         v = r()
-        if v < 0.1:
+        if site.area_mode == "present" and v < 0.1:
+            v = 0.3
+        if v < 0.1 or site.area_mode == "absent":
             floor_area = None
         elif v < 0.5:
             floor_area = f"{area:,.0f}"
@@ -1828,6 +2174,8 @@ class _Company:
         rng = self.rng
         for site in self.sites:
             row = self._site_row(site)
+            site.area_text = _as_text(row["gross_floor_area"])
+            site.area_units = _as_text(row["gross_floor_area_units"])
             stale = None
             if site.index == 0 or rng.random() < 0.05:
                 stale = {**row, "name": f"{site.name} (old)", "gross_floor_area": "1"}
@@ -2131,24 +2479,308 @@ class _Company:
 
     # -- bills -----------------------------------------------------------------
 
-    def _periods(self, group: _Group) -> list[tuple[date, date]]:
+    def _archived(self, site: _Site | None) -> bool:
+        return (
+            site is not None
+            and site.stop_date is not None
+            and site.stop_date < self.gen.as_of
+        )
+
+    def _counts(self, account: _Account, site: _Site | None, start: date) -> bool:
+        """Whether a bill's usage counts (account status, archived site)."""
+        if account.status not in ("ONBOARDED", "OLD_ACCOUNT"):
+            return False
+        return not (
+            self._archived(site)
+            and site is not None
+            and site.stop_date is not None
+            and start > site.stop_date
+        )
+
+    def _reporting_status(self, account: _Account) -> str:
+        by_id = self.accounts_by_id
+        seen = {account.id}
+        while account.active_account_id and account.active_account_id not in seen:
+            target = by_id.get(account.active_account_id)
+            if target is None:
+                break
+            seen.add(target.id)
+            account = target
+        return account.status
+
+    def _plantable(self, group: _Group) -> bool:
+        """A group whose every bill counts: findings planted on it show as planted."""
+        return (
+            group.fixed is None
+            and group is not self.groups[0]
+            and len(group.accounts) == 1
+            and group.duplicate is None
+            and group.owner.status == "ONBOARDED"
+            and not self._archived(group.site)
+            and all(m.cascade_reason is None for m in group.meters)
+            and any(m.counted for m in group.meters)
+        )
+
+    def _plan_periods(self) -> None:
+        """Every group's billing periods, with the planted findings on them.
+
+        Company 1 gets every kind: missing bills (a gap, partial months and a
+        site that is not ENERGY STAR ready; on calendar-month bills a missing
+        month), an overlapping, a short, a long and a future bill, a bill
+        entered twice and a usage spike. Elsewhere about 1% of the groups whose
+        every bill counts get one kind each.
+        """
         rng = self.rng
+        for group in self.groups:
+            for account in group.accounts:
+                self.accounts_by_id[account.id] = account
+            for meter in group.meters:
+                self.group_of[meter.id] = group
+        eligible = [g for g in self.groups if self._plantable(g)]
+        if self.first:
+            self._designate(eligible)
+        else:
+            for group in eligible:
+                kinds = ["gap", "overlap", "future"]
+                kinds += (
+                    ["duplicate", "spike"]
+                    if group.calendar
+                    else ["short", "long"]
+                    if group.mild
+                    else ["short"]
+                )
+                slot = int(rng.random() / _FINDING_RATE)
+                if slot < len(kinds):
+                    group.kinds.append(kinds[slot])
+        for group in self.groups:
+            site = group.site
+            begin = site.begin if site is not None and site.begin else None
+            days = (self.gen.last_day - (begin or self.gen.first_day)).days
+            taken: list[int] = []
+            for kind in group.kinds:
+                if kind in ("short", "long"):
+                    k = self._free_position(taken, 3, max(3, days // 31 - 2))
+                    taken.append(k)
+                    group.lengths[k] = (
+                        rng.randint(12, 19) if kind == "short" else rng.randint(41, 50)
+                    )
+                elif kind == "future":
+                    group.future_days = rng.randint(6, 25)
+            group.periods = self._generate_periods(group)
+            self._plant_on_periods(group)
+        if self.first and self.groups[0].periods:
+            home = self.groups[0]
+            assert self.original is not None
+            self.mark = (home, len(home.periods) - 1, self.original)
+
+    def _designate(self, eligible: list[_Group]) -> None:
+        """Company 1: each kind on its own group when there are enough."""
+        uses: dict[int, int] = {}
+
+        def pick(candidates: list[_Group], kind: str) -> None:
+            if not candidates:
+                return
+            group = min(candidates, key=lambda g: uses.get(id(g), 0))
+            uses[id(group)] = uses.get(id(group), 0) + 1
+            group.kinds.append(kind)
+
+        calendar = [g for g in eligible if g.calendar]
+        other = [g for g in eligible if not g.calendar]
+        pick([g for g in other if g.site is not None], "gap_not_ready")
+        pick([g for g in calendar if g.site is not None], "gap")
+        pick(calendar, "spike")
+        pick(calendar, "duplicate")
+        pick(other, "short")
+        pick([g for g in other if g.mild], "long")
+        pick(eligible, "overlap")
+        pick(eligible, "future")
+
+    def _free_position(self, taken: list[int], low: int, high: int) -> int:
+        """A position from low to high at least 3 away from those taken."""
+        options = [
+            k for k in range(low, high + 1) if all(abs(k - t) >= 3 for t in taken)
+        ]
+        return self.rng.choice(options) if options else low
+
+    def _fill(self, days: int) -> list[int]:
+        """Period lengths of 27-35 days adding up to days, else of 20-40 days
+        (neither short nor long) when 27-35 cannot add up to it."""
+        if days <= 0:
+            return []
+        low, high = -(-days // 35), days // 27
+        count = low if low <= high else -(-days // 40)
+        base, extra = divmod(days, count)
+        lengths = [base + (1 if i < extra else 0) for i in range(count)]
+        if low <= high:
+            for _ in range(count):
+                i, j = self.rng.randrange(count), self.rng.randrange(count)
+                shift = self.rng.randint(
+                    0, max(0, min(35 - lengths[i], lengths[j] - 27))
+                )
+                lengths[i] += shift
+                lengths[j] -= shift
+        return lengths
+
+    def _generate_periods(self, group: _Group) -> list[_Period]:
+        """Continuous periods up to the last billed day (a future bill beyond).
+
+        Calendar groups bill calendar months; the others 27-35 days, drawn back
+        from the last day, so that every meter's last month is complete. A new
+        site's bills start at its begin date; an archived site's stop 40 days
+        after its stop date; a fixed period (the VND exact bills) is one of them.
+        """
+        rng = self.rng
+        site = group.site
+        begin = site.begin if site is not None and site.begin else self.gen.first_day
         last_day = self.gen.last_day
-        start = self.gen.first_day - timedelta(days=rng.randint(0, 24))
-        stop = group.site.stop_date if group.site is not None else None
-        periods: list[tuple[date, date]] = []
-        while True:
-            end = start + timedelta(days=rng.randint(27, 35) - 1)
-            if end > last_day:
-                break
-            if stop is not None and start > stop + timedelta(days=40):
-                break
-            periods.append((start, end))
-            start = end + timedelta(days=1)
+        periods: list[_Period] = []
+        if group.calendar:
+            month = _month_start(begin)
+            final = _month_start(self.gen.as_of if group.future_days else last_day)
+            while month <= final:
+                periods.append(_Period(month, _next_month(month) - timedelta(days=1)))
+                month = _next_month(month)
+        else:
+            end = last_day + timedelta(days=group.future_days)
+            backward: list[_Period] = []
+            position = 1
+            more = True
+            if group.fixed is not None:
+                fixed_start, fixed_end = group.fixed
+                for length in self._fill((end - fixed_end).days):
+                    start = end - timedelta(days=length - 1)
+                    backward.append(_Period(start, end))
+                    end = start - timedelta(days=1)
+                    position += 1
+                backward.append(_Period(fixed_start, fixed_end, fixed=True))
+                more = fixed_start > begin
+                end = fixed_start - timedelta(days=1)
+            while more:
+                length = group.lengths.get(position) or rng.randint(27, 35)
+                start = end - timedelta(days=length - 1)
+                backward.append(_Period(start, end))
+                position += 1
+                more = start > begin
+                end = start - timedelta(days=1)
+            periods = backward[::-1]
+        stop = site.stop_date if site is not None else None
+        if stop is not None:
+            periods = [p for p in periods if p.start <= stop + timedelta(days=40)]
         return periods
 
-    def _readings(self, group: _Group, start: date, end: date) -> list[_Reading]:
+    def _plant_on_periods(self, group: _Group) -> None:
+        """Missing, overlapping, duplicated and spiking bills at chosen periods."""
+        rng = self.rng
+        periods = group.periods
+        count = len(periods)
+        reserved: set[int] = set()
+        for k in group.lengths:
+            reserved.update((count - k - 1, count - k, count - k + 1))
+        if group.future_days:
+            reserved.add(count - 1)
+
+        def free(index: int) -> bool:
+            return 0 <= index < count and index not in reserved
+
+        def take(index: int, around: int = 1) -> None:
+            reserved.update(range(index - around, index + around + 1))
+
+        def inner(low: int, high: int) -> list[int]:
+            return [
+                i
+                for i in range(max(1, low), min(count - 1, high))
+                if free(i) and not periods[i - 1].skip and not periods[i + 1].skip
+            ]
+
+        for kind in group.kinds:
+            if kind in ("gap", "gap_not_ready"):
+                options = inner(2, count - 2)
+                if not options:
+                    continue
+                index = options[len(options) // 2]
+                if kind == "gap":
+                    index = rng.choice(options)
+                periods[index].skip = True
+                take(index)
+                if kind == "gap_not_ready":
+                    self._skip_until_not_ready(group, reserved)
+            elif kind == "overlap":
+                options = inner(2, count - 1)
+                if not options:
+                    continue
+                index = rng.choice(options)
+                period, previous = periods[index], periods[index - 1]
+                days = (period.end - period.start).days + 1
+                back = rng.randint(1, max(1, min(4, 40 - days - 1)))
+                period.start = previous.end - timedelta(days=back)
+                take(index)
+            elif kind in ("duplicate", "spike"):
+                last_month = _month_start(self.gen.last_day)
+                first_month = _add_months(last_month, -11)
+                by_month = {
+                    p.start: i
+                    for i, p in enumerate(periods)
+                    if p.start.day == 1 and not p.skip and free(i)
+                }
+                pairs = [
+                    (i, by_month.get(_add_months(m, -12)))
+                    for m, i in by_month.items()
+                    if first_month <= m <= last_month
+                ]
+                with_prior = [pair for pair in pairs if pair[1] is not None]
+                if kind == "spike" or with_prior:
+                    pairs = with_prior  # a duplicate then also doubles a month
+                if not pairs:
+                    continue
+                index, prior = rng.choice(pairs)
+                if kind == "duplicate":
+                    periods[index].duplicate = True
+                else:
+                    water = [m for m in group.meters if m.counted]
+                    water.sort(key=lambda m: m.commodity != "WATER")
+                    group.spike_meter = water[0]
+                    periods[index].spike = rng.uniform(2.2, 2.8)
+                take(index, 0)
+                if prior is not None:
+                    take(prior, 0)
+
+    def _skip_until_not_ready(self, group: _Group, reserved: set[int]) -> None:
+        """More missing bills until no 11 complete months in a row remain.
+
+        (12 make a site ENERGY STAR ready; one month of margin for the site's
+        other meters, whose history may start a month earlier.)
+        """
+        periods = group.periods
+        while True:
+            spans = [_Span(p.start, p.end, "") for p in periods if not p.skip]
+            coverage = _coverage(spans, self.gen.as_of)
+            run: list[date] = []
+            longest: list[date] = []
+            for month, (required, covered) in sorted(coverage.items()):
+                run = [*run, month] if required == covered else []
+                if len(run) > len(longest):
+                    longest = run
+            if len(longest) < 11:
+                return
+            middle = longest[len(longest) // 2]
+            options = [
+                i
+                for i, p in enumerate(periods[1:-1], start=1)
+                if p.start <= middle + timedelta(days=14) <= p.end
+                and i not in reserved
+                and not periods[i - 1].skip
+                and not periods[i + 1].skip
+            ]
+            if not options:
+                return
+            periods[options[0]].skip = True
+            reserved.update((options[0] - 1, options[0], options[0] + 1))
+
+    def _readings(
+        self, group: _Group, start: date, end: date, spike: float = 0.0
+    ) -> list[_Reading]:
         uniform = self.rng.uniform
+        seasons = self.gen.seasons
         days = (end - start).days + 1
         day_of_year = (start + timedelta(days=days // 2)).timetuple().tm_yday
         readings: list[_Reading] = []
@@ -2157,8 +2789,10 @@ class _Company:
             if meter.twin is not None and meter.twin.id in by_meter:
                 usage = by_meter[meter.twin.id]
             else:
-                usage = meter.daily * days * _season(meter.commodity, day_of_year)
+                usage = meter.daily * seasons.total(meter.commodity, start, end)
                 usage *= uniform(0.92, 1.08)
+            if spike and meter is group.spike_meter:
+                usage *= spike
             by_meter[meter.id] = usage
             reading = _Reading(meter, usage)
             if meter.solar_kw:
@@ -2173,17 +2807,52 @@ class _Company:
             readings.append(reading)
         return readings
 
+    def _record_bill(
+        self,
+        group: _Group,
+        account: _Account,
+        document_id: str,
+        period: _Period,
+        bill_time: datetime,
+        current: int,
+    ) -> None:
+        """A current bill written: what it counts, and where matches may go."""
+        counts = self._counts(account, group.site, period.start)
+        for meter in group.meters:
+            self.bills.setdefault(meter.id, []).append(
+                _Anchor(
+                    document_id,
+                    account,
+                    meter,
+                    period.start,
+                    period.end,
+                    bill_time,
+                    current,
+                )
+            )
+            if counts:
+                self._record_span(meter, period.start, period.end, document_id)
+
+    def _record_span(
+        self, meter: _Meter, start: date, end: date, document_id: str
+    ) -> None:
+        if meter.counted:
+            self.spans.setdefault(meter.id, []).append(_Span(start, end, document_id))
+
     def _stream_group(self, group: _Group) -> None:
         rng = self.rng
-        periods = self._periods(group)
+        periods = group.periods
         count = len(periods)
         links = group.accounts
         forced_revision = count // 2 if group is self.groups[0] else -1
         bad_meter = next((m for m in group.meters if m.usable_for_bad_rows), None)
         carried_from = 0
-        for p, (start, end) in enumerate(periods):
+        for p, period in enumerate(periods):
+            if period.skip or period.fixed:
+                continue
+            start, end = period.start, period.end
             account = links[min(len(links) - 1, p * len(links) // count)]
-            readings = self._readings(group, start, end)
+            readings = self._readings(group, start, end, period.spike)
             ids = [self._id("D", 8)]
             if p == forced_revision or rng.random() < 0.02:
                 ids.append(self._id("D", 8))
@@ -2194,9 +2863,14 @@ class _Company:
                 carried = round(carried_from * rng.uniform(0.3, 1.0))
             current, items = 0, 0
             bill_time = datetime(end.year, end.month, end.day)
+            mark = None
+            if self.mark is not None and self.mark[0] is group and self.mark[1] == p:
+                mark = self.mark[2]
+            capture: list[tuple[str, Row, _Meter | None]] = []
             for version, document_id in enumerate(ids):
                 scale = 1.0 if version == 0 else 1 + rng.uniform(-0.04, 0.04)
                 revised_by = ids[version + 1] if version + 1 < len(ids) else None
+                newest = revised_by is None
                 current, written, bill_time = self._write_bill(
                     document_id,
                     account,
@@ -2207,10 +2881,27 @@ class _Company:
                     scale,
                     revised_by,
                     carried,
+                    mark=mark if newest else None,
+                    capture=capture if newest and period.duplicate else None,
                 )
                 items += written
             carried_from = current
             documents = len(ids)
+            self._record_bill(group, account, ids[-1], period, bill_time, current)
+            if mark is not None:
+                self._state_marked_row(group, account, ids[-1], period, mark)
+            if period.duplicate:
+                twin_id = self._id("D", 8)
+                items += self._write_duplicate_bill(capture, twin_id)
+                documents += 1
+                self._record_bill(group, account, twin_id, period, bill_time, current)
+                later, earlier = max(twin_id, ids[-1]), min(twin_id, ids[-1])
+                self.landing.finding(
+                    "duplicate_bill",
+                    document_id=later,
+                    duplicate_of_document_id=earlier,
+                    account_id=account.id,
+                )
             if group.duplicate is not None and p >= count - 6:
                 _, written, _ = self._write_bill(
                     self._id("D", 8),
@@ -2227,7 +2918,7 @@ class _Company:
                 documents += 1
             if bad_meter is not None:
                 self.anchor = _Anchor(
-                    ids[-1], account, bad_meter, start, end, bill_time
+                    ids[-1], account, bad_meter, start, end, bill_time, current
                 )
                 usage_rows = documents * sum(
                     1
@@ -2236,6 +2927,69 @@ class _Company:
                     for reading in readings
                 )
                 self._inject_stream_rows(documents, usage_rows, items)
+
+    def _write_duplicate_bill(
+        self, capture: list[tuple[str, Row, _Meter | None]], document_id: str
+    ) -> int:
+        """The captured bill again under another id: same account, dates, charges
+        and currency, its usage rows and line items copied. The line items written."""
+        items = 0
+        for entity, row, meter in capture:
+            copy: Row = dict(row)
+            if entity == "documents":
+                copy.update(id=document_id, revised_document_id=None)
+            elif entity == "usage_data":
+                copy.update(id=self._id("U", 9), document_id=document_id)
+                identifiers = copy.get("extracted_identifiers")
+                if copy.get("meter_id") is None and meter is not None:
+                    assert isinstance(identifiers, list)
+                    self._expect_match(str(copy["id"]), identifiers, meter)
+            else:
+                copy.update(id=self._id("L", 9), document_id=document_id)
+                items += 1
+            self.landing.write(entity, copy)
+        return items
+
+    def _state_marked_row(
+        self,
+        group: _Group,
+        account: _Account,
+        document_id: str,
+        period: _Period,
+        meter: _Meter,
+    ) -> None:
+        """The estimated read and the peak demand of the marked row, when counted."""
+        if self.marked_row is None:
+            return
+        usage_id, demand = self.marked_row
+        self.marked_row = None
+        if not (meter.counted and self._counts(account, group.site, period.start)):
+            return
+        months: list[str] = []
+        peak_month, peak_days = period.start, 0
+        month = _month_start(period.start)
+        while month <= period.end:
+            last = _next_month(month) - timedelta(days=1)
+            days = (min(last, period.end) - max(month, period.start)).days + 1
+            months.append(month.isoformat())
+            if days >= peak_days:
+                peak_month, peak_days = month, days
+            month = _next_month(month)
+        self.landing.finding(
+            "estimated_read",
+            meter_id=meter.id,
+            usage_id=usage_id,
+            document_id=document_id,
+            months=months,
+        )
+        if demand is not None:
+            self.landing.finding(
+                "peak_demand",
+                meter_id=meter.id,
+                usage_id=usage_id,
+                month=peak_month.isoformat(),
+                demand_kw=demand,
+            )
 
     def _write_bill(
         self,
@@ -2248,11 +3002,15 @@ class _Company:
         scale: float,
         revised_by: str | None,
         carried: int,
+        *,
+        mark: _Meter | None = None,
+        capture: list[tuple[str, Row, _Meter | None]] | None = None,
     ) -> tuple[int, int, datetime]:
         """Write one bill with its usage rows and line items.
 
         Returns its current charges (cents), the number of line items written
-        and the moment it was last updated.
+        and the moment it was last updated. The usage row of ``mark`` is an
+        estimated read; ``capture`` collects the rows written (newest versions).
         """
         rng = self.rng
         r = rng.random
@@ -2266,7 +3024,8 @@ class _Company:
             if meter.cascade_reason is not None:
                 continue
             commodity = meter.commodity
-            cost = reading.usage * scale * _RATES[commodity] * money
+            rate = meter.rate if meter.rate is not None else _RATES[commodity]
+            cost = reading.usage * scale * rate * money
             items.append(
                 ("USAGE", meter.id, commodity, _USAGE_DESCRIPTIONS[commodity], cost)
             )
@@ -2341,8 +3100,19 @@ class _Company:
             self._write_timed_versions("documents", document, stale, bill_time)
         else:
             self.landing.write("documents", document)
+        if capture is not None:
+            capture.append(("documents", document, None))
         for reading in readings:
-            self._write_usage(document_id, reading, start, end, scale, bill_time)
+            self._write_usage(
+                document_id,
+                reading,
+                start,
+                end,
+                scale,
+                bill_time,
+                estimated=reading.meter is mark,
+                capture=capture,
+            )
         if with_items:
             for (
                 charge_type,
@@ -2375,6 +3145,8 @@ class _Company:
                     self._write_timed_versions("line_items", item, stale, bill_time)
                 else:
                     self.landing.write("line_items", item)
+                if capture is not None:
+                    capture.append(("line_items", item, None))
         return current, len(items) if with_items else 0, bill_time
 
     def _write_usage(
@@ -2385,12 +3157,25 @@ class _Company:
         end: date,
         scale: float,
         bill_time: datetime,
+        *,
+        estimated: bool = False,
+        capture: list[tuple[str, Row, _Meter | None]] | None = None,
     ) -> None:
         meter = reading.meter
         usage = reading.usage * scale
-        self._usage_row(
-            document_id, meter, start, end, usage, bill_time, reading.demand
+        written = self._usage_row(
+            document_id,
+            meter,
+            start,
+            end,
+            usage,
+            bill_time,
+            reading.demand,
+            estimated=estimated,
+            capture=capture,
         )
+        if estimated:
+            self.marked_row = written
         if reading.export:
             self._usage_row(
                 document_id,
@@ -2400,6 +3185,7 @@ class _Company:
                 reading.export * scale,
                 bill_time,
                 net_metering="EXPORT",
+                capture=capture,
             )
             self._usage_row(
                 document_id,
@@ -2409,6 +3195,7 @@ class _Company:
                 reading.generation * scale,
                 bill_time,
                 net_metering="GENERATION",
+                capture=capture,
             )
         if meter.exclusion_share:
             self._usage_row(
@@ -2419,6 +3206,7 @@ class _Company:
                 usage * meter.exclusion_share,
                 bill_time,
                 exclusion=True,
+                capture=capture,
             )
 
     def _usage_row(
@@ -2433,7 +3221,10 @@ class _Company:
         *,
         net_metering: str = "IMPORT",
         exclusion: bool = False,
-    ) -> None:
+        estimated: bool = False,
+        capture: list[tuple[str, Row, _Meter | None]] | None = None,
+    ) -> tuple[str, str | None]:
+        """Write a usage row; its id and its demand in kW as written (or None)."""
         rng = self.rng
         r = rng.random
         mess = self.mess
@@ -2460,12 +3251,12 @@ class _Company:
                 identifiers.append(
                     {"type": mess.enum(kind), "value": mess.identifier(value)}
                 )
-        demand_text = None
+        demand_text = demand_value = None
         if demand is not None and net_metering == "IMPORT":
-            demand_text = f"{demand:.1f}"
+            demand_text = demand_value = f"{demand:.1f}"
             if r() < 0.15:
                 demand_text += rng.choice((" kW", " KW", "kw"))
-        estimated = mess.boolean(True) if r() < 0.03 else None
+        is_estimated = mess.boolean(True) if r() < 0.03 or estimated else None
         row: Row = {
             "id": usage_id,
             "document_id": document_id,
@@ -2479,12 +3270,12 @@ class _Company:
             "net_metering_type": metering,
             "demand": demand_text,
             "extracted_identifiers": identifiers,
-            "is_estimated": estimated,
+            "is_estimated": is_estimated,
             "updated_at": mess.timestamp(bill_time) if r() < 0.8 else None,
         }
         if meter.cascade_reason is not None:
             self._plant("usage_data", usage_id, CASCADE_METER, row)
-            return
+            return usage_id, demand_value
         if by_identifier:
             assert identifiers is not None
             self._expect_match(usage_id, identifiers, meter)
@@ -2493,6 +3284,9 @@ class _Company:
             self._write_timed_versions("usage_data", row, stale, bill_time)
         else:
             self.landing.write("usage_data", row)
+        if capture is not None:
+            capture.append(("usage_data", row, meter))
+        return usage_id, demand_value
 
     def _expect_match(
         self, usage_id: str, identifiers: Sequence[dict[str, str]], meter: _Meter
@@ -2556,6 +3350,23 @@ class _Company:
             "charges_units": self.currency,
             "source_system": "ocr",
         }
+
+    def _distinct_bill_date(self, anchor: _Anchor, current: int | None) -> date:
+        """The bill date of a clean planted bill on the anchor's account and start:
+        the anchor's, a day later when another bill there already has the same
+        date and current charges (else it would be a duplicate candidate)."""
+        end = anchor.end
+        while (
+            anchor.account.id,
+            anchor.start,
+            end,
+            current,
+        ) in self.planted_bill_keys or (
+            end == anchor.end and current is not None and current == anchor.current
+        ):
+            end += timedelta(days=1)
+        self.planted_bill_keys.add((anchor.account.id, anchor.start, end, current))
+        return end
 
     def _expect_unattributed(
         self,
@@ -2635,6 +3446,8 @@ class _Company:
             if not self.bad_documents:
                 return False
             row["revised_document_id"] = rng.choice(self.bad_documents)
+        if ":" in kind:
+            row["bill_date"] = mess.date(self._distinct_bill_date(anchor, current))
         self._plant("documents", document_id, kind, row)
         if ":" in kind:
             self._expect_unattributed(document_id, current)
@@ -2697,6 +3510,7 @@ class _Company:
         if current is None:
             row["current_charges"] = None
             row["total_charges"] = self.mess.amount(sum(item_cents), self.currency)
+        row["bill_date"] = self.mess.date(self._distinct_bill_date(anchor, current))
         self.landing.write("documents", row)
         written: list[int] = []
         for cents in item_cents:
@@ -2709,6 +3523,7 @@ class _Company:
         """A bill whose only usage row is quarantined but a line item names a meter."""
         cents = self._cents(50, 900)
         row = self._document_row(document_id, anchor, cents)
+        row["bill_date"] = self.mess.date(self._distinct_bill_date(anchor, cents))
         self.landing.write("documents", row)
         usage = self._usage_template(anchor, document_id)
         usage["raw_usage_units"] = "furlongs"
@@ -2729,17 +3544,19 @@ class _Company:
         document_id: str | None = None,
         meter: _Meter | None = None,
     ) -> Row:
-        """A clean usage row on the anchor bill's period."""
+        """A usage row on the anchor bill's period: a small extra read (0.5-2% of
+        the period's usage), so that planted rows hardly move a month's figures."""
         mess = self.mess
         meter = meter or anchor.meter
         days = (anchor.end - anchor.start).days + 1
+        share = self.rng.uniform(0.005, 0.02)
         return {
             "id": self._id("U", 9),
             "document_id": document_id or anchor.document_id,
             "meter_id": meter.id,
             "start_date": mess.date(anchor.start),
             "end_date": mess.date(anchor.end),
-            "raw_usage": f"{meter.daily * days / meter.factor:.3f}",
+            "raw_usage": f"{meter.daily * days * share / meter.factor:.3f}",
             "raw_usage_units": mess.unit(meter.unit),
         }
 
@@ -2748,7 +3565,9 @@ class _Company:
         mess = self.mess
         meter = anchor.meter
         if kind == "identifier_match":
-            return self._plant_identifier_match(anchor)
+            # Planted once every bill is written, on a bill of the matched meter.
+            self.deferred_matches += 1
+            return True
         row = self._usage_template(anchor)
         usage_id = str(row["id"])
         if kind == "missing_id":
@@ -2806,7 +3625,7 @@ class _Company:
             row["meter_id"] = None
             row["extracted_identifiers"] = self._unmatched_identifiers(kind)
         elif kind == "raw_usage:bad_number":
-            row["standard_usage"] = f"{meter.daily * 30:,.3f}"
+            row["standard_usage"] = f"{meter.daily * 0.3:,.3f}"
             row["raw_usage"] = self._pick(
                 f"usage_data:{kind}", ("12..5", "n/a", "see bill")
             )
@@ -2856,8 +3675,13 @@ class _Company:
             raise RuntimeError(f"{extracted} gives {matched or reason}, not {kind}")
         return extracted
 
-    def _plant_identifier_match(self, anchor: _Anchor) -> bool:
-        """A clean usage row without meter_id matched through its identifiers."""
+    def _plant_identifier_matches(self) -> None:
+        for _ in range(self.deferred_matches):
+            self._plant_identifier_match()
+
+    def _plant_identifier_match(self) -> None:
+        """A clean usage row without meter_id matched through its identifiers,
+        on one of the matched meter's own bills (its period unchanged)."""
         variant = self._variant("usage_data:identifier_match", 3)
         extracted: list[dict[str, str]]
         if variant == 0:  # the account number is on two meters, X1 on one
@@ -2874,12 +3698,14 @@ class _Company:
             meter = self.original
             kind, value = meter.identifiers[0]
             extracted = [{"type": kind.lower(), "value": f" {value} "}]
-        row = self._usage_template(anchor, meter=meter)
+        bills = self.bills.get(meter.id)
+        if not bills:  # pragma: no cover - the matched meters are always billed
+            raise RuntimeError(f"meter {meter.id} has no bill to match a row on")
+        row = self._usage_template(self.rng.choice(bills), meter=meter)
         row.update(meter_id=None, extracted_identifiers=extracted)
         usage_id = str(row["id"])
         self._expect_match(usage_id, extracted, meter)
         self.landing.write("usage_data", row)
-        return True
 
     def _line_item_template(
         self, anchor: _Anchor, document_id: str | None = None, cents: int | None = None
@@ -2921,7 +3747,224 @@ class _Company:
         self._plant("line_items", line_id, kind, row)
         return True
 
+    # -- the findings the data-quality marts must show --------------------------------
+
+    def _window_end(self, meter: _Meter, spans: Sequence[_Span]) -> date:
+        """dq_meter_month_coverage's window end for a meter."""
+        site = meter.site
+        if site is not None and site.stop_date is not None and self._archived(site):
+            return site.stop_date
+        group = self.group_of[meter.id]
+        if self._reporting_status(group.owner) != "ONBOARDED":
+            return max(span.end for span in spans)
+        return self.gen.as_of
+
+    def _meter_coverage(self, meter: _Meter) -> dict[date, tuple[int, int]]:
+        spans = self.spans.get(meter.id, [])
+        if not spans:
+            return {}
+        return _coverage(spans, self._window_end(meter, spans))
+
+    def _site_ready_through(self, site: _Site, commodity: str) -> date | None:
+        return _ready_through(
+            [
+                self._meter_coverage(meter)
+                for meter in self.meters
+                if meter.site is site and meter.commodity == commodity
+            ]
+        )
+
+    def _counted_months(self, site: _Site, commodity: str) -> set[date]:
+        """The months with counted usage of a commodity at a site."""
+        months: set[date] = set()
+        for meter in self.meters:
+            if meter.site is not site or meter.commodity != commodity:
+                continue
+            for span in self.spans.get(meter.id, []):
+                month = _month_start(span.start)
+                while month <= span.end:
+                    months.add(month)
+                    month = _next_month(month)
+        return months
+
+    def _state_findings(self) -> None:
+        """State in the manifest the findings planted in this company.
+
+        Worked out from the periods written (the warehouse's rules applied to
+        each meter's counted periods), never from a warehouse.
+        """
+        finding = self.landing.finding
+        as_of_month = _month_start(self.gen.as_of)
+        not_ready: list[tuple[int, str]] = []
+        for group in self.groups:
+            if not group.kinds:
+                continue
+            for meter in group.meters:
+                spans = self.spans.get(meter.id, [])
+                if not spans:
+                    continue
+                for issue in _period_issues(spans, self.gen.as_of):
+                    kind = str(issue.pop("kind"))
+                    finding(kind, meter_id=meter.id, **issue)
+                for month, (required, covered) in sorted(
+                    self._meter_coverage(meter).items()
+                ):
+                    if required == covered or month == as_of_month:
+                        continue
+                    finding(
+                        f"{_status(required, covered)}_month",
+                        meter_id=meter.id,
+                        month=month.isoformat(),
+                        required_days=required,
+                        covered_days=covered,
+                    )
+                if (
+                    any(p.skip for p in group.periods)
+                    and meter.site is not None
+                    and (meter.site.index, meter.commodity) not in not_ready
+                ):
+                    not_ready.append((meter.site.index, meter.commodity))
+            self._state_anomalies(group)
+        causes = dict.fromkeys(not_ready, "missing_bills")
+        for site in self.mirrors:  # new sites: maybe too short a history
+            for meter in self.meters:
+                if meter.site is site and self.spans.get(meter.id):
+                    causes.setdefault((site.index, meter.commodity), "new_site")
+        for (index, commodity), cause in causes.items():
+            site = self.sites[index]
+            if self._site_ready_through(site, commodity) is None:
+                finding(
+                    "not_energy_star_ready",
+                    site_id=site.id,
+                    commodity=commodity,
+                    cause=cause,
+                )
+        self._state_duplicate_meters()
+        if self.first:
+            self._state_ready_site()
+            self._state_implied_sewer()
+            self._state_mirror_estimates()
+
+    def _state_anomalies(self, group: _Group) -> None:
+        """A spiking month, and each month a duplicated bill doubles, whose month
+        and same month a year earlier are complete (usage over 1.5 times)."""
+        for period in group.periods:
+            if not (period.spike or period.duplicate):
+                continue
+            month = period.start
+            prior = _add_months(month, -12)
+            meters = [group.spike_meter] if period.spike else group.meters
+            for meter in meters:
+                if meter is None:
+                    continue
+                coverage = self._meter_coverage(meter)
+                if _whole_month_complete(coverage, month) and _whole_month_complete(
+                    coverage, prior
+                ):
+                    self.landing.finding(
+                        "anomaly",
+                        meter_id=meter.id,
+                        month=month.isoformat(),
+                        cause="spike" if period.spike else "duplicate_bill",
+                    )
+
+    def _state_duplicate_meters(self) -> None:
+        """Pairs of clean meters, neither marked duplicate, sharing an identifier."""
+        holders: dict[tuple[str, str], list[str]] = {}
+        for meter_id, identifiers in self.identifier_sets.items():
+            if meter_id in self.duplicated:
+                continue
+            for identifier in identifiers:
+                holders.setdefault(identifier, []).append(meter_id)
+        for (kind, value), meter_ids in sorted(holders.items()):
+            for earlier, later in itertools.combinations(sorted(meter_ids), 2):
+                self.landing.finding(
+                    "duplicate_meter",
+                    meter_id=later,
+                    duplicate_of_meter_id=earlier,
+                    identifier_type=kind,
+                    normalized_value=value,
+                )
+
+    def _state_ready_site(self) -> None:
+        """One site and commodity that is ENERGY STAR ready (unplanted ones first)."""
+        planted = {
+            (m.site.id, m.commodity)
+            for g in self.groups
+            if g.kinds
+            for m in g.meters
+            if m.site is not None
+        }
+        candidates = sorted(
+            {(m.site.index, m.commodity) for m in self.meters if m.site is not None},
+            key=lambda c: ((self.sites[c[0]].id, c[1]) in planted, c),
+        )
+        for index, commodity in candidates:
+            site = self.sites[index]
+            ready = self._site_ready_through(site, commodity)
+            if ready is not None:
+                self.landing.finding(
+                    "energy_star_ready",
+                    site_id=site.id,
+                    commodity=commodity,
+                    ready_through=ready.isoformat(),
+                )
+                return
+
+    def _state_implied_sewer(self) -> None:
+        """Sites with counted water and no tracked sewer meter imply sewer usage."""
+        if self.fraction is None:
+            return
+        metered = {
+            m.site.id
+            for m in self.meters
+            if m.commodity == "SEWER" and m.counted and m.site is not None
+        }
+        for site in self.sites:
+            if site.id not in metered and self._counted_months(site, "WATER"):
+                self.landing.finding(
+                    "implied_sewer",
+                    site_id=site.id,
+                    implied_sewer_fraction=self.fraction,
+                )
+
+    def _state_mirror_estimates(self) -> None:
+        """Each month a mirror site estimates: the site has no counted usage of a
+        commodity of its meters, its mirror has some (through the as-of month)."""
+        as_of_month = _month_start(self.gen.as_of)
+        for site in self.mirrors:
+            mirror = self.sites[0]
+            scale = _scale_factor(site, mirror)
+            commodities = sorted(
+                {
+                    m.commodity
+                    for m in self.meters
+                    if m.site is site
+                    and m.is_tracked
+                    and not m.is_duplicated
+                    and m.cascade_reason is None
+                }
+            )
+            for commodity in commodities:
+                own = self._counted_months(site, commodity)
+                for month in sorted(self._counted_months(mirror, commodity) - own):
+                    if month <= as_of_month:
+                        self.landing.finding(
+                            "mirror_estimate",
+                            site_id=site.id,
+                            mirror_site_id=mirror.id,
+                            commodity=commodity,
+                            month=month.isoformat(),
+                            scale_factor=scale,
+                        )
+
     # -- the VND company's exact bills ---------------------------------------------
+
+    def _large_bill_period(self) -> tuple[date, date]:
+        """Jan 15 to Feb 14 of the last year billed beyond February."""
+        last = self.gen.last_day
+        year = last.year if last.month >= 3 else last.year - 1
+        return date(year, 1, 15), date(year, 2, 14)
 
     def _plant_large_currency_bills(self) -> None:
         """Two bills with figures a warehouse must keep exactly.
@@ -2932,11 +3975,9 @@ class _Company:
         mess = self.mess
         plant = next(g for g in self.groups if g.key == "plant")
         reservoir = next(g for g in self.groups if g.key == "reservoir")
-        last = self.gen.last_day
-        year = last.year if last >= date(last.year, 2, 14) else last.year - 1
-        start, end = date(year, 1, 15), date(year, 2, 14)
-        bill_time = datetime(year, 2, 20, 9, 30)
-        figures = ("144,655.561", "596,079.843", "20,736.123")
+        start, end = self._large_bill_period()
+        bill_time = datetime(start.year, 2, 20, 9, 30)
+        figures = _PLANT_FIGURES
         bill_id = self._id("D", 8)
         self.landing.write(
             "documents",
@@ -2968,6 +4009,7 @@ class _Company:
                 },
             )
             usage[meter.id] = figure.replace(",", "")
+            self._record_span(meter, start, end, bill_id)
         self.landing.note(
             "large_currency_bill",
             {
@@ -3006,10 +4048,11 @@ class _Company:
                 "meter_id": meter.id,
                 "start_date": start.isoformat(),
                 "end_date": end.isoformat(),
-                "raw_usage": "6,227,440,270.173",
+                "raw_usage": _RESERVOIR_USAGE,
                 "raw_usage_units": "gal",
             },
         )
+        self._record_span(meter, start, end, water_id)
         self.landing.note(
             "big_water_usage",
             {
