@@ -6,7 +6,9 @@
     month the window touches: required_days (days of the month inside the
     window), covered_days (those inside at least one period) and status
     (complete, partial or missing). Unassigned meters have rows too (site_id
-    null). Overlapping periods are merged first, so a day counts once. -#}
+    null). Overlapping periods are merged first, so a day counts once.
+    usage and estimated_usage (all currency rows of fct_meter_monthly) show
+    how much of the month's counted usage comes from estimated reads. -#}
 with
 
 periods as (
@@ -30,6 +32,24 @@ accounts as (
 sites as (
 
     select * from {{ ref('int_sites_archived') }}
+
+),
+
+meter_monthly as (
+
+    select * from {{ ref('fct_meter_monthly') }}
+
+),
+
+monthly_usage as (
+
+    select
+        meter_id,
+        month,
+        sum(usage) as usage,
+        sum(estimated_usage) as estimated_usage
+    from meter_monthly
+    group by meter_id, month
 
 ),
 
@@ -214,12 +234,22 @@ final as (
             else 'partial'
         end as status,
         months_required.window_start,
-        months_required.window_end
+        months_required.window_end,
+        cast(coalesce(monthly_usage.usage, 0) as {{ dbt.type_numeric() }})
+            as usage,
+        cast(
+            coalesce(monthly_usage.estimated_usage, 0)
+            as {{ dbt.type_numeric() }}
+        ) as estimated_usage
     from months_required
     left join covered
         on
             months_required.meter_id = covered.meter_id
             and months_required.month = covered.month
+    left join monthly_usage
+        on
+            months_required.meter_id = monthly_usage.meter_id
+            and months_required.month = monthly_usage.month
 
 )
 

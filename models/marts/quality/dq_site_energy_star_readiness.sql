@@ -19,7 +19,8 @@ site_months as (
         company_id,
         commodity,
         month,
-        min(case when status = 'complete' then 1 else 0 end) as is_complete
+        min(case when status = 'complete' then 1 else 0 end) as is_complete,
+        max(case when estimated_usage != 0 then 1 else 0 end) as has_estimates
     from coverage
     where site_id is not null
     group by site_id, company_id, commodity, month
@@ -73,7 +74,8 @@ site_commodities as (
         company_id,
         commodity,
         count(*) as coverage_months,
-        sum(is_complete) as complete_months
+        sum(is_complete) as complete_months,
+        sum(has_estimates) as estimated_months
     from site_months
     group by site_id, company_id, commodity
 
@@ -89,7 +91,8 @@ final as (
         readiness.ready_through,
         readiness.ready_through is not null as is_energy_star_ready,
         cast(site_commodities.coverage_months as integer) as coverage_months,
-        cast(site_commodities.complete_months as integer) as complete_months
+        cast(site_commodities.complete_months as integer) as complete_months,
+        cast(site_commodities.estimated_months as integer) as estimated_months
     from site_commodities
     left join readiness
         on
