@@ -14,7 +14,15 @@ import shlex
 import sys
 from collections.abc import Sequence
 
-from utility_warehouse import generate, load, quality, rollup, run
+from utility_warehouse import (
+    export,
+    generate,
+    inspect_month,
+    load,
+    quality,
+    rollup,
+    run,
+)
 from utility_warehouse.exit_codes import EXIT_BAD_INPUT, EXIT_CODES_HELP
 
 PROGRAM = "pipeline.py"
@@ -43,7 +51,7 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(
         dest="command", required=True, parser_class=_Parser
     )
-    for module in (generate, load, run, rollup, quality):
+    for module in (generate, load, run, rollup, quality, inspect_month, export):
         sub = commands.add_parser(
             module.COMMAND,
             help=module.HELP,

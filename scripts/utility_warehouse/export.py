@@ -1,0 +1,685 @@
+"""Export a built warehouse: every mart as a file, a manifest, and ENERGY STAR bills.
+
+Reads the DuckDB file read-only and writes into an output folder:
+
+- one file per table of schema ``marts`` (``run_metadata`` included), named after
+  it (``fct_meter_monthly.parquet`` or ``.csv``), written by DuckDB's ``COPY``
+  with its rows sorted on every column (the same warehouse gives the same
+  files). Parquet keeps every column's type, so ``decimal(28,6)`` amounts read
+  back exactly; CSV has a header row and writes decimals as plain text with all
+  six decimals;
+- ``energy_star/``: the counted bills "as billed", one CSV per ENERGY STAR
+  Portfolio Manager commodity family (``electricity.csv``, ``natural_gas.csv``,
+  ``water.csv``, ``other_energy.csv``; see ``ENERGY_STAR_FILES``), always all
+  four (a family without bills gets the header only);
+- ``manifest.json`` (written last): per file its row count, size and SHA-256;
+  the warehouse's latest run (``run_id``, ``as_of_date``, ``built_at``: its
+  ``ended_at``; null without ``marts.run_metadata``), the project version
+  (``dbt_project.yml``), the export time (UTC) and format, and what the
+  ENERGY STAR files leave out.
+
+ENERGY STAR rows: one per counted usage period, a meter on one bill. Its usage
+rows that count in analytics and are IMPORT (consumption; EXPORT and
+GENERATION rows are reported apart in the warehouse and are not grid
+consumption) make the period: from the earliest start to the latest end of its
+non-exclusion rows, and its usage is their standard usage minus that of its
+exclusion rows. Its cost is the meter's counted attributed cost on that bill
+(``fct_bill_meter_costs``), in the bill's currency; "Estimation" is Yes when
+any of its rows is an estimated read. Left out, and counted in the manifest:
+SEWER meters (Portfolio Manager has no sewer meter type; its water meters
+carry the water), meters without a site (no property to upload them to), and
+counted costs of a meter on a bill without a counted IMPORT usage row (no
+usage to report them with).
+
+Every file is written under a temporary name and renamed into place, so a
+reader never sees half a file; files of earlier exports that this one does not
+write are left alone (the manifest lists what this export wrote).
+
+Exit codes: 0 the export was written; 2 a bad request (missing, unbuilt or
+not-DuckDB database, an output folder that cannot be created or written, an
+unknown format); 3 busy: another process holds the DuckDB file for writing (a
+run is building it); a scheduler may retry.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import hashlib
+import json
+import os
+import re
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from utility_warehouse import metadata
+from utility_warehouse.exit_codes import EXIT_BAD_INPUT, EXIT_BUSY, EXIT_OK
+from utility_warehouse.lock import duckdb_busy_message, is_duckdb_lock_error
+
+COMMAND = "export"
+HELP = (
+    "Export every mart as Parquet or CSV with a manifest, and the counted bills "
+    "as ENERGY STAR Portfolio Manager CSV files."
+)
+
+MARTS = "marts"
+PROJECT_DIR = Path(__file__).resolve().parents[2]
+MANIFEST = "manifest.json"
+ENERGY_STAR_DIR = "energy_star"
+FORMATS: tuple[str, ...] = ("parquet", "csv")
+DEFAULT_FORMAT = "parquet"
+
+# The marts the ENERGY STAR files read, with the columns they need.
+ENERGY_STAR_COLUMNS: dict[str, tuple[str, ...]] = {
+    "fct_calendarized_usage": (
+        "usage_id",
+        "document_id",
+        "meter_id",
+        "start_date",
+        "end_date",
+        "net_metering_type",
+        "is_exclusion",
+        "is_estimated",
+        "row_usage",
+        "usage_unit",
+        "currency",
+        "is_counted",
+    ),
+    "fct_bill_meter_costs": (
+        "document_id",
+        "meter_id",
+        "attributed_cost",
+        "currency",
+        "is_counted",
+    ),
+    "dim_meters": (
+        "meter_id",
+        "site_id",
+        "commodity",
+        "usage_unit",
+        "primary_id",
+        "primary_id_type",
+    ),
+    "dim_sites": ("site_id", "site_name"),
+}
+
+
+@dataclass(frozen=True)
+class EnergyStarFile:
+    """One ENERGY STAR file: its name and the commodities it holds."""
+
+    name: str
+    commodities: tuple[str, ...]
+
+
+ENERGY_STAR_FILES: tuple[EnergyStarFile, ...] = (
+    EnergyStarFile("electricity.csv", ("ELECTRICITY",)),
+    EnergyStarFile("natural_gas.csv", ("GAS",)),
+    EnergyStarFile("water.csv", ("WATER",)),
+    EnergyStarFile(
+        "other_energy.csv",
+        ("STEAM", "FUEL_OIL", "PROPANE", "DISTRICT_HEATING", "DISTRICT_COOLING"),
+    ),
+)
+
+# The Portfolio Manager meter type of each commodity exported.
+PM_METER_TYPES: dict[str, str] = {
+    "ELECTRICITY": "Electric - Grid",
+    "GAS": "Natural Gas",
+    "WATER": "Municipally Supplied Potable Water - Mixed Indoor/Outdoor",
+    "STEAM": "District Steam",
+    "FUEL_OIL": "Fuel Oil (No. 2)",
+    "PROPANE": "Propane",
+    "DISTRICT_HEATING": "District Hot Water",
+    "DISTRICT_COOLING": "District Chilled Water - Other",
+}
+
+# The warehouse's standard units as Portfolio Manager spells them.
+PM_UNITS: dict[str, str] = {
+    "kWh": "kWh (thousand Watt-hours)",
+    "gal": "Gallons (US)",
+}
+
+# The ENERGY STAR columns, in order: header -> SQL expression over ``p`` (the
+# periods), ``m`` (dim_meters), ``s`` (dim_sites) and ``c`` (counted costs).
+ENERGY_STAR_HEADER: tuple[tuple[str, str], ...] = (
+    ("Property ID", "m.site_id"),
+    ("Property Name", "s.site_name"),
+    ("Meter ID", "p.meter_id"),
+    ("Primary ID", "m.primary_id"),
+    ("Primary ID Type", "m.primary_id_type"),
+    ("Meter Type", "t.meter_type"),
+    ("Commodity", "m.commodity"),
+    ("Bill ID", "p.document_id"),
+    ("Start Date", "strftime(p.start_date, '%Y-%m-%d')"),
+    ("End Date", "strftime(p.end_date, '%Y-%m-%d')"),
+    ("Usage", "p.usage"),
+    ("Usage Units", "coalesce(u.pm_unit, p.usage_unit)"),
+    ("Cost", "c.cost"),
+    ("Currency", "p.currency"),
+    ("Estimation", "CASE WHEN p.is_estimated THEN 'Yes' ELSE 'No' END"),
+)
+
+_PLAIN_NAME = re.compile(r"^[A-Za-z0-9_]+$")
+
+
+class ExportError(Exception):
+    """A request the export cannot serve; the command exits 2 with the message."""
+
+    exit_code = EXIT_BAD_INPUT
+
+
+class ExportBusyError(ExportError):
+    """The warehouse file is held for writing by another process: exit 3."""
+
+    exit_code = EXIT_BUSY
+
+
+# --- small helpers ------------------------------------------------------------------
+
+
+def _first_line(error: BaseException) -> str:
+    text = str(error).strip()
+    return text.splitlines()[0] if text else type(error).__name__
+
+
+def _sql_string(text: str) -> str:
+    """A SQL string literal (COPY's file name cannot be a bound parameter)."""
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _identifier(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def file_digest(path: Path) -> str:
+    """The SHA-256 of a file, hex."""
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _timestamp_text(value: Any) -> str | None:
+    """A UTC timestamp (naive or aware) as ISO text ending in ``Z``."""
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        if value.tzinfo is not None:
+            value = value.astimezone(UTC).replace(tzinfo=None)
+        return value.isoformat() + "Z"
+    return str(value)
+
+
+def _date_text(value: Any) -> str | None:
+    if value is None:
+        return None
+    return value.isoformat() if isinstance(value, date) else str(value)
+
+
+# --- the warehouse ------------------------------------------------------------------
+
+
+def _connect(database: Path) -> duckdb.DuckDBPyConnection:
+    if not database.is_file():
+        raise ExportError(f"database file not found: {database}")
+    try:
+        return duckdb.connect(str(database), read_only=True)
+    except duckdb.Error as exc:
+        if is_duckdb_lock_error(exc):
+            raise ExportBusyError(duckdb_busy_message(database, exc)) from exc
+        raise ExportError(
+            f"cannot open {database} read-only: {_first_line(exc)}"
+        ) from exc
+
+
+def _marts_catalog(con: duckdb.DuckDBPyConnection) -> dict[str, set[str]]:
+    """The columns of every table and view of schema ``marts``."""
+    catalog: dict[str, set[str]] = {}
+    for table, column in con.execute(
+        "SELECT table_name, column_name FROM information_schema.columns "
+        "WHERE table_schema = ? AND table_catalog = current_database()",
+        [MARTS],
+    ).fetchall():
+        catalog.setdefault(str(table), set()).add(str(column))
+    return catalog
+
+
+def latest_run(con: duckdb.DuckDBPyConnection) -> dict[str, str | None]:
+    """The latest run of ``marts.run_metadata`` (the one ``rollup`` and
+    ``quality`` take the as-of date from): its id, as-of date and end time;
+    nulls when the table is absent or empty."""
+    found = con.execute(
+        "SELECT count(*) FROM information_schema.tables "
+        "WHERE table_catalog = current_database() "
+        "AND table_schema = ? AND table_name = ?",
+        [metadata.SCHEMA, metadata.TABLE],
+    ).fetchone()
+    row = None
+    if found and found[0]:
+        row = con.execute(
+            f"SELECT run_id, as_of_date, ended_at FROM {metadata.QUALIFIED_TABLE} "
+            "ORDER BY ended_at DESC NULLS LAST, started_at DESC NULLS LAST LIMIT 1"
+        ).fetchone()
+    if row is None:
+        return {"run_id": None, "as_of_date": None, "built_at": None}
+    run_id, as_of_date, ended_at = row
+    return {
+        "run_id": None if run_id is None else str(run_id),
+        "as_of_date": _date_text(as_of_date),
+        "built_at": _timestamp_text(ended_at),
+    }
+
+
+# --- writing files ------------------------------------------------------------------
+
+
+def _prepare_out_dir(out_dir: Path) -> None:
+    if out_dir.exists() and not out_dir.is_dir():
+        raise ExportError(f"--out {out_dir} exists and is not a folder")
+    try:
+        (out_dir / ENERGY_STAR_DIR).mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ExportError(
+            f"cannot create the output folder {out_dir}: {exc.strerror or exc}"
+        ) from exc
+    for folder in (out_dir, out_dir / ENERGY_STAR_DIR):
+        probe = folder / f".export-probe-{os.getpid()}"
+        try:
+            probe.write_bytes(b"")
+            probe.unlink()
+        except OSError as exc:
+            raise ExportError(
+                f"cannot write into the output folder {folder}: {exc.strerror or exc}"
+            ) from exc
+
+
+def _partial_path(path: Path) -> Path:
+    return path.with_name(f".{path.name}.partial-{os.getpid()}")
+
+
+def _copy(
+    con: duckdb.DuckDBPyConnection,
+    query: str,
+    params: Sequence[object],
+    path: Path,
+    options: str,
+) -> int:
+    """``COPY (query) TO path``, through a temporary name; the rows written."""
+    partial = _partial_path(path)
+    try:
+        result = con.execute(
+            f"COPY ({query}) TO {_sql_string(str(partial))} ({options})",
+            list(params),
+        ).fetchone()
+        os.replace(partial, path)
+    except (duckdb.Error, OSError) as exc:
+        with contextlib.suppress(OSError):
+            partial.unlink()
+        if isinstance(exc, duckdb.Error):
+            raise ExportError(f"writing {path} failed: {_first_line(exc)}") from exc
+        raise ExportError(f"writing {path} failed: {exc.strerror or exc}") from exc
+    return int(result[0]) if result else 0
+
+
+def _file_entry(out_dir: Path, path: Path, rows: int) -> dict[str, Any]:
+    return {
+        "file": path.relative_to(out_dir).as_posix(),
+        "rows": rows,
+        "size_bytes": path.stat().st_size,
+        "sha256": file_digest(path),
+    }
+
+
+_COPY_OPTIONS = {
+    "parquet": "FORMAT parquet",
+    "csv": "FORMAT csv, HEADER true",
+}
+
+
+def _export_marts(
+    con: duckdb.DuckDBPyConnection, out_dir: Path, fmt: str, tables: Sequence[str]
+) -> list[dict[str, Any]]:
+    entries = []
+    for table in tables:
+        path = out_dir / f"{table}.{fmt}"
+        rows = _copy(
+            con,
+            f"SELECT * FROM {MARTS}.{_identifier(table)} ORDER BY ALL",
+            [],
+            path,
+            _COPY_OPTIONS[fmt],
+        )
+        entries.append({**_file_entry(out_dir, path, rows), "table": table})
+    return entries
+
+
+# --- ENERGY STAR --------------------------------------------------------------------
+
+# Per meter and bill: the counted IMPORT usage rows (one per usage_id; the
+# audit trail has a row per month) collapsed into one period.
+_PERIODS_SQL = f"""
+WITH usage_rows AS (
+    SELECT
+        usage_id,
+        any_value(document_id) AS document_id,
+        any_value(meter_id) AS meter_id,
+        any_value(start_date) AS start_date,
+        any_value(end_date) AS end_date,
+        coalesce(any_value(is_exclusion), false) AS is_exclusion,
+        coalesce(any_value(is_estimated), false) AS is_estimated,
+        any_value(row_usage) AS row_usage,
+        any_value(usage_unit) AS usage_unit,
+        any_value(currency) AS currency
+    FROM {MARTS}.fct_calendarized_usage
+    WHERE is_counted AND net_metering_type = 'IMPORT'
+    GROUP BY usage_id
+),
+periods AS (
+    SELECT
+        meter_id,
+        document_id,
+        coalesce(
+            min(start_date) FILTER (WHERE NOT is_exclusion), min(start_date)
+        ) AS start_date,
+        coalesce(
+            max(end_date) FILTER (WHERE NOT is_exclusion), max(end_date)
+        ) AS end_date,
+        sum(CASE WHEN is_exclusion THEN -row_usage ELSE row_usage END) AS usage,
+        bool_or(is_estimated) AS is_estimated,
+        any_value(usage_unit) AS usage_unit,
+        any_value(currency) AS currency
+    FROM usage_rows
+    GROUP BY meter_id, document_id
+),
+costs AS (
+    SELECT document_id, meter_id, sum(attributed_cost) AS cost
+    FROM {MARTS}.fct_bill_meter_costs
+    WHERE is_counted
+    GROUP BY document_id, meter_id
+)"""
+
+_TYPES_SQL = "SELECT * FROM (VALUES {}) AS t(commodity, meter_type)".format(
+    ", ".join(
+        f"({_sql_string(commodity)}, {_sql_string(meter_type)})"
+        for commodity, meter_type in PM_METER_TYPES.items()
+    )
+)
+_UNITS_SQL = "SELECT * FROM (VALUES {}) AS u(usage_unit, pm_unit)".format(
+    ", ".join(
+        f"({_sql_string(unit)}, {_sql_string(pm)})" for unit, pm in PM_UNITS.items()
+    )
+)
+
+_ENERGY_STAR_SQL = f"""{_PERIODS_SQL}
+SELECT {
+    ", ".join(
+        f"{expression} AS {_identifier(header)}"
+        for header, expression in ENERGY_STAR_HEADER
+    )
+}
+FROM periods AS p
+INNER JOIN {MARTS}.dim_meters AS m ON m.meter_id = p.meter_id
+LEFT JOIN (
+    SELECT site_id, any_value(site_name) AS site_name
+    FROM {MARTS}.dim_sites GROUP BY site_id
+) AS s ON s.site_id = m.site_id
+LEFT JOIN ({_TYPES_SQL}) AS t ON t.commodity = m.commodity
+LEFT JOIN ({_UNITS_SQL}) AS u ON u.usage_unit = p.usage_unit
+LEFT JOIN costs AS c ON c.document_id = p.document_id AND c.meter_id = p.meter_id
+WHERE m.site_id IS NOT NULL AND list_contains(?::VARCHAR[], m.commodity)
+ORDER BY m.site_id, p.meter_id, p.start_date, p.end_date, p.document_id
+"""
+
+# What the files leave out: counted periods of meters without a site
+# (unassigned_meter) or of a commodity no file holds (sewer_meter), and
+# counted costs without a counted IMPORT usage row.
+_LEFT_OUT_SQL = f"""{_PERIODS_SQL}
+SELECT reason, count(*) AS periods
+FROM (
+    SELECT CASE
+        WHEN m.site_id IS NULL THEN 'unassigned_meter'
+        ELSE lower(m.commodity) || '_meter'
+    END AS reason
+    FROM periods AS p
+    INNER JOIN {MARTS}.dim_meters AS m ON m.meter_id = p.meter_id
+    WHERE m.site_id IS NULL OR NOT list_contains(?::VARCHAR[], m.commodity)
+)
+GROUP BY reason
+ORDER BY reason
+"""
+
+_COST_WITHOUT_USAGE_SQL = f"""{_PERIODS_SQL}
+SELECT b.currency, count(*) AS periods, sum(b.attributed_cost) AS cost
+FROM {MARTS}.fct_bill_meter_costs AS b
+LEFT JOIN periods AS p ON p.document_id = b.document_id AND p.meter_id = b.meter_id
+WHERE b.is_counted AND p.meter_id IS NULL
+GROUP BY b.currency
+ORDER BY b.currency
+"""
+
+
+def _export_energy_star(
+    con: duckdb.DuckDBPyConnection, out_dir: Path
+) -> dict[str, Any]:
+    exported = [c for spec in ENERGY_STAR_FILES for c in spec.commodities]
+    files = []
+    for spec in ENERGY_STAR_FILES:
+        path = out_dir / ENERGY_STAR_DIR / spec.name
+        rows = _copy(
+            con,
+            _ENERGY_STAR_SQL,
+            [list(spec.commodities)],
+            path,
+            "FORMAT csv, HEADER true",
+        )
+        files.append(
+            {
+                **_file_entry(out_dir, path, rows),
+                "commodities": list(spec.commodities),
+                "meter_types": [PM_METER_TYPES[c] for c in spec.commodities],
+            }
+        )
+    left_out: list[dict[str, Any]] = [
+        {"reason": str(reason), "periods": int(count)}
+        for reason, count in con.execute(_LEFT_OUT_SQL, [exported]).fetchall()
+    ]
+    costs = con.execute(_COST_WITHOUT_USAGE_SQL).fetchall()
+    if costs:
+        left_out.append(
+            {
+                "reason": "cost_without_counted_usage",
+                "periods": sum(int(count) for _, count, _ in costs),
+                "cost": [
+                    {"currency": str(currency), "amount": _decimal_text(amount)}
+                    for currency, _, amount in costs
+                ],
+            }
+        )
+    return {
+        "columns": [header for header, _ in ENERGY_STAR_HEADER],
+        "files": files,
+        "left_out": left_out,
+    }
+
+
+def _decimal_text(value: Any) -> str | None:
+    if value is None:
+        return None
+    return format(Decimal(value), "f")
+
+
+# --- the export ---------------------------------------------------------------------
+
+
+def export_warehouse(
+    database: Path, out_dir: Path, fmt: str = DEFAULT_FORMAT
+) -> dict[str, Any]:
+    """Write the export of ``database`` (opened read-only) into ``out_dir`` and
+    return its manifest (also written as ``manifest.json``).
+
+    Raises ``ExportError`` on an unknown format, a missing, unbuilt or unreadable
+    database, or an output folder that cannot be written; ``ExportBusyError``
+    when another process holds the file for writing.
+    """
+    if fmt not in FORMATS:
+        raise ExportError(
+            f"unknown format {fmt!r}; expected one of {', '.join(FORMATS)}"
+        )
+    con = _connect(database)
+    try:
+        catalog = _marts_catalog(con)
+        unbuilt = [
+            f"{MARTS}.{table}"
+            for table, columns in ENERGY_STAR_COLUMNS.items()
+            if not set(columns) <= catalog.get(table, set())
+        ]
+        if unbuilt:
+            raise ExportError(
+                f"{database} has no {', '.join(unbuilt)} (or lacks columns); run "
+                "the pipeline first (python scripts/pipeline.py run ...)"
+            )
+        tables = sorted(catalog)
+        odd = [table for table in tables if not _PLAIN_NAME.match(table)]
+        if odd:
+            raise ExportError(
+                f"{database} has marts tables whose names cannot be file names: "
+                + ", ".join(repr(table) for table in odd)
+            )
+        _prepare_out_dir(out_dir)
+        run = latest_run(con)
+        files = _export_marts(con, out_dir, fmt, tables)
+        energy_star = _export_energy_star(con, out_dir)
+    except duckdb.Error as exc:
+        raise ExportError(f"querying {database} failed: {_first_line(exc)}") from exc
+    finally:
+        con.close()
+    manifest: dict[str, Any] = {
+        "exported_at": _timestamp_text(datetime.now(UTC)),
+        "format": fmt,
+        "database": str(database),
+        "project_version": metadata.project_version(PROJECT_DIR),
+        "warehouse": run,
+        "files": files,
+        "energy_star": energy_star,
+    }
+    path = out_dir / MANIFEST
+    partial = _partial_path(path)
+    try:
+        partial.write_text(
+            json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
+        )
+        os.replace(partial, path)
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            partial.unlink()
+        raise ExportError(f"writing {path} failed: {exc.strerror or exc}") from exc
+    return manifest
+
+
+def format_summary(manifest: dict[str, Any], out_dir: Path) -> str:
+    """What was written, one line per file."""
+    run = manifest["warehouse"]
+    built = (
+        f"as of {run['as_of_date']}, built {run['built_at']} (run {run['run_id']})"
+        if run["run_id"]
+        else "no run recorded in marts.run_metadata"
+    )
+    lines = [
+        f"exported {manifest['database']} ({built}) to {out_dir} "
+        f"as {manifest['format']}, project version {manifest['project_version']}"
+    ]
+    entries = [*manifest["files"], *manifest["energy_star"]["files"]]
+    width = max(len(entry["file"]) for entry in entries)
+    for entry in entries:
+        lines.append(
+            f"  {entry['file'].ljust(width)}  {entry['rows']:>10,} rows  "
+            f"{entry['size_bytes']:>12,} bytes"
+        )
+    for item in manifest["energy_star"]["left_out"]:
+        detail = ""
+        if "cost" in item:
+            detail = (
+                " ("
+                + ", ".join(
+                    f"{cost['amount']} {cost['currency']}" for cost in item["cost"]
+                )
+                + ")"
+            )
+        lines.append(
+            f"  energy_star left out: {item['periods']:,} {item['reason']}{detail}"
+        )
+    lines.append(f"  {MANIFEST}: row counts, sizes and SHA-256 of every file")
+    return "\n".join(lines) + "\n"
+
+
+_EPILOG = """\
+Writes into --out (created when missing):
+
+  <mart>.parquet|csv   every table of schema marts, run_metadata included,
+                       sorted on all columns (parquet keeps exact decimals;
+                       CSV writes them as plain text with six decimals)
+  energy_star/         the counted bills as billed, for ENERGY STAR Portfolio
+                       Manager, always CSV: electricity.csv (Electric - Grid),
+                       natural_gas.csv, water.csv (potable water; sewer is not
+                       a Portfolio Manager meter type and is left out) and
+                       other_energy.csv (district steam, fuel oil No. 2,
+                       propane, district hot and chilled water)
+  manifest.json        per file its rows, size and SHA-256; the latest run's
+                       run_id, as_of_date and built_at; project version,
+                       export time and format; what ENERGY STAR leaves out
+
+ENERGY STAR rows: one per meter and bill with counted IMPORT usage, from the
+earliest start to the latest end of its usage rows, usage in the warehouse's
+standard unit (kWh, or US gallons for water) net of exclusion rows, the
+meter's counted attributed cost on the bill, and Estimation Yes when any of
+its rows is an estimated read. Meters without a site and costs without a
+counted usage row are left out too (counted in the manifest).
+"""
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.formatter_class = argparse.RawDescriptionHelpFormatter
+    parser.epilog = _EPILOG
+    parser.add_argument(
+        "--database",
+        type=Path,
+        required=True,
+        metavar="FILE",
+        help="The built DuckDB warehouse (opened read-only).",
+    )
+    parser.add_argument(
+        "--out",
+        type=Path,
+        required=True,
+        metavar="DIR",
+        help="The output folder (created when missing; files of the same name "
+        "are replaced).",
+    )
+    parser.add_argument(
+        "--format",
+        choices=FORMATS,
+        default=DEFAULT_FORMAT,
+        help=f"File format of the marts (default: {DEFAULT_FORMAT}); the ENERGY "
+        "STAR files are always CSV.",
+    )
+
+
+def main(args: argparse.Namespace) -> int:
+    out_dir = Path(args.out)
+    try:
+        manifest = export_warehouse(Path(args.database), out_dir, args.format)
+    except ExportError as exc:
+        message = " ".join(str(exc).split())
+        print(f"pipeline.py export: error: {message}", file=sys.stderr)
+        return exc.exit_code
+    sys.stdout.write(format_summary(manifest, out_dir))
+    return EXIT_OK
