@@ -21,3 +21,25 @@
         )) as month_offset
     from {{ relation }}
 {%- endmacro %}
+
+{% macro postgres__expand_month_offsets(relation, start_column, end_column) -%}
+    select
+        expanded.*,
+        month_offsets.month_offset
+    from {{ relation }} as expanded
+    cross join lateral generate_series(
+        0,
+        cast({{ dbt.datediff(
+            'expanded.' ~ start_column, 'expanded.' ~ end_column, 'month'
+        ) }} as integer)
+    ) as month_offsets (month_offset)
+{%- endmacro %}
+
+{% macro spark__expand_month_offsets(relation, start_column, end_column) -%}
+    select
+        *,
+        explode(sequence(
+            0, {{ dbt.datediff(start_column, end_column, 'month') }}
+        )) as month_offset
+    from {{ relation }}
+{%- endmacro %}

@@ -14,3 +14,11 @@
 {% macro duckdb__json_text_value(json_column, key) -%}
     json_extract_string({{ json_column }}, '$."{{ key }}"')
 {%- endmacro %}
+
+{% macro postgres__json_text_value(json_column, key) -%}
+    (cast({{ json_column }} as json) ->> '{{ key }}')
+{%- endmacro %}
+
+{% macro spark__json_text_value(json_column, key) -%}
+    get_json_object({{ json_column }}, '$.{{ key }}')
+{%- endmacro %}

@@ -12,7 +12,7 @@
                 partition by
                     coalesce(
                         {{ clean_text(key_expression) }},
-                        '#row ' || cast(_row_number as varchar)
+                        '#row ' || cast(_row_number as {{ dbt.type_string() }})
                     )
                 order by {{ record_version_order() }}
             ) as version_rank

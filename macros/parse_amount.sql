@@ -27,3 +27,29 @@
         ) as decimal(38, 6)
     )
 {%- endmacro %}
+
+{#- PostgreSQL: the same steps; regexp_replace without 'g' replaces the
+    first match as DuckDB's does. [^\n] stands for RE2's dot and the class
+    of white space for RE2's \s. -#}
+{% macro postgres__parse_amount(column) -%}
+    {{ postgres__decimal_from_clean_text(
+        "regexp_replace(regexp_replace(regexp_replace(regexp_replace(trim("
+        ~ column ~ "), '^\\(([^\\n]*)\\)$', '-\\1'), "
+        ~ "'^([-+]?)[\\t\\n\\f\\r ]*[A-Za-z]{3}[\\t\\n\\f\\r ]*', '\\1'), "
+        ~ "'[\\t\\n\\f\\r ]*[A-Za-z]{3}$', ''), "
+        ~ "'[\\t\\n\\f\\r ,$€£¥₩₫₹₽₺₱฿₪]', '', 'g')"
+    ) }}
+{%- endmacro %}
+
+{#- Spark: regexp_replace replaces every match, which is the same for the
+    anchored patterns; groups are $1, and string literals need doubled
+    backslashes. -#}
+{% macro spark__parse_amount(column) -%}
+    {{ spark__decimal_from_clean_text(
+        "regexp_replace(regexp_replace(regexp_replace(regexp_replace(trim("
+        ~ column ~ "), '^\\\\(([^\\\\n]*)\\\\)\\\\z', '-$1'), "
+        ~ "'^([-+]?)[\\\\t\\\\n\\\\f\\\\r ]*[A-Za-z]{3}[\\\\t\\\\n\\\\f\\\\r ]*', '$1'), "
+        ~ "'[\\\\t\\\\n\\\\f\\\\r ]*[A-Za-z]{3}\\\\z', ''), "
+        ~ "'[\\\\t\\\\n\\\\f\\\\r ,$€£¥₩₫₹₽₺₱฿₪]', '')"
+    ) }}
+{%- endmacro %}

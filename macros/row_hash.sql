@@ -14,3 +14,27 @@
 {% macro duckdb__row_hash(expressions) -%}
     cast(hash({{ expressions | join(', ') }}) as {{ dbt.type_numeric() }})
 {%- endmacro %}
+
+{#- PostgreSQL: the first 64 bits of the MD5 of the row's text (a row
+    constructor quotes its values and writes null as nothing, so values
+    and nulls never run together). -#}
+{% macro postgres__row_hash(expressions) -%}
+    cast(
+        cast(
+            cast(
+                'x' || substr(md5(cast(row({{ expressions | join(', ') }}) as text)), 1, 16)
+                as bit(64)
+            ) as bigint
+        ) as {{ dbt.type_numeric() }}
+    )
+{%- endmacro %}
+
+{#- Spark: xxhash64 skips nulls, so each value is followed by its null flag
+    (a null in another place hashes differently). -#}
+{% macro spark__row_hash(expressions) -%}
+    cast(xxhash64(
+        {%- for expression in expressions %}
+        {{ expression }}, ({{ expression }}) is null{{ "," if not loop.last }}
+        {%- endfor %}
+    ) as {{ dbt.type_numeric() }})
+{%- endmacro %}

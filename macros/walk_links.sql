@@ -50,3 +50,58 @@
         select * from walk
     ) as walked
 {%- endmacro %}
+
+{#- Spark has no recursive common table expression (before 4.1): the walk
+    is unrolled into var link_walk_max_depth (default 20) left self-joins,
+    each following the link of the record reached one step before unless
+    that record was already left once (so a loop ends after going round
+    once, exactly as in the recursive walk), then unpivoted with stack. A
+    chain longer than the bound stops the build with an error naming the
+    var, instead of walking it short. -#}
+{% macro spark__walk_links(relation, from_column, to_column) -%}
+    {%- set depth = var('link_walk_max_depth', 20) | int -%}
+    select
+        start_id,
+        reached_id,
+        link_depth
+    from (
+        select
+            start_id,
+            stack(
+                {{ depth }}
+                {%- for step in range(1, depth + 1) %},
+                {{ step }}, reached_{{ step }}
+                {%- endfor %}
+            ) as (link_depth, reached_id)
+        from (
+            select
+                step_1.{{ from_column }} as start_id
+                {%- for step in range(1, depth + 1) %},
+                step_{{ step }}.{{ to_column }} as reached_{{ step }}
+                {%- endfor %}
+            from {{ relation }} as step_1
+            {%- for step in range(2, depth + 2) %}
+            left join {{ relation }} as step_{{ step }}
+                on
+                    step_{{ step - 1 }}.{{ to_column }}
+                    = step_{{ step }}.{{ from_column }}
+                    and step_{{ step }}.{{ from_column }} not in (
+                        {%- for earlier in range(1, step) %}
+                        step_{{ earlier }}.{{ from_column }}
+                        {{- "," if not loop.last }}
+                        {%- endfor %}
+                    )
+            {%- endfor %}
+            where
+                case
+                    when step_{{ depth + 1 }}.{{ from_column }} is not null
+                        then cast(raise_error(
+                            'walk_links: a chain of links is longer than '
+                            || '{{ depth }}; raise var link_walk_max_depth'
+                        ) as boolean)
+                    else true
+                end
+        ) as steps
+    ) as walked
+    where reached_id is not null
+{%- endmacro %}

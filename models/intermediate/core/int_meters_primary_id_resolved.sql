@@ -85,9 +85,9 @@ ranked as (
             order by
                 rule_priority,
                 identifier_rank,
-                identifier_type,
-                normalized_value,
-                identifier_value
+                {{ binary_collated('identifier_type') }},
+                {{ binary_collated('normalized_value') }},
+                {{ binary_collated('identifier_value') }}
         ) as candidate_rank
     from candidates
 

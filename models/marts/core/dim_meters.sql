@@ -40,7 +40,9 @@ tag_lists as (
 
     select
         meter_id,
-        {{ dbt.listagg('tag_name', "', '", 'order by tag_name') }} as tags
+        {{ dbt.listagg(
+            'tag_name', "', '", 'order by ' ~ binary_collated('tag_name')
+        ) }} as tags
     from meter_tags
     group by meter_id
 

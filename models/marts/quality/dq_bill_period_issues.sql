@@ -35,7 +35,8 @@ ordered as (
         period_end,
         max(period_end) over (
             partition by meter_id
-            order by period_start, period_end, document_id
+            order by
+                period_start, period_end, {{ binary_collated('document_id') }}
             rows between unbounded preceding and 1 preceding
         ) as previous_end
     from periods

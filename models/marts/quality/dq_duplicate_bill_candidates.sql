@@ -39,7 +39,8 @@ pairs as (
             and {{ null_safe_equals(
                 'later.current_charges', 'earlier.current_charges'
             ) }}
-            and later.document_id > earlier.document_id
+            and {{ binary_collated('later.document_id') }}
+            > {{ binary_collated('earlier.document_id') }}
 
 )
 

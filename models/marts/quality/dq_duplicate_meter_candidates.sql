@@ -44,7 +44,8 @@ pairs as (
             later.company_id = earlier.company_id
             and later.identifier_type = earlier.identifier_type
             and later.normalized_value = earlier.normalized_value
-            and later.meter_id > earlier.meter_id
+            and {{ binary_collated('later.meter_id') }}
+            > {{ binary_collated('earlier.meter_id') }}
 
 )
 

@@ -105,7 +105,8 @@ ordered_periods as (
         period_end,
         max(period_end) over (
             partition by meter_id
-            order by period_start, period_end, document_id
+            order by
+                period_start, period_end, {{ binary_collated('document_id') }}
             rows between unbounded preceding and 1 preceding
         ) as latest_end_before
     from periods
@@ -129,7 +130,8 @@ island_starts as (
             end
         ) over (
             partition by meter_id
-            order by period_start, period_end, document_id
+            order by
+                period_start, period_end, {{ binary_collated('document_id') }}
             rows between unbounded preceding and current row
         ) as island_number
     from ordered_periods

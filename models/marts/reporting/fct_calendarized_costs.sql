@@ -5,11 +5,11 @@
     Incremental by bill (see int_document_fingerprints): a run rebuilds only
     the bills whose fingerprint changed and prunes rows of bills that are
     gone, giving exactly the rows of a full rebuild. -#}
+{#- Materialized incremental (a table on Spark), on_schema_change per engine:
+    see dbt_project.yml. -#}
 {{ config(
-    materialized='incremental',
     incremental_strategy='delete+insert',
     unique_key='document_id',
-    on_schema_change='fail',
     post_hook="{{ prune_stale_document_rows(ref('int_document_fingerprints')) }}"
 ) }}
 with

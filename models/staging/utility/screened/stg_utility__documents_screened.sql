@@ -13,7 +13,9 @@
     current. Links between bills that pass their own checks are walked: the
     bills on a loop of revisions (a bill naming itself included) are
     quarantined as revision_cycle, and a link into a loop is dropped.
-    current_document_id is the newest bill of the chain. -#}
+    current_document_id is the newest bill of the chain.
+    raw_values (the row's raw text as JSON) is kept for the rows that are
+    quarantined or have a field issue, the only ones that show it. -#}
 with
 
 raw_documents as (
@@ -204,11 +206,19 @@ screened as (
         current_charges_issue,
         revised_document_id_issue,
         quarantine_reason,
-        {{ json_object_text([
-            'id', 'account_id', 'start_date', 'bill_date', 'total_charges',
-            'current_charges', 'charges_units', 'revised_document_id',
-            'updated_at'
-        ]) }} as raw_values
+        case
+            when
+                quarantine_reason is not null
+                or total_charges_issue is not null
+                or current_charges_issue is not null
+                or revised_document_id_issue is not null
+                then
+                    {{ json_object_text([
+                        'id', 'account_id', 'start_date', 'bill_date',
+                        'total_charges', 'current_charges', 'charges_units',
+                        'revised_document_id', 'updated_at'
+                    ]) }}
+        end as raw_values
     from checked
 
 )

@@ -4,7 +4,9 @@
     Optional values that cannot be cleaned never cost the item
     (dq_field_issues): a meter_id naming no clean meter is dropped (the
     item is attributed as if it named none) and an unknown datasource_type
-    becomes null. -#}
+    becomes null.
+    raw_values (the row's raw text as JSON) is kept for the rows that are
+    quarantined or have a field issue, the only ones that show it. -#}
 with
 
 raw_line_items as (
@@ -116,10 +118,18 @@ screened as (
         meter_id_issue,
         datasource_type_issue,
         quarantine_reason,
-        {{ json_object_text([
-            'id', 'document_id', 'meter_id', 'charge_type', 'datasource_type',
-            'description', 'amount', 'updated_at'
-        ]) }} as raw_values
+        case
+            when
+                quarantine_reason is not null
+                or meter_id_issue is not null
+                or datasource_type_issue is not null
+                then
+                    {{ json_object_text([
+                        'id', 'document_id', 'meter_id', 'charge_type',
+                        'datasource_type', 'description', 'amount',
+                        'updated_at'
+                    ]) }}
+        end as raw_values
     from checked
 
 )

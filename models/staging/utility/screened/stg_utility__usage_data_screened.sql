@@ -17,7 +17,9 @@
     (dq_field_issues): raw_usage when standard_usage is used,
     standard_usage when raw_usage is converted instead, demand (a number of
     kW, "45 kW" accepted), exclusion and is_estimated (default false), and
-    extracted_identifiers when meter_id is set. -#}
+    extracted_identifiers when meter_id is set.
+    raw_values (the row's raw text as JSON) is kept for the rows that are
+    quarantined or have a field issue, the only ones that show it. -#}
 with
 
 raw_usage_data as (
@@ -475,12 +477,24 @@ screened as (
         is_estimated_issue,
         extracted_identifiers_issue,
         quarantine_reason,
-        {{ json_object_text([
-            'id', 'document_id', 'meter_id', 'start_date', 'end_date',
-            'raw_usage', 'raw_usage_units', 'standard_usage', 'exclusion',
-            'net_metering_type', 'demand', 'extracted_identifiers',
-            'is_estimated', 'updated_at'
-        ]) }} as raw_values
+        case
+            when
+                quarantine_reason is not null
+                or raw_usage_issue is not null
+                or standard_usage_issue is not null
+                or demand_issue is not null
+                or exclusion_issue is not null
+                or is_estimated_issue is not null
+                or extracted_identifiers_issue is not null
+                then
+                    {{ json_object_text([
+                        'id', 'document_id', 'meter_id', 'start_date',
+                        'end_date', 'raw_usage', 'raw_usage_units',
+                        'standard_usage', 'exclusion', 'net_metering_type',
+                        'demand', 'extracted_identifiers', 'is_estimated',
+                        'updated_at'
+                    ]) }}
+        end as raw_values
     from final_checks
 
 )

@@ -1,0 +1,27 @@
+{#- A text expression compared and ordered by its bytes (UTF-8 code point
+    order), whatever the database's collation: ids and codes must sort the
+    same on every engine, since an order picks winners (a meter's Primary
+    ID), splits costs (meters in meter_id order) and names pairs ("the
+    greater id"). DuckDB and Spark compare strings by bytes already;
+    PostgreSQL follows the database's collation unless told "C". -#}
+{% macro binary_collated(expression) -%}
+    {{ return(adapter.dispatch('binary_collated', 'utility_warehouse')(
+        expression)) }}
+{%- endmacro %}
+
+{% macro default__binary_collated(expression) -%}
+    {{ exceptions.raise_compiler_error(
+        "binary_collated is not implemented for adapter " ~ adapter.type()) }}
+{%- endmacro %}
+
+{% macro duckdb__binary_collated(expression) -%}
+    {{ expression }}
+{%- endmacro %}
+
+{% macro postgres__binary_collated(expression) -%}
+    ({{ expression }}) collate "C"
+{%- endmacro %}
+
+{% macro spark__binary_collated(expression) -%}
+    {{ expression }}
+{%- endmacro %}

@@ -1,0 +1,480 @@
+"""Build the warehouse on PostgreSQL or Apache Spark: load a landing folder, then dbt.
+
+The same dbt project runs on DuckDB (the default, ``pipeline.py run``), PostgreSQL
+(``--target postgres``) and Spark (``--target spark``; ``spark_thrift`` and
+``spark_http`` for clusters); engine-specific SQL lives in ``adapter.dispatch``
+macros. This module lands a folder on the other engines:
+
+1. the landing folder is checked and staged exactly as ``load`` does, by
+   ``load.load_landing`` into a scratch DuckDB file (the same contract errors,
+   warnings and text columns; nothing reaches the engine when a file breaks the
+   contract);
+2. every raw table of that file (and ``_load_audit``) replaces the engine's:
+   PostgreSQL through ``COPY ... FROM STDIN`` (CSV written by DuckDB) in one
+   transaction, into schema ``raw``; Spark through Parquet files written by DuckDB
+   and read with ``spark.read.parquet`` into database ``raw``;
+3. ``dbt build --target <engine>`` runs in this process through ``dbtRunner``
+   (unit tests left out, as in scheduled builds) and its results are classified as
+   ``run`` does.
+
+Connection settings come from the same environment variables as ``profiles.yml``
+(``UTILITY_WAREHOUSE_PG_HOST``/``PORT``/``USER``/``PASSWORD``/``DBNAME``). A local
+Spark session keeps its metastore and tables under ``--spark-dir`` (default: the
+working directory, Spark's own default).
+
+    python -m utility_warehouse.engines --engine postgres --raw-dir DIR --as-of D
+
+Exit codes as ``run``: 0 every error-severity test passed; 1 a test failed or a
+node errored; 2 a bad invocation, a landing folder that breaks the contract or an
+engine that cannot be reached.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import os
+import sys
+import tempfile
+import time
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from utility_warehouse import contract, dbt_build, load
+from utility_warehouse.exit_codes import EXIT_BAD_INPUT, EXIT_GATE_FAILED, EXIT_OK
+
+ENGINES: tuple[str, ...] = ("postgres", "spark")
+RAW_TABLES: tuple[str, ...] = (
+    *(entity.name for entity in contract.ENTITIES),
+    contract.LOAD_AUDIT_TABLE,
+)
+_PG_ENV = {
+    "host": ("UTILITY_WAREHOUSE_PG_HOST", "localhost"),
+    "port": ("UTILITY_WAREHOUSE_PG_PORT", "5432"),
+    "user": ("UTILITY_WAREHOUSE_PG_USER", "postgres"),
+    "password": ("UTILITY_WAREHOUSE_PG_PASSWORD", ""),
+    "dbname": ("UTILITY_WAREHOUSE_PG_DBNAME", "utility"),
+}
+# DuckDB types of the raw tables and what they are on the engines.
+_PG_TYPES = {"VARCHAR": "text", "BIGINT": "bigint", "TIMESTAMP": "timestamp"}
+
+
+class EngineError(Exception):
+    """The engine cannot be reached or refused the raw tables."""
+
+
+@dataclass(frozen=True)
+class PostgresTarget:
+    """Where the PostgreSQL warehouse is (the profile's ``postgres`` output)."""
+
+    host: str = "localhost"
+    port: int = 5432
+    user: str = "postgres"
+    password: str = ""
+    dbname: str = "utility"
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None) -> PostgresTarget:
+        source = os.environ if environ is None else environ
+        values = {
+            key: source.get(name, default) for key, (name, default) in _PG_ENV.items()
+        }
+        return cls(
+            host=values["host"],
+            port=int(values["port"]),
+            user=values["user"],
+            password=values["password"],
+            dbname=values["dbname"],
+        )
+
+    def env(self) -> dict[str, str]:
+        """The environment variables the profile reads for this target."""
+        return {
+            _PG_ENV["host"][0]: self.host,
+            _PG_ENV["port"][0]: str(self.port),
+            _PG_ENV["user"][0]: self.user,
+            _PG_ENV["password"][0]: self.password,
+            _PG_ENV["dbname"][0]: self.dbname,
+        }
+
+    def connect(self) -> Any:
+        import psycopg2
+
+        try:
+            return psycopg2.connect(
+                host=self.host,
+                port=self.port,
+                user=self.user,
+                password=self.password,
+                dbname=self.dbname,
+            )
+        except psycopg2.Error as error:
+            raise EngineError(
+                f"cannot connect to PostgreSQL {self.user}@{self.host}:{self.port}/"
+                f"{self.dbname}: {' '.join(str(error).split())}"
+            ) from error
+
+
+@dataclass(frozen=True)
+class RawTable:
+    """One raw table of the staged DuckDB file: its columns and DuckDB types."""
+
+    name: str
+    columns: tuple[tuple[str, str], ...]
+
+
+@dataclass
+class EngineRun:
+    """What one load and build on an engine did, with their durations."""
+
+    engine: str
+    report: load.LoadReport
+    outcome: dbt_build.BuildOutcome
+    load_seconds: float
+    build_seconds: float
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def exit_code(self) -> int:
+        return EXIT_GATE_FAILED if self.outcome.gate_failed else EXIT_OK
+
+
+def quote(name: str) -> str:
+    return load.quote_identifier(name)
+
+
+@contextlib.contextmanager
+def staged_landing(
+    raw_dir: Path, *, encoding: str = load.DEFAULT_ENCODING
+) -> Iterator[tuple[load.LoadReport, Path]]:
+    """Check and stage ``raw_dir`` as ``load`` does, into a scratch DuckDB file.
+
+    Raises ``load.LandingContractError`` (nothing staged) like ``load``. Yields the
+    load report and the scratch folder holding ``landing.duckdb``.
+    """
+    with tempfile.TemporaryDirectory(prefix="utility-engine-") as scratch_dir:
+        scratch = Path(scratch_dir)
+        report = load.load_landing(
+            raw_dir, scratch / "landing.duckdb", encoding=encoding
+        )
+        yield report, scratch
+
+
+def raw_tables(con: duckdb.DuckDBPyConnection) -> list[RawTable]:
+    """The raw tables of a staged file, in contract order, with their columns."""
+    tables: list[RawTable] = []
+    for name in RAW_TABLES:
+        columns = con.execute(
+            "select column_name, data_type from information_schema.columns "
+            "where table_schema = ? and table_name = ? order by ordinal_position",
+            [contract.RAW_SCHEMA, name],
+        ).fetchall()
+        if columns:
+            tables.append(RawTable(name, tuple((str(c), str(t)) for c, t in columns)))
+    return tables
+
+
+def _raw_relation(table: RawTable) -> str:
+    return f"{quote(contract.RAW_SCHEMA)}.{quote(table.name)}"
+
+
+def _pg_type(duckdb_type: str) -> str:
+    try:
+        return _PG_TYPES[duckdb_type.upper()]
+    except KeyError:
+        raise EngineError(
+            f"raw column type {duckdb_type} has no PostgreSQL type"
+        ) from None
+
+
+def load_postgres(
+    raw_dir: Path, target: PostgresTarget, *, encoding: str = load.DEFAULT_ENCODING
+) -> load.LoadReport:
+    """Land ``raw_dir`` into schema ``raw`` of the PostgreSQL database, every value as
+    text, replacing every raw table in one transaction (COPY from CSV)."""
+    with staged_landing(raw_dir, encoding=encoding) as (report, scratch):
+        con = duckdb.connect(str(scratch / "landing.duckdb"), read_only=True)
+        try:
+            tables = raw_tables(con)
+            files: dict[str, Path] = {}
+            for table in tables:
+                path = scratch / f"{table.name}.csv"
+                con.execute(
+                    f"copy (select * from {_raw_relation(table)}) "
+                    f"to {load.quote_literal(str(path))} (format csv, header false)"
+                )
+                files[table.name] = path
+        finally:
+            con.close()
+        pg = target.connect()
+        try:
+            import psycopg2
+
+            with pg, pg.cursor() as cursor:
+                schema = quote(contract.RAW_SCHEMA)
+                cursor.execute(f"create schema if not exists {schema}")
+                for table in tables:
+                    relation = f"{schema}.{quote(table.name)}"
+                    columns = ", ".join(
+                        f"{quote(name)} {_pg_type(kind)}"
+                        for name, kind in table.columns
+                    )
+                    cursor.execute(f"drop table if exists {relation}")
+                    cursor.execute(f"create table {relation} ({columns})")
+                    with files[table.name].open(encoding="utf-8", newline="") as handle:
+                        cursor.copy_expert(
+                            f"copy {relation} from stdin with (format csv)", handle
+                        )
+        except psycopg2.Error as error:
+            raise EngineError(
+                f"cannot write the raw tables: {' '.join(str(error).split())}"
+            ) from error
+        finally:
+            pg.close()
+    return report
+
+
+def spark_session(spark_dir: Path | None = None, *, master: str | None = None) -> Any:
+    """The local Spark session dbt's ``session`` method will reuse (getOrCreate).
+
+    Its Hive metastore (Derby) and managed tables live under ``spark_dir`` (default:
+    the working directory, Spark's own default); the settings match the profile's.
+    """
+    from pyspark.sql import SparkSession
+
+    builder = SparkSession.builder.appName("utility-warehouse").enableHiveSupport()
+    builder = builder.master(
+        master or os.environ.get("UTILITY_WAREHOUSE_SPARK_MASTER", "local[*]")
+    )
+    settings = {
+        "spark.sql.shuffle.partitions": os.environ.get(
+            "UTILITY_WAREHOUSE_SPARK_SHUFFLE_PARTITIONS", "2"
+        ),
+        "spark.ui.enabled": "false",
+        "spark.ui.showConsoleProgress": "false",
+        "spark.driver.memory": os.environ.get(
+            "UTILITY_WAREHOUSE_SPARK_DRIVER_MEMORY", "2g"
+        ),
+        "spark.sql.session.timeZone": "UTC",
+        "spark.sql.ansi.enabled": "false",
+        "spark.sql.constraintPropagation.enabled": "false",
+    }
+    if spark_dir is not None:
+        spark_dir = Path(spark_dir).resolve()
+        spark_dir.mkdir(parents=True, exist_ok=True)
+        metastore = spark_dir / "metastore_db"
+        settings.update(
+            {
+                "spark.sql.warehouse.dir": str(spark_dir / "spark-warehouse"),
+                "spark.hadoop.javax.jdo.option.ConnectionURL": (
+                    f"jdbc:derby:;databaseName={metastore};create=true"
+                ),
+                "spark.driver.extraJavaOptions": (
+                    f"-Dderby.system.home={spark_dir} "
+                    f"-Dderby.stream.error.file={spark_dir / 'derby.log'}"
+                ),
+            }
+        )
+    for key, value in settings.items():
+        builder = builder.config(key, value)
+    session = builder.getOrCreate()
+    session.sparkContext.setLogLevel("ERROR")
+    return session
+
+
+def _parquet_path(scratch: Path, table: RawTable) -> Path:
+    """Where a raw table's Parquet goes: Spark skips files named _* (and .*)."""
+    return scratch / f"raw-{table.name}.parquet"
+
+
+def load_spark(
+    raw_dir: Path, session: Any, *, encoding: str = load.DEFAULT_ENCODING
+) -> load.LoadReport:
+    """Land ``raw_dir`` into database ``raw`` of the Spark session's catalog, every
+    value as text (Parquet written by DuckDB, read with spark.read.parquet)."""
+    with staged_landing(raw_dir, encoding=encoding) as (report, scratch):
+        con = duckdb.connect(str(scratch / "landing.duckdb"), read_only=True)
+        try:
+            tables = raw_tables(con)
+            for table in tables:
+                con.execute(
+                    f"copy (select * from {_raw_relation(table)}) "
+                    f"to {load.quote_literal(str(_parquet_path(scratch, table)))} "
+                    "(format parquet)"
+                )
+        finally:
+            con.close()
+        try:
+            session.sql(f"create database if not exists {contract.RAW_SCHEMA}")
+            for table in tables:
+                frame = session.read.parquet(str(_parquet_path(scratch, table)))
+                frame.write.mode("overwrite").format("parquet").saveAsTable(
+                    f"{contract.RAW_SCHEMA}.`{table.name}`"
+                )
+        except Exception as error:  # py4j and analysis errors of any kind
+            raise EngineError(f"cannot write the raw tables: {error}") from error
+    return report
+
+
+def build(
+    engine: str,
+    as_of: date,
+    *,
+    select: Sequence[str] = (),
+    full_refresh: bool = False,
+    extra_arguments: Sequence[str] = (),
+) -> dbt_build.BuildOutcome:
+    """``dbt build --target <engine>`` in this process, classified as ``run`` does."""
+    from dbt.artifacts.schemas.run import RunExecutionResult
+    from dbt.cli.main import dbtRunner
+
+    arguments = [
+        *dbt_build.build_arguments(as_of, select, full_refresh),
+        "--target",
+        engine,
+        *extra_arguments,
+    ]
+    result = dbtRunner().invoke(arguments)
+    if result.exception is not None:
+        return dbt_build.BuildOutcome(dbt_success=False, exception=result.exception)
+    outcome = dbt_build.BuildOutcome()
+    if isinstance(result.result, RunExecutionResult):
+        outcome = dbt_build.classify_results(result.result.results)
+    outcome.dbt_success = bool(result.success)
+    return outcome
+
+
+def run_postgres(
+    raw_dir: Path,
+    as_of: date,
+    *,
+    target: PostgresTarget | None = None,
+    encoding: str = load.DEFAULT_ENCODING,
+    select: Sequence[str] = (),
+    full_refresh: bool = False,
+) -> EngineRun:
+    """Load ``raw_dir`` into PostgreSQL and build the project there."""
+    target = target or PostgresTarget.from_env()
+    started = time.monotonic()
+    report = load_postgres(raw_dir, target, encoding=encoding)
+    loaded = time.monotonic()
+    os.environ.update(target.env())
+    outcome = build("postgres", as_of, select=select, full_refresh=full_refresh)
+    return EngineRun(
+        "postgres", report, outcome, loaded - started, time.monotonic() - loaded
+    )
+
+
+def run_spark(
+    raw_dir: Path,
+    as_of: date,
+    *,
+    spark_dir: Path | None = None,
+    encoding: str = load.DEFAULT_ENCODING,
+    select: Sequence[str] = (),
+) -> EngineRun:
+    """Load ``raw_dir`` into a local Spark session and build the project there.
+
+    Every Spark build is a full build: the bill-level facts are tables there.
+    """
+    started = time.monotonic()
+    session = spark_session(spark_dir)
+    report = load_spark(raw_dir, session, encoding=encoding)
+    loaded = time.monotonic()
+    outcome = build("spark", as_of, select=select)
+    return EngineRun(
+        "spark", report, outcome, loaded - started, time.monotonic() - loaded
+    )
+
+
+def format_run(run: EngineRun) -> str:
+    outcome = run.outcome
+    lines = [
+        f"{run.engine}: loaded {run.report.total_rows:,} raw rows from "
+        f"{run.report.raw_dir} in {run.load_seconds:.1f} s; dbt build "
+        f"{run.build_seconds:.1f} s",
+        *(f"warning: {warning}" for warning in run.report.warnings),
+        outcome.nodes_line(),
+        outcome.tally_line(),
+        *outcome.problem_lines(),
+        "quality gate FAILED" if outcome.gate_failed else "quality gate passed",
+    ]
+    return "\n".join(lines)
+
+
+def _parse_date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(f"not a date YYYY-MM-DD: {text!r}") from error
+
+
+def parser() -> argparse.ArgumentParser:
+    result = argparse.ArgumentParser(
+        prog="python -m utility_warehouse.engines",
+        description="Load a landing folder into PostgreSQL or Spark and build the "
+        "warehouse there with dbt (exit 0 passed, 1 gate failed, 2 bad input).",
+    )
+    result.add_argument("--engine", choices=ENGINES, required=True)
+    result.add_argument("--raw-dir", type=Path, required=True, help="landing folder")
+    result.add_argument(
+        "--as-of",
+        type=_parse_date,
+        default=date.today(),
+        help="YYYY-MM-DD (default today)",
+    )
+    result.add_argument(
+        "--encoding",
+        type=load.encoding_argument,
+        default=load.DEFAULT_ENCODING,
+        help="encoding of the CSV and JSON lines files (default utf-8)",
+    )
+    result.add_argument("--select", nargs="+", default=[], help="dbt selection")
+    result.add_argument(
+        "--full-refresh", action="store_true", help="rebuild incremental models"
+    )
+    result.add_argument(
+        "--spark-dir",
+        type=Path,
+        default=None,
+        help="Spark: where the metastore and tables live (default: working directory)",
+    )
+    return result
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        if args.engine == "postgres":
+            run = run_postgres(
+                args.raw_dir,
+                args.as_of,
+                encoding=args.encoding,
+                select=args.select,
+                full_refresh=args.full_refresh,
+            )
+        else:
+            run = run_spark(
+                args.raw_dir,
+                args.as_of,
+                spark_dir=args.spark_dir,
+                encoding=args.encoding,
+                select=args.select,
+            )
+    except load.LandingContractError as error:
+        load.report_problems(args.raw_dir, error.problems)
+        return EXIT_BAD_INPUT
+    except (EngineError, load.WarehouseWriteError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    print(format_run(run))
+    return run.exit_code
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Engine parity: the same landing folders built on DuckDB, PostgreSQL and Spark."""
