@@ -756,7 +756,7 @@ def test_a_killed_build_leaves_the_published_file_and_the_next_run_publishes(
     try:
         for line in run.stdout:  # until dbt builds its models
             seen.append(line)
-            if " START sql " in line:
+            if line.startswith("dbt build: started "):  # its first node started
                 break
         assert run.poll() is None, "".join(seen)
         os.kill(run.pid, signal.SIGKILL)

@@ -15,6 +15,13 @@ import pytest
 
 from conftest import PROJECT_ROOT, run_pipeline, write_landing, write_table
 from utility_warehouse import cli, dbt_build, metadata
+from utility_warehouse.progress import RunLog
+
+
+@pytest.fixture(autouse=True)
+def _dbt_logs_in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Run logs of this module's in-process runs go under tmp."""
+    monkeypatch.setenv("DBT_LOG_PATH", str(tmp_path / "dbt-logs"))
 
 
 def result(
@@ -178,18 +185,23 @@ def test_failed_tests_fail_the_gate_and_are_named_before_the_summary_ends(
     )
 
     assert code == 1
-    assert calls == [
-        {
-            "database": database,
-            "as_of": date(2026, 11, 1),
-            "select": ["a", "b"],
-            "full_refresh": False,
-            "threads": 3,
-        }
-    ]
+    [call] = calls
+    log = call.pop("log")
+    assert call == {
+        "database": database,
+        "as_of": date(2026, 11, 1),
+        "select": ["a", "b"],
+        "full_refresh": False,
+        "threads": 3,
+        "verbose": False,
+    }
+    # dbt's log goes to the run log, in dbt's log folder, named after the warehouse.
+    assert isinstance(log, RunLog)
+    assert log.path == tmp_path / "dbt-logs" / "w.duckdb.log"
     out = capsys.readouterr().out
+    assert f"dbt log: {log.path}\n" in out
     summary = out[out.index("== summary") :]
-    assert re.search(r"^  raw +10 relations +7 rows$", summary, re.MULTILINE)
+    assert re.search(r"^rows per layer \(relations\): raw 7 \(10\), ", summary, re.M)
     assert "quarantine: marts.dq_quarantine not built" in summary
     assert "tests: 1 passed, 0 warned, 1 failed" in summary
     assert summary.rstrip().endswith("FAILED test unique_a_id: 4 failing row(s)")

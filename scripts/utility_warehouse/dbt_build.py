@@ -1,20 +1,29 @@
 """Run ``dbt build`` through dbt's Python API and classify what it reports.
 
 The outcome counts tests (passed, warned, failed, errored, skipped) and the other
-nodes (built, errored, skipped) per resource type, and names every failed or
-errored node so that ``run`` can fail the quality gate with a useful message.
+nodes (built, errored, skipped) per resource type, and names every failed, errored
+or warned node so that ``run`` can fail the quality gate with a useful message.
+
+dbt's console output is off unless ``verbose``: a ``dbtRunner`` callback
+(``utility_warehouse.progress``) shows the build's progress instead and writes
+dbt's log to the run log. The project is parsed first, and the parsed manifest is
+used for a quick ``dbt ls`` of the selection (how many models and tests the
+progress counts towards) and then for the build itself, which so parses nothing.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import sys
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
+
+from utility_warehouse.progress import BuildProgress, RunLog, log_directory
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 DATABASE_ENV_VAR = "UTILITY_WAREHOUSE_DB"
@@ -55,6 +64,7 @@ class BuildOutcome:
     skipped: Counter[str] = field(default_factory=Counter)
     failed_tests: list[FailedTest] = field(default_factory=list)
     errored_nodes: list[ErroredNode] = field(default_factory=list)
+    warned_tests: list[FailedTest] = field(default_factory=list)
 
     @property
     def gate_failed(self) -> bool:
@@ -114,7 +124,19 @@ class BuildOutcome:
                 f"{_one_line(node.message or 'error')}"
             )
         if not lines and not self.dbt_success:
-            lines.append("dbt build did not succeed (see dbt's output above)")
+            lines.append("dbt build did not succeed (see dbt's log)")
+        return lines
+
+    def warning_lines(self, limit: int | None = None) -> list[str]:
+        """One line per test that warned (at most ``limit``, then a count)."""
+        shown = self.warned_tests if limit is None else self.warned_tests[:limit]
+        lines = []
+        for test in shown:
+            count = "?" if test.failures is None else f"{test.failures:,}"
+            lines.append(f"  WARN test {test.name}: {count} row(s)")
+        hidden = len(self.warned_tests) - len(shown)
+        if hidden:
+            lines.append(f"  ... and {hidden} more warned test(s), named in the log")
         return lines
 
 
@@ -145,6 +167,15 @@ def classify_results(results: Iterable[Any]) -> BuildOutcome:
                 outcome.tests_passed += 1
             elif status == "warn":
                 outcome.tests_warned += 1
+                outcome.warned_tests.append(
+                    FailedTest(
+                        name=str(node.name),
+                        unique_id=str(node.unique_id),
+                        failures=getattr(result, "failures", None),
+                        status=status,
+                        message=message,
+                    )
+                )
             elif status == "skipped":
                 outcome.tests_skipped += 1
             else:
@@ -177,34 +208,62 @@ def classify_results(results: Iterable[Any]) -> BuildOutcome:
     return outcome
 
 
-def build_arguments(
+def _project_arguments(
     as_of: date,
-    select: Sequence[str] = (),
-    full_refresh: bool = False,
-    project_dir: Path = PROJECT_DIR,
+    project_dir: Path,
+    quiet: bool,
+    log_path: Path | None,
+    file_level: str = "debug",
 ) -> list[str]:
-    """The command line of ``dbt build`` for one pipeline run.
-
-    Unit tests check the models' logic on fixed inputs: they belong to
-    ``make test`` and CI, not to every scheduled build, so they are excluded.
-    """
+    """The options every dbt command of a run shares (vars, logging)."""
     arguments = [
-        "build",
         "--project-dir",
         str(project_dir),
         "--profiles-dir",
         str(project_dir),
         "--vars",
         json.dumps({"as_of": as_of.isoformat()}),
-        "--exclude",
-        "resource_type:unit_test",
         "--no-use-colors",
         "--log-format",
         "text",
         "--no-send-anonymous-usage-stats",
     ]
+    if quiet:
+        # Nothing on the console; dbt's log file (dbt.log) as always.
+        arguments.extend(["--log-level", "none", "--log-level-file", file_level])
+    if log_path is not None:
+        arguments.extend(["--log-path", str(log_path)])
+    return arguments
+
+
+def _selection_arguments(select: Sequence[str]) -> list[str]:
+    arguments = ["--exclude", "resource_type:unit_test"]
     if select:
         arguments.extend(["--select", *select])
+    return arguments
+
+
+def build_arguments(
+    as_of: date,
+    select: Sequence[str] = (),
+    full_refresh: bool = False,
+    project_dir: Path = PROJECT_DIR,
+    *,
+    quiet: bool = False,
+    log_path: Path | None = None,
+) -> list[str]:
+    """The command line of ``dbt build`` for one pipeline run.
+
+    Unit tests check the models' logic on fixed inputs: they belong to
+    ``make test`` and CI, not to every scheduled build, so they are excluded.
+    ``quiet`` turns dbt's console output off (its log file stays); ``log_path``
+    is dbt's log folder.
+    """
+    arguments = [
+        "build",
+        *_project_arguments(as_of, project_dir, quiet, log_path),
+        *_selection_arguments(select),
+    ]
     if full_refresh:
         arguments.append("--full-refresh")
     return arguments
@@ -234,12 +293,65 @@ def database_path(database: Path) -> str:
     return str(Path(database).resolve())
 
 
+def _parse(
+    dbt_runner: Any, as_of: date, log_path: Path, progress: BuildProgress
+) -> Any:
+    """The parsed project (a dbt Manifest), or None when parsing fails.
+
+    A failed parse is left to the build, which parses again and reports it.
+    """
+    from dbt.contracts.graph.manifest import Manifest
+
+    arguments = [
+        "parse",
+        *_project_arguments(as_of, PROJECT_DIR, True, log_path),
+    ]
+    result = dbt_runner(callbacks=[progress.on_event]).invoke(arguments)
+    if result.success and isinstance(result.result, Manifest):
+        return result.result
+    return None
+
+
+def _selected_counts(
+    dbt_runner: Any,
+    manifest: Any,
+    as_of: date,
+    select: Sequence[str],
+) -> Counter[str] | None:
+    """How many nodes of each resource type the build selects (``dbt ls``)."""
+    arguments = [
+        "ls",
+        *_project_arguments(as_of, PROJECT_DIR, True, None, file_level="none"),
+        *_selection_arguments(select),
+        "--resource-type",
+        "model",
+        "test",
+        "--output",
+        "json",
+        "--output-keys",
+        "resource_type",
+    ]
+    result = dbt_runner(manifest=manifest).invoke(arguments)
+    if not result.success or not isinstance(result.result, list):
+        return None
+    counts: Counter[str] = Counter()
+    for line in result.result:
+        try:
+            counts[str(json.loads(line)["resource_type"])] += 1
+        except (TypeError, ValueError, KeyError):
+            return None
+    return counts
+
+
 def run_dbt_build(
     database: Path,
     as_of: date,
     select: Sequence[str] = (),
     full_refresh: bool = False,
     threads: int | None = None,
+    *,
+    verbose: bool = False,
+    log: RunLog | None = None,
 ) -> BuildOutcome:
     """Run ``dbt build`` on ``database`` in this process and classify the results.
 
@@ -247,6 +359,9 @@ def run_dbt_build(
     holds it open (``run`` does, from the load to the end, with the same path from
     ``database_path``), dbt shares that database instance, so that no other
     process can take the file between the load and the build.
+
+    dbt's log lines go to ``log``; on the console (standard output) the build's
+    progress, or with ``verbose`` dbt's own output as it comes.
     """
     # Imported here: dbt is slow to import and only `run` needs it.
     from dbt.artifacts.schemas.run import RunExecutionResult
@@ -255,10 +370,22 @@ def run_dbt_build(
     os.environ[DATABASE_ENV_VAR] = database_path(database)
     if threads is not None:
         os.environ[THREADS_ENV_VAR] = str(threads)
-    arguments = build_arguments(as_of, select, full_refresh)
+    log_path = log_directory(PROJECT_DIR)
+    progress = BuildProgress(sys.stdout, log=log, show=not verbose)
+    progress.start()
     try:
-        result = dbtRunner().invoke(arguments)
+        manifest = _parse(dbtRunner, as_of, log_path, progress)
+        if manifest is not None:
+            counts = _selected_counts(dbtRunner, manifest, as_of, select)
+            if counts is not None:
+                progress.set_totals(counts["model"], counts["test"])
+        arguments = build_arguments(
+            as_of, select, full_refresh, quiet=not verbose, log_path=log_path
+        )
+        runner = dbtRunner(manifest=manifest, callbacks=[progress.on_event])
+        result = runner.invoke(arguments)
     finally:
+        progress.finish()
         release_database()
     if result.exception is not None:
         return BuildOutcome(dbt_success=False, exception=result.exception)

@@ -884,15 +884,22 @@ def report_problems(raw_dir: Path, problems: Sequence[str]) -> None:
         print(f"  {problem}", file=sys.stderr)
 
 
-def format_report(report: LoadReport) -> str:
+def format_report(report: LoadReport, *, detail: bool = True) -> str:
+    """The load report: a first line of totals, one line per entity (unless
+    ``detail`` is False) and the warnings."""
     width = max(len(item.entity) for item in report.entities)
     encoding = ""
     if not _is_utf8(check_encoding(report.encoding)):
         encoding = f", text files read as {report.encoding}"
+    files = ""
+    if not detail:
+        count = sum(1 for item in report.entities if item.file_name is not None)
+        files = f" from {count} file" + ("" if count == 1 else "s")
     lines = [
         f"loaded {report.raw_dir} into {report.database} "
-        f"(schema {contract.RAW_SCHEMA}, {report.total_rows} rows{encoding})"
+        f"(schema {contract.RAW_SCHEMA}, {report.total_rows} rows{files}{encoding})"
     ]
+    absent_columns: list[str] = []
     for item in report.entities:
         source = item.file_name or "(no file: optional, empty table)"
         notes: list[str] = []
@@ -905,10 +912,15 @@ def format_report(report: LoadReport) -> str:
         ]
         if absent and item.file_name is not None:
             notes.append("absent, null: " + ", ".join(absent))
+            absent_columns.extend(f"{item.entity}.{column}" for column in absent)
         suffix = f"  [{'; '.join(notes)}]" if notes else ""
-        lines.append(
-            f"  {item.entity:<{width}}  {item.row_count:>10,} rows  {source}{suffix}"
-        )
+        if detail:
+            lines.append(
+                f"  {item.entity:<{width}}  {item.row_count:>10,} rows  "
+                f"{source}{suffix}"
+            )
+    if absent_columns and not detail:
+        lines.append("columns absent, loaded as null: " + ", ".join(absent_columns))
     lines.extend(f"warning: {warning}" for warning in report.warnings)
     return "\n".join(lines)
 

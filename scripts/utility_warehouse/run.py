@@ -13,6 +13,13 @@ build into place by an atomic rename only when every error gate and the volume
 gate pass; readers of ``PATH`` never see a half-built or failed warehouse (see
 ``utility_warehouse.publish``).
 
+Output: the load report's totals, the path of the run log, the build's progress
+(in a terminal one line rewritten in place; otherwise a plain line when the build
+starts, every ~10 s and at its end) and a compact summary that names every failed
+and warned test. The run log (``<dbt log folder>/<warehouse file name>.log``)
+holds the full load report, dbt's log and the full summary; ``--verbose`` prints
+those instead (dbt's log as dbt prints it).
+
 Exit codes: 0 every error-severity test passed (and, with --publish, the build
 is published); 1 a test failed or errored, a node errored or dbt raised, or the
 volume gate held a publish; 2 a bad invocation or a landing folder that breaks
@@ -28,6 +35,7 @@ import contextlib
 import os
 import re
 import sys
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -52,12 +60,15 @@ from utility_warehouse.lock import (
     duckdb_busy_message,
     is_duckdb_lock_error,
 )
+from utility_warehouse.progress import RunLog, display_path, run_log_path
 
 COMMAND = "run"
 HELP = "Load a landing folder, run dbt build on it and print a summary."
 
 
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+WARNED_TESTS_SHOWN = 10
+"""The compact summary names this many warned tests (the run log names all)."""
 
 
 def iso_date(text: str) -> date:
@@ -170,9 +181,41 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="N",
         help="dbt threads (default: the profile's, UTILITY_WAREHOUSE_THREADS or 2)",
     )
+    parser.add_argument(
+        "--verbose",
+        action="store_true",
+        help="print the full load report, dbt's log as it comes and the full "
+        "summary (by default they go to the run log, whose path is printed, and "
+        "the screen shows the build's progress and the totals)",
+    )
 
 
-def _print_summary(
+@dataclass(frozen=True)
+class _Output:
+    """Where a run's details go: the screen (``verbose``) and the run log."""
+
+    verbose: bool
+    log: RunLog | None
+
+    def log_lines(self, lines: list[str]) -> None:
+        if self.log is not None:
+            self.log.write_lines(lines)
+
+    def details_hint(self) -> str | None:
+        """The compact summary's pointer to the details."""
+        if self.verbose:
+            return None
+        where = (
+            display_path(self.log.path)
+            if self.log is not None and self.log.writable
+            else None
+        )
+        if where is None:
+            return "details: run with --verbose"
+        return f"details (per table, entity, column and reason): {where}, or --verbose"
+
+
+def _summary_lines(
     database: Path,
     as_of: date,
     outcome: dbt_build.BuildOutcome,
@@ -180,15 +223,29 @@ def _print_summary(
     read_error: str | None,
     run_line: str,
     publish_lines: list[str] | None = None,
-) -> None:
+    *,
+    detail: bool = True,
+    hint: str | None = None,
+) -> list[str]:
+    """The summary: full (``detail``) or compact with a pointer to the details.
+
+    Either names every failed test and errored node; the compact one names at
+    most ten warned tests.
+    """
     lines = [f"== summary (as of {as_of.isoformat()}) =="]
     if collected is not None:
-        lines.extend(summary.format_summary(collected))
+        if detail:
+            lines.extend(summary.format_summary(collected))
+        else:
+            lines.extend(summary.format_compact_summary(collected))
     else:
         lines.append(f"(cannot read {database}: {read_error})")
+    if hint is not None:
+        lines.append(hint)
     lines.append(run_line)
     lines.append(outcome.nodes_line())
     lines.append(outcome.tally_line())
+    lines.extend(outcome.warning_lines(limit=None if detail else WARNED_TESTS_SHOWN))
     problems = outcome.problem_lines()
     if problems:
         lines.append(f"quality gate FAILED ({len(problems)} problem(s)):")
@@ -196,7 +253,7 @@ def _print_summary(
     else:
         lines.append("quality gate passed")
     lines.extend(publish_lines or [])
-    print("\n".join(lines), flush=True)
+    return lines
 
 
 def _dbt_busy_error(outcome: dbt_build.BuildOutcome) -> str | None:
@@ -252,6 +309,8 @@ def _build_and_record(
     as_of: date,
     started_at: datetime,
     report: LoadReport,
+    run_id: str,
+    output: _Output,
     publisher: publish.Publisher | None = None,
 ) -> int:
     """dbt build, then the run's metadata row and the summary (file held open).
@@ -260,13 +319,14 @@ def _build_and_record(
     row is written, so that the row tells what became of the build, and the file
     is checkpointed after it.
     """
-    run_id = metadata.new_run_id()
     outcome = dbt_build.run_dbt_build(
         database,
         as_of,
         select=args.select,
         full_refresh=args.full_refresh,
         threads=args.threads,
+        verbose=output.verbose,
+        log=output.log,
     )
     sys.stdout.flush()
     sys.stderr.flush()
@@ -298,25 +358,67 @@ def _build_and_record(
     except duckdb.Error as error:
         message = " ".join(str(error).split())
         run_line = f"run {run_id} NOT recorded in {metadata.QUALIFIED_TABLE}"
-        print(
-            f"warning: cannot write {metadata.QUALIFIED_TABLE}: {message}",
-            file=sys.stderr,
-            flush=True,
-        )
+        warning = f"warning: cannot write {metadata.QUALIFIED_TABLE}: {message}"
+        output.log_lines([warning])
+        print(warning, file=sys.stderr, flush=True)
     if publisher is not None:
         publisher.seal(held)
     if outcome.exception is not None:
-        print(
-            f"error: dbt raised {type(outcome.exception).__name__}: "
-            f"{outcome.exception}",
-            file=sys.stderr,
-            flush=True,
+        error_line = (
+            f"error: dbt raised {type(outcome.exception).__name__}: {outcome.exception}"
         )
+        output.log_lines(["", error_line])
+        print(error_line, file=sys.stderr, flush=True)
         return exit_code
-    _print_summary(
+    full = _summary_lines(
         database, as_of, outcome, collected, read_error, run_line, publish_lines
     )
+    output.log_lines(["", *full])
+    if output.verbose:
+        shown = full
+    else:
+        shown = _summary_lines(
+            database,
+            as_of,
+            outcome,
+            collected,
+            read_error,
+            run_line,
+            publish_lines,
+            detail=False,
+            hint=output.details_hint(),
+        )
+    print("\n".join(shown), flush=True)
     return exit_code
+
+
+def _open_run_log(
+    args: argparse.Namespace,
+    warehouse: Path,
+    run_id: str,
+    started_at: datetime,
+    report: LoadReport,
+) -> RunLog:
+    """The run log, headed by the run and the full load report; its path printed.
+
+    A run log that cannot be written is named in a warning; the run goes on.
+    """
+    log = RunLog.create(run_log_path(warehouse, dbt_build.PROJECT_DIR))
+    if log.error is not None:
+        print(f"warning: no run log: {log.error}", file=sys.stderr, flush=True)
+        return log
+    command_line = getattr(args, "command_line", None)
+    log.write_lines(
+        [
+            f"run {run_id} of {warehouse}, started {started_at:%Y-%m-%d %H:%M:%S} UTC",
+            *([f"command: {command_line}"] if command_line else []),
+            "",
+            format_report(report),
+            "",
+        ]
+    )
+    print(f"dbt log: {display_path(log.path)}", flush=True)
+    return log
 
 
 def _run_locked(
@@ -336,8 +438,24 @@ def _run_locked(
     except WarehouseWriteError as error:
         print(f"error: {error}", file=sys.stderr)
         return EXIT_BAD_INPUT
-    print(format_report(report), flush=True)
-    code = _build_held(args, database, as_of, started_at, report, publisher)
+    verbose = bool(getattr(args, "verbose", False))
+    print(format_report(report, detail=verbose), flush=True)
+    run_id = metadata.new_run_id()
+    warehouse = publisher.paths.target if publisher is not None else database
+    log = _open_run_log(args, warehouse, run_id, started_at, report)
+    try:
+        code = _build_held(
+            args,
+            database,
+            as_of,
+            started_at,
+            report,
+            run_id,
+            _Output(verbose=verbose, log=log if log.writable else None),
+            publisher,
+        )
+    finally:
+        log.close()
     if publisher is None or publisher.decision is None:
         return code
     # Every connection to the build file is closed now: swap it in or keep it.
@@ -350,6 +468,8 @@ def _build_held(
     as_of: date,
     started_at: datetime,
     report: LoadReport,
+    run_id: str,
+    output: _Output,
     publisher: publish.Publisher | None,
 ) -> int:
     # Keep the file open until the end: dbt opens it through this same database
@@ -363,7 +483,7 @@ def _build_held(
         return EXIT_BAD_INPUT
     with contextlib.closing(held):
         return _build_and_record(
-            args, held, database, as_of, started_at, report, publisher
+            args, held, database, as_of, started_at, report, run_id, output, publisher
         )
 
 

@@ -5,11 +5,17 @@ currency (attributed to meters and unattributed), field issues per entity, colum
 and reason, and replaced record versions per entity. ``collect_summary`` reads
 through a given connection (``run`` holds the file open) or opens the DuckDB file
 read-only, which it can only do once dbt has closed it.
+
+``format_summary`` lists every figure (per layer, mart table, entity, column and
+reason); ``format_compact_summary`` keeps the totals in a few lines, for a run's
+screen (the full one goes to the run log and to ``run --verbose``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import textwrap
+from collections import Counter
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -357,6 +363,74 @@ def format_summary(summary: WarehouseSummary) -> list[str]:
             lines.append(f"  {group.entity:<{width}}  {group.reason}: {group.rows:,}")
     lines.extend(format_field_issues(summary.field_issues))
     lines.extend(format_replaced_versions(summary.replaced_versions))
+    lines.extend(
+        format_costs(
+            "attributed bill costs", summary.attributed_costs, ATTRIBUTED_COSTS_TABLE
+        )
+    )
+    lines.extend(
+        format_costs(
+            "unattributed bill costs",
+            summary.unattributed_costs,
+            UNATTRIBUTED_COSTS_TABLE,
+        )
+    )
+    return lines
+
+
+COMPACT_WIDTH = 100
+"""The width compact summary lines are wrapped at."""
+
+
+def _wrapped(text: str) -> list[str]:
+    """``text`` wrapped at ``COMPACT_WIDTH``, continuation lines indented."""
+    return textwrap.wrap(
+        text,
+        width=COMPACT_WIDTH,
+        subsequent_indent="  ",
+        break_long_words=False,
+        break_on_hyphens=False,
+    )
+
+
+def _by_entity(counts: Iterable[tuple[str, int]]) -> str:
+    """``entity n, ...``: the largest first."""
+    totals: Counter[str] = Counter()
+    for entity, rows in counts:
+        totals[entity] += rows
+    ranked = sorted(totals.items(), key=lambda item: (-item[1], item[0]))
+    return ", ".join(f"{entity} {rows:,}" for entity, rows in ranked)
+
+
+def format_compact_summary(summary: WarehouseSummary) -> list[str]:
+    """The summary's totals in a few lines: rows per layer, quarantine and field
+    issues per entity, replaced versions, costs per currency; relations whose rows
+    could not be counted are named."""
+    layers = ", ".join(
+        f"{layer.schema} {layer.rows:,} ({layer.relations})"
+        for layer in summary.layers()
+    )
+    lines = [f"rows per layer (relations): {layers}"]
+    uncounted = [f"{r.schema}.{r.name}" for r in summary.relations if r.rows is None]
+    if uncounted:
+        lines.extend(_wrapped("rows not counted (broken?): " + ", ".join(uncounted)))
+    if summary.quarantine is None:
+        lines.append(f"quarantine: {MART_SCHEMA}.{QUARANTINE_TABLE} not built")
+    else:
+        total = sum(group.rows for group in summary.quarantine)
+        text = f"quarantine: {total:,} rows"
+        if summary.quarantine:
+            by_entity = _by_entity((g.entity, g.rows) for g in summary.quarantine)
+            text += f" ({by_entity})"
+        lines.extend(_wrapped(text))
+    if summary.field_issues is not None:
+        total = sum(issue.rows for issue in summary.field_issues)
+        text = f"field issues (value set to null or its default): {total:,}"
+        if summary.field_issues:
+            by_entity = _by_entity((i.entity, i.rows) for i in summary.field_issues)
+            text += f" ({by_entity})"
+        lines.extend(_wrapped(text))
+    lines.extend(format_replaced_versions(summary.replaced_versions)[:1])
     lines.extend(
         format_costs(
             "attributed bill costs", summary.attributed_costs, ATTRIBUTED_COSTS_TABLE
