@@ -20,6 +20,7 @@ from utility_warehouse import (
     inspect_month,
     load,
     quality,
+    report,
     rollup,
     run,
 )
@@ -51,7 +52,16 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(
         dest="command", required=True, parser_class=_Parser
     )
-    for module in (generate, load, run, rollup, quality, inspect_month, export):
+    for module in (
+        generate,
+        load,
+        run,
+        rollup,
+        quality,
+        inspect_month,
+        export,
+        report,
+    ):
         sub = commands.add_parser(
             module.COMMAND,
             help=module.HELP,
