@@ -5,8 +5,10 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEMO_DB ?= warehouse/demo.duckdb
 DEMO_RAW ?= demo/raw
+DEMO_REPORT ?= warehouse/demo-report.html
+DOCS_HTML ?= docs/warehouse-docs.html
 
-.PHONY: setup demo test lint bench clean
+.PHONY: setup demo test test-engines lint docs bench clean
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -24,6 +26,9 @@ demo: $(STAMP)
 	@echo
 	@echo "Data quality: the findings to act on (pipeline.py quality)"
 	@$(BIN)/python scripts/pipeline.py quality --database $(DEMO_DB)
+	@echo
+	@echo "Report: one self-contained HTML page of charts, works offline (pipeline.py report)"
+	@$(BIN)/python scripts/pipeline.py report --database $(DEMO_DB) --out $(DEMO_REPORT)
 
 lint: $(STAMP)
 	$(BIN)/ruff format --check scripts tests
@@ -32,7 +37,26 @@ lint: $(STAMP)
 	$(BIN)/sqlfluff lint models data-tests analyses
 
 test: lint
+	UTILITY_WAREHOUSE_DB=:memory: $(BIN)/dbt parse --quiet --profiles-dir .
+	UTILITY_WAREHOUSE_DB=:memory: $(BIN)/mf validate-configs --skip-dw
 	$(BIN)/pytest
+
+# The same landing folders on DuckDB, a throwaway PostgreSQL cluster and a local
+# Spark session, every mart compared row for row (needs PostgreSQL's server
+# binaries, e.g. Debian's postgresql package, and Java 17).
+test-engines: $(STAMP)
+	@$(BIN)/python -c "import dbt.adapters.postgres, dbt.adapters.spark, pyspark" 2>/dev/null \
+		|| $(BIN)/pip install --quiet -c constraints.txt -e ".[dev,postgres,spark]"
+	$(BIN)/pytest -m engines tests/engines
+
+# The dbt docs as one self-contained HTML file; column types and row counts
+# come from $(DEMO_DB) when `make demo` has built it.
+docs: $(STAMP)
+	@if [ -f $(DEMO_DB) ]; then db=$(DEMO_DB); catalog=; else db=:memory:; catalog=--empty-catalog; fi; \
+		UTILITY_WAREHOUSE_DB=$$db $(BIN)/dbt docs generate --static --quiet --profiles-dir . --target-path target/docs $$catalog
+	@mkdir -p $(dir $(DOCS_HTML))
+	@cp target/docs/static_index.html $(DOCS_HTML)
+	@echo "docs: $(DOCS_HTML) ($$(du -h $(DOCS_HTML) | cut -f1))"
 
 bench: $(STAMP)  # e.g. make bench BENCH_ARGS="--sizes 100k 1m --reuse"
 	$(BIN)/python scripts/benchmark.py $(BENCH_ARGS)
