@@ -66,6 +66,7 @@ from typing import Any
 import duckdb
 
 from utility_warehouse import contract
+from utility_warehouse.load import memory_limit
 
 PROJECT_DIR = Path(__file__).resolve().parents[1]
 PIPELINE = PROJECT_DIR / "scripts" / "pipeline.py"
@@ -73,9 +74,6 @@ BENCHMARK = Path(__file__).resolve()
 SEEDS_DIR = PROJECT_DIR / "seeds"
 
 DEFAULT_THREADS = 2
-MEMORY_LIMIT_ENV_VAR = "UTILITY_WAREHOUSE_MEMORY_LIMIT"
-DEFAULT_MEMORY_LIMIT = "4GB"
-"""DuckDB's memory limit, as ``profiles.yml`` sets it for the build."""
 SAMPLE_SECONDS = 0.1
 RESULTS_FILE = "results.json"
 BASELINE_RESULT_PREFIX = "baseline-result: "
@@ -362,10 +360,9 @@ def baseline_sql(raw_dir: Path, output: Path, seeds_dir: Path = SEEDS_DIR) -> st
 
 def duckdb_settings(threads: int, temp_directory: Path) -> list[str]:
     """The settings the build runs with (profiles.yml)."""
-    memory_limit = os.environ.get(MEMORY_LIMIT_ENV_VAR, DEFAULT_MEMORY_LIMIT)
     return [
         f"set threads = {int(threads)}",
-        f"set memory_limit = {sql_literal(memory_limit)}",
+        f"set memory_limit = {sql_literal(memory_limit())}",
         f"set temp_directory = {sql_literal(str(temp_directory))}",
         "set preserve_insertion_order = false",
     ]
@@ -1118,7 +1115,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "machine": machine(),
         "versions": versions(),
         "threads": args.threads,
-        "memory_limit": os.environ.get(MEMORY_LIMIT_ENV_VAR, DEFAULT_MEMORY_LIMIT),
+        "memory_limit": memory_limit(),
         "notes": TABLE_NOTES,
         "table_columns": list(TABLE_COLUMNS),
         "sizes": [],

@@ -16,6 +16,7 @@ import pytest
 
 from conftest import write_landing, write_table
 from utility_warehouse import cli, contract
+from utility_warehouse import load as load_module
 
 ROW_NUMBER = contract.ROW_NUMBER_COLUMN
 SOURCE_FILE = contract.SOURCE_FILE_COLUMN
@@ -870,3 +871,20 @@ def test_jsonl_problems_name_the_line_of_the_file(
     assert load(raw_dir, tmp_path / "warehouse.duckdb") == 2
 
     assert f"line_items.jsonl: {expected}" in capsys.readouterr().err
+
+
+def test_load_and_profile_share_the_memory_limit(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The load and the dbt build run under one memory limit, from one variable."""
+    profile = (Path(__file__).resolve().parents[1] / "profiles.yml").read_text()
+    variable, default = (
+        load_module.MEMORY_LIMIT_ENV_VAR,
+        load_module.DEFAULT_MEMORY_LIMIT,
+    )
+    expected = f"env_var('{variable}', '{default}')"
+    assert expected in profile
+    monkeypatch.delenv(load_module.MEMORY_LIMIT_ENV_VAR, raising=False)
+    assert load_module.memory_limit() == load_module.DEFAULT_MEMORY_LIMIT
+    monkeypatch.setenv(load_module.MEMORY_LIMIT_ENV_VAR, "3GB")
+    assert load_module.memory_limit() == "3GB"

@@ -33,6 +33,7 @@ import contextlib
 import csv
 import hashlib
 import json
+import os
 import re
 import sys
 import tempfile
@@ -56,6 +57,10 @@ from utility_warehouse.lock import (
     duckdb_busy_message,
     is_duckdb_lock_error,
 )
+
+MEMORY_LIMIT_ENV_VAR = "UTILITY_WAREHOUSE_MEMORY_LIMIT"
+DEFAULT_MEMORY_LIMIT = "5GB"
+"""DuckDB's memory limit; 5M usage rows build within it on 2 threads (README)."""
 
 COMMAND = "load"
 HELP = (
@@ -309,8 +314,14 @@ def _require_columns(
         raise _FileProblems(problems)
 
 
+def memory_limit() -> str:
+    """DuckDB's memory limit for the load and the build (``profiles.yml`` agrees)."""
+    return os.environ.get(MEMORY_LIMIT_ENV_VAR, DEFAULT_MEMORY_LIMIT)
+
+
 def _configure(con: duckdb.DuckDBPyConnection, scratch: Path) -> None:
     con.execute("set preserve_insertion_order = true")
+    con.execute(f"set memory_limit = {quote_literal(memory_limit())}")
     con.execute(f"set temp_directory = {quote_literal(str(scratch))}")
     # Timestamps with a time zone are rendered in UTC (needs the ICU extension).
     with contextlib.suppress(duckdb.Error):
