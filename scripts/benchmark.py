@@ -31,7 +31,7 @@ The peak memory of a step is the highest sum of the resident set sizes (VmRSS) o
 the step's process and all its descendants, sampled every 100 ms from /proc. The
 baseline and the pipeline use the same DuckDB settings: ``--threads`` (default 2),
 the memory limit of ``profiles.yml`` (``UTILITY_WAREHOUSE_MEMORY_LIMIT``, default
-4GB) and no insertion order. Every dbt run parses the project afresh (its own
+5GB) and no insertion order. Every dbt run parses the project afresh (its own
 target folder), as a scheduled job in a clean checkout does.
 
 The figures are printed as a Markdown table and written to ``<workdir>/results.json``
