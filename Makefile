@@ -1,4 +1,5 @@
-# Two commands for a newcomer: `make demo` and `make test`.
+# Two commands for a newcomer: `make demo` and `make check` (`make test`, the
+# DuckDB suite, then `make test-engines`, PostgreSQL and Spark parity).
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -8,7 +9,7 @@ DEMO_RAW ?= demo/raw
 DEMO_REPORT ?= warehouse/demo-report.html
 DOCS_HTML ?= docs/warehouse-docs.html
 
-.PHONY: setup demo test test-engines lint docs bench clean
+.PHONY: setup demo check test test-engines lint docs bench clean
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -41,9 +42,13 @@ test: lint
 	UTILITY_WAREHOUSE_DB=:memory: $(BIN)/mf validate-configs --skip-dw
 	$(BIN)/pytest
 
+# The whole test suite, as CI runs it.
+check: test test-engines
+
 # The same landing folders on DuckDB, a throwaway PostgreSQL cluster and a local
-# Spark session, every mart compared row for row (needs PostgreSQL's server
-# binaries, e.g. Debian's postgresql package, and Java 17).
+# Spark session, every mart compared row for row, and the read commands'
+# --target. Needs PostgreSQL's server binaries and Java 17: as root with apt-get
+# the tests install Debian's postgresql and openjdk-17-jre-headless if missing.
 test-engines: $(STAMP)
 	@$(BIN)/python -c "import dbt.adapters.postgres, dbt.adapters.spark, pyspark" 2>/dev/null \
 		|| $(BIN)/pip install --quiet -c constraints.txt -e ".[dev,postgres,spark]"

@@ -463,3 +463,72 @@ def test_run_reads_files_in_the_given_encoding(
     assert run_in_process(raw_dir, database, "--encoding", "cp1252") == 0
     with duckdb.connect(str(database), read_only=True) as con:
         assert con.execute("select name from raw.companies").fetchall() == [("Café €",)]
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (
+            ["run", "--target", "postgres", "--publish", "w.duckdb"],
+            "argument --publish: only with --target duckdb, not postgres",
+        ),
+        (
+            ["run", "--target", "spark", "--database", "w.duckdb"],
+            "argument --database: only with --target duckdb, not spark",
+        ),
+        (
+            ["run", "--target", "postgres", "--accept-changes"],
+            "argument --accept-changes: only with --target duckdb, not postgres",
+        ),
+        (
+            ["run", "--target", "spark", "--volume-threshold", "0.2"],
+            "argument --volume-threshold: only with --target duckdb, not spark",
+        ),
+        (
+            ["run", "--target", "postgres", "--spark-dir", "s"],
+            "argument --spark-dir: only with --target spark",
+        ),
+        (
+            ["run", "--database", "w.duckdb", "--spark-dir", "s"],
+            "argument --spark-dir: only with --target spark",
+        ),
+        (
+            ["rollup", "--target", "postgres", "--database", "w.duckdb"],
+            "argument --database: not allowed with --target postgres",
+        ),
+        (
+            ["quality", "--target", "duckdb", "--spark-dir", "s"],
+            "argument --spark-dir: only with --target spark",
+        ),
+        (
+            ["inspect", "--site", "S1", "--month", "2024-01"],
+            "the following arguments are required: --database",
+        ),
+        (
+            ["export", "--target", "spark", "--database", "w.duckdb", "--out", "o"],
+            "argument --database: not allowed with --target spark",
+        ),
+        (
+            ["report", "--target", "postgres", "--database", "w", "--out", "r.html"],
+            "argument --database: not allowed with --target postgres",
+        ),
+    ],
+)
+def test_target_option_combinations_refused(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    argv: list[str],
+    message: str,
+) -> None:
+    """Options that need another target exit 2 with one line, before any work:
+    nothing is loaded, built, read or written."""
+    monkeypatch.chdir(tmp_path)
+    if argv[0] == "run":
+        argv = [*argv, "--raw-dir", str(tmp_path / "landing")]
+    assert cli.main(argv) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err.startswith(f"pipeline.py {argv[0]}: error: {message}")
+    assert captured.err.count("\n") == 1, captured.err
+    assert list(tmp_path.iterdir()) == []

@@ -22,7 +22,12 @@ Connection settings come from the same environment variables as ``profiles.yml``
 Spark session keeps its metastore and tables under ``--spark-dir`` (default: the
 working directory, Spark's own default).
 
+    python scripts/pipeline.py run --target postgres --raw-dir DIR --as-of D
     python -m utility_warehouse.engines --engine postgres --raw-dir DIR --as-of D
+
+(the second is the same run under its older name). After the build, whatever its
+outcome, the run appends one row to the engine's ``marts.run_metadata``, as ``run``
+does on DuckDB, so that the read commands (``--target``) find the as-of date.
 
 Exit codes as ``run``: 0 every error-severity test passed; 1 a test failed or a
 node errored; 2 a bad invocation, a landing folder that breaks the contract or an
@@ -39,13 +44,13 @@ import tempfile
 import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
 import duckdb
 
-from utility_warehouse import contract, dbt_build, load
+from utility_warehouse import contract, dbt_build, load, metadata
 from utility_warehouse.exit_codes import EXIT_BAD_INPUT, EXIT_GATE_FAILED, EXIT_OK
 
 ENGINES: tuple[str, ...] = ("postgres", "spark")
@@ -62,6 +67,21 @@ _PG_ENV = {
 }
 # DuckDB types of the raw tables and what they are on the engines.
 _PG_TYPES = {"VARCHAR": "text", "BIGINT": "bigint", "TIMESTAMP": "timestamp"}
+# The types of ``marts.run_metadata`` (``metadata.COLUMNS``) on the engines.
+_METADATA_TYPES = {
+    "postgres": {
+        "varchar": "text",
+        "date": "date",
+        "timestamp": "timestamp",
+        "integer": "integer",
+    },
+    "spark": {
+        "varchar": "string",
+        "date": "date",
+        "timestamp": "timestamp",
+        "integer": "int",
+    },
+}
 
 
 class EngineError(Exception):
@@ -349,6 +369,10 @@ def build(
     return outcome
 
 
+def _threads_arguments(threads: int | None) -> list[str]:
+    return [] if threads is None else ["--threads", str(threads)]
+
+
 def run_postgres(
     raw_dir: Path,
     as_of: date,
@@ -357,6 +381,7 @@ def run_postgres(
     encoding: str = load.DEFAULT_ENCODING,
     select: Sequence[str] = (),
     full_refresh: bool = False,
+    threads: int | None = None,
 ) -> EngineRun:
     """Load ``raw_dir`` into PostgreSQL and build the project there."""
     target = target or PostgresTarget.from_env()
@@ -364,7 +389,13 @@ def run_postgres(
     report = load_postgres(raw_dir, target, encoding=encoding)
     loaded = time.monotonic()
     os.environ.update(target.env())
-    outcome = build("postgres", as_of, select=select, full_refresh=full_refresh)
+    outcome = build(
+        "postgres",
+        as_of,
+        select=select,
+        full_refresh=full_refresh,
+        extra_arguments=_threads_arguments(threads),
+    )
     return EngineRun(
         "postgres", report, outcome, loaded - started, time.monotonic() - loaded
     )
@@ -377,6 +408,7 @@ def run_spark(
     spark_dir: Path | None = None,
     encoding: str = load.DEFAULT_ENCODING,
     select: Sequence[str] = (),
+    threads: int | None = None,
 ) -> EngineRun:
     """Load ``raw_dir`` into a local Spark session and build the project there.
 
@@ -386,9 +418,96 @@ def run_spark(
     session = spark_session(spark_dir)
     report = load_spark(raw_dir, session, encoding=encoding)
     loaded = time.monotonic()
-    outcome = build("spark", as_of, select=select)
+    outcome = build(
+        "spark", as_of, select=select, extra_arguments=_threads_arguments(threads)
+    )
     return EngineRun(
         "spark", report, outcome, loaded - started, time.monotonic() - loaded
+    )
+
+
+def _metadata_columns(engine: str) -> list[tuple[str, str]]:
+    types = _METADATA_TYPES[engine]
+    return [(name, types[kind]) for name, kind in metadata.COLUMNS]
+
+
+def write_run_postgres(target: PostgresTarget, record: metadata.RunRecord) -> None:
+    """Append ``record`` to ``marts.run_metadata`` of the PostgreSQL warehouse."""
+    import psycopg2
+
+    columns = _metadata_columns("postgres")
+    relation = f"{quote(metadata.SCHEMA)}.{quote(metadata.TABLE)}"
+    pg = target.connect()
+    try:
+        with pg, pg.cursor() as cursor:
+            cursor.execute(f"create schema if not exists {quote(metadata.SCHEMA)}")
+            definitions = ", ".join(f"{quote(n)} {kind}" for n, kind in columns)
+            cursor.execute(f"create table if not exists {relation} ({definitions})")
+            for name, kind in columns:
+                cursor.execute(
+                    f"alter table {relation} add column if not exists "
+                    f"{quote(name)} {kind}"
+                )
+            names = ", ".join(quote(name) for name, _ in columns)
+            placeholders = ", ".join("%s" for _ in columns)
+            cursor.execute(
+                f"insert into {relation} ({names}) values ({placeholders})",
+                record.values(),
+            )
+    except psycopg2.Error as error:
+        raise EngineError(
+            f"cannot write {metadata.QUALIFIED_TABLE}: {' '.join(str(error).split())}"
+        ) from error
+    finally:
+        pg.close()
+
+
+def write_run_spark(session: Any, record: metadata.RunRecord) -> None:
+    """Append ``record`` to ``marts.run_metadata`` of the Spark catalog."""
+    columns = _metadata_columns("spark")
+    schema = ", ".join(f"`{name}` {kind}" for name, kind in columns)
+    # Naive datetimes would be read in the process's local time zone: the
+    # record's are UTC (the session's time zone too).
+    values = tuple(
+        value.replace(tzinfo=UTC) if isinstance(value, datetime) else value
+        for value in record.values()
+    )
+    try:
+        session.sql(f"create database if not exists {metadata.SCHEMA}")
+        session.sql(
+            f"create table if not exists {metadata.SCHEMA}.`{metadata.TABLE}` "
+            f"({schema}) using parquet"
+        )
+        frame = session.createDataFrame([values], schema=schema)
+        frame.write.insertInto(f"{metadata.SCHEMA}.`{metadata.TABLE}`")
+    except Exception as error:  # py4j and analysis errors of any kind
+        raise EngineError(
+            f"cannot write {metadata.QUALIFIED_TABLE}: {error}"
+        ) from error
+
+
+def run_record(
+    run: EngineRun, run_id: str, as_of: date, started_at: datetime
+) -> metadata.RunRecord:
+    """The ``marts.run_metadata`` row of an engine run (never published)."""
+    outcome = run.outcome
+    return metadata.RunRecord(
+        run_id=run_id,
+        as_of_date=as_of,
+        started_at=started_at,
+        ended_at=metadata.utc_now(),
+        raw_dir=str(Path(run.report.raw_dir).resolve()),
+        landing_files=metadata.landing_files_json(run.report.entities),
+        project_version=metadata.project_version(dbt_build.PROJECT_DIR),
+        dbt_version=metadata.dbt_version(),
+        gate_status=metadata.GATE_FAILED
+        if outcome.gate_failed
+        else metadata.GATE_PASSED,
+        tests_passed=outcome.tests_passed,
+        tests_warned=outcome.tests_warned,
+        tests_failed=outcome.tests_failed + outcome.tests_errored,
+        exit_code=run.exit_code,
+        publish_status=metadata.NOT_PUBLISHED,
     )
 
 
@@ -418,7 +537,8 @@ def parser() -> argparse.ArgumentParser:
     result = argparse.ArgumentParser(
         prog="python -m utility_warehouse.engines",
         description="Load a landing folder into PostgreSQL or Spark and build the "
-        "warehouse there with dbt (exit 0 passed, 1 gate failed, 2 bad input).",
+        "warehouse there with dbt (exit 0 passed, 1 gate failed, 2 bad input); "
+        "the same run as `pipeline.py run --target postgres|spark`.",
     )
     result.add_argument("--engine", choices=ENGINES, required=True)
     result.add_argument("--raw-dir", type=Path, required=True, help="landing folder")
@@ -447,33 +567,82 @@ def parser() -> argparse.ArgumentParser:
     return result
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    args = parser().parse_args(argv)
+def _write_record(
+    engine: str, spark_dir: Path | None, record: metadata.RunRecord
+) -> None:
+    if engine == "postgres":
+        write_run_postgres(PostgresTarget.from_env(), record)
+    else:
+        write_run_spark(spark_session(spark_dir), record)
+
+
+def run_command(
+    engine: str,
+    raw_dir: Path,
+    as_of: date,
+    *,
+    spark_dir: Path | None = None,
+    encoding: str = load.DEFAULT_ENCODING,
+    select: Sequence[str] = (),
+    full_refresh: bool = False,
+    threads: int | None = None,
+) -> int:
+    """``run`` on an engine: load, build, record the run, print; the exit code.
+
+    PostgreSQL's connection comes from the ``UTILITY_WAREHOUSE_PG_*`` variables.
+    """
+    if engine not in ENGINES:
+        raise ValueError(f"unknown engine: {engine}")
+    started_at = metadata.utc_now()
     try:
-        if args.engine == "postgres":
+        if engine == "postgres":
             run = run_postgres(
-                args.raw_dir,
-                args.as_of,
-                encoding=args.encoding,
-                select=args.select,
-                full_refresh=args.full_refresh,
+                raw_dir,
+                as_of,
+                encoding=encoding,
+                select=select,
+                full_refresh=full_refresh,
+                threads=threads,
             )
         else:
             run = run_spark(
-                args.raw_dir,
-                args.as_of,
-                spark_dir=args.spark_dir,
-                encoding=args.encoding,
-                select=args.select,
+                raw_dir,
+                as_of,
+                spark_dir=spark_dir,
+                encoding=encoding,
+                select=select,
+                threads=threads,
             )
     except load.LandingContractError as error:
-        load.report_problems(args.raw_dir, error.problems)
+        load.report_problems(raw_dir, error.problems)
         return EXIT_BAD_INPUT
     except (EngineError, load.WarehouseWriteError) as error:
         print(f"error: {error}", file=sys.stderr)
         return EXIT_BAD_INPUT
+    record = run_record(run, metadata.new_run_id(), as_of, started_at)
+    recorded = "recorded"
+    try:
+        _write_record(engine, spark_dir, record)
+    except EngineError as error:
+        recorded = "NOT recorded"
+        print(f"warning: {error}", file=sys.stderr, flush=True)
+    sys.stdout.flush()
     print(format_run(run))
+    print(f"run {record.run_id} {recorded} in {metadata.QUALIFIED_TABLE}", flush=True)
     return run.exit_code
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    return run_command(
+        args.engine,
+        args.raw_dir,
+        args.as_of,
+        spark_dir=args.spark_dir,
+        encoding=args.encoding,
+        select=args.select,
+        full_refresh=args.full_refresh,
+    )
 
 
 if __name__ == "__main__":

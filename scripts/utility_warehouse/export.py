@@ -59,7 +59,7 @@ from typing import Any
 
 import duckdb
 
-from utility_warehouse import metadata
+from utility_warehouse import metadata, target_reader
 from utility_warehouse.exit_codes import EXIT_BAD_INPUT, EXIT_BUSY, EXIT_OK
 from utility_warehouse.lock import duckdb_busy_message, is_duckdb_lock_error
 
@@ -649,13 +649,7 @@ counted usage row are left out too (counted in the manifest).
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.formatter_class = argparse.RawDescriptionHelpFormatter
     parser.epilog = _EPILOG
-    parser.add_argument(
-        "--database",
-        type=Path,
-        required=True,
-        metavar="FILE",
-        help="The built DuckDB warehouse (opened read-only).",
-    )
+    target_reader.add_source_arguments(parser)
     parser.add_argument(
         "--out",
         type=Path,
@@ -674,9 +668,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def main(args: argparse.Namespace) -> int:
+    return target_reader.run_reader(
+        args, COMMAND, lambda database: _main(args, database)
+    )
+
+
+def _main(args: argparse.Namespace, database: Path) -> int:
     out_dir = Path(args.out)
     try:
-        manifest = export_warehouse(Path(args.database), out_dir, args.format)
+        manifest = export_warehouse(database, out_dir, args.format)
     except ExportError as exc:
         message = " ".join(str(exc).split())
         print(f"pipeline.py export: error: {message}", file=sys.stderr)

@@ -44,7 +44,7 @@ from typing import Any, TypeAlias
 
 import duckdb
 
-from utility_warehouse import metadata
+from utility_warehouse import metadata, target_reader
 from utility_warehouse.exit_codes import EXIT_BAD_INPUT, EXIT_BUSY, EXIT_OK
 from utility_warehouse.lock import duckdb_busy_message, is_duckdb_lock_error
 from utility_warehouse.rollup import (
@@ -731,13 +731,7 @@ strings holding the exact decimal.
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.formatter_class = argparse.RawDescriptionHelpFormatter
     parser.epilog = _EPILOG
-    parser.add_argument(
-        "--database",
-        type=Path,
-        required=True,
-        metavar="FILE",
-        help="The built DuckDB warehouse (opened read-only).",
-    )
+    target_reader.add_source_arguments(parser)
     parser.add_argument("--site", required=True, metavar="ID", help="The site.")
     parser.add_argument(
         "--month", required=True, metavar="YYYY-MM", help="The calendar month."
@@ -756,9 +750,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def main(args: argparse.Namespace) -> int:
+    return target_reader.run_reader(
+        args, COMMAND, lambda database: _main(args, database)
+    )
+
+
+def _main(args: argparse.Namespace, database: Path) -> int:
     request = InspectRequest(site=args.site, month=args.month, commodity=args.commodity)
     try:
-        report = inspect_month(Path(args.database), request)
+        report = inspect_month(database, request)
     except InspectError as exc:
         message = " ".join(str(exc).split())
         print(f"pipeline.py inspect: error: {message}", file=sys.stderr)

@@ -33,7 +33,7 @@ from typing import Any, TypeAlias
 
 import duckdb
 
-from utility_warehouse import metadata
+from utility_warehouse import metadata, target_reader
 from utility_warehouse.exit_codes import EXIT_BAD_INPUT, EXIT_BUSY, EXIT_OK
 from utility_warehouse.lock import duckdb_busy_message, is_duckdb_lock_error
 
@@ -1161,13 +1161,7 @@ are JSON numbers, dates ISO strings, months YYYY-MM.
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.formatter_class = argparse.RawDescriptionHelpFormatter
     parser.epilog = _EPILOG
-    parser.add_argument(
-        "--database",
-        type=Path,
-        required=True,
-        metavar="FILE",
-        help="The built DuckDB warehouse (opened read-only).",
-    )
+    target_reader.add_source_arguments(parser)
     parser.add_argument("--company", metavar="ID", help="Only this company.")
     parser.add_argument(
         "--site",
@@ -1200,8 +1194,14 @@ def filters_from_args(args: argparse.Namespace) -> QualityFilters:
 
 
 def main(args: argparse.Namespace) -> int:
+    return target_reader.run_reader(
+        args, COMMAND, lambda database: _main(args, database)
+    )
+
+
+def _main(args: argparse.Namespace, database: Path) -> int:
     try:
-        report = build_report(Path(args.database), filters_from_args(args))
+        report = build_report(database, filters_from_args(args))
     except QualityError as exc:
         message = " ".join(str(exc).split())
         print(f"pipeline.py quality: error: {message}", file=sys.stderr)

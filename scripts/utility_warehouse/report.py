@@ -62,7 +62,7 @@ from typing import Any
 
 import duckdb
 
-from utility_warehouse import metadata
+from utility_warehouse import metadata, target_reader
 from utility_warehouse import svgchart as svg
 from utility_warehouse.exit_codes import EXIT_BAD_INPUT, EXIT_BUSY, EXIT_OK
 from utility_warehouse.lock import duckdb_busy_message, is_duckdb_lock_error
@@ -2000,13 +2000,7 @@ value.
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.formatter_class = argparse.RawDescriptionHelpFormatter
     parser.epilog = _EPILOG
-    parser.add_argument(
-        "--database",
-        type=Path,
-        required=True,
-        metavar="FILE",
-        help="The built DuckDB warehouse (opened read-only).",
-    )
+    target_reader.add_source_arguments(parser)
     parser.add_argument(
         "--out",
         type=Path,
@@ -2030,11 +2024,17 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def main(args: argparse.Namespace) -> int:
+    return target_reader.run_reader(
+        args, COMMAND, lambda database: _main(args, database)
+    )
+
+
+def _main(args: argparse.Namespace, database: Path) -> int:
     request = ReportRequest(
         company=args.company, month_from=args.month_from, month_to=args.month_to
     )
     try:
-        data = build_report(Path(args.database), Path(args.out), request)
+        data = build_report(database, Path(args.out), request)
     except ReportError as exc:
         message = " ".join(str(exc).split())
         print(f"pipeline.py report: error: {message}", file=sys.stderr)

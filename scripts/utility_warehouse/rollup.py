@@ -42,7 +42,7 @@ from typing import TypeAlias
 
 import duckdb
 
-from utility_warehouse import metadata
+from utility_warehouse import metadata, target_reader
 from utility_warehouse.exit_codes import EXIT_BAD_INPUT, EXIT_BUSY, EXIT_OK
 from utility_warehouse.lock import duckdb_busy_message, is_duckdb_lock_error
 
@@ -683,13 +683,7 @@ the estimated site and its company, have no meter and no tag (left out by
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.formatter_class = argparse.RawDescriptionHelpFormatter
     parser.epilog = _EPILOG
-    parser.add_argument(
-        "--database",
-        type=Path,
-        required=True,
-        metavar="FILE",
-        help="The built DuckDB warehouse (opened read-only).",
-    )
+    target_reader.add_source_arguments(parser)
     filters = parser.add_argument_group("filters")
     filters.add_argument("--company", metavar="ID", help="Only this company.")
     filters.add_argument(
@@ -809,9 +803,15 @@ def filters_from_args(args: argparse.Namespace) -> RollupFilters:
 
 
 def main(args: argparse.Namespace) -> int:
+    return target_reader.run_reader(
+        args, COMMAND, lambda database: _main(args, database)
+    )
+
+
+def _main(args: argparse.Namespace, database: Path) -> int:
     filters = filters_from_args(args)
     try:
-        rows = query_rollup(Path(args.database), filters)
+        rows = query_rollup(database, filters)
     except RollupError as exc:
         message = " ".join(str(exc).split())
         print(f"pipeline.py rollup: error: {message}", file=sys.stderr)

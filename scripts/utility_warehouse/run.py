@@ -13,6 +13,13 @@ build into place by an atomic rename only when every error gate and the volume
 gate pass; readers of ``PATH`` never see a half-built or failed warehouse (see
 ``utility_warehouse.publish``).
 
+With ``--target postgres`` or ``--target spark`` (default ``duckdb``) the run goes
+to that engine instead (``utility_warehouse.engines``: the folder is checked as
+``load`` does, lands in the engine's raw schema, ``dbt build --target <engine>``
+runs and a row goes to the engine's ``marts.run_metadata``), with the same exit
+codes; the DuckDB-only options (``--database``, ``--publish``, ``--accept-changes``,
+``--volume-threshold``) are refused there, and ``--spark-dir`` is for Spark only.
+
 Output: the load report's totals, the path of the run log, the build's progress
 (in a terminal one line rewritten in place; otherwise a plain line when the build
 starts, every ~10 s and at its end) and a compact summary that names every failed
@@ -42,7 +49,7 @@ from pathlib import Path
 
 import duckdb
 
-from utility_warehouse import dbt_build, load, metadata, publish, summary
+from utility_warehouse import dbt_build, load, metadata, publish, summary, target_reader
 from utility_warehouse.exit_codes import EXIT_BAD_INPUT, EXIT_GATE_FAILED, EXIT_OK
 from utility_warehouse.load import (
     LandingContractError,
@@ -122,13 +129,15 @@ def _relax_database_option(parser: argparse.ArgumentParser) -> None:
             action.metavar = "FILE"
             action.help = (
                 "DuckDB file of the warehouse, built in place "
-                "(or give --publish PATH; one of the two is required)"
+                "(or give --publish PATH; one of the two is required with "
+                "--target duckdb, and neither with the other targets)"
             )
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     load.add_arguments(parser)
     _relax_database_option(parser)
+    target_reader.add_target_arguments(parser, reading=False)
     parser.add_argument(
         "--publish",
         type=Path,
@@ -514,7 +523,49 @@ def _publisher(args: argparse.Namespace) -> publish.Publisher | None:
     return publish.Publisher(Path(target), threshold, accept_changes=accept_changes)
 
 
+# Options of a DuckDB run only (argparse dest, option): refused with another target.
+DUCKDB_ONLY_OPTIONS: tuple[tuple[str, str], ...] = (
+    ("database", "--database"),
+    ("publish", "--publish"),
+    ("accept_changes", "--accept-changes"),
+    ("volume_threshold", "--volume-threshold"),
+)
+
+
+def _run_on_engine(args: argparse.Namespace, engine: str) -> int:
+    """``run --target postgres|spark``: see ``utility_warehouse.engines``."""
+    from utility_warehouse import engines
+
+    for dest, option in DUCKDB_ONLY_OPTIONS:
+        if getattr(args, dest, None) not in (None, False):
+            raise _UsageError(
+                f"argument {option}: only with --target duckdb, not {engine}"
+            )
+    return engines.run_command(
+        engine,
+        Path(args.raw_dir),
+        args.as_of or date.today(),
+        spark_dir=args.spark_dir,
+        encoding=args.encoding,
+        select=args.select,
+        full_refresh=args.full_refresh,
+        threads=args.threads,
+    )
+
+
 def main(args: argparse.Namespace) -> int:
+    target = getattr(args, "target", target_reader.DUCKDB)
+    try:
+        target_reader.check_spark_dir(args)
+        if target != target_reader.DUCKDB:
+            return _run_on_engine(args, target)
+    except (_UsageError, target_reader.TargetError) as error:
+        print(f"pipeline.py {COMMAND}: error: {error}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    return _run_on_duckdb(args)
+
+
+def _run_on_duckdb(args: argparse.Namespace) -> int:
     started_at = metadata.utc_now()
     as_of: date = args.as_of or date.today()
     try:

@@ -7,11 +7,14 @@ database's collation (instead of bytes) shows as a difference; it is stopped and
 removed at the end of the session. As root, the cluster runs as the ``postgres``
 user (``initdb`` refuses root). The server binaries are looked up in
 ``UTILITY_WAREHOUSE_PG_BINDIR``, then ``pg_config --bindir``, then
-``/usr/lib/postgresql/*/bin`` (Debian's ``postgresql`` package).
+``/usr/lib/postgresql/*/bin`` (Debian's ``postgresql`` package). When none has them
+and the tests run as root on a machine with ``apt-get`` (a fresh CI machine), Debian's
+``postgresql`` package is installed first; otherwise the session fails naming it.
 
 ``spark`` is one local Spark session for the whole session (Java 17 and the
 ``spark`` extra), its metastore and tables in a temporary folder; dbt's ``session``
-method reuses it.
+method reuses it. Without ``java``, Debian's ``openjdk-17-jre-headless`` is installed
+the same way (as root, with ``apt-get``), or the session fails naming it.
 
 Nothing here is imported unless an ``engines`` test runs: ``make test`` deselects
 them and does not need psycopg2, pyspark, PostgreSQL or Java.
@@ -60,7 +63,32 @@ class PostgresCluster:
             connection.close()
 
 
-def _postgres_bindir() -> Path:
+def apt_install(package: str, missing: str) -> None:
+    """Install Debian's ``package`` (``missing`` says what for) with apt-get, as
+    root; anywhere else fail the tests with a message naming the package."""
+    apt_get = shutil.which("apt-get")
+    if os.geteuid() != 0 or apt_get is None:
+        pytest.fail(
+            f"{missing}: install Debian's {package} package "
+            f"(apt-get install -y {package}) or its equivalent; the tests install "
+            "it themselves only when run as root where apt-get exists"
+        )
+    environment = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    for command in (
+        [apt_get, "update"],
+        [apt_get, "install", "-y", "--no-install-recommends", package],
+    ):
+        done = subprocess.run(
+            command, env=environment, capture_output=True, text=True, check=False
+        )
+        if done.returncode != 0:
+            pytest.fail(
+                f"{missing}; `{' '.join(command)}` failed: "
+                f"{(done.stdout + done.stderr)[-2000:]}"
+            )
+
+
+def _find_postgres_bindir() -> Path | None:
     configured = os.environ.get("UTILITY_WAREHOUSE_PG_BINDIR")
     candidates: list[Path] = [Path(configured)] if configured else []
     pg_config = shutil.which("pg_config")
@@ -78,10 +106,19 @@ def _postgres_bindir() -> Path:
     for candidate in candidates:
         if (candidate / "initdb").exists() and (candidate / "pg_ctl").exists():
             return candidate
-    pytest.fail(
-        "PostgreSQL server binaries not found (initdb, pg_ctl): install Debian's "
-        "postgresql package or set UTILITY_WAREHOUSE_PG_BINDIR"
-    )
+    return None
+
+
+def _postgres_bindir() -> Path:
+    """Where initdb and pg_ctl are, installing Debian's postgresql when missing."""
+    found = _find_postgres_bindir()
+    if found is None:
+        missing = "PostgreSQL server binaries not found (initdb, pg_ctl)"
+        apt_install("postgresql", missing)
+        found = _find_postgres_bindir()
+        if found is None:
+            pytest.fail(f"{missing}, even after installing postgresql")
+    return found
 
 
 def _free_port() -> int:
@@ -179,6 +216,8 @@ def postgres_cluster() -> Iterator[PostgresCluster]:
 def spark(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
     from utility_warehouse import engines
 
+    if shutil.which("java") is None and not os.environ.get("JAVA_HOME"):
+        apt_install("openjdk-17-jre-headless", "Java not found (Spark needs Java 17)")
     session = engines.spark_session(tmp_path_factory.mktemp("spark"), master="local[2]")
     try:
         yield session
