@@ -78,3 +78,11 @@ def test_zoned_timestamps_keep_their_utc_time() -> None:
         datetime(2026, 11, 24, 19, 42, 8, 317653)
     ]
     assert naive.column("run_id").to_pylist() == ["r1"]
+
+
+def test_the_copy_is_named_after_its_source(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("UTILITY_WAREHOUSE_PG_HOST", "db/internal")
+    monkeypatch.setenv("UTILITY_WAREHOUSE_PG_PORT", "6543")
+    monkeypatch.setenv("UTILITY_WAREHOUSE_PG_DBNAME", "energy")
+    assert target_reader.source_name("postgres") == "postgres-db_internal-6543-energy"
+    assert target_reader.source_name("spark") == "spark"

@@ -126,9 +126,19 @@ def database_path(args: argparse.Namespace) -> Iterator[Path]:
             f"(the warehouse is read from {args.target})"
         )
     with tempfile.TemporaryDirectory(prefix="utility-read-") as folder:
-        path = Path(folder) / f"{args.target}.duckdb"
+        path = Path(folder) / f"{source_name(args.target)}.duckdb"
         copy_warehouse(args.target, path, spark_dir=args.spark_dir)
         yield path
+
+
+def source_name(target: str) -> str:
+    """The copy's file name says where it came from (the commands print it)."""
+    if target == "postgres":
+        server = engines.PostgresTarget.from_env()
+        name = f"postgres-{server.host}-{server.port}-{server.dbname}"
+    else:
+        name = target
+    return "".join(c if c.isalnum() or c in "._-" else "_" for c in name)
 
 
 def run_reader(
