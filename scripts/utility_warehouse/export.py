@@ -61,7 +61,6 @@ import duckdb
 
 from utility_warehouse import metadata, target_reader
 from utility_warehouse.exit_codes import EXIT_BAD_INPUT, EXIT_BUSY, EXIT_OK
-from utility_warehouse.lock import duckdb_busy_message, is_duckdb_lock_error
 
 COMMAND = "export"
 HELP = (
@@ -229,16 +228,7 @@ def _date_text(value: Any) -> str | None:
 
 
 def _connect(database: Path) -> duckdb.DuckDBPyConnection:
-    if not database.is_file():
-        raise ExportError(f"database file not found: {database}")
-    try:
-        return duckdb.connect(str(database), read_only=True)
-    except duckdb.Error as exc:
-        if is_duckdb_lock_error(exc):
-            raise ExportBusyError(duckdb_busy_message(database, exc)) from exc
-        raise ExportError(
-            f"cannot open {database} read-only: {_first_line(exc)}"
-        ) from exc
+    return target_reader.connect_read_only(database, ExportError, ExportBusyError)
 
 
 def _marts_catalog(con: duckdb.DuckDBPyConnection) -> dict[str, set[str]]:

@@ -46,7 +46,6 @@ import duckdb
 
 from utility_warehouse import metadata, target_reader
 from utility_warehouse.exit_codes import EXIT_BAD_INPUT, EXIT_BUSY, EXIT_OK
-from utility_warehouse.lock import duckdb_busy_message, is_duckdb_lock_error
 from utility_warehouse.rollup import (
     COMMODITIES,
     RollupError,
@@ -169,16 +168,7 @@ def _first_line(error: BaseException) -> str:
 
 
 def _connect(database: Path) -> duckdb.DuckDBPyConnection:
-    if not database.is_file():
-        raise InspectError(f"database file not found: {database}")
-    try:
-        return duckdb.connect(str(database), read_only=True)
-    except duckdb.Error as exc:
-        if is_duckdb_lock_error(exc):
-            raise InspectBusyError(duckdb_busy_message(database, exc)) from exc
-        raise InspectError(
-            f"cannot open {database} read-only: {_first_line(exc)}"
-        ) from exc
+    return target_reader.connect_read_only(database, InspectError, InspectBusyError)
 
 
 def _rows(

@@ -35,7 +35,6 @@ import duckdb
 
 from utility_warehouse import metadata, target_reader
 from utility_warehouse.exit_codes import EXIT_BAD_INPUT, EXIT_BUSY, EXIT_OK
-from utility_warehouse.lock import duckdb_busy_message, is_duckdb_lock_error
 
 COMMAND = "quality"
 HELP = "Summarize the data-quality findings of a built warehouse, ready to act on."
@@ -320,15 +319,7 @@ def month_runs(months: Sequence[str]) -> str:
 
 
 def _connect(database: Path) -> duckdb.DuckDBPyConnection:
-    if not database.is_file():
-        raise QualityError(f"database file not found: {database}")
-    try:
-        return duckdb.connect(str(database), read_only=True)
-    except duckdb.Error as exc:
-        if is_duckdb_lock_error(exc):
-            raise QualityBusyError(duckdb_busy_message(database, exc)) from exc
-        first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
-        raise QualityError(f"cannot open {database} read-only: {first_line}") from exc
+    return target_reader.connect_read_only(database, QualityError, QualityBusyError)
 
 
 def _catalog(con: duckdb.DuckDBPyConnection) -> dict[str, set[str]]:

@@ -65,7 +65,6 @@ import duckdb
 from utility_warehouse import metadata, target_reader
 from utility_warehouse import svgchart as svg
 from utility_warehouse.exit_codes import EXIT_BAD_INPUT, EXIT_BUSY, EXIT_OK
-from utility_warehouse.lock import duckdb_busy_message, is_duckdb_lock_error
 from utility_warehouse.quality import month_runs
 from utility_warehouse.rollup import MONTH_MIN, RollupError, parse_month
 
@@ -545,15 +544,7 @@ class _Warehouse:
 
 
 def _connect(database: Path) -> duckdb.DuckDBPyConnection:
-    if not database.is_file():
-        raise ReportError(f"database file not found: {database}")
-    try:
-        return duckdb.connect(str(database), read_only=True)
-    except duckdb.Error as exc:
-        if is_duckdb_lock_error(exc):
-            raise ReportBusyError(duckdb_busy_message(database, exc)) from exc
-        first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
-        raise ReportError(f"cannot open {database} read-only: {first_line}") from exc
+    return target_reader.connect_read_only(database, ReportError, ReportBusyError)
 
 
 def _company_filter(

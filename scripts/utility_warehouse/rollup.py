@@ -44,7 +44,6 @@ import duckdb
 
 from utility_warehouse import metadata, target_reader
 from utility_warehouse.exit_codes import EXIT_BAD_INPUT, EXIT_BUSY, EXIT_OK
-from utility_warehouse.lock import duckdb_busy_message, is_duckdb_lock_error
 
 COMMAND = "rollup"
 HELP = "Roll up monthly usage and cost by period and company, site, commodity or tag."
@@ -276,15 +275,7 @@ def _check_static(filters: RollupFilters) -> _Request:
 
 
 def _connect(database: Path) -> duckdb.DuckDBPyConnection:
-    if not database.is_file():
-        raise RollupError(f"database file not found: {database}")
-    try:
-        return duckdb.connect(str(database), read_only=True)
-    except duckdb.Error as exc:
-        if is_duckdb_lock_error(exc):
-            raise RollupBusyError(duckdb_busy_message(database, exc)) from exc
-        first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
-        raise RollupError(f"cannot open {database} read-only: {first_line}") from exc
+    return target_reader.connect_read_only(database, RollupError, RollupBusyError)
 
 
 def _check_tables(

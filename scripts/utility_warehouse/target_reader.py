@@ -33,6 +33,7 @@ import pyarrow.compute as pc
 
 from utility_warehouse import engines
 from utility_warehouse.exit_codes import EXIT_BAD_INPUT
+from utility_warehouse.lock import duckdb_busy_message, is_duckdb_lock_error
 
 DUCKDB = "duckdb"
 TARGETS: tuple[str, ...] = (DUCKDB, *engines.ENGINES)
@@ -139,6 +140,22 @@ def source_name(target: str) -> str:
     else:
         name = target
     return "".join(c if c.isalnum() or c in "._-" else "_" for c in name)
+
+
+def connect_read_only(
+    database: Path, error: type[Exception], busy: type[Exception]
+) -> duckdb.DuckDBPyConnection:
+    """Open a warehouse file read-only for a read command: ``error`` when it is
+    missing or unreadable (exit 2), ``busy`` when a writer holds it (exit 3)."""
+    if not database.is_file():
+        raise error(f"database file not found: {database}")
+    try:
+        return duckdb.connect(str(database), read_only=True)
+    except duckdb.Error as exc:
+        if is_duckdb_lock_error(exc):
+            raise busy(duckdb_busy_message(database, exc)) from exc
+        first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+        raise error(f"cannot open {database} read-only: {first_line}") from exc
 
 
 def run_reader(
