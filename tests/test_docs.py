@@ -1,10 +1,15 @@
-"""The project's dbt docs: everything described, exposures complete, one HTML file.
+"""The project's docs: the dbt docs describe everything, the docs site has no dead link.
 
 ``dbt parse`` writes the manifest into a temporary target folder; the tests list
 every model, seed, snapshot, analysis and singular test of the project (and
 their columns), every source (and its columns), every macro of the project and
 every exposure, semantic model and metric without a description, so that
 ``dbt docs`` (``make docs``) documents the whole warehouse.
+
+The pages in ``docs/`` are built with ``mkdocs build --strict`` into a temporary
+folder (a dead link or anchor fails the build); every link of ``README.md`` into
+``docs/`` must resolve; and every model, test, file and landing column the pages
+name must exist, so that the pages follow the code.
 """
 
 from __future__ import annotations
@@ -13,15 +18,24 @@ import json
 import os
 import re
 import subprocess
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml  # type: ignore[import-untyped]
+from markdown.extensions.toc import slugify  # type: ignore[import-untyped]
 
 from conftest import PROJECT_ROOT
+from utility_warehouse import contract
 
 DBT = PROJECT_ROOT / ".venv" / "bin" / "dbt"
+MKDOCS = PROJECT_ROOT / ".venv" / "bin" / "mkdocs"
+DOCS_DIR = PROJECT_ROOT / "docs"
+README = PROJECT_ROOT / "README.md"
+CONTRIBUTING = PROJECT_ROOT / "CONTRIBUTING.md"
+# Files the pages may name that a build writes (git-ignored).
+GENERATED_FILES = frozenset({"docs/warehouse-docs.html"})
 PROJECT_NAME = "utility_warehouse"
 DESCRIBED_NODE_TYPES = frozenset({"model", "seed", "snapshot", "analysis", "test"})
 EXPORT_EXPOSURE = "marts_export"
@@ -225,6 +239,7 @@ def test_exposures_name_the_commands_and_a_dashboard(manifest: Manifest) -> None
         assert entry["owner"]["name"], entry["name"]
 
 
+@pytest.mark.e2e  # compiles every node of the project: about a minute
 def test_static_docs_are_one_self_contained_html_file(tmp_path: Path) -> None:
     completed = _dbt("docs", "generate", "--static", "--empty-catalog", base=tmp_path)
     assert completed.returncode == 0, (completed.stdout + completed.stderr)[-6000:]
@@ -235,3 +250,289 @@ def test_static_docs_are_one_self_contained_html_file(tmp_path: Path) -> None:
     # The manifest is inside: models, the semantic layer and the exposures.
     for name in ("fct_meter_monthly", "sem_site_energy_monthly", "warehouse_report"):
         assert name in html, name
+
+
+# --- The docs site (docs/, mkdocs.yml) and README.md ----------------------------
+
+MARKDOWN_LINK = re.compile(r"!?\[[^\]]*\]\(([^)\s]+)\)")
+CODE_SPAN = re.compile(r"`([^`\n]+)`")
+HEADING = re.compile(r"^#{1,6}\s+(.+?)\s*#*\s*$")
+FENCE = re.compile(r"^\s*```")
+# Code spans that name a dbt node by the project's prefixes (dim_meters.site_id
+# names a column of one: the part before the dot is checked).
+NODE_NAME = re.compile(r"^(stg|int|fct|dim|rpt|dq|sem)_[a-z0-9_]+$")
+REPO_PATH = re.compile(
+    r"^(models|macros|seeds|data-tests|analyses|scripts|tests|docs|demo|\.ci)/\S*$"
+)
+# "- **Implemented in:** ..." and "- **Checked by:** ..." items of the pages.
+RULE_ITEM = re.compile(r"^- \*\*(Implemented in|Checked by):\*\*")
+DBT_GENERIC_TESTS = frozenset(
+    {"unique", "not_null", "relationships", "accepted_values"}
+)
+
+
+def _pages() -> list[Path]:
+    return sorted(DOCS_DIR.glob("*.md"))
+
+
+def _prose_lines(path: Path) -> Iterator[tuple[int, str]]:
+    """The file's lines outside fenced code blocks, numbered from 1."""
+    fenced = False
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if FENCE.match(line):
+            fenced = not fenced
+            continue
+        if not fenced:
+            yield number, line
+
+
+def _anchors(path: Path) -> set[str]:
+    """The heading anchors of a Markdown page, as MkDocs and GitHub make them."""
+    return {
+        slugify(re.sub(r"[`*]", "", match.group(1)), "-")
+        for _, line in _prose_lines(path)
+        if (match := HEADING.match(line))
+    }
+
+
+def _mkdocs_build(site_dir: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [
+            str(MKDOCS),
+            "build",
+            "--strict",
+            "--config-file",
+            str(PROJECT_ROOT / "mkdocs.yml"),
+            "--site-dir",
+            str(site_dir),
+        ],
+        cwd=PROJECT_ROOT,
+        env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+
+
+def test_the_docs_site_builds_strictly_and_fetches_nothing(tmp_path: Path) -> None:
+    """``mkdocs build --strict`` fails on a dead link, a missing anchor or a page
+    left out of the nav; the site must open offline (no web font, no CDN)."""
+    site = tmp_path / "site"
+    completed = _mkdocs_build(site)
+    assert completed.returncode == 0, (completed.stdout + completed.stderr)[-6000:]
+    config = yaml.safe_load((PROJECT_ROOT / "mkdocs.yml").read_text(encoding="utf-8"))
+    nav_pages = {next(iter(entry.values())) for entry in config["nav"]}
+    assert nav_pages == {page.name for page in _pages()}
+    for page in _pages():
+        html = (site / page.with_suffix(".html").name).read_text(encoding="utf-8")
+        external = re.findall(
+            r"<(?:script|link|img|iframe)[^>]+(?:src|href)=[\"']?https?:", html
+        )
+        assert not external, (page.name, external)
+    assert config["theme"]["font"] is False
+
+
+def _broken_links(path: Path) -> Iterator[str]:
+    """Links of a Markdown file at the project root to no file or no heading."""
+    for link in MARKDOWN_LINK.findall(path.read_text(encoding="utf-8")):
+        if re.match(r"^[a-z]+:", link):
+            continue  # a URL: not the project's to check
+        target, _, anchor = link.partition("#")
+        linked = PROJECT_ROOT / target
+        if not linked.exists():
+            yield f"{path.name}: {link}: no such file"
+        elif anchor and anchor not in _anchors(linked):
+            yield f"{path.name}: {link}: no heading #{anchor} in {target}"
+
+
+def test_every_readme_link_into_docs_resolves() -> None:
+    links = MARKDOWN_LINK.findall(README.read_text(encoding="utf-8"))
+    into_docs = [link for link in links if link.startswith("docs/")]
+    assert into_docs, "README.md links to no page of docs/"
+    broken = [*_broken_links(README), *_broken_links(CONTRIBUTING)]
+    assert not broken, "\n".join(broken)
+    linked_pages = {link.partition("#")[0] for link in into_docs}
+    unlinked = sorted(
+        f"docs/{page.name}"
+        for page in _pages()
+        if f"docs/{page.name}" not in linked_pages and page.name != "index.md"
+    )
+    assert not unlinked, f"pages README.md does not point to: {unlinked}"
+
+
+def _known_names(manifest: Manifest) -> dict[str, set[str]]:
+    """The project's models, seeds, tests and macros by kind, as the pages name them."""
+    names: dict[str, set[str]] = {
+        "model": set(),
+        "seed": set(),
+        "test": set(),
+        "unit_test": set(),
+        "macro": set(),
+    }
+    for node in manifest["nodes"].values():
+        if node["package_name"] == PROJECT_NAME and node["resource_type"] in names:
+            names[node["resource_type"]].add(node["name"])
+    for entry in manifest["unit_tests"].values():
+        if entry["package_name"] == PROJECT_NAME:
+            names["unit_test"].add(entry["name"])
+    for macro in manifest["macros"].values():
+        if macro["package_name"] == PROJECT_NAME:
+            names["macro"].add(macro["name"])
+            if macro["name"].startswith("test_"):
+                names["test"].add(macro["name"].removeprefix("test_"))
+    names["test"] |= DBT_GENERIC_TESTS
+    return names
+
+
+def _path_problem(span: str) -> str | None:
+    """Why a code span naming a file of the project is wrong (None: it is right)."""
+    target, _, test_name = span.partition("::")
+    if target in GENERATED_FILES or "<" in target:
+        return None  # a file a build writes, or a pattern (models/marts/<area>/)
+    if "*" in target:
+        found = any(PROJECT_ROOT.glob(target))
+        return None if found else "no file matches"
+    path = PROJECT_ROOT / target
+    if not path.exists():
+        return "no such file or folder"
+    if test_name and not re.search(
+        rf"^def {re.escape(test_name)}\(",
+        path.read_text(encoding="utf-8"),
+        re.MULTILINE,
+    ):
+        return f"{target} has no test {test_name}"
+    return None
+
+
+def _rule_items(path: Path) -> Iterator[tuple[int, str]]:
+    """The "Implemented in" and "Checked by" items, continuation lines joined."""
+    item: tuple[int, list[str]] | None = None
+    for number, line in _prose_lines(path):
+        if RULE_ITEM.match(line):
+            if item:
+                yield item[0], " ".join(item[1])
+            item = (number, [line])
+        elif item and line.startswith("  ") and line.strip():
+            item[1].append(line.strip())
+        elif item:
+            yield item[0], " ".join(item[1])
+            item = None
+    if item:
+        yield item[0], " ".join(item[1])
+
+
+def _data_test_cells(path: Path) -> Iterator[tuple[int, str]]:
+    """The cells of a table column headed "data test"."""
+    column: int | None = None
+    for number, line in _prose_lines(path):
+        if not line.startswith("|"):
+            column = None
+            continue
+        cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
+        if "data test" in cells:
+            column = cells.index("data test")
+        elif column is not None and len(cells) > column:
+            yield number, cells[column]
+
+
+def _unknown_names(path: Path, manifest: Manifest) -> Iterable[str]:
+    known = _known_names(manifest)
+    every_name = set().union(*known.values())
+    dbt_vars = set(
+        yaml.safe_load((PROJECT_ROOT / "dbt_project.yml").read_text())["vars"]
+    )
+    where = (
+        path.relative_to(PROJECT_ROOT) if path.is_relative_to(PROJECT_ROOT) else path
+    )
+    for number, line in _prose_lines(path):
+        for span in CODE_SPAN.findall(line):
+            if REPO_PATH.match(span) and (problem := _path_problem(span)):
+                yield f"{where}:{number}: `{span}`: {problem}"
+            for part in span.split("."):
+                if (
+                    NODE_NAME.match(part)
+                    and part not in every_name
+                    and part not in dbt_vars
+                ):
+                    yield f"{where}:{number}: `{span}`: no model or test {part}"
+    for number, text in [*_rule_items(path), *_data_test_cells(path)]:
+        for span in CODE_SPAN.findall(text):
+            is_path = REPO_PATH.match(span) and not _path_problem(span)
+            if not (is_path or span in every_name):
+                yield f"{where}:{number}: `{span}`: no model, seed, test or macro"
+
+
+def test_the_pages_name_only_models_tests_and_files_that_exist(
+    manifest: Manifest,
+) -> None:
+    """A renamed model, test or file fails here, naming the page and line."""
+    unknown = [
+        problem
+        for path in [README, CONTRIBUTING, *_pages()]
+        for problem in _unknown_names(path, manifest)
+    ]
+    assert not unknown, "\n".join(unknown)
+
+
+def test_the_name_check_catches_made_up_names(
+    manifest: Manifest, tmp_path: Path
+) -> None:
+    page = tmp_path / "page.md"
+    page.write_text(
+        "- **Implemented in:** `int_no_such_model`, `int_bill_costs_allocated`,\n"
+        "  `models/no/such.sql`\n"
+        "- **Checked by:** `no_such_rule_test`,\n"
+        "  `cost_direct_line_item_goes_to_its_meter`,\n"
+        "  `tests/test_docs.py::test_no_such_thing`, `usage_rows_accounted_for`\n"
+        "\n"
+        "| gate | data test |\n"
+        "|---|---|\n"
+        "| grain | `unique_combination`, `no_such_gate` |\n"
+        "\n"
+        "Prose naming `fct_no_such_mart.usage` and `dq_min_period_days`.\n",
+        encoding="utf-8",
+    )
+    problems = [p.split(": ", 1)[1] for p in _unknown_names(page, manifest)]
+    assert sorted(problems) == sorted(
+        [
+            "`int_no_such_model`: no model or test int_no_such_model",
+            "`int_no_such_model`: no model, seed, test or macro",
+            "`models/no/such.sql`: no such file or folder",
+            "`models/no/such.sql`: no model, seed, test or macro",
+            "`no_such_rule_test`: no model, seed, test or macro",
+            "`tests/test_docs.py::test_no_such_thing`: "
+            "tests/test_docs.py has no test test_no_such_thing",
+            "`tests/test_docs.py::test_no_such_thing`: no model, seed, test or macro",
+            "`no_such_gate`: no model, seed, test or macro",
+            "`fct_no_such_mart.usage`: no model or test fct_no_such_mart",
+        ]
+    )
+
+
+def _landing_tables(path: Path) -> dict[str, list[tuple[str, str]]]:
+    """Per entity heading of the landing page: (column, "column" cell) pairs."""
+    tables: dict[str, list[tuple[str, str]]] = {}
+    entity: str | None = None
+    for _, line in _prose_lines(path):
+        if line.startswith("### "):
+            words = line[4:].split()
+            entity = words[0] if words and words[0] in contract.ENTITY_BY_NAME else None
+        elif entity and line.startswith("| `"):
+            cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
+            for column in CODE_SPAN.findall(cells[0]):
+                tables.setdefault(entity, []).append((column, cells[1]))
+    return tables
+
+
+def test_the_landing_page_lists_every_contract_column() -> None:
+    """docs/landing.md has one table per entity of the loader's contract, with
+    exactly its columns, and says which columns may be absent from a file."""
+    tables = _landing_tables(DOCS_DIR / "landing.md")
+    assert set(tables) == set(contract.ENTITY_BY_NAME)
+    for entity in contract.ENTITIES:
+        documented = dict(tables[entity.name])
+        assert list(documented) == list(entity.columns), entity.name
+        may_be_absent = {c for c, cell in documented.items() if cell == "may be absent"}
+        assert may_be_absent == set(entity.optional_columns), entity.name
+        assert set(documented.values()) <= {"required", "may be absent"}, entity.name
