@@ -16,6 +16,8 @@ import pytest
 
 import benchmark
 
+pytestmark = pytest.mark.e2e
+
 
 def test_benchmark_smoke_on_a_tiny_folder(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]

@@ -36,6 +36,8 @@ import pytest
 
 from conftest import PROJECT_ROOT, isolated_dbt_env, run_pipeline, write_landing
 
+pytestmark = pytest.mark.e2e
+
 AS_OF = "2026-03-15"
 BIN = PROJECT_ROOT / ".venv" / "bin"
 MONTHS = ("2025-01", "2025-02", "2026-01", "2026-02")
