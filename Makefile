@@ -45,9 +45,10 @@ test: lint
 	$(BIN)/pytest
 
 # The inner loop: the unit-level tests (loader, generator, commands on small
-# warehouses written in SQL, docs), without the modules marked e2e (they build
-# warehouses with dbt or run the pipeline end to end) or engines. No lint: run
-# `make lint` (or pre-commit) before pushing. Under 2 minutes on two cores.
+# warehouses written in SQL, the docs site), without the tests marked e2e
+# (everything that runs dbt on the whole project: builds, end-to-end runs, a
+# parse) or engines. No lint: `make lint` (or pre-commit) does that. About 80 s
+# on two busy cores.
 test-fast: $(STAMP)
 	$(BIN)/pytest -m "not e2e and not engines" -q -p no:cacheprovider
 

@@ -42,6 +42,10 @@ EXPORT_EXPOSURE = "marts_export"
 
 Manifest = dict[str, Any]
 
+# The tests that read the manifest wait for a dbt parse of the whole project
+# (half a minute): make test runs them, make test-fast leaves them out.
+parses_the_project = pytest.mark.e2e
+
 
 def _dbt(*args: str, base: Path) -> subprocess.CompletedProcess[str]:
     """Run dbt on the project with its target and logs under ``base``."""
@@ -126,11 +130,13 @@ def undescribed(manifest: Manifest) -> list[str]:
     return missing
 
 
+@parses_the_project
 def test_every_resource_and_column_is_described(manifest: Manifest) -> None:
     missing = undescribed(manifest)
     assert not missing, f"{len(missing)} without a description:\n" + "\n".join(missing)
 
 
+@parses_the_project
 def test_the_check_sees_the_project(manifest: Manifest) -> None:
     """A parse that found nothing would pass the check above vacuously."""
     kinds = {
@@ -205,6 +211,7 @@ def test_undescribed_resources_are_listed() -> None:
     ]
 
 
+@parses_the_project
 def test_export_exposure_depends_on_every_mart(manifest: Manifest) -> None:
     """``pipeline.py export`` writes every table of schema marts."""
     marts = {
@@ -219,6 +226,7 @@ def test_export_exposure_depends_on_every_mart(manifest: Manifest) -> None:
     assert set(exposure["depends_on"]["nodes"]) == marts
 
 
+@parses_the_project
 def test_exposures_name_the_commands_and_a_dashboard(manifest: Manifest) -> None:
     exposures = {
         entry["name"]: entry
@@ -463,6 +471,7 @@ def _unknown_names(path: Path, manifest: Manifest) -> Iterable[str]:
                 yield f"{where}:{number}: `{span}`: no model, seed, test or macro"
 
 
+@parses_the_project
 def test_the_pages_name_only_models_tests_and_files_that_exist(
     manifest: Manifest,
 ) -> None:
@@ -475,6 +484,7 @@ def test_the_pages_name_only_models_tests_and_files_that_exist(
     assert not unknown, "\n".join(unknown)
 
 
+@parses_the_project
 def test_the_name_check_catches_made_up_names(
     manifest: Manifest, tmp_path: Path
 ) -> None:
