@@ -485,6 +485,25 @@ def test_the_pages_name_only_models_tests_and_files_that_exist(
 
 
 @parses_the_project
+def test_every_mart_is_on_the_marts_page(manifest: Manifest) -> None:
+    """docs/marts.md is the list of what BI tools read: every model of schema
+    marts is on it."""
+    marts = {
+        node["name"]
+        for node in manifest["nodes"].values()
+        if node["package_name"] == PROJECT_NAME
+        and node["resource_type"] == "model"
+        and node["config"].get("schema") == "marts"
+    }
+    page = (DOCS_DIR / "marts.md").read_text(encoding="utf-8")
+    named = set(CODE_SPAN.findall(page))
+    assert len(marts) > 20
+    assert not sorted(marts - named), (
+        f"marts not on docs/marts.md: {sorted(marts - named)}"
+    )
+
+
+@parses_the_project
 def test_the_name_check_catches_made_up_names(
     manifest: Manifest, tmp_path: Path
 ) -> None:
