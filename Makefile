@@ -47,8 +47,8 @@ test: lint
 # The inner loop: the unit-level tests (loader, generator, commands on small
 # warehouses written in SQL, the docs site), without the tests marked e2e
 # (everything that runs dbt on the whole project: builds, end-to-end runs, a
-# parse) or engines. No lint: `make lint` (or pre-commit) does that. About 80 s
-# on two busy cores.
+# parse) or engines. No lint: `make lint` (or pre-commit) does that. Under a
+# minute of CPU; 80 to 116 s on two busy cores.
 test-fast: $(STAMP)
 	$(BIN)/pytest -m "not e2e and not engines" -q -p no:cacheprovider
 
