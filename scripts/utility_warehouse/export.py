@@ -7,7 +7,9 @@ Reads the DuckDB file read-only and writes into an output folder:
   with its rows sorted on every column (the same warehouse gives the same
   files). Parquet keeps every column's type, so ``decimal(28,6)`` amounts read
   back exactly; CSV has a header row and writes decimals as plain text with all
-  six decimals;
+  six decimals, and a text cell that a spreadsheet would run as a formula
+  (starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return) with a
+  leading single quote (see ``safe_output``; numbers stay numbers);
 - ``energy_star/``: the counted bills "as billed", one CSV per ENERGY STAR
   Portfolio Manager commodity family (``electricity.csv``, ``natural_gas.csv``,
   ``water.csv``, ``other_energy.csv``; see ``ENERGY_STAR_FILES``), always all
@@ -61,6 +63,7 @@ import duckdb
 
 from utility_warehouse import metadata, target_reader
 from utility_warehouse.exit_codes import EXIT_BAD_INPUT, EXIT_BUSY, EXIT_OK
+from utility_warehouse.safe_output import csv_select, neutralize_sql
 
 COMMAND = "export"
 HELP = (
@@ -148,6 +151,7 @@ PM_UNITS: dict[str, str] = {
 
 # The ENERGY STAR columns, in order: header -> SQL expression over ``p`` (the
 # periods), ``m`` (dim_meters), ``s`` (dim_sites) and ``c`` (counted costs).
+# Every column but the numbers is text, neutralized when written.
 ENERGY_STAR_HEADER: tuple[tuple[str, str], ...] = (
     ("Property ID", "m.site_id"),
     ("Property Name", "s.site_name"),
@@ -165,6 +169,8 @@ ENERGY_STAR_HEADER: tuple[tuple[str, str], ...] = (
     ("Currency", "p.currency"),
     ("Estimation", "CASE WHEN p.is_estimated THEN 'Yes' ELSE 'No' END"),
 )
+
+ENERGY_STAR_NUMBERS: frozenset[str] = frozenset(("Usage", "Cost"))
 
 _PLAIN_NAME = re.compile(r"^[A-Za-z0-9_]+$")
 
@@ -341,9 +347,15 @@ def _export_marts(
     entries = []
     for table in tables:
         path = out_dir / f"{table}.{fmt}"
+        relation = f"{MARTS}.{_identifier(table)}"
+        query = (
+            csv_select(con, relation)
+            if fmt == "csv"
+            else f"SELECT * FROM {relation} ORDER BY ALL"
+        )
         rows = _copy(
             con,
-            f"SELECT * FROM {MARTS}.{_identifier(table)} ORDER BY ALL",
+            query,
             [],
             path,
             _COPY_OPTIONS[fmt],
@@ -409,10 +421,17 @@ _UNITS_SQL = "SELECT * FROM (VALUES {}) AS u(usage_unit, pm_unit)".format(
     )
 )
 
+
+def _energy_star_column(header: str, expression: str) -> str:
+    if header not in ENERGY_STAR_NUMBERS:
+        expression = neutralize_sql(f"CAST({expression} AS VARCHAR)")
+    return f"{expression} AS {_identifier(header)}"
+
+
 _ENERGY_STAR_SQL = f"""{_PERIODS_SQL}
 SELECT {
     ", ".join(
-        f"{expression} AS {_identifier(header)}"
+        _energy_star_column(header, expression)
         for header, expression in ENERGY_STAR_HEADER
     )
 }
@@ -615,8 +634,9 @@ _EPILOG = """\
 Writes into --out (created when missing):
 
   <mart>.parquet|csv   every table of schema marts, run_metadata included,
-                       sorted on all columns (parquet keeps exact decimals;
-                       CSV writes them as plain text with six decimals)
+                       sorted on all columns (parquet keeps exact decimals
+                       and every value as it is; CSV writes decimals as
+                       plain text with six decimals)
   energy_star/         the counted bills as billed, for ENERGY STAR Portfolio
                        Manager, always CSV: electricity.csv (Electric - Grid),
                        natural_gas.csv, water.csv (potable water; sewer is not
@@ -633,6 +653,11 @@ standard unit (kWh, or US gallons for water) net of exclusion rows, the
 meter's counted attributed cost on the bill, and Estimation Yes when any of
 its rows is an estimated read. Meters without a site and costs without a
 counted usage row are left out too (counted in the manifest).
+
+CSV cells: a text cell starting with =, +, -, @, a tab or a carriage return
+is written with a leading single quote (OWASP's guidance on CSV injection), so
+that a spreadsheet shows it instead of running it as a formula; numbers,
+negative ones included, and dates are written as they are.
 """
 
 

@@ -28,8 +28,6 @@ it); a scheduler may retry.
 from __future__ import annotations
 
 import argparse
-import csv
-import io
 import json
 import re
 import sys
@@ -44,6 +42,7 @@ import duckdb
 
 from utility_warehouse import metadata, target_reader
 from utility_warehouse.exit_codes import EXIT_BAD_INPUT, EXIT_BUSY, EXIT_OK
+from utility_warehouse.safe_output import csv_line
 
 COMMAND = "rollup"
 HELP = "Roll up monthly usage and cost by period and company, site, commodity or tag."
@@ -617,13 +616,13 @@ def format_table(rows: Sequence[RollupRow], columns: Sequence[str]) -> str:
 
 
 def format_csv(rows: Sequence[RollupRow], columns: Sequence[str]) -> str:
-    """A header row and one row per result, numbers in full precision."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(columns)
+    """A header row and one row per result, numbers in full precision; text a
+    spreadsheet would run as a formula gets a leading single quote."""
+    lines = [csv_line(columns)]
     for row in rows:
-        writer.writerow([_full_precision(row.get(column)) for column in columns])
-    return buffer.getvalue()
+        values = [row.get(column) for column in columns]
+        lines.append(csv_line(values, _full_precision))
+    return "".join(lines)
 
 
 def format_json(rows: Sequence[RollupRow], columns: Sequence[str]) -> str:
@@ -659,6 +658,10 @@ future month in the data does not move the window.
 
 Months (--from, --to and the --last-months window) run from 1900-01 to
 2999-12; a month outside that range is refused (exit 2).
+
+--format csv writes a text cell starting with =, +, -, @, a tab or a carriage
+return with a leading single quote (OWASP's guidance on CSV injection), so
+that a spreadsheet shows it instead of running it; numbers stay numbers.
 
 --include-implied and --include-estimated add rows that are not metered: the
 output then has a column kind (metered, implied or estimated) after the group
