@@ -625,6 +625,90 @@ def test_json_numbers_are_numbers(
     assert isinstance(rows[0]["meter_count"], int)
 
 
+@pytest.fixture
+def hostile(tmp_path: Path) -> Path:
+    """The marts with hostile names: a formula site, a meter id and a tag that
+    a spreadsheet would run, a site named with terminal escapes, and a credit
+    (negative cost)."""
+    path = build_marts(tmp_path / "hostile.duckdb")
+    con = duckdb.connect(str(path))
+    try:
+        con.execute(
+            "UPDATE marts.dim_sites SET site_name = ? WHERE site_id = 'S1'",
+            ['=HYPERLINK("http://x","y")'],
+        )
+        con.execute(
+            "UPDATE marts.dim_sites SET site_name = ? WHERE site_id = 'S2'",
+            ["\x1b[2J\x1b]0;owned\x07Plant\rX"],
+        )
+        con.execute("UPDATE marts.dim_meter_tags SET tag_name = '@SUM(A1)'")
+        con.execute(
+            "UPDATE marts.fct_meter_monthly SET meter_id = '=1+2', cost = -12.50 "
+            "WHERE meter_id = 'M1' AND month = DATE '2023-11-01'"
+        )
+        con.execute(
+            "UPDATE marts.dim_meter_tags SET meter_id = '=1+2' WHERE meter_id = 'M1'"
+        )
+    finally:
+        con.close()
+    return path
+
+
+def test_csv_neutralizes_formulas_and_keeps_negative_numbers(
+    capsys: pytest.CaptureFixture[str], hostile: Path
+) -> None:
+    code, out, err = run(
+        capsys, "--database", str(hostile), "--format", "csv", "--group-by",
+        "site", "tag", "--to", "2023-12",
+    )  # fmt: skip
+    assert code == 0, err
+    records = list(csv.reader(io.StringIO(out, newline="")))
+    assert records[0][:4] == ["period", "site_id", "site_name", "tag"]
+    first = dict(zip(records[0], records[1], strict=True))
+    assert (first["site_name"], first["tag"], first["cost"]) == (
+        '\'=HYPERLINK("http://x","y")',
+        "'@SUM(A1)",
+        "-12.50",
+    )
+    assert '"\'=HYPERLINK(""http://x"",""y"")"' in out  # CSV-quoted as usual
+    names = {row[2] for row in records[1:]}
+    assert "\x1b[2J\x1b]0;owned\x07Plant\rX" in names  # a CR stays in its cell
+    # JSON keeps every value as it is.
+    rows = rollup_json(capsys, hostile, "--group-by", "site", "--to", "2023-11")
+    assert [(row["site_name"], row["cost"]) for row in rows] == [
+        ('=HYPERLINK("http://x","y")', -12.5)
+    ]
+
+
+def test_table_shows_control_characters_visibly(
+    capsys: pytest.CaptureFixture[str], hostile: Path
+) -> None:
+    code, out, err = run(
+        capsys, "--database", str(hostile), "--group-by", "site", "--by", "total"
+    )
+    assert code == 0, err
+    assert not re.search("[\x00-\x09\x0b-\x1f\x7f-\x9f]", out)
+    assert "\\x1b[2J\\x1b]0;owned\\x07Plant\\rX" in out
+    lines = out.splitlines()
+    assert len({len(line) for line in lines}) == 1  # still aligned
+
+
+def test_table_cuts_very_long_names(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    path = build_marts(tmp_path / "long.duckdb")
+    with duckdb.connect(str(path)) as con:
+        con.execute("UPDATE marts.dim_sites SET site_name = repeat('N', 5000)")
+    code, out, err = run(
+        capsys, "--database", str(path), "--group-by", "site", "--by", "total"
+    )
+    assert code == 0, err
+    lines = out.splitlines()
+    assert max(len(line) for line in lines) < 200
+    assert all(line.count("N") <= 60 for line in lines)
+    assert "N~" in out
+
+
 @pytest.mark.parametrize(
     ("fmt", "expected"),
     [("json", "[]\n"), ("csv", ",".join(output_columns(())) + "\n")],

@@ -158,9 +158,11 @@ def test_control_characters_are_shown_visibly(text: str, shown: str) -> None:
 def test_json_text_escapes_what_json_leaves_raw() -> None:
     import json
 
-    text = json.dumps({"name": "a\x9bb\x7fc\u202ed\u00e9"}, ensure_ascii=False)
+    text = json.dumps(
+        {"name": "a\x9bb\x7fc\u202ed\u00e9\x1b"}, indent=1, ensure_ascii=False
+    )
     safe = json_printable(text)
-    assert safe == '{"name": "a\\u009bb\\u007fc\\u202ed\u00e9"}'
+    assert safe == '{\n "name": "a\\u009bb\\u007fc\\u202ed\u00e9\\u001b"\n}'
     assert json.loads(safe) == json.loads(text)
 
 

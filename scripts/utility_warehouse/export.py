@@ -63,7 +63,7 @@ import duckdb
 
 from utility_warehouse import metadata, target_reader
 from utility_warehouse.exit_codes import EXIT_BAD_INPUT, EXIT_BUSY, EXIT_OK
-from utility_warehouse.safe_output import csv_select, neutralize_sql
+from utility_warehouse.safe_output import csv_select, neutralize_sql, printable
 
 COMMAND = "export"
 HELP = (
@@ -508,7 +508,10 @@ def _export_energy_star(
                 "reason": "cost_without_counted_usage",
                 "periods": sum(int(count) for _, count, _ in costs),
                 "cost": [
-                    {"currency": str(currency), "amount": _decimal_text(amount)}
+                    {
+                        "currency": None if currency is None else str(currency),
+                        "amount": _decimal_text(amount),
+                    }
                     for currency, _, amount in costs
                 ],
             }
@@ -619,7 +622,8 @@ def format_summary(manifest: dict[str, Any], out_dir: Path) -> str:
             detail = (
                 " ("
                 + ", ".join(
-                    f"{cost['amount']} {cost['currency']}" for cost in item["cost"]
+                    f"{cost['amount']} {cost['currency'] or '(no currency)'}"
+                    for cost in item["cost"]
                 )
                 + ")"
             )
@@ -627,7 +631,7 @@ def format_summary(manifest: dict[str, Any], out_dir: Path) -> str:
             f"  energy_star left out: {item['periods']:,} {item['reason']}{detail}"
         )
     lines.append(f"  {MANIFEST}: row counts, sizes and SHA-256 of every file")
-    return "\n".join(lines) + "\n"
+    return "\n".join(printable(line) for line in lines) + "\n"
 
 
 _EPILOG = """\

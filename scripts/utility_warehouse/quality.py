@@ -35,6 +35,13 @@ import duckdb
 
 from utility_warehouse import metadata, target_reader
 from utility_warehouse.exit_codes import EXIT_BAD_INPUT, EXIT_BUSY, EXIT_OK
+from utility_warehouse.safe_output import (
+    display_width,
+    json_printable,
+    pad,
+    printable,
+    shorten,
+)
 
 COMMAND = "quality"
 HELP = "Summarize the data-quality findings of a built warehouse, ready to act on."
@@ -811,8 +818,10 @@ def _plain(value: Value) -> Value:
 
 
 def format_json(report: Report) -> str:
-    """One JSON object with every section."""
-    return json.dumps(_plain(report), indent=2, ensure_ascii=False) + "\n"
+    """One JSON object with every section (control characters as escapes)."""
+    return (
+        json_printable(json.dumps(_plain(report), indent=2, ensure_ascii=False)) + "\n"
+    )
 
 
 def _number(value: Value, decimals: int = 2) -> str:
@@ -837,10 +846,6 @@ def _percent(value: Value) -> str:
     return "" if value is None else f"{Decimal(value) * 100:+,.1f}%"
 
 
-def _shorten(text: str, width: int) -> str:
-    return text if len(text) <= width else text[: max(width - 1, 0)] + "~"
-
-
 def render_table(
     headers: Sequence[str],
     rows: Sequence[Sequence[str]],
@@ -852,10 +857,12 @@ def render_table(
 ) -> list[str]:
     """Aligned columns within ``width`` characters: the ``wrap`` column (an
     index) wraps onto further lines, then the widest text columns are cut
-    (ending in ``~``) until the table fits."""
+    (ending in ``~``) until the table fits. Control characters in cells are
+    shown visibly (``\\x1b``)."""
     gap = 2
+    rows = [[printable(value) for value in row] for row in rows]
     widths = [
-        max([len(header), *(len(row[i]) for row in rows)])
+        max([display_width(header), *(display_width(row[i]) for row in rows)])
         for i, header in enumerate(headers)
     ]
 
@@ -880,7 +887,7 @@ def render_table(
 
     def line(values: Sequence[str]) -> str:
         cells = [
-            value.rjust(size) if is_right else value.ljust(size)
+            pad(value, size, is_right)
             for value, size, is_right in zip(values, widths, right, strict=True)
         ]
         return (indent + (" " * gap).join(cells)).rstrip()
@@ -888,7 +895,7 @@ def render_table(
     out = [line(headers), line(["-" * size for size in widths])]
     for row in rows:
         cells = [
-            _shorten(value, widths[i]) if i != wrap else value
+            shorten(value, widths[i]) if i != wrap else value
             for i, value in enumerate(row)
         ]
         if wrap is None:
@@ -920,7 +927,7 @@ def format_table(report: Report) -> str:
     """The summary for a terminal of 100 columns."""
     filters = report["filters"]
     filtered = bool(filters["company"] or filters["sites"])
-    lines = [f"Data quality of {report['database']}"]
+    lines = [f"Data quality of {printable(report['database'])}"]
     window = report["window"]
     lines.append(
         f"as of {report['as_of_date']} ({report['as_of_source']}); "
@@ -932,7 +939,8 @@ def format_table(report: Report) -> str:
     if filters["sites"]:
         scope.append(f"site(s) {', '.join(filters['sites'])}")
     lines.append(
-        "filters: " + ("; ".join(scope) if scope else "none (the whole warehouse)")
+        "filters: "
+        + (printable("; ".join(scope)) if scope else "none (the whole warehouse)")
     )
 
     def title(text: str) -> None:

@@ -42,7 +42,7 @@ import duckdb
 
 from utility_warehouse import metadata, target_reader
 from utility_warehouse.exit_codes import EXIT_BAD_INPUT, EXIT_BUSY, EXIT_OK
-from utility_warehouse.safe_output import csv_line
+from utility_warehouse.safe_output import csv_line, table_lines, table_text
 
 COMMAND = "rollup"
 HELP = "Roll up monthly usage and cost by period and company, site, commodity or tag."
@@ -585,7 +585,8 @@ def _json_value(value: Value) -> Value:
 
 
 def format_table(rows: Sequence[RollupRow], columns: Sequence[str]) -> str:
-    """Aligned columns with a header; numbers with separators and 2 decimals."""
+    """Aligned columns with a header; numbers with separators and 2 decimals;
+    text with control characters shown visibly and cut at 60 columns."""
 
     def cell(column: str, value: Value) -> str:
         if value is None:
@@ -594,25 +595,11 @@ def format_table(rows: Sequence[RollupRow], columns: Sequence[str]) -> str:
             return f"{value:,.2f}"
         if column in COUNT_COLUMNS and isinstance(value, int):
             return f"{value:,}"
-        return str(value)
+        return table_text(value)
 
     cells = [[cell(column, row.get(column)) for column in columns] for row in rows]
-    widths = [
-        max([len(column), *(len(line[i]) for line in cells)])
-        for i, column in enumerate(columns)
-    ]
     right = [c in NUMBER_COLUMNS or c in COUNT_COLUMNS for c in columns]
-
-    def line(values: Sequence[str]) -> str:
-        parts = [
-            value.rjust(width) if is_right else value.ljust(width)
-            for value, width, is_right in zip(values, widths, right, strict=True)
-        ]
-        return "  ".join(parts).rstrip()
-
-    lines = [line(columns), line(["-" * width for width in widths])]
-    lines.extend(line(values) for values in cells)
-    return "\n".join(lines) + "\n"
+    return "\n".join(table_lines(columns, cells, right)) + "\n"
 
 
 def format_csv(rows: Sequence[RollupRow], columns: Sequence[str]) -> str:
@@ -659,9 +646,12 @@ future month in the data does not move the window.
 Months (--from, --to and the --last-months window) run from 1900-01 to
 2999-12; a month outside that range is refused (exit 2).
 
---format csv writes a text cell starting with =, +, -, @, a tab or a carriage
-return with a leading single quote (OWASP's guidance on CSV injection), so
-that a spreadsheet shows it instead of running it; numbers stay numbers.
+The table shows control characters in names visibly (ESC as \\x1b, a
+carriage return as \\r) and cuts text longer than 60 columns (ending in ~);
+CSV and JSON keep it whole. --format csv writes a text cell starting with =,
++, -, @, a tab or a carriage return with a leading single quote (OWASP's
+guidance on CSV injection), so that a spreadsheet shows it instead of running
+it; numbers stay numbers.
 
 --include-implied and --include-estimated add rows that are not metered: the
 output then has a column kind (metered, implied or estimated) after the group

@@ -137,6 +137,11 @@ def csv_select(
 _UNSAFE = re.compile(
     "[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]"
 )
+# What ``json.dumps`` leaves raw in strings: DEL, C1 and the Unicode controls
+# (it escapes C0 controls itself; its newlines and spaces are layout).
+_UNSAFE_IN_JSON = re.compile(
+    "[\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]"
+)
 _NAMED = {"\t": "\\t", "\n": "\\n", "\r": "\\r"}
 
 
@@ -157,7 +162,7 @@ def json_printable(text: str) -> str:
     """JSON text (``json.dumps`` escapes C0 controls) with DEL, C1 and the
     Unicode controls of ``printable`` written as ``\\u`` escapes too: the same
     values, decoded, and nothing a terminal acts on."""
-    return _UNSAFE.sub(lambda match: f"\\u{ord(match.group()):04x}", text)
+    return _UNSAFE_IN_JSON.sub(lambda match: f"\\u{ord(match.group()):04x}", text)
 
 
 def _char_width(char: str) -> int:
@@ -194,6 +199,17 @@ def shorten(text: str, width: int, marker: str = "~") -> str:
         kept.append(char)
         used += size
     return "".join(kept) + marker
+
+
+# The widest a text cell of a table gets (longer text is cut, ending in ``~``).
+TEXT_CELL_WIDTH = 60
+
+
+def table_text(value: object, width: int | None = TEXT_CELL_WIDTH) -> str:
+    """A value as a table cell: None empty, control characters shown visibly,
+    cut to ``width`` columns (None: never cut)."""
+    text = "" if value is None else printable(str(value))
+    return text if width is None else shorten(text, width)
 
 
 def table_lines(
