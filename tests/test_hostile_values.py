@@ -333,6 +333,20 @@ def test_export_summary_is_safe_for_a_terminal(
     assert_safe_for_a_terminal(stdout)
 
 
+def test_report_html_shows_controls_visibly(
+    warehouse: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "report.html"
+    code, _, err = run(
+        capsys, "report", "--database", str(warehouse), "--out", str(out)
+    )
+    assert code == 0, err
+    html = out.read_text(encoding="utf-8")
+    assert not re.search("[\x00-\x08\x0b-\x1f\x7f-\x9f]", html)
+    assert "\\x1b[2J" in html
+    assert "=HYPERLINK(&quot;http://x&quot;,&quot;y&quot;)" in html
+
+
 # --- NULLs ---------------------------------------------------------------------
 
 

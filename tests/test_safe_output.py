@@ -155,6 +155,10 @@ def test_control_characters_are_shown_visibly(text: str, shown: str) -> None:
     assert printable(text) == shown
 
 
+def test_printable_can_keep_white_space() -> None:
+    assert printable("a\tb\nc\x1b\r", keep="\t\n") == "a\tb\nc\\x1b\\r"
+
+
 def test_json_text_escapes_what_json_leaves_raw() -> None:
     import json
 

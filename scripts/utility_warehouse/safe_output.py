@@ -153,8 +153,14 @@ def _escape(match: re.Match[str]) -> str:
     return f"\\x{code:02x}" if code <= 0xFF else f"\\u{code:04x}"
 
 
-def printable(text: str) -> str:
-    """``text`` with every control character written visibly (``\\x1b``)."""
+def printable(text: str, keep: str = "") -> str:
+    """``text`` with every control character written visibly (``\\x1b``),
+    except those of ``keep``."""
+    if keep:
+        return _UNSAFE.sub(
+            lambda match: match.group() if match.group() in keep else _escape(match),
+            text,
+        )
     return _UNSAFE.sub(_escape, text)
 
 
