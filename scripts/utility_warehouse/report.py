@@ -50,9 +50,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import os
 import sys
-import tempfile
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -62,7 +60,7 @@ from typing import Any
 
 import duckdb
 
-from utility_warehouse import metadata, target_reader
+from utility_warehouse import metadata, safe_output, target_reader
 from utility_warehouse import svgchart as svg
 from utility_warehouse.exit_codes import EXIT_BAD_INPUT, EXIT_BUSY, EXIT_OK
 from utility_warehouse.quality import month_runs
@@ -1931,22 +1929,12 @@ def render_html(data: ReportData) -> str:
 
 
 def write_report(out: Path, html: str) -> None:
-    """Write ``html`` to ``out`` atomically (a temporary file beside it, renamed)."""
-    if out.is_dir():
-        raise ReportError(f"--out {out} is a directory; give a file name")
-    parent = out.parent if str(out.parent) else Path(".")
+    """Write ``html`` to ``out`` atomically (staged beside it, then renamed);
+    refuses an ``out`` that exists and is not a regular file."""
     try:
-        parent.mkdir(parents=True, exist_ok=True)
-        fd, temporary = tempfile.mkstemp(prefix=f".{out.name}.", dir=parent)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-                handle.write(html)
-            os.chmod(temporary, 0o644)
-            os.replace(temporary, out)
-        except BaseException:
-            with contextlib.suppress(FileNotFoundError):
-                os.unlink(temporary)
-            raise
+        safe_output.write_text(out, html)
+    except safe_output.OutputPathError as exc:
+        raise ReportError(str(exc)) from exc
     except OSError as exc:
         raise ReportError(f"cannot write {out}: {exc.strerror or exc}") from exc
 
@@ -1956,6 +1944,10 @@ def build_report(
 ) -> ReportData:
     """Read the warehouse and write the report to ``out``; returns its data."""
     database, out = Path(database), Path(out)
+    try:
+        safe_output.refuse_unsafe_file(out)
+    except safe_output.OutputPathError as exc:
+        raise ReportError(str(exc)) from exc
     with contextlib.suppress(OSError):
         if out.exists() and database.exists() and out.samefile(database):
             raise ReportError(f"--out {out} is the database itself")
@@ -1997,7 +1989,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         type=Path,
         required=True,
         metavar="FILE",
-        help="The HTML file to write (replaced atomically; folders are created).",
+        help="The HTML file to write (replaced atomically; folders are created). "
+        "Refused when it exists and is not a regular file (a symlink, FIFO, "
+        "device or folder).",
     )
     parser.add_argument("--company", metavar="ID", help="Only this company.")
     parser.add_argument(
