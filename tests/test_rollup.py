@@ -18,6 +18,7 @@ import duckdb
 import pytest
 
 from utility_warehouse import cli, metadata
+from utility_warehouse.as_of_bound import one_year_after
 from utility_warehouse.rollup import (
     RollupError,
     RollupFilters,
@@ -60,6 +61,13 @@ FACTS = [
     ("M5", "S3", "C2", "WATER", "2024-02-01", 3000.1234, 0, 0, 3000.1234, "gal", "40",
      "EUR"),
 ]  # fmt: skip
+
+
+# The last month a command accepts: the month one year after today.
+_LAST = one_year_after(date.today())
+LAST_MONTH = f"{_LAST.year:04d}-{_LAST.month:02d}"
+_NEXT = _LAST.year * 12 + _LAST.month
+LAST_MONTH_PLUS_1 = f"{_NEXT // 12:04d}-{_NEXT % 12 + 1:02d}"
 
 
 # The runs recorded in marts.run_metadata: the latest run (by ended_at) decides
@@ -818,11 +826,12 @@ def test_from_after_to(capsys: pytest.CaptureFixture[str], database: Path) -> No
     [
         (("--to", "9999-12"), "--to: month 9999-12 is out of range"),
         (("--from", "0001-01"), "--from: month 0001-01 is out of range"),
-        (("--from", "1899-12"), "--from: month 1899-12 is out of range"),
+        (("--from", "1949-12"), "--from: month 1949-12 is out of range"),
         (("--to", "3000-01"), "--to: month 3000-01 is out of range"),
+        (("--to", LAST_MONTH_PLUS_1), f"--to: month {LAST_MONTH_PLUS_1} is out of"),
         (("--last-months", "99999999"), "--last-months 99999999 reaches back"),
-        (("--last-months", "1491"), "--last-months 1491 reaches back before 1900-01"),
-        (("--last-months", str(10**30)), "reaches back before 1900-01"),
+        (("--last-months", "891"), "--last-months 891 reaches back before 1950-01"),
+        (("--last-months", str(10**30)), "reaches back before 1950-01"),
     ],
 )
 def test_out_of_range_months_exit_2_on_one_line(
@@ -833,18 +842,31 @@ def test_out_of_range_months_exit_2_on_one_line(
 ) -> None:
     err = assert_bad(capsys, database, *argv)
     assert expected in err
-    assert "months run from 1900-01 to 2999-12" in err
+    assert f"months run from 1950-01 to {LAST_MONTH}" in err
     assert len(err.strip().splitlines()) == 1
     assert "Traceback" not in err
+
+
+@pytest.mark.parametrize("as_of", [date(9999, 12, 31), date(1900, 1, 1)])
+def test_a_warehouse_as_of_out_of_range_exits_2_on_one_line(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, as_of: date
+) -> None:
+    path = build_marts(tmp_path / "far.duckdb")
+    record_runs(path, [(as_of, datetime(2099, 1, 1))])
+    for argv in ((), ("--last-months", "3")):
+        err = assert_bad(capsys, path, *argv)
+        assert f"the warehouse's as-of date {as_of.isoformat()} (its latest" in err
+        assert "rebuild it with pipeline.py run" in err
+        assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
 
 
 def test_the_whole_month_range_is_accepted(
     capsys: pytest.CaptureFixture[str], database: Path
 ) -> None:
-    rows = rollup_json(capsys, database, "--from", "1900-01", "--to", "2999-12")
+    rows = rollup_json(capsys, database, "--from", "1950-01", "--to", LAST_MONTH)
     assert summary(rows) == PORTFOLIO_BY_MONTH
-    # From the as-of month 2024-02, 1490 months reach back exactly to 1900-01.
-    rows = rollup_json(capsys, database, "--last-months", "1490")
+    # From the as-of month 2024-02, 890 months reach back exactly to 1950-01.
+    rows = rollup_json(capsys, database, "--last-months", "890")
     assert summary(rows) == PORTFOLIO_BY_MONTH
 
 

@@ -43,10 +43,10 @@ writes that is anything but a regular file (a symlink, FIFO, device or folder),
 are refused (exit 2, naming it).
 
 Exit codes: 0 the export was written; 2 a bad request (missing, unbuilt or
-not-DuckDB database, an output folder that cannot be created or written, an
-output path that is a symlink or not of its kind, an unknown format); 3 busy:
-another process holds the DuckDB file for writing (a run is building it); a
-scheduler may retry.
+not-DuckDB database, a warehouse whose recorded as-of date is out of range, an
+output folder that cannot be created or written, an output path that is a
+symlink or not of its kind, an unknown format); 3 busy: another process holds
+the DuckDB file for writing (a run is building it); a scheduler may retry.
 """
 
 from __future__ import annotations
@@ -67,6 +67,7 @@ from typing import Any
 import duckdb
 
 from utility_warehouse import metadata, safe_output, target_reader
+from utility_warehouse.as_of_bound import AsOfError, warehouse_as_of
 from utility_warehouse.exit_codes import EXIT_BAD_INPUT, EXIT_BUSY, EXIT_OK
 from utility_warehouse.safe_output import (
     csv_select,
@@ -594,6 +595,10 @@ def _export(
     con: duckdb.DuckDBPyConnection, database: Path, out_dir: Path, fmt: str
 ) -> dict[str, Any]:
     tables = _checked_tables(database, _marts_catalog(con))
+    try:
+        warehouse_as_of(con)  # the bound of every command
+    except AsOfError as exc:
+        raise ExportError(str(exc)) from exc
     _check_out(
         out_dir,
         [f"{table}.{fmt}" for table in tables] + _energy_star_names() + [MANIFEST],

@@ -44,7 +44,8 @@ from typing import Any, TypeAlias
 
 import duckdb
 
-from utility_warehouse import metadata, target_reader
+from utility_warehouse import target_reader
+from utility_warehouse.as_of_bound import AsOfError, warehouse_as_of
 from utility_warehouse.exit_codes import EXIT_BAD_INPUT, EXIT_BUSY, EXIT_OK
 from utility_warehouse.rollup import (
     COMMODITIES,
@@ -433,6 +434,7 @@ def inspect_month(database: Path, request: InspectRequest) -> Row:
     con = _connect(database)
     try:
         _check_tables(con, database)
+        run_as_of = warehouse_as_of(con)
         site = _rows(
             con,
             "SELECT site_id, site_name, company_id FROM "
@@ -441,7 +443,6 @@ def inspect_month(database: Path, request: InspectRequest) -> Row:
         )
         if not site:
             raise InspectError(f"unknown site: {request.site}")
-        run_as_of = metadata.latest_as_of(con)
         usage_rows = _usage_rows(con, request.site, month, commodity)
         cost_rows = _cost_rows(con, request.site, month, commodity)
         portfolio = _portfolio_rows(con, request.site, month, commodity, False)
@@ -450,6 +451,8 @@ def inspect_month(database: Path, request: InspectRequest) -> Row:
             con,
             sorted({str(r["meter_id"]) for r in [*usage_rows, *cost_rows]}),
         )
+    except AsOfError as exc:
+        raise InspectError(str(exc)) from exc
     except duckdb.Error as exc:
         raise InspectError(f"querying {database} failed: {_first_line(exc)}") from exc
     finally:

@@ -33,7 +33,8 @@ from typing import Any, TypeAlias
 
 import duckdb
 
-from utility_warehouse import metadata, target_reader
+from utility_warehouse import target_reader
+from utility_warehouse.as_of_bound import AsOfError, warehouse_as_of
 from utility_warehouse.exit_codes import EXIT_BAD_INPUT, EXIT_BUSY, EXIT_OK
 from utility_warehouse.safe_output import (
     display_width,
@@ -768,13 +769,13 @@ def build_report(
                 f"{database} has no {', '.join(unbuilt)}; run the pipeline first "
                 "(python scripts/pipeline.py run ...)"
             )
-        _check_values(warehouse, filters)
-        run_as_of = metadata.latest_as_of(con)
-        as_of = run_as_of or today or date.today()
         try:
-            months = window_months(as_of)
-        except ValueError as exc:  # an as-of date in the first year of the calendar
-            raise QualityError(f"the as-of date {as_of} is out of range") from exc
+            run_as_of = warehouse_as_of(con, today)
+        except AsOfError as exc:
+            raise QualityError(str(exc)) from exc
+        _check_values(warehouse, filters)
+        as_of = run_as_of or today or date.today()
+        months = window_months(as_of)
         return {
             "database": str(database),
             "as_of_date": as_of.isoformat(),

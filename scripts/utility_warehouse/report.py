@@ -62,6 +62,7 @@ import duckdb
 
 from utility_warehouse import metadata, safe_output, target_reader
 from utility_warehouse import svgchart as svg
+from utility_warehouse.as_of_bound import AsOfError, warehouse_as_of
 from utility_warehouse.exit_codes import EXIT_BAD_INPUT, EXIT_BUSY, EXIT_OK
 from utility_warehouse.quality import month_runs
 from utility_warehouse.rollup import MONTH_MIN, RollupError, parse_month
@@ -930,6 +931,15 @@ def _unassigned(
     data.unassigned = meters
 
 
+def _recorded_as_of(con: duckdb.DuckDBPyConnection, today: date | None) -> date | None:
+    """The warehouse's as-of date (None without run metadata); ReportError when
+    it is out of range."""
+    try:
+        return warehouse_as_of(con, today)
+    except AsOfError as exc:
+        raise ReportError(str(exc)) from exc
+
+
 def collect(
     database: Path, request: ReportRequest, today: date | None = None
 ) -> ReportData:
@@ -947,6 +957,7 @@ def collect(
                 f"{database} has no {', '.join(unbuilt)}; run the pipeline first "
                 "(python scripts/pipeline.py run ...)"
             )
+        run_as_of = _recorded_as_of(con, today)
         company: tuple[str, str | None] | None = None
         if request.company is not None:
             found = warehouse.rows(
@@ -958,7 +969,6 @@ def collect(
                 raise ReportError(f"unknown company: {request.company}")
             name = found[0][0]
             company = (request.company, None if name is None else str(name))
-        run_as_of = metadata.latest_as_of(con)
         as_of = run_as_of or today or date.today()
         months = resolve_period(request, as_of)
         data = ReportData(
@@ -1972,7 +1982,9 @@ ready, and the meters without a site with their usage.
 The period defaults to the 24 months ending at the warehouse's as-of month (the
 latest run's as-of date in marts.run_metadata; today without it). --from alone
 runs to the as-of month, --to alone starts 23 months before it; a period spans
-at most 120 months between 1900-01 and 2999-12.
+at most 120 months between 1950-01 and the month one year after today (the
+months of the as-of dates every command accepts). A warehouse whose latest
+run's as-of date is outside that bound is refused: rebuild it.
 
 The file is self-contained: charts are inline SVG, there is no script and
 nothing to download; it opens offline in any browser. Hover a mark for its
