@@ -408,3 +408,25 @@ def test_export_manifest_keeps_a_missing_currency_null(
     ]
     assert left_out["cost"] == [{"currency": None, "amount": "-12.500000"}]
     assert "None" not in stdout
+
+
+def test_quality_names_an_amount_in_no_currency(
+    without_currency: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with duckdb.connect(str(without_currency)) as con:
+        con.execute(
+            "INSERT INTO marts.fct_unattributed_bill_costs BY NAME "
+            "SELECT 'HB9' AS document_id, 'c1' AS company_id, NULL AS currency, "
+            "75 AS unattributed_cost"
+        )
+    code, stdout, err = run(capsys, "quality", "--database", str(without_currency))
+    assert code == 0, err
+    (line,) = [line for line in stdout.splitlines() if "unattributed bills" in line]
+    assert line.split()[-4:] == ["1", "75.00", "no", "currency"]
+    code, stdout, err = run(
+        capsys, "quality", "--database", str(without_currency), "--format", "json"
+    )
+    (row,) = [
+        r for r in json.loads(stdout)["counts"] if r["finding"] == "unattributed_bill"
+    ]
+    assert (row["count"], row["amount"], row["unit"]) == (1, 75, None)

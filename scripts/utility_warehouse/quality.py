@@ -843,6 +843,14 @@ def _text(value: Value) -> str:
     return str(value)
 
 
+def _unit(row: Row) -> str:
+    """A count's unit; an amount of unattributed bills without one is in no
+    currency (a bill whose currency could not be told)."""
+    if row["unit"] is None and row["amount"] is not None:
+        return "no currency" if row["finding"] == "unattributed_bill" else "no unit"
+    return _text(row["unit"])
+
+
 def _percent(value: Value) -> str:
     return "" if value is None else f"{Decimal(value) * 100:+,.1f}%"
 
@@ -955,7 +963,7 @@ def format_table(report: Report) -> str:
                 row["label"],
                 _count(row["count"]) if row["built"] else "not built",
                 _number(row["amount"]),
-                _text(row["unit"]),
+                _unit(row),
             ]
         )
     lines.extend(
