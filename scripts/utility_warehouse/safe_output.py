@@ -54,11 +54,13 @@ T = TypeVar("T")
 FORMULA_TRIGGERS: tuple[str, ...] = ("=", "+", "-", "@", "\t", "\r")
 NEUTRALIZING_PREFIX = "'"
 
-# DuckDB types written as they are (numbers, booleans, dates and times); a
-# column of any other type is written as neutralized text.
+# DuckDB types written as they are (numbers, booleans, dates and times, and
+# bytes, which DuckDB writes escaped); a column of any other type (text, JSON,
+# enumerations, lists, structs) is written as neutralized text.
 _KEPT_TYPES = re.compile(
     r"^(BOOLEAN|U?(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT)|UHUGEINT|FLOAT|DOUBLE"
-    r"|DECIMAL\(\d+,\s*\d+\)|DATE|TIME|TIME WITH TIME ZONE|TIMESTAMP.*|INTERVAL)$"
+    r"|DECIMAL\(\d+,\s*\d+\)|DATE|TIME|TIME WITH TIME ZONE|TIMESTAMP.*|INTERVAL"
+    r"|BLOB|BIT)$"
 )
 
 
@@ -111,12 +113,10 @@ def is_kept_type(type_name: str) -> bool:
     return bool(_KEPT_TYPES.match(type_name.upper()))
 
 
-def csv_select(
-    con: duckdb.DuckDBPyConnection, relation: str, order_by_all: bool = True
-) -> str:
+def csv_select(con: duckdb.DuckDBPyConnection, relation: str) -> str:
     """``SELECT`` every column of ``relation`` (a table name or a parenthesized
-    query without parameters) for a CSV file: text columns neutralized, the
-    others as they are; with ``order_by_all`` sorted on every column written."""
+    query without parameters) for a CSV file, sorted on every column written:
+    text columns neutralized, the others as they are."""
     cursor = con.execute(f"SELECT * FROM {relation} LIMIT 0")
     columns = []
     for name, type_code, *_ in cursor.description or []:
@@ -126,8 +126,7 @@ def csv_select(
         else:
             text = f"CAST({column} AS VARCHAR)"
             columns.append(f"{neutralize_sql(text)} AS {column}")
-    order = " ORDER BY ALL" if order_by_all else ""
-    return f"SELECT {', '.join(columns)} FROM {relation}{order}"
+    return f"SELECT {', '.join(columns)} FROM {relation} ORDER BY ALL"
 
 
 # --- terminal text ----------------------------------------------------------------
@@ -313,7 +312,7 @@ def make_folder(path: Path, option: str = "--out") -> None:
 
 
 @contextlib.contextmanager
-def staging_folder(folder: Path, option: str = "--out") -> Iterator[Path]:
+def staging_folder(folder: Path) -> Iterator[Path]:
     """A new private folder (mode 0700) inside ``folder`` to write files in
     before ``publish`` moves them into place; removed with what is left in it."""
     try:
@@ -344,7 +343,7 @@ def write_text(path: Path, text: str, option: str = "--out") -> None:
     refuse_unsafe_file(path, option)
     parent = path.parent if str(path.parent) else Path(".")
     parent.mkdir(parents=True, exist_ok=True)
-    with staging_folder(parent, option) as staging:
+    with staging_folder(parent) as staging:
         staged = staging / "file"
         with open(
             os.open(
