@@ -22,6 +22,7 @@ import csv
 import hashlib
 import io
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -475,7 +476,8 @@ def test_bad_values_exit_2(
     cases = [
         (("--database", str(tmp_path / "none.duckdb"), "--out", str(tmp_path / "o")),
          "database file not found"),
-        (("--database", str(warehouse), "--out", str(a_file)), "is not a folder"),
+        (("--database", str(warehouse), "--out", str(a_file)),
+         "is a regular file, not a folder"),
         (("--database", str(warehouse), "--out", str(a_file / "sub")),
          "cannot create the output folder"),
         (("--database", str(warehouse), "--out", str(tmp_path / "o"), "--format",
@@ -492,6 +494,84 @@ def test_bad_values_exit_2(
     assert not (tmp_path / "o").exists()
     with pytest.raises(ExportError, match="unknown format"):
         export_warehouse(warehouse, tmp_path / "o", "xlsx")
+
+
+@pytest.mark.parametrize(
+    ("planted", "described"),
+    [
+        ("out", "is a symbolic link, not a folder"),
+        ("energy_star", "is a symbolic link, not a folder"),
+        ("manifest.json", "is a symbolic link, not a regular file"),
+        ("dim_sites.parquet", "is a symbolic link, not a regular file"),
+        ("energy_star/water.csv", "is a symbolic link, not a regular file"),
+    ],
+)
+def test_a_planted_symlink_is_refused_before_anything_is_written(
+    capsys: pytest.CaptureFixture[str],
+    warehouse: Path,
+    tmp_path: Path,
+    planted: str,
+    described: str,
+) -> None:
+    victim = tmp_path / "victim"
+    victim.mkdir()
+    (victim / "keep.txt").write_text("victim\n")
+    out = tmp_path / "out"
+    link = tmp_path / planted if planted == "out" else out / planted
+    link.parent.mkdir(parents=True, exist_ok=True)
+    link.symlink_to(victim if "." not in planted else victim / "keep.txt")
+    code, stdout, err = run(capsys, "--database", str(warehouse), "--out", str(out))
+    assert (code, stdout) == (2, "")
+    assert err == (
+        f"pipeline.py export: error: --out {link} {described}; nothing was written\n"
+    )
+    assert link.is_symlink()
+    assert [p.name for p in victim.iterdir()] == ["keep.txt"]
+    assert (victim / "keep.txt").read_text() == "victim\n"
+    if planted != "out":  # nothing written besides the planted link
+        assert [p for p in out.rglob("*") if p.is_symlink() or not p.is_dir()] == [link]
+
+
+def test_a_fifo_or_folder_where_a_file_goes_is_refused(
+    capsys: pytest.CaptureFixture[str], warehouse: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "out"
+    (out / "energy_star").mkdir(parents=True)
+    os.mkfifo(out / "energy_star" / "electricity.csv")
+    code, _, err = run(capsys, "--database", str(warehouse), "--out", str(out))
+    assert code == 2 and "electricity.csv is a FIFO (named pipe)" in err
+    os.unlink(out / "energy_star" / "electricity.csv")
+    (out / "manifest.json").mkdir()
+    code, _, err = run(capsys, "--database", str(warehouse), "--out", str(out))
+    assert code == 2 and "manifest.json is a folder, not a regular file" in err
+
+
+def test_temporary_names_planted_in_the_folder_are_never_followed(
+    capsys: pytest.CaptureFixture[str], warehouse: Path, tmp_path: Path
+) -> None:
+    """Links at the names an export could write first (a probe, a partial file
+    named after the process) do not make it write elsewhere."""
+    victim = tmp_path / "victim.txt"
+    victim.write_text("victim\n")
+    out = tmp_path / "out"
+    (out / "energy_star").mkdir(parents=True)
+    pid = os.getpid()
+    planted = [
+        out / f".export-probe-{pid}",
+        out / "energy_star" / f".export-probe-{pid}",
+        out / f".dim_sites.parquet.partial-{pid}",
+        out / f".manifest.json.partial-{pid}",
+        out / "energy_star" / f".water.csv.partial-{pid}",
+    ]
+    for link in planted:
+        link.symlink_to(victim)
+    code, _, err = run(capsys, "--database", str(warehouse), "--out", str(out))
+    assert code == 0, err
+    assert victim.read_text() == "victim\n"
+    assert all(link.is_symlink() for link in planted)
+    assert (out / "dim_sites.parquet").is_file()
+    hidden = {p.name for p in out.rglob(".*")} - {p.name for p in planted}
+    assert hidden == set()  # no temporary file or folder left behind
 
 
 def copy_of(database: Path, directory: Path) -> Path:

@@ -20,6 +20,7 @@ import hashlib
 import os
 import re
 import shutil
+import stat
 import struct
 import subprocess
 import zlib
@@ -647,7 +648,7 @@ def test_bad_paths_exit_2(
     cases = [
         (tmp_path / "none.duckdb", tmp_path / "a.html", "database file not found"),
         (not_duckdb, tmp_path / "b.html", "cannot open"),
-        (warehouse, tmp_path, "is a directory"),
+        (warehouse, tmp_path, "is a folder, not a regular file"),
         (warehouse, warehouse, "is the database itself"),
     ]
     for database, out, message in cases:
@@ -660,6 +661,69 @@ def test_bad_paths_exit_2(
         cli.main(["report", "--database", str(warehouse)])
     assert raised.value.code == 2
     assert "the following arguments are required: --out" in capsys.readouterr().err
+
+
+def special_out(tmp_path: Path, kind: str) -> Path:
+    """An --out path that exists and is not a regular file."""
+    path = tmp_path / f"{kind}.html"
+    if kind == "fifo":
+        os.mkfifo(path)
+    elif kind == "symlink":
+        path.symlink_to(tmp_path / "victim.txt")
+    elif kind == "dangling":
+        path.symlink_to(tmp_path / "nowhere.html")
+    elif kind == "device":
+        try:  # a node for the device of /dev/full (char 1, 7), never /dev/full
+            os.mknod(path, stat.S_IFCHR | 0o600, os.makedev(1, 7))
+        except OSError:
+            pytest.skip("creating a device node needs privileges")
+    return path
+
+
+@pytest.mark.parametrize(
+    ("kind", "described"),
+    [
+        ("fifo", "is a FIFO (named pipe), not a regular file"),
+        ("symlink", "is a symbolic link, not a regular file"),
+        ("dangling", "is a symbolic link, not a regular file"),
+        ("device", "is a character device, not a regular file"),
+    ],
+)
+def test_an_out_that_is_not_a_regular_file_is_refused(
+    warehouse: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    kind: str,
+    described: str,
+) -> None:
+    victim = tmp_path / "victim.txt"
+    victim.write_text("victim\n")
+    out = special_out(tmp_path, kind)
+    before = os.lstat(out)
+    code, stdout, err = report(capsys, "--database", str(warehouse), "--out", str(out))
+    assert (code, stdout) == (2, "")
+    assert (
+        err
+        == f"pipeline.py report: error: --out {out} {described}; nothing was written\n"
+    )
+    after = os.lstat(out)
+    assert (after.st_mode, after.st_ino) == (before.st_mode, before.st_ino)
+    assert victim.read_text() == "victim\n"
+    assert not (tmp_path / "nowhere.html").exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
+        ["victim.txt", out.name]
+    )
+
+
+def test_the_out_check_comes_before_reading_the_warehouse(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "pipe.html"
+    os.mkfifo(out)
+    code, _, err = report(
+        capsys, "--database", str(tmp_path / "none.duckdb"), "--out", str(out)
+    )
+    assert code == 2 and "is a FIFO" in err
 
 
 @pytest.fixture

@@ -18,6 +18,7 @@ import duckdb
 import pytest
 
 from utility_warehouse import cli, metadata
+from utility_warehouse.as_of_bound import one_year_after
 from utility_warehouse.rollup import (
     RollupError,
     RollupFilters,
@@ -60,6 +61,13 @@ FACTS = [
     ("M5", "S3", "C2", "WATER", "2024-02-01", 3000.1234, 0, 0, 3000.1234, "gal", "40",
      "EUR"),
 ]  # fmt: skip
+
+
+# The last month a command accepts: the month one year after today.
+_LAST = one_year_after(date.today())
+LAST_MONTH = f"{_LAST.year:04d}-{_LAST.month:02d}"
+_NEXT = _LAST.year * 12 + _LAST.month
+LAST_MONTH_PLUS_1 = f"{_NEXT // 12:04d}-{_NEXT % 12 + 1:02d}"
 
 
 # The runs recorded in marts.run_metadata: the latest run (by ended_at) decides
@@ -625,6 +633,90 @@ def test_json_numbers_are_numbers(
     assert isinstance(rows[0]["meter_count"], int)
 
 
+@pytest.fixture
+def hostile(tmp_path: Path) -> Path:
+    """The marts with hostile names: a formula site, a meter id and a tag that
+    a spreadsheet would run, a site named with terminal escapes, and a credit
+    (negative cost)."""
+    path = build_marts(tmp_path / "hostile.duckdb")
+    con = duckdb.connect(str(path))
+    try:
+        con.execute(
+            "UPDATE marts.dim_sites SET site_name = ? WHERE site_id = 'S1'",
+            ['=HYPERLINK("http://x","y")'],
+        )
+        con.execute(
+            "UPDATE marts.dim_sites SET site_name = ? WHERE site_id = 'S2'",
+            ["\x1b[2J\x1b]0;owned\x07Plant\rX"],
+        )
+        con.execute("UPDATE marts.dim_meter_tags SET tag_name = '@SUM(A1)'")
+        con.execute(
+            "UPDATE marts.fct_meter_monthly SET meter_id = '=1+2', cost = -12.50 "
+            "WHERE meter_id = 'M1' AND month = DATE '2023-11-01'"
+        )
+        con.execute(
+            "UPDATE marts.dim_meter_tags SET meter_id = '=1+2' WHERE meter_id = 'M1'"
+        )
+    finally:
+        con.close()
+    return path
+
+
+def test_csv_neutralizes_formulas_and_keeps_negative_numbers(
+    capsys: pytest.CaptureFixture[str], hostile: Path
+) -> None:
+    code, out, err = run(
+        capsys, "--database", str(hostile), "--format", "csv", "--group-by",
+        "site", "tag", "--to", "2023-12",
+    )  # fmt: skip
+    assert code == 0, err
+    records = list(csv.reader(io.StringIO(out, newline="")))
+    assert records[0][:4] == ["period", "site_id", "site_name", "tag"]
+    first = dict(zip(records[0], records[1], strict=True))
+    assert (first["site_name"], first["tag"], first["cost"]) == (
+        '\'=HYPERLINK("http://x","y")',
+        "'@SUM(A1)",
+        "-12.50",
+    )
+    assert '"\'=HYPERLINK(""http://x"",""y"")"' in out  # CSV-quoted as usual
+    names = {row[2] for row in records[1:]}
+    assert "\x1b[2J\x1b]0;owned\x07Plant\rX" in names  # a CR stays in its cell
+    # JSON keeps every value as it is.
+    rows = rollup_json(capsys, hostile, "--group-by", "site", "--to", "2023-11")
+    assert [(row["site_name"], row["cost"]) for row in rows] == [
+        ('=HYPERLINK("http://x","y")', -12.5)
+    ]
+
+
+def test_table_shows_control_characters_visibly(
+    capsys: pytest.CaptureFixture[str], hostile: Path
+) -> None:
+    code, out, err = run(
+        capsys, "--database", str(hostile), "--group-by", "site", "--by", "total"
+    )
+    assert code == 0, err
+    assert not re.search("[\x00-\x09\x0b-\x1f\x7f-\x9f]", out)
+    assert "\\x1b[2J\\x1b]0;owned\\x07Plant\\rX" in out
+    lines = out.splitlines()
+    assert len({len(line) for line in lines}) == 1  # still aligned
+
+
+def test_table_cuts_very_long_names(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    path = build_marts(tmp_path / "long.duckdb")
+    with duckdb.connect(str(path)) as con:
+        con.execute("UPDATE marts.dim_sites SET site_name = repeat('N', 5000)")
+    code, out, err = run(
+        capsys, "--database", str(path), "--group-by", "site", "--by", "total"
+    )
+    assert code == 0, err
+    lines = out.splitlines()
+    assert max(len(line) for line in lines) < 200
+    assert all(line.count("N") <= 60 for line in lines)
+    assert "N~" in out
+
+
 @pytest.mark.parametrize(
     ("fmt", "expected"),
     [("json", "[]\n"), ("csv", ",".join(output_columns(())) + "\n")],
@@ -734,11 +826,12 @@ def test_from_after_to(capsys: pytest.CaptureFixture[str], database: Path) -> No
     [
         (("--to", "9999-12"), "--to: month 9999-12 is out of range"),
         (("--from", "0001-01"), "--from: month 0001-01 is out of range"),
-        (("--from", "1899-12"), "--from: month 1899-12 is out of range"),
+        (("--from", "1949-12"), "--from: month 1949-12 is out of range"),
         (("--to", "3000-01"), "--to: month 3000-01 is out of range"),
+        (("--to", LAST_MONTH_PLUS_1), f"--to: month {LAST_MONTH_PLUS_1} is out of"),
         (("--last-months", "99999999"), "--last-months 99999999 reaches back"),
-        (("--last-months", "1491"), "--last-months 1491 reaches back before 1900-01"),
-        (("--last-months", str(10**30)), "reaches back before 1900-01"),
+        (("--last-months", "891"), "--last-months 891 reaches back before 1950-01"),
+        (("--last-months", str(10**30)), "reaches back before 1950-01"),
     ],
 )
 def test_out_of_range_months_exit_2_on_one_line(
@@ -749,18 +842,31 @@ def test_out_of_range_months_exit_2_on_one_line(
 ) -> None:
     err = assert_bad(capsys, database, *argv)
     assert expected in err
-    assert "months run from 1900-01 to 2999-12" in err
+    assert f"months run from 1950-01 to {LAST_MONTH}" in err
     assert len(err.strip().splitlines()) == 1
     assert "Traceback" not in err
+
+
+@pytest.mark.parametrize("as_of", [date(9999, 12, 31), date(1900, 1, 1)])
+def test_a_warehouse_as_of_out_of_range_exits_2_on_one_line(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, as_of: date
+) -> None:
+    path = build_marts(tmp_path / "far.duckdb")
+    record_runs(path, [(as_of, datetime(2099, 1, 1))])
+    for argv in ((), ("--last-months", "3")):
+        err = assert_bad(capsys, path, *argv)
+        assert f"the warehouse's as-of date {as_of.isoformat()} (its latest" in err
+        assert "rebuild it with pipeline.py run" in err
+        assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
 
 
 def test_the_whole_month_range_is_accepted(
     capsys: pytest.CaptureFixture[str], database: Path
 ) -> None:
-    rows = rollup_json(capsys, database, "--from", "1900-01", "--to", "2999-12")
+    rows = rollup_json(capsys, database, "--from", "1950-01", "--to", LAST_MONTH)
     assert summary(rows) == PORTFOLIO_BY_MONTH
-    # From the as-of month 2024-02, 1490 months reach back exactly to 1900-01.
-    rows = rollup_json(capsys, database, "--last-months", "1490")
+    # From the as-of month 2024-02, 890 months reach back exactly to 1950-01.
+    rows = rollup_json(capsys, database, "--last-months", "890")
     assert summary(rows) == PORTFOLIO_BY_MONTH
 
 

@@ -7,7 +7,9 @@ Reads the DuckDB file read-only and writes into an output folder:
   with its rows sorted on every column (the same warehouse gives the same
   files). Parquet keeps every column's type, so ``decimal(28,6)`` amounts read
   back exactly; CSV has a header row and writes decimals as plain text with all
-  six decimals;
+  six decimals, and a text cell that a spreadsheet would run as a formula
+  (starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return) with a
+  leading single quote (see ``safe_output``; numbers stay numbers);
 - ``energy_star/``: the counted bills "as billed", one CSV per ENERGY STAR
   Portfolio Manager commodity family (``electricity.csv``, ``natural_gas.csv``,
   ``water.csv``, ``other_energy.csv``; see ``ENERGY_STAR_FILES``), always all
@@ -31,14 +33,20 @@ carry the water), meters without a site (no property to upload them to), and
 counted costs of a meter on a bill without a counted IMPORT usage row (no
 usage to report them with).
 
-Every file is written under a temporary name and renamed into place, so a
-reader never sees half a file; files of earlier exports that this one does not
-write are left alone (the manifest lists what this export wrote).
+Every file is written in a private temporary folder inside its destination
+folder and renamed into place, so a reader never sees half a file and a link
+planted in the output folder is never followed; files of earlier exports that
+this one does not write are left alone (the manifest lists what this export
+wrote). Before anything is written, an output folder (``--out`` and its
+``energy_star``) that is a symlink or not a folder, and a file name the export
+writes that is anything but a regular file (a symlink, FIFO, device or folder),
+are refused (exit 2, naming it).
 
 Exit codes: 0 the export was written; 2 a bad request (missing, unbuilt or
-not-DuckDB database, an output folder that cannot be created or written, an
-unknown format); 3 busy: another process holds the DuckDB file for writing (a
-run is building it); a scheduler may retry.
+not-DuckDB database, a warehouse whose recorded as-of date is out of range, an
+output folder that cannot be created or written, an output path that is a
+symlink or not of its kind, an unknown format); 3 busy: another process holds
+the DuckDB file for writing (a run is building it); a scheduler may retry.
 """
 
 from __future__ import annotations
@@ -47,10 +55,9 @@ import argparse
 import contextlib
 import hashlib
 import json
-import os
 import re
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -59,8 +66,15 @@ from typing import Any
 
 import duckdb
 
-from utility_warehouse import metadata, target_reader
+from utility_warehouse import metadata, safe_output, target_reader
+from utility_warehouse.as_of_bound import AsOfError, warehouse_as_of
 from utility_warehouse.exit_codes import EXIT_BAD_INPUT, EXIT_BUSY, EXIT_OK
+from utility_warehouse.safe_output import (
+    csv_select,
+    json_printable,
+    neutralize_sql,
+    printable,
+)
 
 COMMAND = "export"
 HELP = (
@@ -148,6 +162,7 @@ PM_UNITS: dict[str, str] = {
 
 # The ENERGY STAR columns, in order: header -> SQL expression over ``p`` (the
 # periods), ``m`` (dim_meters), ``s`` (dim_sites) and ``c`` (counted costs).
+# Every column but the numbers is text, neutralized when written.
 ENERGY_STAR_HEADER: tuple[tuple[str, str], ...] = (
     ("Property ID", "m.site_id"),
     ("Property Name", "s.site_name"),
@@ -165,6 +180,8 @@ ENERGY_STAR_HEADER: tuple[tuple[str, str], ...] = (
     ("Currency", "p.currency"),
     ("Estimation", "CASE WHEN p.is_estimated THEN 'Yes' ELSE 'No' END"),
 )
+
+ENERGY_STAR_NUMBERS: frozenset[str] = frozenset(("Usage", "Cost"))
 
 _PLAIN_NAME = re.compile(r"^[A-Za-z0-9_]+$")
 
@@ -272,61 +289,78 @@ def latest_run(con: duckdb.DuckDBPyConnection) -> dict[str, str | None]:
 # --- writing files ------------------------------------------------------------------
 
 
-def _prepare_out_dir(out_dir: Path) -> None:
-    if out_dir.exists() and not out_dir.is_dir():
-        raise ExportError(f"--out {out_dir} exists and is not a folder")
-    try:
-        (out_dir / ENERGY_STAR_DIR).mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise ExportError(
-            f"cannot create the output folder {out_dir}: {exc.strerror or exc}"
-        ) from exc
-    for folder in (out_dir, out_dir / ENERGY_STAR_DIR):
-        probe = folder / f".export-probe-{os.getpid()}"
+@dataclass(frozen=True)
+class _Target:
+    """The output folder, and the private staging folder (see
+    ``safe_output.staging_folder``) inside it and inside ``energy_star/``:
+    every file is written there, then moved into place."""
+
+    out_dir: Path
+    staging: dict[str, Path]
+
+    def staged(self, name: str) -> Path:
+        """Where the file ``name`` (relative to the output folder) is written."""
+        folder, _, base = name.rpartition("/")
+        return self.staging[folder] / base
+
+    def publish(self, name: str) -> None:
+        path = self.out_dir / name
         try:
-            probe.write_bytes(b"")
-            probe.unlink()
+            safe_output.publish(self.staged(name), path)
         except OSError as exc:
-            raise ExportError(
-                f"cannot write into the output folder {folder}: {exc.strerror or exc}"
-            ) from exc
+            raise ExportError(f"writing {path} failed: {exc.strerror or exc}") from exc
 
 
-def _partial_path(path: Path) -> Path:
-    return path.with_name(f".{path.name}.partial-{os.getpid()}")
+def _check_out(out_dir: Path, names: Sequence[str] = ()) -> None:
+    """Refuse a symlink or a non-folder at the output folders, and anything but
+    a regular file at the ``names`` (relative), before anything is written."""
+    safe_output.refuse_unsafe_folder(out_dir)
+    safe_output.refuse_unsafe_folder(out_dir / ENERGY_STAR_DIR)
+    for name in names:
+        safe_output.refuse_unsafe_file(out_dir / name)
+
+
+@contextlib.contextmanager
+def _staged(out_dir: Path) -> Iterator[_Target]:
+    """The output folders (created when missing) with their staging folders,
+    removed on the way out."""
+    with contextlib.ExitStack() as stack:
+        staging = {}
+        for folder in ("", ENERGY_STAR_DIR):
+            path = out_dir / folder if folder else out_dir
+            safe_output.make_folder(path)
+            staging[folder] = stack.enter_context(safe_output.staging_folder(path))
+        yield _Target(out_dir, staging)
 
 
 def _copy(
     con: duckdb.DuckDBPyConnection,
     query: str,
     params: Sequence[object],
-    path: Path,
+    target: _Target,
+    name: str,
     options: str,
-) -> int:
-    """``COPY (query) TO path``, through a temporary name; the rows written."""
-    partial = _partial_path(path)
+) -> dict[str, Any]:
+    """``COPY (query)`` to the file ``name`` (staged, then moved into place);
+    its manifest entry."""
+    staged = target.staged(name)
     try:
         result = con.execute(
-            f"COPY ({query}) TO {_sql_string(str(partial))} ({options})",
+            f"COPY ({query}) TO {_sql_string(str(staged))} ({options})",
             list(params),
         ).fetchone()
-        os.replace(partial, path)
-    except (duckdb.Error, OSError) as exc:
-        with contextlib.suppress(OSError):
-            partial.unlink()
-        if isinstance(exc, duckdb.Error):
-            raise ExportError(f"writing {path} failed: {_first_line(exc)}") from exc
-        raise ExportError(f"writing {path} failed: {exc.strerror or exc}") from exc
-    return int(result[0]) if result else 0
-
-
-def _file_entry(out_dir: Path, path: Path, rows: int) -> dict[str, Any]:
-    return {
-        "file": path.relative_to(out_dir).as_posix(),
-        "rows": rows,
-        "size_bytes": path.stat().st_size,
-        "sha256": file_digest(path),
+    except duckdb.Error as exc:
+        raise ExportError(
+            f"writing {target.out_dir / name} failed: {_first_line(exc)}"
+        ) from exc
+    entry = {
+        "file": name,
+        "rows": int(result[0]) if result else 0,
+        "size_bytes": staged.stat().st_size,
+        "sha256": file_digest(staged),
     }
+    target.publish(name)
+    return entry
 
 
 _COPY_OPTIONS = {
@@ -336,19 +370,18 @@ _COPY_OPTIONS = {
 
 
 def _export_marts(
-    con: duckdb.DuckDBPyConnection, out_dir: Path, fmt: str, tables: Sequence[str]
+    con: duckdb.DuckDBPyConnection, target: _Target, fmt: str, tables: Sequence[str]
 ) -> list[dict[str, Any]]:
     entries = []
     for table in tables:
-        path = out_dir / f"{table}.{fmt}"
-        rows = _copy(
-            con,
-            f"SELECT * FROM {MARTS}.{_identifier(table)} ORDER BY ALL",
-            [],
-            path,
-            _COPY_OPTIONS[fmt],
+        relation = f"{MARTS}.{_identifier(table)}"
+        query = (
+            csv_select(con, relation)
+            if fmt == "csv"
+            else f"SELECT * FROM {relation} ORDER BY ALL"
         )
-        entries.append({**_file_entry(out_dir, path, rows), "table": table})
+        entry = _copy(con, query, [], target, f"{table}.{fmt}", _COPY_OPTIONS[fmt])
+        entries.append({**entry, "table": table})
     return entries
 
 
@@ -409,10 +442,17 @@ _UNITS_SQL = "SELECT * FROM (VALUES {}) AS u(usage_unit, pm_unit)".format(
     )
 )
 
+
+def _energy_star_column(header: str, expression: str) -> str:
+    if header not in ENERGY_STAR_NUMBERS:
+        expression = neutralize_sql(f"CAST({expression} AS VARCHAR)")
+    return f"{expression} AS {_identifier(header)}"
+
+
 _ENERGY_STAR_SQL = f"""{_PERIODS_SQL}
 SELECT {
     ", ".join(
-        f"{expression} AS {_identifier(header)}"
+        _energy_star_column(header, expression)
         for header, expression in ENERGY_STAR_HEADER
     )
 }
@@ -457,23 +497,27 @@ ORDER BY b.currency
 """
 
 
+def _energy_star_names() -> list[str]:
+    return [f"{ENERGY_STAR_DIR}/{spec.name}" for spec in ENERGY_STAR_FILES]
+
+
 def _export_energy_star(
-    con: duckdb.DuckDBPyConnection, out_dir: Path
+    con: duckdb.DuckDBPyConnection, target: _Target
 ) -> dict[str, Any]:
     exported = [c for spec in ENERGY_STAR_FILES for c in spec.commodities]
     files = []
-    for spec in ENERGY_STAR_FILES:
-        path = out_dir / ENERGY_STAR_DIR / spec.name
-        rows = _copy(
+    for spec, name in zip(ENERGY_STAR_FILES, _energy_star_names(), strict=True):
+        entry = _copy(
             con,
             _ENERGY_STAR_SQL,
             [list(spec.commodities)],
-            path,
+            target,
+            name,
             "FORMAT csv, HEADER true",
         )
         files.append(
             {
-                **_file_entry(out_dir, path, rows),
+                **entry,
                 "commodities": list(spec.commodities),
                 "meter_types": [PM_METER_TYPES[c] for c in spec.commodities],
             }
@@ -489,7 +533,10 @@ def _export_energy_star(
                 "reason": "cost_without_counted_usage",
                 "periods": sum(int(count) for _, count, _ in costs),
                 "cost": [
-                    {"currency": str(currency), "amount": _decimal_text(amount)}
+                    {
+                        "currency": None if currency is None else str(currency),
+                        "amount": _decimal_text(amount),
+                    }
                     for currency, _, amount in costs
                 ],
             }
@@ -510,6 +557,69 @@ def _decimal_text(value: Any) -> str | None:
 # --- the export ---------------------------------------------------------------------
 
 
+def _checked_tables(database: Path, catalog: dict[str, set[str]]) -> list[str]:
+    """The marts tables to export; raises when the warehouse is not built or a
+    table's name cannot be a file name."""
+    unbuilt = [
+        f"{MARTS}.{table}"
+        for table, columns in ENERGY_STAR_COLUMNS.items()
+        if not set(columns) <= catalog.get(table, set())
+    ]
+    if unbuilt:
+        raise ExportError(
+            f"{database} has no {', '.join(unbuilt)} (or lacks columns); run "
+            "the pipeline first (python scripts/pipeline.py run ...)"
+        )
+    tables = sorted(catalog)
+    odd = [table for table in tables if not _PLAIN_NAME.match(table)]
+    if odd:
+        raise ExportError(
+            f"{database} has marts tables whose names cannot be file names: "
+            + ", ".join(repr(table) for table in odd)
+        )
+    return tables
+
+
+def _write_manifest(target: _Target, manifest: dict[str, Any]) -> None:
+    text = json.dumps(manifest, indent=2, ensure_ascii=False) + "\n"
+    try:
+        target.staged(MANIFEST).write_text(json_printable(text), encoding="utf-8")
+    except OSError as exc:
+        raise ExportError(
+            f"writing {target.out_dir / MANIFEST} failed: {exc.strerror or exc}"
+        ) from exc
+    target.publish(MANIFEST)
+
+
+def _export(
+    con: duckdb.DuckDBPyConnection, database: Path, out_dir: Path, fmt: str
+) -> dict[str, Any]:
+    tables = _checked_tables(database, _marts_catalog(con))
+    try:
+        warehouse_as_of(con)  # the bound of every command
+    except AsOfError as exc:
+        raise ExportError(str(exc)) from exc
+    _check_out(
+        out_dir,
+        [f"{table}.{fmt}" for table in tables] + _energy_star_names() + [MANIFEST],
+    )
+    run = latest_run(con)
+    with _staged(out_dir) as target:
+        files = _export_marts(con, target, fmt, tables)
+        energy_star = _export_energy_star(con, target)
+        manifest: dict[str, Any] = {
+            "exported_at": _timestamp_text(datetime.now(UTC)),
+            "format": fmt,
+            "database": str(database),
+            "project_version": metadata.project_version(PROJECT_DIR),
+            "warehouse": run,
+            "files": files,
+            "energy_star": energy_star,
+        }
+        _write_manifest(target, manifest)  # last: it names what was written
+    return manifest
+
+
 def export_warehouse(
     database: Path, out_dir: Path, fmt: str = DEFAULT_FORMAT
 ) -> dict[str, Any]:
@@ -517,62 +627,25 @@ def export_warehouse(
     return its manifest (also written as ``manifest.json``).
 
     Raises ``ExportError`` on an unknown format, a missing, unbuilt or unreadable
-    database, or an output folder that cannot be written; ``ExportBusyError``
-    when another process holds the file for writing.
+    database, an output folder that cannot be written, or an output path that is
+    a symlink or not a regular file (folder); ``ExportBusyError`` when another
+    process holds the file for writing.
     """
     if fmt not in FORMATS:
         raise ExportError(
             f"unknown format {fmt!r}; expected one of {', '.join(FORMATS)}"
         )
-    con = _connect(database)
     try:
-        catalog = _marts_catalog(con)
-        unbuilt = [
-            f"{MARTS}.{table}"
-            for table, columns in ENERGY_STAR_COLUMNS.items()
-            if not set(columns) <= catalog.get(table, set())
-        ]
-        if unbuilt:
-            raise ExportError(
-                f"{database} has no {', '.join(unbuilt)} (or lacks columns); run "
-                "the pipeline first (python scripts/pipeline.py run ...)"
-            )
-        tables = sorted(catalog)
-        odd = [table for table in tables if not _PLAIN_NAME.match(table)]
-        if odd:
-            raise ExportError(
-                f"{database} has marts tables whose names cannot be file names: "
-                + ", ".join(repr(table) for table in odd)
-            )
-        _prepare_out_dir(out_dir)
-        run = latest_run(con)
-        files = _export_marts(con, out_dir, fmt, tables)
-        energy_star = _export_energy_star(con, out_dir)
+        _check_out(out_dir)
+        con = _connect(database)
+        try:
+            return _export(con, database, out_dir, fmt)
+        finally:
+            con.close()
+    except safe_output.OutputPathError as exc:
+        raise ExportError(str(exc)) from exc
     except duckdb.Error as exc:
         raise ExportError(f"querying {database} failed: {_first_line(exc)}") from exc
-    finally:
-        con.close()
-    manifest: dict[str, Any] = {
-        "exported_at": _timestamp_text(datetime.now(UTC)),
-        "format": fmt,
-        "database": str(database),
-        "project_version": metadata.project_version(PROJECT_DIR),
-        "warehouse": run,
-        "files": files,
-        "energy_star": energy_star,
-    }
-    path = out_dir / MANIFEST
-    partial = _partial_path(path)
-    try:
-        partial.write_text(
-            json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
-        )
-        os.replace(partial, path)
-    except OSError as exc:
-        with contextlib.suppress(OSError):
-            partial.unlink()
-        raise ExportError(f"writing {path} failed: {exc.strerror or exc}") from exc
-    return manifest
 
 
 def format_summary(manifest: dict[str, Any], out_dir: Path) -> str:
@@ -600,7 +673,8 @@ def format_summary(manifest: dict[str, Any], out_dir: Path) -> str:
             detail = (
                 " ("
                 + ", ".join(
-                    f"{cost['amount']} {cost['currency']}" for cost in item["cost"]
+                    f"{cost['amount']} {cost['currency'] or '(no currency)'}"
+                    for cost in item["cost"]
                 )
                 + ")"
             )
@@ -608,15 +682,16 @@ def format_summary(manifest: dict[str, Any], out_dir: Path) -> str:
             f"  energy_star left out: {item['periods']:,} {item['reason']}{detail}"
         )
     lines.append(f"  {MANIFEST}: row counts, sizes and SHA-256 of every file")
-    return "\n".join(lines) + "\n"
+    return "\n".join(printable(line) for line in lines) + "\n"
 
 
 _EPILOG = """\
 Writes into --out (created when missing):
 
   <mart>.parquet|csv   every table of schema marts, run_metadata included,
-                       sorted on all columns (parquet keeps exact decimals;
-                       CSV writes them as plain text with six decimals)
+                       sorted on all columns (parquet keeps exact decimals
+                       and every value as it is; CSV writes decimals as
+                       plain text with six decimals)
   energy_star/         the counted bills as billed, for ENERGY STAR Portfolio
                        Manager, always CSV: electricity.csv (Electric - Grid),
                        natural_gas.csv, water.csv (potable water; sewer is not
@@ -633,6 +708,11 @@ standard unit (kWh, or US gallons for water) net of exclusion rows, the
 meter's counted attributed cost on the bill, and Estimation Yes when any of
 its rows is an estimated read. Meters without a site and costs without a
 counted usage row are left out too (counted in the manifest).
+
+CSV cells: a text cell starting with =, +, -, @, a tab or a carriage return
+is written with a leading single quote (OWASP's guidance on CSV injection), so
+that a spreadsheet shows it instead of running it as a formula; numbers,
+negative ones included, and dates are written as they are.
 """
 
 
@@ -645,8 +725,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         type=Path,
         required=True,
         metavar="DIR",
-        help="The output folder (created when missing; files of the same name "
-        "are replaced).",
+        help="The output folder (created when missing; regular files of the same "
+        "name are replaced). Refused when it, its energy_star folder or a file "
+        "name the export writes is a symlink or not of its kind (a FIFO, a "
+        "device, a file where a folder goes).",
     )
     parser.add_argument(
         "--format",

@@ -4132,8 +4132,14 @@ def generate(
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
+    from utility_warehouse.safe_output import folder_argument
+
     parser.add_argument(
-        "--out", type=Path, required=True, metavar="DIR", help="landing folder to write"
+        "--out",
+        type=folder_argument,
+        required=True,
+        metavar="DIR",
+        help="landing folder to write (a folder or a new name; never a symlink)",
     )
     parser.add_argument(
         "--companies", type=int, default=3, metavar="N", help="companies (default 3)"

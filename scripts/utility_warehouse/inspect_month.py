@@ -44,13 +44,20 @@ from typing import Any, TypeAlias
 
 import duckdb
 
-from utility_warehouse import metadata, target_reader
+from utility_warehouse import target_reader
+from utility_warehouse.as_of_bound import AsOfError, warehouse_as_of
 from utility_warehouse.exit_codes import EXIT_BAD_INPUT, EXIT_BUSY, EXIT_OK
 from utility_warehouse.rollup import (
     COMMODITIES,
     RollupError,
     normalize_commodity,
     parse_month,
+)
+from utility_warehouse.safe_output import (
+    json_printable,
+    printable,
+    table_lines,
+    table_text,
 )
 
 COMMAND = "inspect"
@@ -288,6 +295,20 @@ def _commodity_rank(commodity: str) -> tuple[int, str]:
     )
 
 
+def _group_key(row: Row) -> tuple[str | None, str | None]:
+    """A group's commodity and currency (None: the figures have none)."""
+    commodity, currency = row["commodity"], row["currency"]
+    return (
+        None if commodity is None else str(commodity),
+        None if currency is None else str(currency),
+    )
+
+
+def _group_order(key: tuple[str | None, str | None]) -> tuple[Any, ...]:
+    commodity, currency = key
+    return (_commodity_rank(commodity or ""), currency is None, currency or "")
+
+
 def _totals(usage_rows: Sequence[Row], cost_rows: Sequence[Row]) -> dict[str, Decimal]:
     """The counted figures of a group, summed exactly as the marts do."""
     totals = {
@@ -413,6 +434,7 @@ def inspect_month(database: Path, request: InspectRequest) -> Row:
     con = _connect(database)
     try:
         _check_tables(con, database)
+        run_as_of = warehouse_as_of(con)
         site = _rows(
             con,
             "SELECT site_id, site_name, company_id FROM "
@@ -421,7 +443,6 @@ def inspect_month(database: Path, request: InspectRequest) -> Row:
         )
         if not site:
             raise InspectError(f"unknown site: {request.site}")
-        run_as_of = metadata.latest_as_of(con)
         usage_rows = _usage_rows(con, request.site, month, commodity)
         cost_rows = _cost_rows(con, request.site, month, commodity)
         portfolio = _portfolio_rows(con, request.site, month, commodity, False)
@@ -430,23 +451,19 @@ def inspect_month(database: Path, request: InspectRequest) -> Row:
             con,
             sorted({str(r["meter_id"]) for r in [*usage_rows, *cost_rows]}),
         )
+    except AsOfError as exc:
+        raise InspectError(str(exc)) from exc
     except duckdb.Error as exc:
         raise InspectError(f"querying {database} failed: {_first_line(exc)}") from exc
     finally:
         con.close()
 
-    keys = {(str(r["commodity"]), str(r["currency"])) for r in usage_rows}
-    keys |= {(str(r["commodity"]), str(r["currency"])) for r in cost_rows}
-    keys |= {(str(r["commodity"]), str(r["currency"])) for r in portfolio}
-    portfolio_by_key = {(str(r["commodity"]), str(r["currency"])): r for r in portfolio}
+    keys = {_group_key(r) for r in [*usage_rows, *cost_rows, *portfolio]}
+    portfolio_by_key = {_group_key(r): r for r in portfolio}
     groups = []
-    for key in sorted(keys, key=lambda k: (_commodity_rank(k[0]), k[1])):
-        group_usage = [
-            r for r in usage_rows if (str(r["commodity"]), str(r["currency"])) == key
-        ]
-        group_costs = [
-            r for r in cost_rows if (str(r["commodity"]), str(r["currency"])) == key
-        ]
+    for key in sorted(keys, key=_group_order):
+        group_usage = [r for r in usage_rows if _group_key(r) == key]
+        group_costs = [r for r in cost_rows if _group_key(r) == key]
         bills = _bills(group_usage, group_costs, meters)
         row = portfolio_by_key.get(key)
         totals = _totals(group_usage, group_costs)
@@ -526,7 +543,9 @@ def _plain(value: Any) -> Any:
 
 
 def format_json(report: Row) -> str:
-    return json.dumps(_plain(report), indent=2, ensure_ascii=False) + "\n"
+    """One JSON object (control characters as escapes)."""
+    text = json.dumps(_plain(report), indent=2, ensure_ascii=False)
+    return json_printable(text) + "\n"
 
 
 def _number(value: Any) -> str:
@@ -611,28 +630,30 @@ def _bill_lines(bill: Row) -> list[list[str]]:
 
 
 def _render(rows: Sequence[Sequence[str]]) -> list[str]:
-    widths = [
-        max([len(header), *(len(row[i]) for row in rows)])
-        for i, header in enumerate(_HEADERS)
-    ]
-
-    def line(values: Sequence[str]) -> str:
-        cells = [
-            value.rjust(width) if right else value.ljust(width)
-            for value, width, right in zip(values, widths, _RIGHT, strict=True)
-        ]
-        return ("  " + "  ".join(cells)).rstrip()
-
-    return [line(_HEADERS), line(["-" * w for w in widths]), *map(line, rows)]
+    """The bills' table: control characters shown visibly, text cut at 60
+    columns, aligned by display width."""
+    cells = [[table_text(value) for value in row] for row in rows]
+    return table_lines(_HEADERS, cells, _RIGHT, indent="  ")
 
 
-def _figures(values: Row, unit: str, currency: str) -> str:
-    parts = [f"usage {_number(values['usage'])} {unit}"]
+def _text(value: Any) -> str:
+    return "" if value is None else str(value)
+
+
+def _currency(value: Any) -> str:
+    return "no currency" if value is None else str(value)
+
+
+def _figures(values: Row, unit: str, currency: str | None) -> str:
+    parts = [f"usage {_number(values['usage'])} {unit}".rstrip()]
     if values["export_usage"] or values["generation_usage"]:
         parts.append(f"export {_number(values['export_usage'])}")
         parts.append(f"generation {_number(values['generation_usage'])}")
         parts.append(f"net {_number(values['net_usage'])}")
-    parts.append(f"cost {_number(values['cost'])} {currency}")
+    cost = _number(values["cost"])
+    parts.append(
+        f"cost {cost} {currency}" if currency else f"cost {cost} (no currency)"
+    )
     return ", ".join(parts)
 
 
@@ -640,9 +661,9 @@ def format_table(report: Row) -> str:
     site = report["site"]
     scope = f", {report['commodity']}" if report["commodity"] else ""
     lines = [
-        f"Site {site['site_id']} {site['site_name'] or ''} (company "
-        f"{site['company_id']}), month {report['month']}{scope}; warehouse as of "
-        f"{report['as_of_date']} ({report['as_of_source']})",
+        f"Site {_text(site['site_id'])} {_text(site['site_name'])} (company "
+        f"{_text(site['company_id'])}), month {report['month']}{scope}; "
+        f"warehouse as of {report['as_of_date']} ({report['as_of_source']})",
         "Days: the period's days in the month / the period's days. Usage and cost "
         "parts are the month's share; exclusion rows (excl.) subtract; rows not "
         "counted are shown but not added.",
@@ -655,7 +676,7 @@ def format_table(report: Row) -> str:
         currency = group["currency"]
         lines.append("")
         lines.append(
-            f"{group['commodity']} in {currency} (usage in {unit}): "
+            f"{_text(group['commodity'])} in {_currency(currency)} (usage in {unit}): "
             f"{group['bill_count']} bill(s), {group['usage_row_count']} usage row(s)"
         )
         cells = [line for bill in group["bills"] for line in _bill_lines(bill)]
@@ -688,12 +709,13 @@ def format_table(report: Row) -> str:
         lines.append("")
         lines.append(
             f"Note: implied sewer of {_number(implied['usage'])} "
-            f"{implied['usage_unit']} ({implied['currency']}, from "
+            f"{_text(implied['usage_unit'])} ({_currency(implied['currency'])}, from "
             f"{implied['water_meter_count']} water meter(s)) is in "
             "fct_portfolio_monthly with is_implied; it has no bill and is not "
             "listed above."
         )
-    return "\n".join(lines) + "\n"
+    # Names and ids come from the data: no control character reaches the screen.
+    return "\n".join(printable(line) for line in lines) + "\n"
 
 
 _FORMATTERS = {"table": format_table, "json": format_json}

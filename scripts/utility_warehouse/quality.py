@@ -33,8 +33,16 @@ from typing import Any, TypeAlias
 
 import duckdb
 
-from utility_warehouse import metadata, target_reader
+from utility_warehouse import target_reader
+from utility_warehouse.as_of_bound import AsOfError, warehouse_as_of
 from utility_warehouse.exit_codes import EXIT_BAD_INPUT, EXIT_BUSY, EXIT_OK
+from utility_warehouse.safe_output import (
+    display_width,
+    json_printable,
+    pad,
+    printable,
+    shorten,
+)
 
 COMMAND = "quality"
 HELP = "Summarize the data-quality findings of a built warehouse, ready to act on."
@@ -761,13 +769,13 @@ def build_report(
                 f"{database} has no {', '.join(unbuilt)}; run the pipeline first "
                 "(python scripts/pipeline.py run ...)"
             )
-        _check_values(warehouse, filters)
-        run_as_of = metadata.latest_as_of(con)
-        as_of = run_as_of or today or date.today()
         try:
-            months = window_months(as_of)
-        except ValueError as exc:  # an as-of date in the first year of the calendar
-            raise QualityError(f"the as-of date {as_of} is out of range") from exc
+            run_as_of = warehouse_as_of(con, today)
+        except AsOfError as exc:
+            raise QualityError(str(exc)) from exc
+        _check_values(warehouse, filters)
+        as_of = run_as_of or today or date.today()
+        months = window_months(as_of)
         return {
             "database": str(database),
             "as_of_date": as_of.isoformat(),
@@ -811,8 +819,10 @@ def _plain(value: Value) -> Value:
 
 
 def format_json(report: Report) -> str:
-    """One JSON object with every section."""
-    return json.dumps(_plain(report), indent=2, ensure_ascii=False) + "\n"
+    """One JSON object with every section (control characters as escapes)."""
+    return (
+        json_printable(json.dumps(_plain(report), indent=2, ensure_ascii=False)) + "\n"
+    )
 
 
 def _number(value: Value, decimals: int = 2) -> str:
@@ -833,12 +843,16 @@ def _text(value: Value) -> str:
     return str(value)
 
 
+def _unit(row: Row) -> str:
+    """A count's unit; an amount of unattributed bills without one is in no
+    currency (a bill whose currency could not be told)."""
+    if row["unit"] is None and row["amount"] is not None:
+        return "no currency" if row["finding"] == "unattributed_bill" else "no unit"
+    return _text(row["unit"])
+
+
 def _percent(value: Value) -> str:
     return "" if value is None else f"{Decimal(value) * 100:+,.1f}%"
-
-
-def _shorten(text: str, width: int) -> str:
-    return text if len(text) <= width else text[: max(width - 1, 0)] + "~"
 
 
 def render_table(
@@ -852,10 +866,12 @@ def render_table(
 ) -> list[str]:
     """Aligned columns within ``width`` characters: the ``wrap`` column (an
     index) wraps onto further lines, then the widest text columns are cut
-    (ending in ``~``) until the table fits."""
+    (ending in ``~``) until the table fits. Control characters in cells are
+    shown visibly (``\\x1b``)."""
     gap = 2
+    rows = [[printable(value) for value in row] for row in rows]
     widths = [
-        max([len(header), *(len(row[i]) for row in rows)])
+        max([display_width(header), *(display_width(row[i]) for row in rows)])
         for i, header in enumerate(headers)
     ]
 
@@ -880,7 +896,7 @@ def render_table(
 
     def line(values: Sequence[str]) -> str:
         cells = [
-            value.rjust(size) if is_right else value.ljust(size)
+            pad(value, size, is_right)
             for value, size, is_right in zip(values, widths, right, strict=True)
         ]
         return (indent + (" " * gap).join(cells)).rstrip()
@@ -888,7 +904,7 @@ def render_table(
     out = [line(headers), line(["-" * size for size in widths])]
     for row in rows:
         cells = [
-            _shorten(value, widths[i]) if i != wrap else value
+            shorten(value, widths[i]) if i != wrap else value
             for i, value in enumerate(row)
         ]
         if wrap is None:
@@ -920,7 +936,7 @@ def format_table(report: Report) -> str:
     """The summary for a terminal of 100 columns."""
     filters = report["filters"]
     filtered = bool(filters["company"] or filters["sites"])
-    lines = [f"Data quality of {report['database']}"]
+    lines = [f"Data quality of {printable(report['database'])}"]
     window = report["window"]
     lines.append(
         f"as of {report['as_of_date']} ({report['as_of_source']}); "
@@ -932,7 +948,8 @@ def format_table(report: Report) -> str:
     if filters["sites"]:
         scope.append(f"site(s) {', '.join(filters['sites'])}")
     lines.append(
-        "filters: " + ("; ".join(scope) if scope else "none (the whole warehouse)")
+        "filters: "
+        + (printable("; ".join(scope)) if scope else "none (the whole warehouse)")
     )
 
     def title(text: str) -> None:
@@ -946,7 +963,7 @@ def format_table(report: Report) -> str:
                 row["label"],
                 _count(row["count"]) if row["built"] else "not built",
                 _number(row["amount"]),
-                _text(row["unit"]),
+                _unit(row),
             ]
         )
     lines.extend(

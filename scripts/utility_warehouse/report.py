@@ -50,9 +50,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import os
 import sys
-import tempfile
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -62,8 +60,9 @@ from typing import Any
 
 import duckdb
 
-from utility_warehouse import metadata, target_reader
+from utility_warehouse import metadata, safe_output, target_reader
 from utility_warehouse import svgchart as svg
+from utility_warehouse.as_of_bound import AsOfError, warehouse_as_of
 from utility_warehouse.exit_codes import EXIT_BAD_INPUT, EXIT_BUSY, EXIT_OK
 from utility_warehouse.quality import month_runs
 from utility_warehouse.rollup import MONTH_MIN, RollupError, parse_month
@@ -932,6 +931,15 @@ def _unassigned(
     data.unassigned = meters
 
 
+def _recorded_as_of(con: duckdb.DuckDBPyConnection, today: date | None) -> date | None:
+    """The warehouse's as-of date (None without run metadata); ReportError when
+    it is out of range."""
+    try:
+        return warehouse_as_of(con, today)
+    except AsOfError as exc:
+        raise ReportError(str(exc)) from exc
+
+
 def collect(
     database: Path, request: ReportRequest, today: date | None = None
 ) -> ReportData:
@@ -949,6 +957,7 @@ def collect(
                 f"{database} has no {', '.join(unbuilt)}; run the pipeline first "
                 "(python scripts/pipeline.py run ...)"
             )
+        run_as_of = _recorded_as_of(con, today)
         company: tuple[str, str | None] | None = None
         if request.company is not None:
             found = warehouse.rows(
@@ -960,7 +969,6 @@ def collect(
                 raise ReportError(f"unknown company: {request.company}")
             name = found[0][0]
             company = (request.company, None if name is None else str(name))
-        run_as_of = metadata.latest_as_of(con)
         as_of = run_as_of or today or date.today()
         months = resolve_period(request, as_of)
         data = ReportData(
@@ -1931,22 +1939,12 @@ def render_html(data: ReportData) -> str:
 
 
 def write_report(out: Path, html: str) -> None:
-    """Write ``html`` to ``out`` atomically (a temporary file beside it, renamed)."""
-    if out.is_dir():
-        raise ReportError(f"--out {out} is a directory; give a file name")
-    parent = out.parent if str(out.parent) else Path(".")
+    """Write ``html`` to ``out`` atomically (staged beside it, then renamed);
+    refuses an ``out`` that exists and is not a regular file."""
     try:
-        parent.mkdir(parents=True, exist_ok=True)
-        fd, temporary = tempfile.mkstemp(prefix=f".{out.name}.", dir=parent)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-                handle.write(html)
-            os.chmod(temporary, 0o644)
-            os.replace(temporary, out)
-        except BaseException:
-            with contextlib.suppress(FileNotFoundError):
-                os.unlink(temporary)
-            raise
+        safe_output.write_text(out, html)
+    except safe_output.OutputPathError as exc:
+        raise ReportError(str(exc)) from exc
     except OSError as exc:
         raise ReportError(f"cannot write {out}: {exc.strerror or exc}") from exc
 
@@ -1956,6 +1954,10 @@ def build_report(
 ) -> ReportData:
     """Read the warehouse and write the report to ``out``; returns its data."""
     database, out = Path(database), Path(out)
+    try:
+        safe_output.refuse_unsafe_file(out)
+    except safe_output.OutputPathError as exc:
+        raise ReportError(str(exc)) from exc
     with contextlib.suppress(OSError):
         if out.exists() and database.exists() and out.samefile(database):
             raise ReportError(f"--out {out} is the database itself")
@@ -1980,7 +1982,9 @@ ready, and the meters without a site with their usage.
 The period defaults to the 24 months ending at the warehouse's as-of month (the
 latest run's as-of date in marts.run_metadata; today without it). --from alone
 runs to the as-of month, --to alone starts 23 months before it; a period spans
-at most 120 months between 1900-01 and 2999-12.
+at most 120 months between 1950-01 and the month one year after today (the
+months of the as-of dates every command accepts). A warehouse whose latest
+run's as-of date is outside that bound is refused: rebuild it.
 
 The file is self-contained: charts are inline SVG, there is no script and
 nothing to download; it opens offline in any browser. Hover a mark for its
@@ -1997,7 +2001,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         type=Path,
         required=True,
         metavar="FILE",
-        help="The HTML file to write (replaced atomically; folders are created).",
+        help="The HTML file to write (replaced atomically; folders are created). "
+        "Refused when it exists and is not a regular file (a symlink, FIFO, "
+        "device or folder).",
     )
     parser.add_argument("--company", metavar="ID", help="Only this company.")
     parser.add_argument(

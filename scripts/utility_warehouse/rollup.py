@@ -14,8 +14,10 @@ Every filter value reaches DuckDB as a bound parameter; the only SQL text that
 varies with the request comes from the fixed whitelists below (``PERIODS`` and
 ``GROUPINGS``).
 
-Months run from ``MONTH_MIN`` to ``MONTH_MAX`` (1900-01 to 2999-12); a month or a
-``--last-months`` window outside that range is a bad request. ``--last-months N``
+Months run from ``MONTH_MIN`` (1950-01) to the month one year after today, the
+months of the as-of dates every command accepts (``as_of_bound``); a month or a
+``--last-months`` window outside that range is a bad request, and so is a
+warehouse whose recorded as-of date is outside the bound. ``--last-months N``
 ends at the warehouse's as-of month: the as-of date of the latest run in
 ``marts.run_metadata``, or today when the warehouse has no such table.
 
@@ -28,8 +30,6 @@ it); a scheduler may retry.
 from __future__ import annotations
 
 import argparse
-import csv
-import io
 import json
 import re
 import sys
@@ -42,8 +42,15 @@ from typing import TypeAlias
 
 import duckdb
 
-from utility_warehouse import metadata, target_reader
+from utility_warehouse import target_reader
+from utility_warehouse.as_of_bound import (
+    AsOfError,
+    month_bounds,
+    months_text,
+    warehouse_as_of,
+)
 from utility_warehouse.exit_codes import EXIT_BAD_INPUT, EXIT_BUSY, EXIT_OK
+from utility_warehouse.safe_output import csv_line, table_lines, table_text
 
 COMMAND = "rollup"
 HELP = "Roll up monthly usage and cost by period and company, site, commodity or tag."
@@ -123,8 +130,8 @@ FORMATS: tuple[str, ...] = ("table", "csv", "json")
 _MONTH_PATTERN = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 
 # The months a rollup can name; a window is computed in whole months between them.
-MONTH_MIN = date(1900, 1, 1)
-MONTH_MAX = date(2999, 12, 1)
+# (The last one is the month one year after today: ``month_bounds()``.)
+MONTH_MIN = month_bounds()[0]
 
 Value: TypeAlias = str | int | float | Decimal | None
 RollupRow: TypeAlias = dict[str, Value]
@@ -185,9 +192,6 @@ def _month_text(day: date) -> str:
     return f"{day.year:04d}-{day.month:02d}"
 
 
-_RANGE_TEXT = f"months run from {_month_text(MONTH_MIN)} to {_month_text(MONTH_MAX)}"
-
-
 def _month_index(day: date) -> int:
     return day.year * 12 + day.month - 1
 
@@ -198,21 +202,21 @@ def parse_month(value: str, option: str = "month") -> date:
     if match is None:
         raise RollupError(f"{option}: malformed month {value!r}; expected YYYY-MM")
     year, month = int(match.group(1)), int(match.group(2))
-    if not (
-        _month_index(MONTH_MIN) <= year * 12 + month - 1 <= _month_index(MONTH_MAX)
-    ):
-        raise RollupError(f"{option}: month {value} is out of range; {_RANGE_TEXT}")
+    first, last = month_bounds()
+    if not _month_index(first) <= year * 12 + month - 1 <= _month_index(last):
+        raise RollupError(f"{option}: month {value} is out of range; {months_text()}")
     return date(year, month, 1)
 
 
 def add_months(day: date, months: int) -> date:
     """The first day of the month ``months`` after (or before) ``day``'s month.
 
-    Raises RollupError when that month is outside ``MONTH_MIN`` .. ``MONTH_MAX``
-    (never a date overflow).
+    Raises RollupError when that month is outside ``month_bounds()`` (or the
+    month after the last one): never a date overflow.
     """
     index = _month_index(day) + months
-    if not _month_index(MONTH_MIN) <= index <= _month_index(MONTH_MAX) + 1:
+    first, last = month_bounds()
+    if not _month_index(first) <= index <= _month_index(last) + 1:
         raise RollupError(f"a month computed from {_month_text(day)} is out of range")
     return date(index // 12, index % 12 + 1, 1)
 
@@ -346,30 +350,27 @@ def _check_values(con: duckdb.DuckDBPyConnection, filters: RollupFilters) -> Non
 def as_of_month(con: duckdb.DuckDBPyConnection, today: date | None = None) -> date:
     """The warehouse's as-of month: that of the latest run in
     ``marts.run_metadata``, or ``today``'s (default: the current date) when the
-    warehouse has no run metadata (a warehouse built by plain ``dbt build``)."""
-    as_of = metadata.latest_as_of(con) or today or date.today()
+    warehouse has no run metadata (a warehouse built by plain ``dbt build``).
+    Raises ``RollupError`` when the recorded as-of date is out of range."""
+    try:
+        as_of = warehouse_as_of(con, today) or today or date.today()
+    except AsOfError as exc:
+        raise RollupError(str(exc)) from exc
     return date(as_of.year, as_of.month, 1)
 
 
-def _month_range(
-    con: duckdb.DuckDBPyConnection, request: _Request
-) -> tuple[date | None, date | None]:
-    """The inclusive first and last month to keep (``None`` = unbounded)."""
+def _month_range(request: _Request, last: date) -> tuple[date | None, date | None]:
+    """The inclusive first and last month to keep (``None`` = unbounded);
+    ``last``: the warehouse's as-of month, where ``--last-months`` ends."""
     last_months = request.filters.last_months
     if last_months is None:
         return request.start, request.end
-    last = as_of_month(con)
-    if not MONTH_MIN <= last <= MONTH_MAX:
-        raise RollupError(
-            f"--last-months: the warehouse's as-of month {_month_text(last)} is out "
-            f"of range; {_RANGE_TEXT}"
-        )
     first_index = _month_index(last) - (last_months - 1)
     if first_index < _month_index(MONTH_MIN):
         raise RollupError(
             f"--last-months {last_months} reaches back before "
             f"{_month_text(MONTH_MIN)} from the as-of month {_month_text(last)}; "
-            f"{_RANGE_TEXT}"
+            f"{months_text()}"
         )
     return date(first_index // 12, first_index % 12 + 1, 1), last
 
@@ -557,8 +558,9 @@ def query_rollup(database: Path, filters: RollupFilters) -> list[RollupRow]:
     con = _connect(database)
     try:
         _check_tables(con, database, filters)
+        last = as_of_month(con)
         _check_values(con, filters)
-        start, end = _month_range(con, request)
+        start, end = _month_range(request, last)
         sql, params = _build_sql(request, start, end)
         cursor = con.execute(sql, params)
         names = [column[0] for column in cursor.description or []]
@@ -586,7 +588,8 @@ def _json_value(value: Value) -> Value:
 
 
 def format_table(rows: Sequence[RollupRow], columns: Sequence[str]) -> str:
-    """Aligned columns with a header; numbers with separators and 2 decimals."""
+    """Aligned columns with a header; numbers with separators and 2 decimals;
+    text with control characters shown visibly and cut at 60 columns."""
 
     def cell(column: str, value: Value) -> str:
         if value is None:
@@ -595,35 +598,21 @@ def format_table(rows: Sequence[RollupRow], columns: Sequence[str]) -> str:
             return f"{value:,.2f}"
         if column in COUNT_COLUMNS and isinstance(value, int):
             return f"{value:,}"
-        return str(value)
+        return table_text(value)
 
     cells = [[cell(column, row.get(column)) for column in columns] for row in rows]
-    widths = [
-        max([len(column), *(len(line[i]) for line in cells)])
-        for i, column in enumerate(columns)
-    ]
     right = [c in NUMBER_COLUMNS or c in COUNT_COLUMNS for c in columns]
-
-    def line(values: Sequence[str]) -> str:
-        parts = [
-            value.rjust(width) if is_right else value.ljust(width)
-            for value, width, is_right in zip(values, widths, right, strict=True)
-        ]
-        return "  ".join(parts).rstrip()
-
-    lines = [line(columns), line(["-" * width for width in widths])]
-    lines.extend(line(values) for values in cells)
-    return "\n".join(lines) + "\n"
+    return "\n".join(table_lines(columns, cells, right)) + "\n"
 
 
 def format_csv(rows: Sequence[RollupRow], columns: Sequence[str]) -> str:
-    """A header row and one row per result, numbers in full precision."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(columns)
+    """A header row and one row per result, numbers in full precision; text a
+    spreadsheet would run as a formula gets a leading single quote."""
+    lines = [csv_line(columns)]
     for row in rows:
-        writer.writerow([_full_precision(row.get(column)) for column in columns])
-    return buffer.getvalue()
+        values = [row.get(column) for column in columns]
+        lines.append(csv_line(values, _full_precision))
+    return "".join(lines)
 
 
 def format_json(rows: Sequence[RollupRow], columns: Sequence[str]) -> str:
@@ -657,8 +646,17 @@ the as-of date of the latest run recorded in marts.run_metadata (today when the
 warehouse has no marts.run_metadata, e.g. built by plain dbt build). A stray
 future month in the data does not move the window.
 
-Months (--from, --to and the --last-months window) run from 1900-01 to
-2999-12; a month outside that range is refused (exit 2).
+Months (--from, --to and the --last-months window) run from 1950-01 to the
+month one year after today, the months of the as-of dates every command
+accepts; a month outside that range is refused (exit 2), and so is a warehouse
+whose latest run's as-of date is outside them (rebuild it).
+
+The table shows control characters in names visibly (ESC as \\x1b, a
+carriage return as \\r) and cuts text longer than 60 columns (ending in ~);
+CSV and JSON keep it whole. --format csv writes a text cell starting with =,
++, -, @, a tab or a carriage return with a leading single quote (OWASP's
+guidance on CSV injection), so that a spreadsheet shows it instead of running
+it; numbers stay numbers.
 
 --include-implied and --include-estimated add rows that are not metered: the
 output then has a column kind (metered, implied or estimated) after the group

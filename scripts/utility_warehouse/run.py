@@ -79,13 +79,20 @@ WARNED_TESTS_SHOWN = 10
 
 
 def iso_date(text: str) -> date:
-    """An argparse type: a calendar date written YYYY-MM-DD."""
+    """An argparse type: an as-of date written YYYY-MM-DD, within the bound of
+    every command (1950-01-01 to one year after today: ``as_of_bound``)."""
+    from utility_warehouse.as_of_bound import AsOfError, check
+
     if not _ISO_DATE.fullmatch(text):
         raise argparse.ArgumentTypeError(f"expected a date YYYY-MM-DD, got {text!r}")
     try:
-        return date.fromisoformat(text)
+        value = date.fromisoformat(text)
     except ValueError as error:
         raise argparse.ArgumentTypeError(f"not a calendar date: {text!r}") from error
+    try:
+        return check(value)
+    except AsOfError as error:
+        raise argparse.ArgumentTypeError(str(error)) from error
 
 
 def positive_int(text: str) -> int:
@@ -168,7 +175,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         type=iso_date,
         default=None,
         metavar="YYYY-MM-DD",
-        help="the run's reference date (default: today)",
+        help="the run's reference date (default: today), from 1950-01-01 to one "
+        "year after today",
     )
     parser.add_argument(
         "--select",

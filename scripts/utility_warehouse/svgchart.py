@@ -28,6 +28,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from html import escape
 
+from utility_warehouse.safe_output import printable
+
 FONT_SIZE = 12
 TEXT_COLOR = "#1f2933"
 MUTED_COLOR = "#52606d"
@@ -42,8 +44,10 @@ MONTH_NAMES: tuple[str, ...] = (
 
 
 def esc(value: object) -> str:
-    """Text or an attribute value, escaped for HTML and SVG."""
-    return escape(str(value), quote=True)
+    """Text or an attribute value, escaped for HTML and SVG; control characters
+    (invalid in XML, invisible in a page) shown as ``\\x1b``, tabs and line
+    breaks kept as white space."""
+    return escape(printable(str(value), keep="\t\n"), quote=True)
 
 
 def _num(value: float) -> str:
