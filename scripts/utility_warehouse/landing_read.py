@@ -1,0 +1,155 @@
+"""Read one landing file into the in-memory staging database as text columns.
+
+Each file becomes a staging table ``stage_<entity>`` of text columns ``c0 .. cN``
+in file order (its ``rowid`` is the record's position); ``StagedFile.names``
+are the file's column names in the same order.
+"""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+from utility_warehouse.contract import Entity, normalize_name
+from utility_warehouse.duckdb_text import error_line, quote_identifier, quote_literal
+from utility_warehouse.landing_columns import require_columns
+from utility_warehouse.landing_errors import FileProblems
+from utility_warehouse.landing_jsonl import stage_jsonl
+from utility_warehouse.landing_scan import Scanned, scan_file
+
+_NESTED_TYPE_PREFIXES = ("STRUCT", "MAP", "UNION")
+
+
+@dataclass(frozen=True)
+class StagedFile:
+    """A landing file read into the staging database as ``c0 .. cN`` text columns.
+
+    ``stage_table`` is None for a file without any content (zero bytes).
+    """
+
+    entity: Entity
+    path: Path
+    file_format: str
+    names: tuple[str, ...]
+    stage_table: str | None
+    row_count: int
+    sha256: str
+    size_bytes: int
+
+
+def _header_names(scanned: Scanned, path: Path) -> list[str] | None:
+    """The header row of a CSV (None: the file has no line at all)."""
+    try:
+        with scanned.read_path.open(encoding="utf-8-sig", newline="") as handle:
+            return next(csv.reader(handle), None)
+    except csv.Error as error:
+        raise FileProblems([f"{path.name}: unreadable header row ({error})"]) from error
+
+
+def _stage_csv(
+    con: duckdb.DuckDBPyConnection,
+    entity: Entity,
+    path: Path,
+    scanned: Scanned,
+    stage: str,
+) -> tuple[str, ...] | None:
+    """Read a CSV (header row, maybe a BOM) as text, in file order.
+
+    Returns None for a file without a header row (no content)."""
+    header = _header_names(scanned, path)
+    if not header:
+        return None
+    names = tuple(name.strip() or f"column{index}" for index, name in enumerate(header))
+    require_columns(entity, path.name, names)
+    columns = ", ".join(f"'c{index}': 'VARCHAR'" for index in range(len(names)))
+    # Nothing is sniffed: the dialect and the columns are given and every value is
+    # read as text. The CSV reader keeps the rows in file order, also in parallel.
+    source = (
+        f"read_csv({quote_literal(str(scanned.read_path))}, columns = {{{columns}}}, "
+        "all_varchar = true, header = true, auto_detect = false, "
+        "delim = ',', quote = '\"', escape = '\"', "
+        "strict_mode = true, null_padding = false, encoding = 'utf-8')"
+    )
+    con.execute(f"create table {stage} as select * from {source}")
+    return names
+
+
+def _text_expression(column: str, type_name: str) -> str:
+    """Cast one Parquet column to text; nested values become JSON text."""
+    upper = type_name.upper()
+    if upper.endswith("]") or upper.startswith(_NESTED_TYPE_PREFIXES):
+        return f"cast(to_json({column}) as varchar)"
+    return f"cast({column} as varchar)"
+
+
+def _stage_parquet(
+    con: duckdb.DuckDBPyConnection, entity: Entity, path: Path, stage: str
+) -> tuple[str, ...]:
+    source = f"read_parquet({quote_literal(str(path))}, file_row_number = true)"
+    described = con.execute(f"describe select * from {source}").fetchall()
+    columns = [(str(row[0]), str(row[1])) for row in described]
+    columns = [item for item in columns if item[0] != "file_row_number"]
+    names = tuple(name for name, _ in columns)
+    require_columns(entity, path.name, names)
+    values = ", ".join(
+        f"{_text_expression(quote_identifier(name), type_name)} as c{index}"
+        for index, (name, type_name) in enumerate(columns)
+    )
+    select = values or "file_row_number"
+    con.execute(
+        f"create table {stage} as select {select} from {source} "
+        "order by file_row_number"
+    )
+    return tuple(name.strip() or f"column{index}" for index, name in enumerate(names))
+
+
+def _empty_file_problem(entity: Entity, path: Path, size: int) -> str:
+    what = "an empty file (0 bytes)" if size == 0 else "no data rows"
+    return f"{path.name}: {what}; the {entity.name} file must hold at least one record"
+
+
+def stage_file(
+    con: duckdb.DuckDBPyConnection,
+    entity: Entity,
+    path: Path,
+    scratch: Path,
+    encoding: str,
+) -> StagedFile:
+    """Check one landing file and read it into ``stage_<entity>``.
+
+    Raises FileProblems when the file breaks the contract."""
+    file_format = normalize_name(path.name).rpartition(".")[2].strip()
+    stage = f"stage_{entity.name}"
+    scanned = scan_file(path, file_format, encoding, scratch)
+    names: tuple[str, ...] | None = None
+    if scanned.size_bytes:
+        try:
+            if file_format == "csv":
+                names = _stage_csv(con, entity, path, scanned, stage)
+            elif file_format == "jsonl":
+                names = stage_jsonl(con, entity, path, scanned, stage)
+            else:
+                names = _stage_parquet(con, entity, path, stage)
+        except duckdb.Error as error:
+            raise FileProblems(
+                [f"{path.name}: cannot be read: {error_line(error)}"]
+            ) from error
+    row_count = 0
+    if names is not None:
+        count = con.execute(f"select count(*) from {stage}").fetchone()
+        row_count = int(count[0]) if count else 0
+    if row_count == 0 and entity.requires_rows:
+        raise FileProblems([_empty_file_problem(entity, path, scanned.size_bytes)])
+    return StagedFile(
+        entity=entity,
+        path=path,
+        file_format=file_format,
+        names=names or (),
+        stage_table=stage if names is not None else None,
+        row_count=row_count,
+        sha256=scanned.sha256,
+        size_bytes=scanned.size_bytes,
+    )
