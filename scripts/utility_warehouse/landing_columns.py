@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Container, Sequence
 
 from utility_warehouse import contract
 from utility_warehouse.contract import Entity, normalize_name
@@ -33,9 +33,21 @@ def column_problems(
                 f"{file_name}: column {name!r} is reserved for the loader; rename it"
             )
     if check_required:
-        for column in entity.required_columns:
-            if column not in seen:
-                problems.append(f"{file_name}: missing required column {column!r}")
+        problems.extend(_missing_columns(entity, file_name, seen))
+    return problems
+
+
+def _missing_columns(entity: Entity, file_name: str, seen: Container[str]) -> list[str]:
+    """A required column the file lacks, or a group of alternatives it lacks."""
+    problems = [
+        f"{file_name}: missing required column {column!r}"
+        for column in entity.required_columns
+        if column not in seen
+    ]
+    for group in entity.one_of:
+        if not any(column in seen for column in group):
+            names = " or ".join(repr(column) for column in group)
+            problems.append(f"{file_name}: needs one of the columns {names}")
     return problems
 
 
