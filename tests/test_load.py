@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import os
 import re
 from pathlib import Path
 from typing import Any
@@ -695,12 +696,145 @@ def test_unknown_files_and_columns_are_named_in_warnings(
     warnings = [line for line in out.splitlines() if line.startswith("warning:")]
     assert warnings == [
         "warning: file(s) the contract does not know, not loaded: "
-        "'invoices.csv', 'meters.csv.bak'",
+        "'invoices.csv' (did you mean documents.csv?), 'meters.csv.bak'",
         "warning: meters.csv: column(s) the contract does not know, kept as extra "
         "raw columns: 'vendor_note', 'Colour'",
     ]
     [meter] = raw_rows(database, "meters")
     assert (meter["vendor_note"], meter["Colour"]) == ("42", "red")
+
+
+@pytest.mark.parametrize(
+    ("name", "hint"),
+    [
+        ("bills.csv", "'bills.csv' (did you mean documents.csv?)"),
+        ("usage.csv", "'usage.csv' (did you mean usage_data.csv?)"),
+        ("Line-Items.jsonl", "'Line-Items.jsonl' (did you mean line_items.jsonl?)"),
+        (
+            "documents.xlsx",
+            "'documents.xlsx' (format .xlsx is not read; save it as documents.csv, "
+            ".jsonl or .parquet)",
+        ),
+        (
+            "sites",
+            "'sites' (no file extension; name it sites.csv, .jsonl or .parquet)",
+        ),
+        ("notes.csv", "'notes.csv'"),
+    ],
+)
+def test_files_the_contract_does_not_know_are_named_with_the_closest_entity(
+    tmp_path: Path,
+    minimal_landing: dict[str, list[dict[str, Any]]],
+    capsys: pytest.CaptureFixture[str],
+    name: str,
+    hint: str,
+) -> None:
+    raw_dir = write_landing(tmp_path / "raw", minimal_landing)
+    (raw_dir / name).write_text("id\n1\n")
+
+    assert load(raw_dir, tmp_path / "warehouse.duckdb") == 0
+
+    out = capsys.readouterr().out
+    expected = f"warning: file(s) the contract does not know, not loaded: {hint}"
+    assert expected + "\n" in out
+
+
+def test_a_missing_required_file_names_the_file_that_looks_like_it(
+    tmp_path: Path,
+    minimal_landing: dict[str, list[dict[str, Any]]],
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    raw_dir = write_landing(tmp_path / "raw", minimal_landing)
+    rename(raw_dir, "documents.csv", "Bills.csv")
+    rename(raw_dir, "meters.csv", "meters.xlsx")
+
+    assert load(raw_dir, tmp_path / "warehouse.duckdb") == 2
+
+    err = capsys.readouterr().err
+    assert (
+        f"missing required file: documents.csv|.jsonl|.parquet in {raw_dir} "
+        "('Bills.csv' looks like it: rename it documents.csv)"
+    ) in err
+    assert (
+        f"missing required file: meters.csv|.jsonl|.parquet in {raw_dir} "
+        "('meters.xlsx': format .xlsx is not read; save it as meters.csv, .jsonl "
+        "or .parquet)"
+    ) in err
+
+
+def test_landing_json_is_not_an_unknown_file(
+    tmp_path: Path,
+    minimal_landing: dict[str, list[dict[str, Any]]],
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    raw_dir = write_landing(tmp_path / "raw", minimal_landing)
+    (raw_dir / "landing.json").write_text('{"date_order": "mdy"}\n')
+
+    assert load(raw_dir, tmp_path / "warehouse.duckdb") == 0
+
+    assert "warning" not in capsys.readouterr().out
+
+
+# --- entries that name an entity but cannot be read -----------------------------
+
+
+def make_unreadable(raw_dir: Path, name: str, kind: str) -> None:
+    path = raw_dir / name
+    path.unlink(missing_ok=True)
+    if kind == "dangling symlink":
+        path.symlink_to(raw_dir / "gone" / name)
+    elif kind == "directory":
+        path.mkdir()
+        (path / "part-0.csv").write_text("id\n")
+    elif kind == "symlink loop":
+        path.symlink_to(path)
+    else:
+        os.mkfifo(path)
+
+
+UNREADABLE = {
+    "dangling symlink": "a symbolic link to a missing file",
+    "directory": "a directory, not a file",
+    "symlink loop": "Too many levels of symbolic links",
+    "fifo": "not a regular file (a FIFO)",
+}
+
+
+@pytest.mark.parametrize("kind", list(UNREADABLE))
+@pytest.mark.parametrize("name", ["line_items.csv", "meter_tags.csv", "meters.csv"])
+def test_an_entry_naming_an_entity_that_cannot_be_read_exits_2(
+    tmp_path: Path,
+    minimal_landing: dict[str, list[dict[str, Any]]],
+    capsys: pytest.CaptureFixture[str],
+    name: str,
+    kind: str,
+) -> None:
+    """Optional entities too: a broken entry is never read as "no file"."""
+    raw_dir = write_landing(tmp_path / "raw", minimal_landing)
+    make_unreadable(raw_dir, name, kind)
+    database = tmp_path / "warehouse.duckdb"
+
+    assert load(raw_dir, database) == 2
+
+    err = capsys.readouterr().err
+    assert f"  {name}: cannot be read: {UNREADABLE[kind]}" in err
+    assert "missing required file" not in err
+    assert not database.exists()
+
+
+def test_a_symlink_to_a_landing_file_elsewhere_is_read(
+    tmp_path: Path, minimal_landing: dict[str, list[dict[str, Any]]]
+) -> None:
+    raw_dir = write_landing(tmp_path / "raw", minimal_landing)
+    elsewhere = tmp_path / "exports"
+    elsewhere.mkdir()
+    (raw_dir / "meters.csv").rename(elsewhere / "meters.csv")
+    (raw_dir / "meters.csv").symlink_to(elsewhere / "meters.csv")
+    database = tmp_path / "warehouse.duckdb"
+
+    assert load(raw_dir, database) == 0
+
+    assert [row["id"] for row in raw_rows(database, "meters")] == ["m1"]
 
 
 # --- empty files ----------------------------------------------------------------
