@@ -61,6 +61,7 @@ from utility_warehouse.landing_scan import (
     is_utf8,
 )
 from utility_warehouse.lock import (
+    LockFileError,
     WarehouseBusy,
     WarehouseLock,
     duckdb_busy_message,
@@ -437,6 +438,9 @@ def main(args: argparse.Namespace) -> int:
         lock.acquire()
     except WarehouseBusy as error:
         return busy_exit(str(error))
+    except LockFileError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return EXIT_BAD_INPUT
     except OSError as error:
         print(
             f"error: cannot create the lock file {lock.path}: {error}", file=sys.stderr

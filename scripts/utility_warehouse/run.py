@@ -62,6 +62,7 @@ from utility_warehouse.load import (
     report_problems,
 )
 from utility_warehouse.lock import (
+    LockFileError,
     WarehouseBusy,
     WarehouseLock,
     duckdb_busy_message,
@@ -580,6 +581,9 @@ def _run_on_duckdb(args: argparse.Namespace) -> int:
         lock.acquire()
     except WarehouseBusy as error:
         return busy_exit(str(error))
+    except LockFileError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return EXIT_BAD_INPUT
     except OSError as error:
         print(
             f"error: cannot create the lock file {lock.path}: {error}",
