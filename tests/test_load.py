@@ -7,6 +7,7 @@ import hashlib
 import json
 import os
 import re
+import time
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +17,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from conftest import write_landing, write_table
-from utility_warehouse import cli, contract
+from utility_warehouse import cli, contract, environment, landing_read
 from utility_warehouse import load as load_module
 
 ROW_NUMBER = contract.ROW_NUMBER_COLUMN
@@ -1095,12 +1096,110 @@ def test_load_and_profile_share_the_memory_limit(
     """The load and the dbt build run under one memory limit, from one variable."""
     profile = (Path(__file__).resolve().parents[1] / "profiles.yml").read_text()
     variable, default = (
-        load_module.MEMORY_LIMIT_ENV_VAR,
-        load_module.DEFAULT_MEMORY_LIMIT,
+        environment.MEMORY_LIMIT_ENV_VAR,
+        environment.DEFAULT_MEMORY_LIMIT,
     )
     expected = f"env_var('{variable}', '{default}')"
     assert expected in profile
-    monkeypatch.delenv(load_module.MEMORY_LIMIT_ENV_VAR, raising=False)
-    assert load_module.memory_limit() == load_module.DEFAULT_MEMORY_LIMIT
-    monkeypatch.setenv(load_module.MEMORY_LIMIT_ENV_VAR, "3GB")
+    monkeypatch.delenv(environment.MEMORY_LIMIT_ENV_VAR, raising=False)
+    assert load_module.memory_limit() == environment.DEFAULT_MEMORY_LIMIT
+    monkeypatch.setenv(environment.MEMORY_LIMIT_ENV_VAR, "3GB")
     assert load_module.memory_limit() == "3GB"
+
+
+# --- resources and settings -----------------------------------------------------
+
+
+def wide_header(columns: int) -> str:
+    return ",".join(["id", *(f"extra_column_{n}" for n in range(columns - 1))])
+
+
+@pytest.mark.parametrize(
+    ("columns", "rows", "reason"),
+    [
+        (100_000, 1, "header row longer than 1,048,576 bytes"),
+        (1_200_000, 0, "header row longer than 1,048,576 bytes"),
+        (1_001, 1, "1,001 columns; at most 1,000 are read"),
+    ],
+)
+def test_a_csv_header_beyond_the_caps_is_refused_at_once(
+    tmp_path: Path,
+    minimal_landing: dict[str, list[dict[str, Any]]],
+    capsys: pytest.CaptureFixture[str],
+    columns: int,
+    rows: int,
+    reason: str,
+) -> None:
+    raw_dir = write_landing(tmp_path / "raw", minimal_landing)
+    body = "".join(",".join(["c9", *["x"] * (columns - 1)]) + "\n" for _ in range(rows))
+    (raw_dir / "companies.csv").write_text(wide_header(columns) + "\n" + body)
+    database = tmp_path / "warehouse.duckdb"
+
+    started = time.monotonic()
+    assert load(raw_dir, database) == 2
+    assert time.monotonic() - started < 5
+
+    assert f"companies.csv: {reason}" in capsys.readouterr().err
+    assert not database.exists()
+
+
+def test_the_caps_are_named_constants() -> None:
+    assert landing_read.MAX_COLUMNS == 1_000
+    assert landing_read.MAX_HEADER_BYTES == 1 << 20
+    assert (
+        max(len(e.all_columns) for e in contract.ENTITIES) <= landing_read.MAX_COLUMNS
+    )
+
+
+@pytest.mark.parametrize("fmt", ["jsonl", "parquet"])
+def test_jsonl_and_parquet_beyond_the_column_cap_are_refused(
+    tmp_path: Path,
+    minimal_landing: dict[str, list[dict[str, Any]]],
+    capsys: pytest.CaptureFixture[str],
+    fmt: str,
+) -> None:
+    raw_dir = write_landing(tmp_path / "raw", minimal_landing)
+    wide = {"id": "c1", **{f"extra_column_{n}": "x" for n in range(1_500)}}
+    (raw_dir / "companies.csv").unlink()
+    write_table(raw_dir, "companies", [wide], fmt)
+
+    assert load(raw_dir, tmp_path / "warehouse.duckdb") == 2
+
+    assert (
+        f"companies.{fmt}: 1,501 columns; at most 1,000 are read"
+        in capsys.readouterr().err
+    )
+
+
+@pytest.mark.parametrize("value", ["garbage", "0", "", "0GB", "-1GB", "12 parsecs"])
+def test_a_bad_memory_limit_exits_2_before_any_work(
+    tmp_path: Path,
+    minimal_landing: dict[str, list[dict[str, Any]]],
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    value: str,
+) -> None:
+    raw_dir = write_landing(tmp_path / "raw", minimal_landing)
+    database = tmp_path / "warehouse.duckdb"
+    monkeypatch.setenv(environment.MEMORY_LIMIT_ENV_VAR, value)
+
+    assert load(raw_dir, database) == 2
+
+    err = capsys.readouterr().err
+    assert f"UTILITY_WAREHOUSE_MEMORY_LIMIT={value!r}" in err
+    assert "e.g. 5GB, 512MB or 80%" in err
+    assert "Traceback" not in err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["raw"]
+
+
+@pytest.mark.parametrize("value", ["512MB", " 5GB ", "80%", "1.5GiB"])
+def test_memory_limits_in_duckdb_forms_are_accepted(
+    tmp_path: Path,
+    minimal_landing: dict[str, list[dict[str, Any]]],
+    monkeypatch: pytest.MonkeyPatch,
+    value: str,
+) -> None:
+    raw_dir = write_landing(tmp_path / "raw", minimal_landing)
+    monkeypatch.setenv(environment.MEMORY_LIMIT_ENV_VAR, value)
+
+    assert load(raw_dir, tmp_path / "warehouse.duckdb") == 0

@@ -532,3 +532,44 @@ def test_target_option_combinations_refused(
     assert captured.err.startswith(f"pipeline.py {argv[0]}: error: {message}")
     assert captured.err.count("\n") == 1, captured.err
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("value", ["abc", "0", "-2", "1.5", ""])
+def test_a_bad_thread_count_exits_2_before_any_work(
+    tmp_path: Path,
+    minimal_landing: dict[str, list[dict[str, Any]]],
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    value: str,
+) -> None:
+    monkeypatch.setattr(dbt_build, "run_dbt_build", pytest.fail)
+    monkeypatch.setenv("UTILITY_WAREHOUSE_THREADS", value)
+    raw_dir = write_landing(tmp_path / "raw", minimal_landing)
+    database = tmp_path / "w.duckdb"
+
+    assert run_in_process(raw_dir, database) == 2
+
+    err = capsys.readouterr().err
+    assert f"UTILITY_WAREHOUSE_THREADS={value!r}" in err
+    assert "a whole number of at least 1" in err
+    assert not database.exists()
+    # --threads wins over the environment.
+    monkeypatch.setattr(dbt_build, "run_dbt_build", fake_build_with())
+    assert run_in_process(raw_dir, database, "--threads", "1") == 0
+
+
+def test_a_bad_memory_limit_stops_a_run_before_the_load(
+    tmp_path: Path,
+    minimal_landing: dict[str, list[dict[str, Any]]],
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.setattr(dbt_build, "run_dbt_build", pytest.fail)
+    monkeypatch.setenv("UTILITY_WAREHOUSE_MEMORY_LIMIT", "lots")
+    raw_dir = write_landing(tmp_path / "raw", minimal_landing)
+    database = tmp_path / "w.duckdb"
+
+    assert run_in_process(raw_dir, database) == 2
+
+    assert "UTILITY_WAREHOUSE_MEMORY_LIMIT='lots'" in capsys.readouterr().err
+    assert not database.exists()

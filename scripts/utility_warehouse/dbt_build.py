@@ -23,11 +23,11 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from utility_warehouse.environment import THREADS_ENV_VAR
 from utility_warehouse.progress import BuildProgress, RunLog, log_directory
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 DATABASE_ENV_VAR = "UTILITY_WAREHOUSE_DB"
-THREADS_ENV_VAR = "UTILITY_WAREHOUSE_THREADS"
 
 TEST_RESOURCE_TYPES = frozenset({"test", "unit_test"})
 

@@ -51,6 +51,7 @@ from typing import Any
 import duckdb
 
 from utility_warehouse import contract, dbt_build, load, metadata
+from utility_warehouse.environment import setting_problems
 from utility_warehouse.exit_codes import EXIT_BAD_INPUT, EXIT_GATE_FAILED, EXIT_OK
 
 ENGINES: tuple[str, ...] = ("postgres", "spark")
@@ -634,6 +635,9 @@ def run_command(
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
+    problems = setting_problems(threads=True)
+    if problems:
+        return load.settings_exit(problems)
     return run_command(
         args.engine,
         args.raw_dir,

@@ -9,6 +9,16 @@ from utility_warehouse.contract import Entity, normalize_name
 from utility_warehouse.landing_errors import FileProblems
 
 RESERVED_COLUMNS = (contract.ROW_NUMBER_COLUMN, contract.SOURCE_FILE_COLUMN)
+MAX_COLUMNS = 1_000
+"""The most columns a landing file may have (the widest entity has 14)."""
+
+
+def check_column_count(file_name: str, count: int) -> None:
+    """Refuse a file with more columns than any landing file needs."""
+    if count > MAX_COLUMNS:
+        raise FileProblems(
+            [f"{file_name}: {count:,} columns; at most {MAX_COLUMNS:,} are read"]
+        )
 
 
 def column_problems(

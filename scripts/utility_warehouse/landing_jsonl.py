@@ -10,7 +10,7 @@ import duckdb
 
 from utility_warehouse.contract import Entity, normalize_name
 from utility_warehouse.duckdb_text import error_line, quote_identifier, quote_literal
-from utility_warehouse.landing_columns import require_columns
+from utility_warehouse.landing_columns import check_column_count, require_columns
 from utility_warehouse.landing_errors import FileProblems
 from utility_warehouse.landing_scan import Scanned
 
@@ -117,6 +117,7 @@ def stage_jsonl(
         ") group by key order by min(record), min_by(position, record)"
     ).fetchall()
     names = tuple(str(row[0]) for row in rows)
+    check_column_count(path.name, len({normalize_name(name) for name in names}))
     if any(not normalize_name(name) for name in names):
         raise FileProblems([f"{path.name}: an object has a blank key"])
     folded = [normalize_name(name) for name in names]

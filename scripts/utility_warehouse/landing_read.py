@@ -8,19 +8,28 @@ are the file's column names in the same order.
 from __future__ import annotations
 
 import csv
+import io
 from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
+import pyarrow as pa
+import pyarrow.parquet as pq
 
 from utility_warehouse.contract import Entity, normalize_name
 from utility_warehouse.duckdb_text import error_line, quote_identifier, quote_literal
-from utility_warehouse.landing_columns import require_columns
+from utility_warehouse.landing_columns import (
+    MAX_COLUMNS,
+    check_column_count,
+    require_columns,
+)
 from utility_warehouse.landing_errors import FileProblems
 from utility_warehouse.landing_jsonl import stage_jsonl
-from utility_warehouse.landing_scan import Scanned, scan_file
+from utility_warehouse.landing_scan import UTF8_BOM, Scanned, scan_file
 
 _NESTED_TYPE_PREFIXES = ("STRUCT", "MAP", "UNION")
+MAX_HEADER_BYTES = 1 << 20
+"""The longest CSV header row read (1 MiB); see also ``MAX_COLUMNS``."""
 
 
 @dataclass(frozen=True)
@@ -41,12 +50,29 @@ class StagedFile:
 
 
 def _header_names(scanned: Scanned, path: Path) -> list[str] | None:
-    """The header row of a CSV (None: the file has no line at all)."""
+    """The header row of a CSV (None: the file has no line at all).
+
+    At most ``MAX_HEADER_BYTES`` are read, before DuckDB sees the file: a header
+    beyond them, or with more than ``MAX_COLUMNS`` columns, is refused.
+    """
+    with scanned.read_path.open("rb") as handle:
+        head = handle.read(MAX_HEADER_BYTES + 1).removeprefix(UTF8_BOM)
+    text = head.decode("utf-8", errors="replace")
+    stream = io.StringIO(text, newline="")
     try:
-        with scanned.read_path.open(encoding="utf-8-sig", newline="") as handle:
-            return next(csv.reader(handle), None)
+        header = next(csv.reader(stream), None)
     except csv.Error as error:
         raise FileProblems([f"{path.name}: unreadable header row ({error})"]) from error
+    if len(head) > MAX_HEADER_BYTES and stream.tell() >= len(text):
+        raise FileProblems(
+            [
+                f"{path.name}: header row longer than {MAX_HEADER_BYTES:,} bytes; "
+                f"at most {MAX_COLUMNS:,} columns are read"
+            ]
+        )
+    if header is not None:
+        check_column_count(path.name, len(header))
+    return header
 
 
 def _stage_csv(
@@ -85,9 +111,19 @@ def _text_expression(column: str, type_name: str) -> str:
     return f"cast({column} as varchar)"
 
 
+def _parquet_column_count(path: Path) -> int:
+    """The number of top-level columns, from the file's footer alone (0 when it
+    cannot be read: DuckDB then says why)."""
+    try:
+        return len(pq.read_schema(path))
+    except (OSError, pa.ArrowException):
+        return 0
+
+
 def _stage_parquet(
     con: duckdb.DuckDBPyConnection, entity: Entity, path: Path, stage: str
 ) -> tuple[str, ...]:
+    check_column_count(path.name, _parquet_column_count(path))
     source = f"read_parquet({quote_literal(str(path))}, file_row_number = true)"
     described = con.execute(f"describe select * from {source}").fetchall()
     columns = [(str(row[0]), str(row[1])) for row in described]

@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import os
 import sys
 import tempfile
 from collections.abc import Sequence
@@ -42,6 +41,10 @@ import duckdb
 from utility_warehouse import contract
 from utility_warehouse.contract import Entity, normalize_name
 from utility_warehouse.duckdb_text import error_line, quote_identifier, quote_literal
+from utility_warehouse.environment import (
+    memory_limit,
+    setting_problems,
+)
 from utility_warehouse.exit_codes import (
     EXIT_BAD_INPUT,
     EXIT_BUSY,
@@ -67,10 +70,6 @@ from utility_warehouse.lock import (
     duckdb_busy_message,
     is_duckdb_lock_error,
 )
-
-MEMORY_LIMIT_ENV_VAR = "UTILITY_WAREHOUSE_MEMORY_LIMIT"
-DEFAULT_MEMORY_LIMIT = "5GB"
-"""DuckDB's memory limit; 5M usage rows build within it on 2 threads (README)."""
 
 COMMAND = "load"
 HELP = (
@@ -130,11 +129,6 @@ def locate_files(raw_dir: Path) -> tuple[dict[str, Path], list[str]]:
     """The landing file of each entity present, and the problems in finding them."""
     located = locate(raw_dir)
     return located.files, located.problems
-
-
-def memory_limit() -> str:
-    """DuckDB's memory limit for the load and the build (``profiles.yml`` agrees)."""
-    return os.environ.get(MEMORY_LIMIT_ENV_VAR, DEFAULT_MEMORY_LIMIT)
 
 
 def _configure(con: duckdb.DuckDBPyConnection, scratch: Path) -> None:
@@ -431,7 +425,17 @@ def busy_exit(message: str) -> int:
     return EXIT_BUSY
 
 
+def settings_exit(problems: Sequence[str]) -> int:
+    """Report settings that would fail the command, one line each: exit 2."""
+    for problem in problems:
+        print(f"error: {problem}", file=sys.stderr)
+    return EXIT_BAD_INPUT
+
+
 def main(args: argparse.Namespace) -> int:
+    problems = setting_problems(threads=False)
+    if problems:
+        return settings_exit(problems)
     database = Path(args.database)
     lock = WarehouseLock(database, getattr(args, "command_line", None))
     try:

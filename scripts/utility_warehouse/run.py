@@ -50,6 +50,7 @@ from pathlib import Path
 import duckdb
 
 from utility_warehouse import dbt_build, load, metadata, publish, summary, target_reader
+from utility_warehouse.environment import setting_problems
 from utility_warehouse.exit_codes import EXIT_BAD_INPUT, EXIT_GATE_FAILED, EXIT_OK
 from utility_warehouse.load import (
     LandingContractError,
@@ -60,6 +61,7 @@ from utility_warehouse.load import (
     format_report,
     load_landing,
     report_problems,
+    settings_exit,
 )
 from utility_warehouse.lock import (
     LockFileError,
@@ -555,6 +557,9 @@ def _run_on_engine(args: argparse.Namespace, engine: str) -> int:
 
 
 def main(args: argparse.Namespace) -> int:
+    problems = setting_problems(threads=getattr(args, "threads", None) is None)
+    if problems:
+        return settings_exit(problems)
     target = getattr(args, "target", target_reader.DUCKDB)
     try:
         target_reader.check_spark_dir(args)
