@@ -1203,3 +1203,148 @@ def test_memory_limits_in_duckdb_forms_are_accepted(
     monkeypatch.setenv(environment.MEMORY_LIMIT_ENV_VAR, value)
 
     assert load(raw_dir, tmp_path / "warehouse.duckdb") == 0
+
+
+# --- landing.json and the locale options ----------------------------------------
+
+
+def day_first_with_decimal_commas(
+    minimal_landing: dict[str, list[dict[str, Any]]],
+) -> None:
+    """The minimal landing written as a European spreadsheet would."""
+    document = minimal_landing["documents"][0]
+    document.update(
+        start_date="01/01/2026",
+        bill_date="03/02/2026",
+        total_charges="1.820,55 €",
+        current_charges="120,50",
+        charges_units="EUR",
+    )
+    minimal_landing["usage_data"][0].update(
+        start_date="01/01/2026", end_date="31/01/2026"
+    )
+
+
+def first_line(out: str) -> str:
+    return out.splitlines()[0]
+
+
+def test_landing_json_settings_are_used_and_reported(
+    tmp_path: Path,
+    minimal_landing: dict[str, list[dict[str, Any]]],
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    day_first_with_decimal_commas(minimal_landing)
+    raw_dir = write_landing(tmp_path / "raw", minimal_landing)
+    cp1252_sites(raw_dir, minimal_landing)
+    (raw_dir / "landing.json").write_text(
+        json.dumps(
+            {"date_order": "dmy", "decimal_separator": ",", "encoding": "cp1252"}
+        )
+    )
+    database = tmp_path / "warehouse.duckdb"
+
+    assert load_with(raw_dir, database) == 0
+
+    line = first_line(capsys.readouterr().out)
+    assert line.endswith(
+        "rows; date_order dmy from landing.json, decimal_separator ',' from "
+        "landing.json, encoding cp1252 from landing.json)"
+    )
+    [site] = raw_rows(database, "sites")
+    assert site["name"] == "Café € Nord"
+
+
+def test_options_override_landing_json(
+    tmp_path: Path,
+    minimal_landing: dict[str, list[dict[str, Any]]],
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    day_first_with_decimal_commas(minimal_landing)
+    raw_dir = write_landing(tmp_path / "raw", minimal_landing)
+    (raw_dir / "landing.json").write_text(
+        '{"date_order": "mdy", "encoding": "latin-1"}'
+    )
+    database = tmp_path / "warehouse.duckdb"
+
+    options = ["--date-order", "dmy", "--decimal-separator", ",", "--encoding", "utf-8"]
+    assert load_with(raw_dir, database, *options) == 0
+
+    line = first_line(capsys.readouterr().out)
+    assert line.endswith(
+        "rows; date_order dmy from --date-order, decimal_separator ',' from "
+        "--decimal-separator)"
+    )
+    report = load_module.load_landing(
+        raw_dir, database, date_order="dmy", decimal_separator=","
+    )
+    assert report.settings.dbt_vars() == {"date_order": "dmy", "decimal_separator": ","}
+    assert (report.settings.encoding, report.settings.source("encoding")) == (
+        "latin-1",
+        "landing.json",
+    )
+
+
+def test_default_settings_are_not_printed(
+    tmp_path: Path,
+    minimal_landing: dict[str, list[dict[str, Any]]],
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    raw_dir = write_landing(tmp_path / "raw", minimal_landing)
+    (raw_dir / "landing.json").write_text('{"date_order": "mdy", "extra": 1}')
+
+    assert load_with(raw_dir, tmp_path / "w.duckdb", "--decimal-separator", ".") == 0
+
+    out = capsys.readouterr().out
+    assert first_line(out).endswith(" rows)")
+    assert (
+        "warning: landing.json: unknown key(s) ignored: 'extra' (known: date_order, "
+        "decimal_separator, encoding)"
+    ) in out
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("{oops", "landing.json: not valid JSON (Expecting property name"),
+        ('["dmy"]', "landing.json: must be a JSON object"),
+        (
+            '{"date_order": "ymd"}',
+            'landing.json: \'date_order\' must be "mdy" or "dmy", not "ymd"',
+        ),
+        (
+            '{"date_order": 1}',
+            'landing.json: \'date_order\' must be "mdy" or "dmy", not 1',
+        ),
+        (
+            '{"decimal_separator": ";"}',
+            'landing.json: \'decimal_separator\' must be "." or ",", not ";"',
+        ),
+        ('{"encoding": "klingon"}', "landing.json: 'encoding' must be a text encoding"),
+    ],
+)
+def test_a_bad_landing_json_exits_2_naming_it_and_the_key(
+    tmp_path: Path,
+    minimal_landing: dict[str, list[dict[str, Any]]],
+    capsys: pytest.CaptureFixture[str],
+    content: str,
+    message: str,
+) -> None:
+    raw_dir = write_landing(tmp_path / "raw", minimal_landing)
+    (raw_dir / "landing.json").write_text(content)
+    database = tmp_path / "w.duckdb"
+
+    assert load_with(raw_dir, database) == 2
+
+    assert f"  {message}" in capsys.readouterr().err
+    assert not database.exists()
+
+
+@pytest.mark.parametrize(
+    ("option", "value"), [("--date-order", "ymd"), ("--decimal-separator", ";")]
+)
+def test_a_bad_locale_option_is_a_bad_invocation(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], option: str, value: str
+) -> None:
+    assert load_with(tmp_path, tmp_path / "w.duckdb", option, value) == 2
+    assert f"argument {option}: invalid choice: {value!r}" in capsys.readouterr().err

@@ -32,13 +32,13 @@ import contextlib
 import sys
 import tempfile
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
 
-from utility_warehouse import contract
+from utility_warehouse import contract, landing_settings
 from utility_warehouse.contract import Entity, normalize_name
 from utility_warehouse.duckdb_text import error_line, quote_identifier, quote_literal
 from utility_warehouse.environment import (
@@ -56,13 +56,11 @@ from utility_warehouse.landing_errors import (
     WarehouseBusyError,
     WarehouseWriteError,
 )
-from utility_warehouse.landing_files import locate
+from utility_warehouse.landing_files import Located, locate
 from utility_warehouse.landing_read import StagedFile, stage_file
-from utility_warehouse.landing_scan import (
-    DEFAULT_ENCODING,
-    check_encoding,
-    is_utf8,
-)
+from utility_warehouse.landing_scan import DEFAULT_ENCODING as DEFAULT_ENCODING
+from utility_warehouse.landing_scan import check_encoding
+from utility_warehouse.landing_settings import LandingSettings, resolve_settings
 from utility_warehouse.lock import (
     LockFileError,
     WarehouseBusy,
@@ -103,7 +101,11 @@ class LoadReport:
     loaded_at: datetime
     entities: tuple[EntityLoad, ...]
     warnings: tuple[str, ...] = ()
-    encoding: str = DEFAULT_ENCODING
+    settings: LandingSettings = field(default_factory=LandingSettings)
+
+    @property
+    def encoding(self) -> str:
+        return self.settings.encoding
 
     @property
     def total_rows(self) -> int:
@@ -111,18 +113,6 @@ class LoadReport:
 
     def rows_by_entity(self) -> dict[str, int]:
         return {item.entity: item.row_count for item in self.entities}
-
-
-def encoding_argument(text: str) -> str:
-    """An argparse type: a text encoding Python knows (utf-8, cp1252, latin-1, ...)."""
-    name = text.strip()
-    try:
-        check_encoding(name)
-    except LookupError as error:
-        raise argparse.ArgumentTypeError(
-            f"unknown text encoding {text!r} (e.g. utf-8, cp1252, latin-1)"
-        ) from error
-    return name
 
 
 def locate_files(raw_dir: Path) -> tuple[dict[str, Path], list[str]]:
@@ -290,11 +280,61 @@ def _load_warnings(staged: dict[str, StagedFile]) -> list[str]:
     return warnings
 
 
+def _settings(
+    raw_dir: Path, given: dict[str, str | None]
+) -> tuple[LandingSettings, list[str]]:
+    """The load's settings (options, landing.json, defaults) and their warnings."""
+    encoding = given.get("encoding")
+    if encoding is not None:
+        try:
+            check_encoding(encoding)
+        except LookupError as error:
+            raise LandingContractError(
+                [f"unknown text encoding {encoding!r}"]
+            ) from error
+    try:
+        return resolve_settings(raw_dir, given)
+    except OSError as error:
+        raise LandingContractError([f"cannot list {raw_dir}: {error}"]) from error
+
+
+def _stage_all(
+    con: duckdb.DuckDBPyConnection,
+    located: Located,
+    scratch: Path,
+    settings: LandingSettings,
+) -> dict[str, StagedFile]:
+    """Check and stage every located file; raises LandingContractError."""
+    problems = list(located.problems)
+    staged: dict[str, StagedFile] = {}
+    for entity in contract.ENTITIES:
+        path = located.files.get(entity.name)
+        if path is None:
+            continue
+        try:
+            staged[entity.name] = stage_file(
+                con, entity, path, scratch, settings.encoding
+            )
+        except FileProblems as error:
+            problems.extend(error.problems)
+        except OSError as error:
+            problems.append(f"{path.name}: cannot be read: {error}")
+    if problems:
+        raise LandingContractError(problems)
+    return staged
+
+
 def load_landing(
-    raw_dir: Path, database: Path, *, encoding: str = DEFAULT_ENCODING
+    raw_dir: Path,
+    database: Path,
+    *,
+    encoding: str | None = None,
+    date_order: str | None = None,
+    decimal_separator: str | None = None,
 ) -> LoadReport:
     """Land ``raw_dir`` into the raw schema of ``database``.
 
+    The settings given (None: not given) override the folder's ``landing.json``.
     Raises LandingContractError (nothing written) when any file breaks the contract,
     WarehouseBusyError when another process has the database file open, and
     WarehouseWriteError when the database file cannot be written. The caller holds
@@ -304,34 +344,23 @@ def load_landing(
     database = Path(database)
     if not raw_dir.is_dir():
         raise LandingContractError([f"landing folder not found: {raw_dir}"])
-    try:
-        check_encoding(encoding)
-    except LookupError as error:
-        raise LandingContractError([f"unknown text encoding {encoding!r}"]) from error
+    given = {
+        "encoding": encoding,
+        "date_order": date_order,
+        "decimal_separator": decimal_separator,
+    }
+    settings, settings_warnings = _settings(raw_dir, given)
     try:
         located = locate(raw_dir)
     except OSError as error:
         raise LandingContractError([f"cannot list {raw_dir}: {error}"]) from error
-    problems = list(located.problems)
-    staged: dict[str, StagedFile] = {}
     with (
         tempfile.TemporaryDirectory(prefix="utility-load-") as scratch_dir,
         duckdb.connect(":memory:") as con,
     ):
         scratch = Path(scratch_dir)
         _configure(con, scratch)
-        for entity in contract.ENTITIES:
-            path = located.files.get(entity.name)
-            if path is None:
-                continue
-            try:
-                staged[entity.name] = stage_file(con, entity, path, scratch, encoding)
-            except FileProblems as error:
-                problems.extend(error.problems)
-            except OSError as error:
-                problems.append(f"{path.name}: cannot be read: {error}")
-        if problems:
-            raise LandingContractError(problems)
+        staged = _stage_all(con, located, scratch, settings)
         loaded_at = datetime.now(UTC).replace(tzinfo=None)
         loads = _publish(con, database, staged, loaded_at)
     return LoadReport(
@@ -339,8 +368,8 @@ def load_landing(
         database=database,
         loaded_at=loaded_at,
         entities=tuple(loads),
-        warnings=(*located.warnings, *_load_warnings(staged)),
-        encoding=encoding,
+        warnings=(*settings_warnings, *located.warnings, *_load_warnings(staged)),
+        settings=settings,
     )
 
 
@@ -359,16 +388,15 @@ def format_report(report: LoadReport, *, detail: bool = True) -> str:
     """The load report: a first line of totals, one line per entity (unless
     ``detail`` is False) and the warnings."""
     width = max(len(item.entity) for item in report.entities)
-    encoding = ""
-    if not is_utf8(check_encoding(report.encoding)):
-        encoding = f", text files read as {report.encoding}"
+    described = report.settings.describe()
+    settings = f"; {', '.join(described)}" if described else ""
     files = ""
     if not detail:
         count = sum(1 for item in report.entities if item.file_name is not None)
         files = f" from {count} file" + ("" if count == 1 else "s")
     lines = [
         f"loaded {report.raw_dir} into {report.database} "
-        f"(schema {contract.RAW_SCHEMA}, {report.total_rows} rows{files}{encoding})"
+        f"(schema {contract.RAW_SCHEMA}, {report.total_rows} rows{files}{settings})"
     ]
     absent_columns: list[str] = []
     for item in report.entities:
@@ -397,7 +425,8 @@ def format_report(report: LoadReport, *, detail: bool = True) -> str:
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    """--raw-dir, --database and --encoding: the arguments of ``load`` and ``run``."""
+    """--raw-dir, --database, --encoding, --date-order and --decimal-separator:
+    the arguments of ``load`` and ``run``."""
     parser.add_argument(
         "--raw-dir",
         type=Path,
@@ -408,15 +437,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--database", type=Path, required=True, help="DuckDB file of the warehouse"
     )
-    parser.add_argument(
-        "--encoding",
-        type=encoding_argument,
-        default=DEFAULT_ENCODING,
-        metavar="NAME",
-        help="encoding of the CSV and JSON lines files (default: utf-8; e.g. "
-        "cp1252 or latin-1 for spreadsheet exports); others are transcoded to "
-        "UTF-8 before loading",
-    )
+    landing_settings.add_arguments(parser)
 
 
 def busy_exit(message: str) -> int:
@@ -451,7 +472,9 @@ def main(args: argparse.Namespace) -> int:
         )
         return EXIT_BAD_INPUT
     try:
-        report = load_landing(args.raw_dir, database, encoding=args.encoding)
+        report = load_landing(
+            args.raw_dir, database, **landing_settings.given_settings(args)
+        )
     except LandingContractError as error:
         report_problems(args.raw_dir, error.problems)
         return EXIT_BAD_INPUT

@@ -49,7 +49,15 @@ from pathlib import Path
 
 import duckdb
 
-from utility_warehouse import dbt_build, load, metadata, publish, summary, target_reader
+from utility_warehouse import (
+    dbt_build,
+    landing_settings,
+    load,
+    metadata,
+    publish,
+    summary,
+    target_reader,
+)
 from utility_warehouse.environment import setting_problems
 from utility_warehouse.exit_codes import EXIT_BAD_INPUT, EXIT_GATE_FAILED, EXIT_OK
 from utility_warehouse.load import (
@@ -311,6 +319,7 @@ def _run_record(
         published_path=str(publisher.paths.target) if publisher else None,
         publish_status=decision.status if decision else metadata.NOT_PUBLISHED,
         volume_gate_findings=decision.findings_json() if decision else None,
+        **metadata.settings_columns(report.settings),
     )
 
 
@@ -339,6 +348,7 @@ def _build_and_record(
         threads=args.threads,
         verbose=output.verbose,
         log=output.log,
+        landing_vars=report.settings.dbt_vars(),
     )
     sys.stdout.flush()
     sys.stderr.flush()
@@ -441,7 +451,9 @@ def _run_locked(
     publisher: publish.Publisher | None = None,
 ) -> int:
     try:
-        report = load_landing(args.raw_dir, database, encoding=args.encoding)
+        report = load_landing(
+            args.raw_dir, database, **landing_settings.given_settings(args)
+        )
     except LandingContractError as error:
         report_problems(args.raw_dir, error.problems)
         return EXIT_BAD_INPUT
@@ -549,7 +561,7 @@ def _run_on_engine(args: argparse.Namespace, engine: str) -> int:
         Path(args.raw_dir),
         args.as_of or date.today(),
         spark_dir=args.spark_dir,
-        encoding=args.encoding,
+        settings=landing_settings.given_settings(args),
         select=args.select,
         full_refresh=args.full_refresh,
         threads=args.threads,
