@@ -47,6 +47,8 @@ class StagedFile:
     row_count: int
     sha256: str
     size_bytes: int
+    read_path: Path
+    """The file DuckDB read: the landing file, or its UTF-8 copy."""
 
 
 def _header_names(scanned: Scanned, path: Path) -> list[str] | None:
@@ -188,4 +190,5 @@ def stage_file(
         row_count=row_count,
         sha256=scanned.sha256,
         size_bytes=scanned.size_bytes,
+        read_path=scanned.read_path,
     )

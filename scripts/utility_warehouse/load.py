@@ -3,8 +3,10 @@
 A landing folder holds one file per entity of the contract (``<entity>.csv``,
 ``<entity>.jsonl`` or ``<entity>.parquet``); file and column names match whatever
 their case and surrounding spaces. Every file is checked first and read into an
-in-memory staging database; only when no file breaks the contract is the warehouse
-file opened and every raw table replaced, all in one transaction.
+in-memory staging database, where the date and amount columns are searched for
+proof of another date order or decimal separator than the load's (see
+``utility_warehouse.landing_checks``); only when no file breaks the contract is
+the warehouse file opened and every raw table replaced, all in one transaction.
 
 Text files (CSV, JSON lines) are read in the encoding given with ``--encoding``
 (default UTF-8; a UTF-8 byte order mark is accepted). Files in another encoding are
@@ -50,6 +52,7 @@ from utility_warehouse.exit_codes import (
     EXIT_BUSY,
     EXIT_OK,
 )
+from utility_warehouse.landing_checks import convention_problems
 from utility_warehouse.landing_errors import (
     FileProblems,
     LandingContractError,
@@ -312,9 +315,9 @@ def _stage_all(
         if path is None:
             continue
         try:
-            staged[entity.name] = stage_file(
-                con, entity, path, scratch, settings.encoding
-            )
+            item = stage_file(con, entity, path, scratch, settings.encoding)
+            staged[entity.name] = item
+            problems.extend(convention_problems(con, item, settings))
         except FileProblems as error:
             problems.extend(error.problems)
         except OSError as error:
