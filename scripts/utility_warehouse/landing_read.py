@@ -168,7 +168,7 @@ def stage_file(
             if file_format == "csv":
                 names = _stage_csv(con, entity, path, scanned, stage)
             elif file_format == "jsonl":
-                names = stage_jsonl(con, entity, path, scanned, stage)
+                names = stage_jsonl(con, entity, path, scanned, stage, scratch)
             else:
                 names = _stage_parquet(con, entity, path, stage)
         except duckdb.Error as error:
