@@ -10,6 +10,7 @@ import re
 import time
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import duckdb
 import pyarrow as pa
@@ -142,6 +143,78 @@ def test_parquet_dates_land_as_iso_text(
 
     [row] = raw_rows(database, "documents")
     assert (row["start_date"], row["bill_date"]) == ("2026-01-01", "2026-02-03")
+
+
+@pytest.mark.parametrize(
+    ("zone", "local"),
+    [
+        ("America/Los_Angeles", dt.datetime(2026, 2, 3, 20, 0)),
+        ("Asia/Tokyo", dt.datetime(2026, 2, 3, 0, 30)),
+        ("+05:30", dt.datetime(2026, 2, 3, 1, 0)),
+        ("-08:00", dt.datetime(2026, 2, 3, 23, 59)),
+    ],
+)
+def test_parquet_time_zone_dates_land_as_their_local_date(
+    tmp_path: Path,
+    minimal_landing: dict[str, list[dict[str, Any]]],
+    zone: str,
+    local: dt.datetime,
+) -> None:
+    raw_dir = write_landing(tmp_path / "raw", minimal_landing)
+    (raw_dir / "documents.csv").unlink()
+    document = dict(minimal_landing["documents"][0])
+    if zone[0] in "+-":
+        sign = -1 if zone[0] == "-" else 1
+        offset = dt.timedelta(hours=int(zone[1:3]), minutes=int(zone[4:6]))
+        tzinfo: dt.tzinfo = dt.timezone(sign * offset)
+    else:
+        tzinfo = ZoneInfo(zone)
+    instant = local.replace(tzinfo=tzinfo)
+    kind = pa.timestamp("us", tz=zone)
+    table = pa.Table.from_pylist([document]).append_column(
+        "updated_at", pa.array([instant], kind)
+    )
+    table = table.set_column(
+        table.schema.get_field_index("bill_date"),
+        "bill_date",
+        pa.array([instant], kind),
+    )
+    pq.write_table(table, raw_dir / "documents.parquet")
+    database = tmp_path / "warehouse.duckdb"
+
+    assert load(raw_dir, database) == 0
+
+    [row] = raw_rows(database, "documents")
+    assert row["bill_date"] == "2026-02-03"  # the local date, not the UTC one
+    utc = instant.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M:%S")
+    assert row["updated_at"] == f"{utc}+00"  # a timestamp keeps its instant
+
+
+def test_a_file_that_changes_while_it_is_loaded_exits_2_naming_it(
+    tmp_path: Path,
+    minimal_landing: dict[str, list[dict[str, Any]]],
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    raw_dir = write_landing(tmp_path / "raw", minimal_landing)
+    scan = landing_read.scan_file
+
+    def scan_then_append(path: Path, *args: Any) -> Any:
+        scanned = scan(path, *args)
+        if path.name == "usage_data.csv":
+            with path.open("a", encoding="utf-8") as handle:
+                handle.write("u2,d1,m1,2026-01-01,2026-01-31,5,kWh,,false,,,\n")
+        return scanned
+
+    monkeypatch.setattr(landing_read, "scan_file", scan_then_append)
+    database = tmp_path / "warehouse.duckdb"
+
+    assert load(raw_dir, database) == 2
+
+    err = capsys.readouterr().err
+    assert "  usage_data.csv: changed while it was being loaded (" in err
+    assert "load again once it is complete" in err
+    assert not database.exists()
 
 
 def test_jsonl_with_bom_blank_lines_and_keys_missing_from_some_records(

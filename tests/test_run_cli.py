@@ -15,7 +15,7 @@ import pytest
 
 from conftest import PROJECT_ROOT, run_pipeline, write_landing, write_table
 from utility_warehouse import cli, dbt_build, metadata
-from utility_warehouse.progress import RunLog
+from utility_warehouse.progress import RunLog, run_log_path
 
 
 @pytest.fixture(autouse=True)
@@ -208,7 +208,9 @@ def test_failed_tests_fail_the_gate_and_are_named_before_the_summary_ends(
     }
     # dbt's log goes to the run log, in dbt's log folder, named after the warehouse.
     assert isinstance(log, RunLog)
-    assert log.path == tmp_path / "dbt-logs" / "w.duckdb.log"
+    assert log.path == run_log_path(database, PROJECT_ROOT)
+    assert log.path.parent == tmp_path / "dbt-logs"
+    assert log.path.name.startswith("w.duckdb-")
     out = capsys.readouterr().out
     assert f"dbt log: {log.path}\n" in out
     summary = out[out.index("== summary") :]

@@ -9,14 +9,17 @@ from __future__ import annotations
 
 import csv
 import io
+import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from utility_warehouse.contract import Entity, normalize_name
+from utility_warehouse.contract import DATE, Entity, normalize_name
 from utility_warehouse.duckdb_text import error_line, quote_identifier, quote_literal
 from utility_warehouse.landing_columns import (
     MAX_COLUMNS,
@@ -28,6 +31,7 @@ from utility_warehouse.landing_jsonl import stage_jsonl
 from utility_warehouse.landing_scan import UTF8_BOM, Scanned, scan_file
 
 _NESTED_TYPE_PREFIXES = ("STRUCT", "MAP", "UNION")
+_OFFSET = re.compile(r"([+-])(\d{2}):?(\d{2})")
 MAX_HEADER_BYTES = 1 << 20
 """The longest CSV header row read (1 MiB); see also ``MAX_COLUMNS``."""
 
@@ -105,27 +109,62 @@ def _stage_csv(
     return names
 
 
-def _text_expression(column: str, type_name: str) -> str:
-    """Cast one Parquet column to text; nested values become JSON text."""
+def _text_expression(column: str, type_name: str, local_zone: str | None) -> str:
+    """Cast one Parquet column to text; nested values become JSON text; a date
+    column with a time zone (``local_zone``) becomes its local date."""
     upper = type_name.upper()
     if upper.endswith("]") or upper.startswith(_NESTED_TYPE_PREFIXES):
         return f"cast(to_json({column}) as varchar)"
+    if local_zone is not None and upper == "TIMESTAMP WITH TIME ZONE":
+        return _local_date(column, local_zone)
     return f"cast({column} as varchar)"
 
 
-def _parquet_column_count(path: Path) -> int:
-    """The number of top-level columns, from the file's footer alone (0 when it
-    cannot be read: DuckDB then says why)."""
+def _local_date(column: str, zone: str) -> str:
+    """SQL: the calendar date of a time-zone timestamp where it was written."""
+    offset = _OFFSET.fullmatch(zone)
+    if offset is not None:
+        sign = -1 if offset.group(1) == "-" else 1
+        minutes = sign * (int(offset.group(2)) * 60 + int(offset.group(3)))
+        local = f"timezone('UTC', {column}) + to_minutes({minutes})"
+    else:
+        try:
+            ZoneInfo(zone)
+        except (ValueError, ZoneInfoNotFoundError):
+            zone = "UTC"
+        local = f"timezone({quote_literal(zone)}, {column})"
+    return f"strftime({local}, '%Y-%m-%d')"
+
+
+def _parquet_schema(path: Path) -> pa.Schema | None:
+    """The file's schema, from its footer alone (None when it cannot be read:
+    DuckDB then says why)."""
     try:
-        return len(pq.read_schema(path))
+        return pq.read_schema(path)
     except (OSError, pa.ArrowException):
-        return 0
+        return None
+
+
+def _local_zones(entity: Entity, schema: pa.Schema | None) -> dict[str, str]:
+    """Date columns stored as timestamps with a time zone: column -> zone."""
+    if schema is None:
+        return {}
+    dates = set(entity.columns_of_kind(DATE))
+    return {
+        field.name: field.type.tz
+        for field in schema
+        if pa.types.is_timestamp(field.type)
+        and field.type.tz
+        and normalize_name(field.name) in dates
+    }
 
 
 def _stage_parquet(
     con: duckdb.DuckDBPyConnection, entity: Entity, path: Path, stage: str
 ) -> tuple[str, ...]:
-    check_column_count(path.name, _parquet_column_count(path))
+    schema = _parquet_schema(path)
+    check_column_count(path.name, len(schema) if schema is not None else 0)
+    zones = _local_zones(entity, schema)
     source = f"read_parquet({quote_literal(str(path))}, file_row_number = true)"
     described = con.execute(f"describe select * from {source}").fetchall()
     columns = [(str(row[0]), str(row[1])) for row in described]
@@ -133,8 +172,8 @@ def _stage_parquet(
     names = tuple(name for name, _ in columns)
     require_columns(entity, path.name, names)
     values = ", ".join(
-        f"{_text_expression(quote_identifier(name), type_name)} as c{index}"
-        for index, (name, type_name) in enumerate(columns)
+        f"{_text_expression(quote_identifier(name), kind, zones.get(name))} as c{index}"
+        for index, (name, kind) in enumerate(columns)
     )
     select = values or "file_row_number"
     con.execute(
@@ -142,6 +181,50 @@ def _stage_parquet(
         "order by file_row_number"
     )
     return tuple(name.strip() or f"column{index}" for index, name in enumerate(names))
+
+
+def _stage(
+    con: duckdb.DuckDBPyConnection,
+    entity: Entity,
+    path: Path,
+    scanned: Scanned,
+    stage: str,
+    scratch: Path,
+    file_format: str,
+) -> tuple[str, ...] | None:
+    if file_format == "csv":
+        return _stage_csv(con, entity, path, scanned, stage)
+    if file_format == "jsonl":
+        return stage_jsonl(con, entity, path, scanned, stage, scratch)
+    return _stage_parquet(con, entity, path, stage)
+
+
+def _check_unchanged(path: Path, before: os.stat_result, scanned: Scanned) -> None:
+    """A file that changed between its scan and its read is refused: what was
+    read is not what was checksummed."""
+    try:
+        after = os.stat(path)
+    except OSError as error:
+        raise FileProblems(
+            [f"{path.name}: changed while it was being loaded ({error.strerror})"]
+        ) from error
+    same = (before.st_ino, before.st_size, before.st_mtime_ns) == (
+        after.st_ino,
+        after.st_size,
+        after.st_mtime_ns,
+    )
+    if same and after.st_size == scanned.size_bytes:
+        return
+    if after.st_size != before.st_size:
+        what = f"size {before.st_size:,} -> {after.st_size:,} bytes"
+    else:
+        what = "modified or replaced"
+    raise FileProblems(
+        [
+            f"{path.name}: changed while it was being loaded ({what}); load again "
+            "once it is complete"
+        ]
+    )
 
 
 def _empty_file_problem(entity: Entity, path: Path, size: int) -> str:
@@ -161,20 +244,20 @@ def stage_file(
     Raises FileProblems when the file breaks the contract."""
     file_format = normalize_name(path.name).rpartition(".")[2].strip()
     stage = f"stage_{entity.name}"
+    before = os.stat(path)
     scanned = scan_file(path, file_format, encoding, scratch)
     names: tuple[str, ...] | None = None
-    if scanned.size_bytes:
-        try:
-            if file_format == "csv":
-                names = _stage_csv(con, entity, path, scanned, stage)
-            elif file_format == "jsonl":
-                names = stage_jsonl(con, entity, path, scanned, stage, scratch)
-            else:
-                names = _stage_parquet(con, entity, path, stage)
-        except duckdb.Error as error:
-            raise FileProblems(
-                [f"{path.name}: cannot be read: {error_line(error)}"]
-            ) from error
+    try:
+        if scanned.size_bytes:
+            names = _stage(con, entity, path, scanned, stage, scratch, file_format)
+    except (duckdb.Error, FileProblems) as error:
+        _check_unchanged(path, before, scanned)
+        if isinstance(error, FileProblems):
+            raise
+        raise FileProblems(
+            [f"{path.name}: cannot be read: {error_line(error)}"]
+        ) from error
+    _check_unchanged(path, before, scanned)
     row_count = 0
     if names is not None:
         count = con.execute(f"select count(*) from {stage}").fetchone()

@@ -23,7 +23,8 @@ codes; the DuckDB-only options (``--database``, ``--publish``, ``--accept-change
 Output: the load report's totals, the path of the run log, the build's progress
 (in a terminal one line rewritten in place; otherwise a plain line when the build
 starts, every ~10 s and at its end) and a compact summary that names every failed
-and warned test. The run log (``<dbt log folder>/<warehouse file name>.log``)
+and warned test. The run log (``<dbt log folder>/<warehouse file name>-<hash>.log``,
+the hash a short digest of the warehouse's absolute path)
 holds the full load report, dbt's log and the full summary; ``--verbose`` prints
 those instead (dbt's log as dbt prints it).
 
