@@ -40,7 +40,7 @@ from pathlib import Path
 
 import duckdb
 
-from utility_warehouse import contract, landing_settings
+from utility_warehouse import contract, landing_settings, warehouse_marker
 from utility_warehouse.contract import Entity, normalize_name
 from utility_warehouse.duckdb_text import error_line, quote_identifier, quote_literal
 from utility_warehouse.environment import (
@@ -172,80 +172,100 @@ def _write_error(database: Path, verb: str, error: BaseException) -> Exception:
     return WarehouseWriteError(f"cannot {verb} {database}: {error_line(error)}")
 
 
+def _attach(con: duckdb.DuckDBPyConnection, database: Path) -> None:
+    """Attach the warehouse file for writing, refusing another project's file."""
+    try:
+        database.parent.mkdir(parents=True, exist_ok=True)
+        con.execute(f"attach {quote_literal(str(database))} as {_TARGET_ALIAS}")
+    except (OSError, duckdb.Error) as error:
+        raise _write_error(database, "open", error) from error
+    try:
+        warehouse_marker.check_catalog(con, _TARGET_ALIAS, database)
+    except warehouse_marker.ForeignWarehouseError as error:
+        con.execute(f"detach {_TARGET_ALIAS}")
+        raise WarehouseWriteError(str(error)) from error
+
+
+def _write_raw_table(
+    con: duckdb.DuckDBPyConnection, schema: str, entity: Entity, item: StagedFile | None
+) -> EntityLoad:
+    table = f"{schema}.{quote_identifier(entity.name)}"
+    if item is None:
+        con.execute(f"create or replace table {table} ({_empty_table_ddl(entity)})")
+        return EntityLoad(entity.name, None, None, 0, None)
+    if item.stage_table is None:
+        con.execute(f"create or replace table {table} ({_empty_table_ddl(entity)})")
+        return EntityLoad(
+            entity=entity.name,
+            file_name=item.path.name,
+            file_format=item.file_format,
+            row_count=0,
+            sha256=item.sha256,
+            size_bytes=item.size_bytes,
+        )
+    sql, extras, null_columns = _raw_select(item)
+    if not item.names:  # no record named a column: nothing is "absent"
+        null_columns = ()
+    con.execute(f"create or replace table {table} as {sql}")
+    return EntityLoad(
+        entity=entity.name,
+        file_name=item.path.name,
+        file_format=item.file_format,
+        row_count=item.row_count,
+        sha256=item.sha256,
+        extra_columns=extras,
+        null_columns=null_columns,
+        size_bytes=item.size_bytes,
+    )
+
+
+def _write_audit(
+    con: duckdb.DuckDBPyConnection,
+    schema: str,
+    loads: Sequence[EntityLoad],
+    loaded_at: datetime,
+) -> None:
+    audit = f"{schema}.{quote_identifier(contract.LOAD_AUDIT_TABLE)}"
+    con.execute(
+        f"create or replace table {audit} (entity varchar, file_name varchar, "
+        "file_format varchar, row_count bigint, sha256 varchar, "
+        "loaded_at timestamp)"
+    )
+    for entry in loads:
+        if entry.file_name is None:
+            continue
+        con.execute(
+            f"insert into {audit} values (?, ?, ?, ?, ?, ?)",
+            [
+                entry.entity,
+                entry.file_name,
+                entry.file_format,
+                entry.row_count,
+                entry.sha256,
+                loaded_at,
+            ],
+        )
+
+
 def _publish(
     con: duckdb.DuckDBPyConnection,
     database: Path,
     staged: dict[str, StagedFile],
     loaded_at: datetime,
 ) -> list[EntityLoad]:
-    """Replace every raw table and the load audit in one transaction."""
-    try:
-        database.parent.mkdir(parents=True, exist_ok=True)
-        con.execute(f"attach {quote_literal(str(database))} as {_TARGET_ALIAS}")
-    except (OSError, duckdb.Error) as error:
-        raise _write_error(database, "open", error) from error
+    """Replace every raw table and the load audit in one transaction (and mark
+    a new warehouse as this project's)."""
+    _attach(con, database)
     schema = f"{_TARGET_ALIAS}.{quote_identifier(contract.RAW_SCHEMA)}"
-    loads: list[EntityLoad] = []
     try:
         con.execute("begin transaction")
         con.execute(f"create schema if not exists {schema}")
-        for entity in contract.ENTITIES:
-            table = f"{schema}.{quote_identifier(entity.name)}"
-            item = staged.get(entity.name)
-            if item is None or item.stage_table is None:
-                con.execute(
-                    f"create or replace table {table} ({_empty_table_ddl(entity)})"
-                )
-                if item is None:
-                    loads.append(EntityLoad(entity.name, None, None, 0, None))
-                else:
-                    loads.append(
-                        EntityLoad(
-                            entity=entity.name,
-                            file_name=item.path.name,
-                            file_format=item.file_format,
-                            row_count=0,
-                            sha256=item.sha256,
-                            size_bytes=item.size_bytes,
-                        )
-                    )
-                continue
-            sql, extras, null_columns = _raw_select(item)
-            if not item.names:  # no record named a column: nothing is "absent"
-                null_columns = ()
-            con.execute(f"create or replace table {table} as {sql}")
-            loads.append(
-                EntityLoad(
-                    entity=entity.name,
-                    file_name=item.path.name,
-                    file_format=item.file_format,
-                    row_count=item.row_count,
-                    sha256=item.sha256,
-                    extra_columns=extras,
-                    null_columns=null_columns,
-                    size_bytes=item.size_bytes,
-                )
-            )
-        audit = f"{schema}.{quote_identifier(contract.LOAD_AUDIT_TABLE)}"
-        con.execute(
-            f"create or replace table {audit} (entity varchar, file_name varchar, "
-            "file_format varchar, row_count bigint, sha256 varchar, "
-            "loaded_at timestamp)"
-        )
-        for entry in loads:
-            if entry.file_name is None:
-                continue
-            con.execute(
-                f"insert into {audit} values (?, ?, ?, ?, ?, ?)",
-                [
-                    entry.entity,
-                    entry.file_name,
-                    entry.file_format,
-                    entry.row_count,
-                    entry.sha256,
-                    loaded_at,
-                ],
-            )
+        warehouse_marker.mark(con, _TARGET_ALIAS, loaded_at)
+        loads = [
+            _write_raw_table(con, schema, entity, staged.get(entity.name))
+            for entity in contract.ENTITIES
+        ]
+        _write_audit(con, schema, loads, loaded_at)
         con.execute("commit")
     except duckdb.Error as error:
         with contextlib.suppress(duckdb.Error):
@@ -255,6 +275,16 @@ def _publish(
         with contextlib.suppress(duckdb.Error):
             con.execute(f"detach {_TARGET_ALIAS}")
     return loads
+
+
+def _check_warehouse_file(database: Path) -> None:
+    """Before any work: the file must be new or this project's warehouse."""
+    try:
+        warehouse_marker.check_file(database)
+    except warehouse_marker.ForeignWarehouseError as error:
+        raise WarehouseWriteError(str(error)) from error
+    except duckdb.Error as error:
+        raise _write_error(database, "open", error) from error
 
 
 def _load_warnings(staged: dict[str, StagedFile]) -> list[str]:
@@ -340,7 +370,8 @@ def load_landing(
     The settings given (None: not given) override the folder's ``landing.json``.
     Raises LandingContractError (nothing written) when any file breaks the contract,
     WarehouseBusyError when another process has the database file open, and
-    WarehouseWriteError when the database file cannot be written. The caller holds
+    WarehouseWriteError when the database file cannot be written or is not a
+    warehouse of this project (``utility_warehouse.warehouse_marker``). The caller holds
     the warehouse's lock file (see ``utility_warehouse.lock``).
     """
     raw_dir = Path(raw_dir)
@@ -353,6 +384,7 @@ def load_landing(
         "decimal_separator": decimal_separator,
     }
     settings, settings_warnings = _settings(raw_dir, given)
+    _check_warehouse_file(database)
     try:
         located = locate(raw_dir)
     except OSError as error:
