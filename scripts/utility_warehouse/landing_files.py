@@ -6,7 +6,8 @@ FIFO or an unreadable file is a contract error naming it and why, for optional
 entities too, never a file that is "not there". Any other file is named in a
 warning, with the entity it looks like (``bills.csv``: did you mean
 documents.csv?) or the format to save it in (``documents.xlsx``). Names starting
-with ``_`` or ``.``, and the folder's ``landing.json``, are not entity files.
+with ``_`` or ``.``, the folder's ``landing.json`` and a README are not entity
+files.
 """
 
 from __future__ import annotations
@@ -79,6 +80,15 @@ def split_file_name(name: str) -> tuple[str, str] | None:
     if not dot:
         return None
     return stem.strip(), suffix.strip()
+
+
+def is_companion_file(name: str) -> bool:
+    """``landing.json`` and a README (``README.txt``, ``readme.md``): files that
+    describe the folder, never loaded nor warned about."""
+    normalized = normalize_name(name)
+    return normalized == LANDING_SETTINGS_FILE or normalized.partition(".")[0] == (
+        "readme"
+    )
 
 
 def closest_entity(stem: str) -> str | None:
@@ -167,7 +177,7 @@ def _sort_entries(raw_dir: Path, located: Located) -> _Entries:
         name = path.name
         if contract.is_ignored_file_name(name):
             continue
-        if normalize_name(name) == LANDING_SETTINGS_FILE:
+        if is_companion_file(name):
             continue
         entity = _is_entity_name(name)
         if entity is None:
