@@ -37,14 +37,6 @@ class Scanned:
     size_bytes: int
 
 
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        while chunk := handle.read(CHUNK_BYTES):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
 def check_encoding(name: str) -> codecs.CodecInfo:
     """The codec of an encoding name; raises LookupError for an unknown one."""
     info = codecs.lookup(name)

@@ -2,29 +2,35 @@
 
 A landing folder holds one file per entity of the contract (``<entity>.csv``,
 ``<entity>.jsonl`` or ``<entity>.parquet``); file and column names match whatever
-their case and surrounding spaces. Every file is checked first and read into an
-in-memory staging database, where the date and amount columns are searched for
-proof of another date order or decimal separator than the load's (see
-``utility_warehouse.landing_checks``); only when no file breaks the contract is
-the warehouse file opened and every raw table replaced, all in one transaction.
+their case and surrounding spaces (``utility_warehouse.landing_files``). Every
+file is checked first and read into an in-memory staging database
+(``landing_read``, ``landing_jsonl``), where the date and amount columns are
+searched for proof of another date order or decimal separator than the load's
+(``landing_checks``); only when no file breaks the contract is the warehouse file
+opened and every raw table replaced, all in one transaction.
 
-Text files (CSV, JSON lines) are read in the encoding given with ``--encoding``
-(default UTF-8; a UTF-8 byte order mark is accepted). Files in another encoding are
-transcoded to UTF-8 in a scratch folder, streaming, before DuckDB reads them; a file
-that is not valid in the encoding is refused, naming the file and the line.
+The load's settings (date order, decimal separator, encoding) come from the
+options ``--date-order``, ``--decimal-separator`` and ``--encoding``, else the
+folder's ``landing.json``, else mdy, ``.`` and UTF-8 (``landing_settings``); the
+ones that are not the defaults are named on the report's first line. Text files
+in another encoding than UTF-8 are transcoded to UTF-8 in a scratch folder,
+streaming, before DuckDB reads them; a file that is not valid in the encoding is
+refused, naming the file and the line (``landing_scan``).
 
 Each raw table holds the contract columns (optional ones added as NULL text when a
 file lacks them), then any extra columns of the file, then ``_row_number`` (the
 1-based position of the row in its file) and ``_source_file`` (the file name).
 ``raw._load_audit`` describes what the raw tables now hold: one row per landed file.
 Files and columns the contract does not know, and zero-byte files, are named in a
-warning line of the load report.
+warning line of the load report. Only a new DuckDB file or a warehouse of this
+project is written (``warehouse_marker``).
 
 ``load`` holds the warehouse's lock file (``<database>.lock``) while it runs.
 
-Exit codes: 0 loaded; 2 a bad invocation or a landing folder that breaks the
-contract (nothing is loaded); 3 the warehouse is busy (another run holds its lock,
-or another process has the DuckDB file open): a scheduler may retry.
+Exit codes: 0 loaded; 2 a bad invocation, a landing folder that breaks the
+contract, a setting that is not valid or a file that is not this project's
+warehouse (nothing is loaded); 3 the warehouse is busy (another run holds its
+lock, or another process has the DuckDB file open): a scheduler may retry.
 """
 
 from __future__ import annotations
@@ -116,12 +122,6 @@ class LoadReport:
 
     def rows_by_entity(self) -> dict[str, int]:
         return {item.entity: item.row_count for item in self.entities}
-
-
-def locate_files(raw_dir: Path) -> tuple[dict[str, Path], list[str]]:
-    """The landing file of each entity present, and the problems in finding them."""
-    located = locate(raw_dir)
-    return located.files, located.problems
 
 
 def _configure(con: duckdb.DuckDBPyConnection, scratch: Path) -> None:

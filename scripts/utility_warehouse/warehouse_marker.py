@@ -47,10 +47,6 @@ class Inspection:
     def is_new(self) -> bool:
         return not self.relations
 
-    @property
-    def needs_marker(self) -> bool:
-        return self.marker is None
-
 
 def inspect(con: duckdb.DuckDBPyConnection, catalog: str) -> Inspection:
     """The tables and views of ``catalog`` (a database attached to ``con``) and
