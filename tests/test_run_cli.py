@@ -722,3 +722,27 @@ def test_other_targets_get_the_settings_and_pass_them_to_dbt(
         "decimal_separator": ",",
     }
     assert arguments[arguments.index("--target") + 1] == "spark"
+
+
+def test_an_engine_run_names_its_settings_when_not_the_defaults(tmp_path: Path) -> None:
+    from utility_warehouse import engines, load
+    from utility_warehouse.landing_settings import LandingSettings
+
+    settings = LandingSettings(
+        date_order="dmy", sources=(("date_order", "landing.json"),)
+    )
+    report = load.LoadReport(
+        raw_dir=tmp_path, database=tmp_path / "x", loaded_at=datetime.now(), entities=()
+    )
+    run = engines.EngineRun(
+        "postgres",
+        load.LoadReport(**{**report.__dict__, "settings": settings}),
+        dbt_build.BuildOutcome(),
+        1.0,
+        2.0,
+    )
+    first = engines.format_run(run).splitlines()[0]
+    assert first == (
+        f"postgres: loaded 0 raw rows from {tmp_path} (date_order dmy from "
+        "landing.json) in 1.0 s; dbt build 2.0 s"
+    )

@@ -542,9 +542,11 @@ def run_record(
 
 def format_run(run: EngineRun) -> str:
     outcome = run.outcome
+    described = run.report.settings.describe()
+    settings = f" ({', '.join(described)})" if described else ""
     lines = [
         f"{run.engine}: loaded {run.report.total_rows:,} raw rows from "
-        f"{run.report.raw_dir} in {run.load_seconds:.1f} s; dbt build "
+        f"{run.report.raw_dir}{settings} in {run.load_seconds:.1f} s; dbt build "
         f"{run.build_seconds:.1f} s",
         *(f"warning: {warning}" for warning in run.report.warnings),
         outcome.nodes_line(),
