@@ -305,7 +305,7 @@ def test_the_run_log_holds_dbt_log_and_the_full_reports(
     demo_run: tuple[Path, dict[str, str], subprocess.CompletedProcess[str]],
 ) -> None:
     database, env, completed = demo_run
-    log_path = run_log_path(database, PROJECT_ROOT)
+    log_path = Path(env["DBT_LOG_PATH"]) / run_log_path(database, PROJECT_ROOT).name
     assert f"dbt log: {log_path}\n" in completed.stdout
     log = log_path.read_text(encoding="utf-8")
     assert re.search(r"^\d\d:\d\d:\d\d  Running with dbt=", log, re.M)
