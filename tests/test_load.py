@@ -5,9 +5,12 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import os
 import re
+import time
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import duckdb
 import pyarrow as pa
@@ -15,7 +18,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from conftest import write_landing, write_table
-from utility_warehouse import cli, contract
+from utility_warehouse import cli, contract, environment, landing_read
 from utility_warehouse import load as load_module
 
 ROW_NUMBER = contract.ROW_NUMBER_COLUMN
@@ -140,6 +143,78 @@ def test_parquet_dates_land_as_iso_text(
 
     [row] = raw_rows(database, "documents")
     assert (row["start_date"], row["bill_date"]) == ("2026-01-01", "2026-02-03")
+
+
+@pytest.mark.parametrize(
+    ("zone", "local"),
+    [
+        ("America/Los_Angeles", dt.datetime(2026, 2, 3, 20, 0)),
+        ("Asia/Tokyo", dt.datetime(2026, 2, 3, 0, 30)),
+        ("+05:30", dt.datetime(2026, 2, 3, 1, 0)),
+        ("-08:00", dt.datetime(2026, 2, 3, 23, 59)),
+    ],
+)
+def test_parquet_time_zone_dates_land_as_their_local_date(
+    tmp_path: Path,
+    minimal_landing: dict[str, list[dict[str, Any]]],
+    zone: str,
+    local: dt.datetime,
+) -> None:
+    raw_dir = write_landing(tmp_path / "raw", minimal_landing)
+    (raw_dir / "documents.csv").unlink()
+    document = dict(minimal_landing["documents"][0])
+    if zone[0] in "+-":
+        sign = -1 if zone[0] == "-" else 1
+        offset = dt.timedelta(hours=int(zone[1:3]), minutes=int(zone[4:6]))
+        tzinfo: dt.tzinfo = dt.timezone(sign * offset)
+    else:
+        tzinfo = ZoneInfo(zone)
+    instant = local.replace(tzinfo=tzinfo)
+    kind = pa.timestamp("us", tz=zone)
+    table = pa.Table.from_pylist([document]).append_column(
+        "updated_at", pa.array([instant], kind)
+    )
+    table = table.set_column(
+        table.schema.get_field_index("bill_date"),
+        "bill_date",
+        pa.array([instant], kind),
+    )
+    pq.write_table(table, raw_dir / "documents.parquet")
+    database = tmp_path / "warehouse.duckdb"
+
+    assert load(raw_dir, database) == 0
+
+    [row] = raw_rows(database, "documents")
+    assert row["bill_date"] == "2026-02-03"  # the local date, not the UTC one
+    utc = instant.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M:%S")
+    assert row["updated_at"] == f"{utc}+00"  # a timestamp keeps its instant
+
+
+def test_a_file_that_changes_while_it_is_loaded_exits_2_naming_it(
+    tmp_path: Path,
+    minimal_landing: dict[str, list[dict[str, Any]]],
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    raw_dir = write_landing(tmp_path / "raw", minimal_landing)
+    scan = landing_read.scan_file
+
+    def scan_then_append(path: Path, *args: Any) -> Any:
+        scanned = scan(path, *args)
+        if path.name == "usage_data.csv":
+            with path.open("a", encoding="utf-8") as handle:
+                handle.write("u2,d1,m1,2026-01-01,2026-01-31,5,kWh,,false,,,\n")
+        return scanned
+
+    monkeypatch.setattr(landing_read, "scan_file", scan_then_append)
+    database = tmp_path / "warehouse.duckdb"
+
+    assert load(raw_dir, database) == 2
+
+    err = capsys.readouterr().err
+    assert "  usage_data.csv: changed while it was being loaded (" in err
+    assert "load again once it is complete" in err
+    assert not database.exists()
 
 
 def test_jsonl_with_bom_blank_lines_and_keys_missing_from_some_records(
@@ -303,13 +378,93 @@ def test_missing_required_column_exits_2_naming_file_and_column(
     minimal_landing: dict[str, list[dict[str, Any]]],
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    del minimal_landing["usage_data"][0]["meter_id"]
+    del minimal_landing["usage_data"][0]["document_id"]
+    del minimal_landing["accounts"][0]["status"]
     raw_dir = write_landing(tmp_path / "raw", minimal_landing)
 
     assert load(raw_dir, tmp_path / "warehouse.duckdb") == 2
 
     err = capsys.readouterr().err
-    assert re.search(r"usage_data\.csv: missing required column 'meter_id'", err)
+    assert re.search(r"usage_data\.csv: missing required column 'document_id'", err)
+    assert re.search(r"accounts\.csv: missing required column 'status'", err)
+
+
+@pytest.mark.parametrize("fmt", ["csv", "jsonl", "parquet"])
+def test_a_file_may_lack_every_optional_column(
+    tmp_path: Path,
+    minimal_landing: dict[str, list[dict[str, Any]]],
+    capsys: pytest.CaptureFixture[str],
+    fmt: str,
+) -> None:
+    """Only the required columns (and one of each group of alternatives)."""
+    for entity in contract.ENTITIES:
+        rows = minimal_landing.get(entity.name)
+        if rows is None:
+            continue
+        keep = {*entity.required_columns, *(group[0] for group in entity.one_of)}
+        minimal_landing[entity.name] = [
+            {key: value for key, value in row.items() if key in keep} for row in rows
+        ]
+    minimal_landing["usage_data"][0]["standard_usage"] = "1000"
+    assert list(minimal_landing["sites"][0]) == ["id", "company_id"]
+    raw_dir = write_landing(tmp_path / "raw", minimal_landing, fmt)
+    database = tmp_path / "warehouse.duckdb"
+
+    assert load(raw_dir, database) == 0, capsys.readouterr().err
+
+    [site] = raw_rows(database, "sites")
+    assert (site["id"], site["company_id"], site["name"], site["country"]) == (
+        "s1",
+        "c1",
+        None,
+        None,
+    )
+    [usage] = raw_rows(database, "usage_data")
+    assert (usage["standard_usage"], usage["raw_usage"], usage["meter_id"]) == (
+        "1000",
+        None,
+        "m1",
+    )
+    out = capsys.readouterr().out
+    assert "absent, null: name, address, city" in out
+
+
+@pytest.mark.parametrize(
+    ("dropped", "message"),
+    [
+        (
+            ("standard_usage", "raw_usage"),
+            "usage_data.csv: needs one of the columns 'standard_usage' or 'raw_usage'",
+        ),
+        (
+            ("meter_id", "extracted_identifiers"),
+            "usage_data.csv: needs one of the columns 'meter_id' or "
+            "'extracted_identifiers'",
+        ),
+    ],
+)
+def test_usage_needs_one_column_of_each_alternative(
+    tmp_path: Path,
+    minimal_landing: dict[str, list[dict[str, Any]]],
+    capsys: pytest.CaptureFixture[str],
+    dropped: tuple[str, str],
+    message: str,
+) -> None:
+    for column in dropped:
+        del minimal_landing["usage_data"][0][column]
+    raw_dir = write_landing(tmp_path / "raw", minimal_landing)
+    database = tmp_path / "warehouse.duckdb"
+
+    assert load(raw_dir, database) == 2
+
+    err = capsys.readouterr().err
+    assert message in err
+    assert "missing required column" not in err
+    assert not database.exists()
+    # Either column of the group will do.
+    minimal_landing["usage_data"][0][dropped[1]] = "5"
+    write_landing(raw_dir, minimal_landing)
+    assert load(raw_dir, database) == 0
 
 
 def test_two_formats_for_one_entity_exit_2_naming_both(
@@ -353,7 +508,9 @@ def test_every_problem_is_reported_and_nothing_is_loaded(
     assert any(
         "accounts.csv" in line and "accounts.parquet" in line for line in problems
     )
-    assert sum("sites.csv: missing required column" in line for line in problems) == 9
+    assert [line for line in problems if "sites.csv" in line] == [
+        "  sites.csv: missing required column 'company_id'"
+    ]
     after = {e.name: raw_rows(database, e.name) for e in contract.ENTITIES}
     assert after == before
     assert (
@@ -613,12 +770,145 @@ def test_unknown_files_and_columns_are_named_in_warnings(
     warnings = [line for line in out.splitlines() if line.startswith("warning:")]
     assert warnings == [
         "warning: file(s) the contract does not know, not loaded: "
-        "'invoices.csv', 'meters.csv.bak'",
+        "'invoices.csv' (did you mean documents.csv?), 'meters.csv.bak'",
         "warning: meters.csv: column(s) the contract does not know, kept as extra "
         "raw columns: 'vendor_note', 'Colour'",
     ]
     [meter] = raw_rows(database, "meters")
     assert (meter["vendor_note"], meter["Colour"]) == ("42", "red")
+
+
+@pytest.mark.parametrize(
+    ("name", "hint"),
+    [
+        ("bills.csv", "'bills.csv' (did you mean documents.csv?)"),
+        ("usage.csv", "'usage.csv' (did you mean usage_data.csv?)"),
+        ("Line-Items.jsonl", "'Line-Items.jsonl' (did you mean line_items.jsonl?)"),
+        (
+            "documents.xlsx",
+            "'documents.xlsx' (format .xlsx is not read; save it as documents.csv, "
+            ".jsonl or .parquet)",
+        ),
+        (
+            "sites",
+            "'sites' (no file extension; name it sites.csv, .jsonl or .parquet)",
+        ),
+        ("notes.csv", "'notes.csv'"),
+    ],
+)
+def test_files_the_contract_does_not_know_are_named_with_the_closest_entity(
+    tmp_path: Path,
+    minimal_landing: dict[str, list[dict[str, Any]]],
+    capsys: pytest.CaptureFixture[str],
+    name: str,
+    hint: str,
+) -> None:
+    raw_dir = write_landing(tmp_path / "raw", minimal_landing)
+    (raw_dir / name).write_text("id\n1\n")
+
+    assert load(raw_dir, tmp_path / "warehouse.duckdb") == 0
+
+    out = capsys.readouterr().out
+    expected = f"warning: file(s) the contract does not know, not loaded: {hint}"
+    assert expected + "\n" in out
+
+
+def test_a_missing_required_file_names_the_file_that_looks_like_it(
+    tmp_path: Path,
+    minimal_landing: dict[str, list[dict[str, Any]]],
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    raw_dir = write_landing(tmp_path / "raw", minimal_landing)
+    rename(raw_dir, "documents.csv", "Bills.csv")
+    rename(raw_dir, "meters.csv", "meters.xlsx")
+
+    assert load(raw_dir, tmp_path / "warehouse.duckdb") == 2
+
+    err = capsys.readouterr().err
+    assert (
+        f"missing required file: documents.csv|.jsonl|.parquet in {raw_dir} "
+        "('Bills.csv' looks like it: rename it documents.csv)"
+    ) in err
+    assert (
+        f"missing required file: meters.csv|.jsonl|.parquet in {raw_dir} "
+        "('meters.xlsx': format .xlsx is not read; save it as meters.csv, .jsonl "
+        "or .parquet)"
+    ) in err
+
+
+def test_landing_json_is_not_an_unknown_file(
+    tmp_path: Path,
+    minimal_landing: dict[str, list[dict[str, Any]]],
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    raw_dir = write_landing(tmp_path / "raw", minimal_landing)
+    (raw_dir / "landing.json").write_text('{"date_order": "mdy"}\n')
+
+    assert load(raw_dir, tmp_path / "warehouse.duckdb") == 0
+
+    assert "warning" not in capsys.readouterr().out
+
+
+# --- entries that name an entity but cannot be read -----------------------------
+
+
+def make_unreadable(raw_dir: Path, name: str, kind: str) -> None:
+    path = raw_dir / name
+    path.unlink(missing_ok=True)
+    if kind == "dangling symlink":
+        path.symlink_to(raw_dir / "gone" / name)
+    elif kind == "directory":
+        path.mkdir()
+        (path / "part-0.csv").write_text("id\n")
+    elif kind == "symlink loop":
+        path.symlink_to(path)
+    else:
+        os.mkfifo(path)
+
+
+UNREADABLE = {
+    "dangling symlink": "a symbolic link to a missing file",
+    "directory": "a directory, not a file",
+    "symlink loop": "Too many levels of symbolic links",
+    "fifo": "not a regular file (a FIFO)",
+}
+
+
+@pytest.mark.parametrize("kind", list(UNREADABLE))
+@pytest.mark.parametrize("name", ["line_items.csv", "meter_tags.csv", "meters.csv"])
+def test_an_entry_naming_an_entity_that_cannot_be_read_exits_2(
+    tmp_path: Path,
+    minimal_landing: dict[str, list[dict[str, Any]]],
+    capsys: pytest.CaptureFixture[str],
+    name: str,
+    kind: str,
+) -> None:
+    """Optional entities too: a broken entry is never read as "no file"."""
+    raw_dir = write_landing(tmp_path / "raw", minimal_landing)
+    make_unreadable(raw_dir, name, kind)
+    database = tmp_path / "warehouse.duckdb"
+
+    assert load(raw_dir, database) == 2
+
+    err = capsys.readouterr().err
+    assert f"  {name}: cannot be read: {UNREADABLE[kind]}" in err
+    assert "missing required file" not in err
+    assert not database.exists()
+
+
+def test_a_symlink_to_a_landing_file_elsewhere_is_read(
+    tmp_path: Path, minimal_landing: dict[str, list[dict[str, Any]]]
+) -> None:
+    raw_dir = write_landing(tmp_path / "raw", minimal_landing)
+    elsewhere = tmp_path / "exports"
+    elsewhere.mkdir()
+    (raw_dir / "meters.csv").rename(elsewhere / "meters.csv")
+    (raw_dir / "meters.csv").symlink_to(elsewhere / "meters.csv")
+    database = tmp_path / "warehouse.duckdb"
+
+    assert load(raw_dir, database) == 0
+
+    assert [row["id"] for row in raw_rows(database, "meters")] == ["m1"]
 
 
 # --- empty files ----------------------------------------------------------------
@@ -879,12 +1169,255 @@ def test_load_and_profile_share_the_memory_limit(
     """The load and the dbt build run under one memory limit, from one variable."""
     profile = (Path(__file__).resolve().parents[1] / "profiles.yml").read_text()
     variable, default = (
-        load_module.MEMORY_LIMIT_ENV_VAR,
-        load_module.DEFAULT_MEMORY_LIMIT,
+        environment.MEMORY_LIMIT_ENV_VAR,
+        environment.DEFAULT_MEMORY_LIMIT,
     )
     expected = f"env_var('{variable}', '{default}')"
     assert expected in profile
-    monkeypatch.delenv(load_module.MEMORY_LIMIT_ENV_VAR, raising=False)
-    assert load_module.memory_limit() == load_module.DEFAULT_MEMORY_LIMIT
-    monkeypatch.setenv(load_module.MEMORY_LIMIT_ENV_VAR, "3GB")
+    monkeypatch.delenv(environment.MEMORY_LIMIT_ENV_VAR, raising=False)
+    assert load_module.memory_limit() == environment.DEFAULT_MEMORY_LIMIT
+    monkeypatch.setenv(environment.MEMORY_LIMIT_ENV_VAR, "3GB")
     assert load_module.memory_limit() == "3GB"
+
+
+# --- resources and settings -----------------------------------------------------
+
+
+def wide_header(columns: int) -> str:
+    return ",".join(["id", *(f"extra_column_{n}" for n in range(columns - 1))])
+
+
+@pytest.mark.parametrize(
+    ("columns", "rows", "reason"),
+    [
+        (100_000, 1, "header row longer than 1,048,576 bytes"),
+        (1_200_000, 0, "header row longer than 1,048,576 bytes"),
+        (1_001, 1, "1,001 columns; at most 1,000 are read"),
+    ],
+)
+def test_a_csv_header_beyond_the_caps_is_refused_at_once(
+    tmp_path: Path,
+    minimal_landing: dict[str, list[dict[str, Any]]],
+    capsys: pytest.CaptureFixture[str],
+    columns: int,
+    rows: int,
+    reason: str,
+) -> None:
+    raw_dir = write_landing(tmp_path / "raw", minimal_landing)
+    body = "".join(",".join(["c9", *["x"] * (columns - 1)]) + "\n" for _ in range(rows))
+    (raw_dir / "companies.csv").write_text(wide_header(columns) + "\n" + body)
+    database = tmp_path / "warehouse.duckdb"
+
+    started = time.monotonic()
+    assert load(raw_dir, database) == 2
+    assert time.monotonic() - started < 5
+
+    assert f"companies.csv: {reason}" in capsys.readouterr().err
+    assert not database.exists()
+
+
+def test_the_caps_are_named_constants() -> None:
+    assert landing_read.MAX_COLUMNS == 1_000
+    assert landing_read.MAX_HEADER_BYTES == 1 << 20
+    assert (
+        max(len(e.all_columns) for e in contract.ENTITIES) <= landing_read.MAX_COLUMNS
+    )
+
+
+@pytest.mark.parametrize("fmt", ["jsonl", "parquet"])
+def test_jsonl_and_parquet_beyond_the_column_cap_are_refused(
+    tmp_path: Path,
+    minimal_landing: dict[str, list[dict[str, Any]]],
+    capsys: pytest.CaptureFixture[str],
+    fmt: str,
+) -> None:
+    raw_dir = write_landing(tmp_path / "raw", minimal_landing)
+    wide = {"id": "c1", **{f"extra_column_{n}": "x" for n in range(1_500)}}
+    (raw_dir / "companies.csv").unlink()
+    write_table(raw_dir, "companies", [wide], fmt)
+
+    assert load(raw_dir, tmp_path / "warehouse.duckdb") == 2
+
+    assert (
+        f"companies.{fmt}: 1,501 columns; at most 1,000 are read"
+        in capsys.readouterr().err
+    )
+
+
+@pytest.mark.parametrize("value", ["garbage", "0", "", "0GB", "-1GB", "12 parsecs"])
+def test_a_bad_memory_limit_exits_2_before_any_work(
+    tmp_path: Path,
+    minimal_landing: dict[str, list[dict[str, Any]]],
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    value: str,
+) -> None:
+    raw_dir = write_landing(tmp_path / "raw", minimal_landing)
+    database = tmp_path / "warehouse.duckdb"
+    monkeypatch.setenv(environment.MEMORY_LIMIT_ENV_VAR, value)
+
+    assert load(raw_dir, database) == 2
+
+    err = capsys.readouterr().err
+    assert f"UTILITY_WAREHOUSE_MEMORY_LIMIT={value!r}" in err
+    assert "e.g. 5GB, 512MB or 80%" in err
+    assert "Traceback" not in err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["raw"]
+
+
+@pytest.mark.parametrize("value", ["512MB", " 5GB ", "80%", "1.5GiB"])
+def test_memory_limits_in_duckdb_forms_are_accepted(
+    tmp_path: Path,
+    minimal_landing: dict[str, list[dict[str, Any]]],
+    monkeypatch: pytest.MonkeyPatch,
+    value: str,
+) -> None:
+    raw_dir = write_landing(tmp_path / "raw", minimal_landing)
+    monkeypatch.setenv(environment.MEMORY_LIMIT_ENV_VAR, value)
+
+    assert load(raw_dir, tmp_path / "warehouse.duckdb") == 0
+
+
+# --- landing.json and the locale options ----------------------------------------
+
+
+def day_first_with_decimal_commas(
+    minimal_landing: dict[str, list[dict[str, Any]]],
+) -> None:
+    """The minimal landing written as a European spreadsheet would."""
+    document = minimal_landing["documents"][0]
+    document.update(
+        start_date="01/01/2026",
+        bill_date="03/02/2026",
+        total_charges="1.820,55 €",
+        current_charges="120,50",
+        charges_units="EUR",
+    )
+    minimal_landing["usage_data"][0].update(
+        start_date="01/01/2026", end_date="31/01/2026"
+    )
+
+
+def first_line(out: str) -> str:
+    return out.splitlines()[0]
+
+
+def test_landing_json_settings_are_used_and_reported(
+    tmp_path: Path,
+    minimal_landing: dict[str, list[dict[str, Any]]],
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    day_first_with_decimal_commas(minimal_landing)
+    raw_dir = write_landing(tmp_path / "raw", minimal_landing)
+    cp1252_sites(raw_dir, minimal_landing)
+    (raw_dir / "landing.json").write_text(
+        json.dumps(
+            {"date_order": "dmy", "decimal_separator": ",", "encoding": "cp1252"}
+        )
+    )
+    database = tmp_path / "warehouse.duckdb"
+
+    assert load_with(raw_dir, database) == 0
+
+    line = first_line(capsys.readouterr().out)
+    assert line.endswith(
+        "rows; date_order dmy from landing.json, decimal_separator ',' from "
+        "landing.json, encoding cp1252 from landing.json)"
+    )
+    [site] = raw_rows(database, "sites")
+    assert site["name"] == "Café € Nord"
+
+
+def test_options_override_landing_json(
+    tmp_path: Path,
+    minimal_landing: dict[str, list[dict[str, Any]]],
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    day_first_with_decimal_commas(minimal_landing)
+    raw_dir = write_landing(tmp_path / "raw", minimal_landing)
+    (raw_dir / "landing.json").write_text(
+        '{"date_order": "mdy", "encoding": "latin-1"}'
+    )
+    database = tmp_path / "warehouse.duckdb"
+
+    options = ["--date-order", "dmy", "--decimal-separator", ",", "--encoding", "utf-8"]
+    assert load_with(raw_dir, database, *options) == 0
+
+    line = first_line(capsys.readouterr().out)
+    assert line.endswith(
+        "rows; date_order dmy from --date-order, decimal_separator ',' from "
+        "--decimal-separator)"
+    )
+    report = load_module.load_landing(
+        raw_dir, database, date_order="dmy", decimal_separator=","
+    )
+    assert report.settings.dbt_vars() == {"date_order": "dmy", "decimal_separator": ","}
+    assert (report.settings.encoding, report.settings.source("encoding")) == (
+        "latin-1",
+        "landing.json",
+    )
+
+
+def test_default_settings_are_not_printed(
+    tmp_path: Path,
+    minimal_landing: dict[str, list[dict[str, Any]]],
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    raw_dir = write_landing(tmp_path / "raw", minimal_landing)
+    (raw_dir / "landing.json").write_text('{"date_order": "mdy", "extra": 1}')
+
+    assert load_with(raw_dir, tmp_path / "w.duckdb", "--decimal-separator", ".") == 0
+
+    out = capsys.readouterr().out
+    assert first_line(out).endswith(" rows)")
+    assert (
+        "warning: landing.json: unknown key(s) ignored: 'extra' (known: date_order, "
+        "decimal_separator, encoding)"
+    ) in out
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("{oops", "landing.json: not valid JSON (Expecting property name"),
+        ('["dmy"]', "landing.json: must be a JSON object"),
+        (
+            '{"date_order": "ymd"}',
+            'landing.json: \'date_order\' must be "mdy" or "dmy", not "ymd"',
+        ),
+        (
+            '{"date_order": 1}',
+            'landing.json: \'date_order\' must be "mdy" or "dmy", not 1',
+        ),
+        (
+            '{"decimal_separator": ";"}',
+            'landing.json: \'decimal_separator\' must be "." or ",", not ";"',
+        ),
+        ('{"encoding": "klingon"}', "landing.json: 'encoding' must be a text encoding"),
+    ],
+)
+def test_a_bad_landing_json_exits_2_naming_it_and_the_key(
+    tmp_path: Path,
+    minimal_landing: dict[str, list[dict[str, Any]]],
+    capsys: pytest.CaptureFixture[str],
+    content: str,
+    message: str,
+) -> None:
+    raw_dir = write_landing(tmp_path / "raw", minimal_landing)
+    (raw_dir / "landing.json").write_text(content)
+    database = tmp_path / "w.duckdb"
+
+    assert load_with(raw_dir, database) == 2
+
+    assert f"  {message}" in capsys.readouterr().err
+    assert not database.exists()
+
+
+@pytest.mark.parametrize(
+    ("option", "value"), [("--date-order", "ymd"), ("--decimal-separator", ";")]
+)
+def test_a_bad_locale_option_is_a_bad_invocation(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], option: str, value: str
+) -> None:
+    assert load_with(tmp_path, tmp_path / "w.duckdb", option, value) == 2
+    assert f"argument {option}: invalid choice: {value!r}" in capsys.readouterr().err

@@ -27,7 +27,12 @@ from conftest import (
 )
 from utility_warehouse import cli, contract, dbt_build, run
 from utility_warehouse.load import load_landing
-from utility_warehouse.lock import WarehouseBusy, WarehouseLock, lock_path
+from utility_warehouse.lock import (
+    LockFileError,
+    WarehouseBusy,
+    WarehouseLock,
+    lock_path,
+)
 
 PYTHON = str(VENV_PYTHON if VENV_PYTHON.exists() else Path(sys.executable))
 SCRIPTS = str(PROJECT_ROOT / "scripts")
@@ -122,6 +127,54 @@ def test_the_lock_file_names_its_holder_and_goes_away(tmp_path: Path) -> None:
     assert not lock.path.exists()
     with WarehouseLock(database):  # free again
         pass
+
+
+@pytest.mark.parametrize("command", ["load", "run"])
+def test_a_symlinked_lock_file_is_refused_and_its_target_untouched(
+    tmp_path: Path,
+    minimal_landing: dict[str, list[dict[str, Any]]],
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    command: str,
+) -> None:
+    monkeypatch.setattr(dbt_build, "run_dbt_build", pytest.fail)
+    raw_dir = write_landing(tmp_path / "raw", minimal_landing)
+    database = tmp_path / "w.duckdb"
+    victim = tmp_path / "victim.txt"
+    victim.write_text("precious\n")
+    lock_path(database).symlink_to(victim)
+
+    code, out, err = main(
+        capsys, command, "--raw-dir", str(raw_dir), "--database", str(database)
+    )
+
+    assert (code, out) == (2, "")
+    line = one_line(err)
+    assert line.startswith(f"error: the lock file {lock_path(database)} is a symbolic")
+    assert "remove it" in line
+    assert victim.read_text() == "precious\n"
+    assert lock_path(database).is_symlink()
+    assert not database.exists()
+
+
+@pytest.mark.parametrize("kind", ["directory", "fifo", "dangling symlink"])
+def test_a_lock_file_that_is_not_a_regular_file_is_refused(
+    tmp_path: Path, kind: str
+) -> None:
+    database = tmp_path / "w.duckdb"
+    path = lock_path(database)
+    if kind == "directory":
+        path.mkdir()
+    elif kind == "fifo":
+        os.mkfifo(path)
+    else:
+        path.symlink_to(tmp_path / "nowhere" / "x")
+
+    with pytest.raises(LockFileError, match="remove it") as refused:
+        WarehouseLock(database).acquire()
+
+    assert str(path) in str(refused.value)
+    assert not (tmp_path / "nowhere").exists()
 
 
 def test_a_held_lock_refuses_run_and_load_at_once_naming_the_holder(

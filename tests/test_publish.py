@@ -364,11 +364,14 @@ def test_the_threshold_comes_from_the_option_then_the_environment() -> None:
 
 
 def published_stand_in(directory: Path) -> Path:
-    """A published file for runs that stop before dbt: any DuckDB file will do."""
+    """A published file for runs that stop before dbt: a warehouse of this
+    project in name only (its load audit, as the loader leaves it)."""
     directory.mkdir(parents=True, exist_ok=True)
     target = directory / WAREHOUSE
     with duckdb.connect(str(target)) as con:
         con.execute("create table t as select 1 as x")
+        con.execute("create schema raw")
+        con.execute("create table raw._load_audit (entity varchar)")
     return target
 
 

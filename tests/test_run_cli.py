@@ -15,7 +15,7 @@ import pytest
 
 from conftest import PROJECT_ROOT, run_pipeline, write_landing, write_table
 from utility_warehouse import cli, dbt_build, metadata
-from utility_warehouse.progress import RunLog
+from utility_warehouse.progress import RunLog, run_log_path
 
 
 @pytest.fixture(autouse=True)
@@ -133,7 +133,17 @@ def test_dbt_arguments() -> None:
     assert arguments[arguments.index("--project-dir") + 1] == str(PROJECT_ROOT)
     assert arguments[arguments.index("--profiles-dir") + 1] == str(PROJECT_ROOT)
     assert json.loads(arguments[arguments.index("--vars") + 1]) == {
-        "as_of": "2026-11-01"
+        "as_of": "2026-11-01",
+        "date_order": "mdy",
+        "decimal_separator": ".",
+    }
+    day_first = dbt_build.build_arguments(
+        date(2026, 11, 1), landing_vars={"date_order": "dmy", "decimal_separator": ","}
+    )
+    assert json.loads(day_first[day_first.index("--vars") + 1]) == {
+        "as_of": "2026-11-01",
+        "date_order": "dmy",
+        "decimal_separator": ",",
     }
     select_at = arguments.index("--select")
     assert arguments[select_at + 1 : select_at + 3] == ["staging", "+dim_meters"]
@@ -194,10 +204,13 @@ def test_failed_tests_fail_the_gate_and_are_named_before_the_summary_ends(
         "full_refresh": False,
         "threads": 3,
         "verbose": False,
+        "landing_vars": {"date_order": "mdy", "decimal_separator": "."},
     }
     # dbt's log goes to the run log, in dbt's log folder, named after the warehouse.
     assert isinstance(log, RunLog)
-    assert log.path == tmp_path / "dbt-logs" / "w.duckdb.log"
+    assert log.path == run_log_path(database, PROJECT_ROOT)
+    assert log.path.parent == tmp_path / "dbt-logs"
+    assert log.path.name.startswith("w.duckdb-")
     out = capsys.readouterr().out
     assert f"dbt log: {log.path}\n" in out
     summary = out[out.index("== summary") :]
@@ -390,7 +403,15 @@ def test_each_run_appends_its_metadata_row(
         "published_path": "VARCHAR",
         "publish_status": "VARCHAR",
         "volume_gate_findings": "VARCHAR",
+        "date_order": "VARCHAR",
+        "decimal_separator": "VARCHAR",
+        "encoding": "VARCHAR",
     }
+    assert (first["date_order"], first["decimal_separator"], first["encoding"]) == (
+        "mdy",
+        ".",
+        "utf-8",
+    )
     # Built in place (--database): nothing is published.
     assert (first["publish_status"], first["published_path"]) == (
         "not_published",
@@ -532,3 +553,196 @@ def test_target_option_combinations_refused(
     assert captured.err.startswith(f"pipeline.py {argv[0]}: error: {message}")
     assert captured.err.count("\n") == 1, captured.err
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("value", ["abc", "0", "-2", "1.5", ""])
+def test_a_bad_thread_count_exits_2_before_any_work(
+    tmp_path: Path,
+    minimal_landing: dict[str, list[dict[str, Any]]],
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    value: str,
+) -> None:
+    monkeypatch.setattr(dbt_build, "run_dbt_build", pytest.fail)
+    monkeypatch.setenv("UTILITY_WAREHOUSE_THREADS", value)
+    raw_dir = write_landing(tmp_path / "raw", minimal_landing)
+    database = tmp_path / "w.duckdb"
+
+    assert run_in_process(raw_dir, database) == 2
+
+    err = capsys.readouterr().err
+    assert f"UTILITY_WAREHOUSE_THREADS={value!r}" in err
+    assert "a whole number of at least 1" in err
+    assert not database.exists()
+    # --threads wins over the environment.
+    monkeypatch.setattr(dbt_build, "run_dbt_build", fake_build_with())
+    assert run_in_process(raw_dir, database, "--threads", "1") == 0
+
+
+def test_a_bad_memory_limit_stops_a_run_before_the_load(
+    tmp_path: Path,
+    minimal_landing: dict[str, list[dict[str, Any]]],
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.setattr(dbt_build, "run_dbt_build", pytest.fail)
+    monkeypatch.setenv("UTILITY_WAREHOUSE_MEMORY_LIMIT", "lots")
+    raw_dir = write_landing(tmp_path / "raw", minimal_landing)
+    database = tmp_path / "w.duckdb"
+
+    assert run_in_process(raw_dir, database) == 2
+
+    assert "UTILITY_WAREHOUSE_MEMORY_LIMIT='lots'" in capsys.readouterr().err
+    assert not database.exists()
+
+
+def test_a_run_passes_the_landing_settings_to_dbt_and_records_them(
+    tmp_path: Path,
+    minimal_landing: dict[str, list[dict[str, Any]]],
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    calls: list[dict[str, Any]] = []
+
+    def fake_build(database: Path, as_of: date, **options: Any) -> Any:
+        calls.append(options)
+        return dbt_build.classify_results([])
+
+    monkeypatch.setattr(dbt_build, "run_dbt_build", fake_build)
+    minimal_landing["documents"][0].update(
+        start_date="01/01/2026",
+        bill_date="03/02/2026",
+        total_charges="120,50",
+        current_charges="120,50",
+    )
+    raw_dir = write_landing(tmp_path / "raw", minimal_landing)
+    (raw_dir / "landing.json").write_text(
+        '{"date_order": "dmy", "encoding": "latin-1"}'
+    )
+    database = tmp_path / "w.duckdb"
+
+    assert run_in_process(raw_dir, database, "--decimal-separator", ",") == 0
+
+    [call] = calls
+    assert call["landing_vars"] == {"date_order": "dmy", "decimal_separator": ","}
+    out = capsys.readouterr().out
+    assert (
+        "date_order dmy from landing.json, decimal_separator ',' from "
+        "--decimal-separator, encoding latin-1 from landing.json)"
+    ) in out.splitlines()[0]
+    [row] = run_metadata_rows(database)
+    assert (row["date_order"], row["decimal_separator"], row["encoding"]) == (
+        "dmy",
+        ",",
+        "latin-1",
+    )
+
+
+def test_an_older_run_ledger_gains_the_settings_columns(tmp_path: Path) -> None:
+    old_columns = [
+        item
+        for item in metadata.COLUMNS
+        if item[0] not in ("date_order", "decimal_separator", "encoding")
+    ]
+    assert len(old_columns) == len(metadata.COLUMNS) - 3
+    record = metadata.RunRecord(
+        run_id="r2",
+        as_of_date=date(2026, 11, 1),
+        started_at=datetime(2026, 11, 1, 2, 0),
+        ended_at=datetime(2026, 11, 1, 2, 5),
+        raw_dir="/landing",
+        landing_files="[]",
+        project_version="0.1.0",
+        dbt_version="1.11.0",
+        gate_status=metadata.GATE_PASSED,
+        tests_passed=1,
+        tests_warned=0,
+        tests_failed=0,
+        exit_code=0,
+        date_order="dmy",
+        decimal_separator=",",
+        encoding="utf-8",
+    )
+    with duckdb.connect(str(tmp_path / "w.duckdb")) as con:
+        columns = ", ".join(f"{name} {kind}" for name, kind in old_columns)
+        con.execute("create schema marts")
+        con.execute(f"create table marts.run_metadata ({columns})")
+        con.execute("insert into marts.run_metadata (run_id) values ('r1')")
+
+        metadata.write_run(con, record)
+
+        rows = con.execute(
+            "select run_id, date_order, decimal_separator, encoding "
+            "from marts.run_metadata order by run_id"
+        ).fetchall()
+    assert rows == [("r1", None, None, None), ("r2", "dmy", ",", "utf-8")]
+
+
+def test_other_targets_get_the_settings_and_pass_them_to_dbt(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from utility_warehouse import engines
+
+    captured: dict[str, Any] = {}
+
+    def fake_run_command(
+        engine: str, raw_dir: Path, as_of: date, **options: Any
+    ) -> int:
+        captured.update(options, engine=engine)
+        return 0
+
+    monkeypatch.setattr(engines, "run_command", fake_run_command)
+    argv = ["run", "--target", "postgres", "--raw-dir", str(tmp_path)]
+    assert cli.main([*argv, "--date-order", "dmy", "--encoding", "cp1252"]) == 0
+    assert captured["settings"] == {
+        "encoding": "cp1252",
+        "date_order": "dmy",
+        "decimal_separator": None,
+    }
+
+    invoked: list[list[str]] = []
+
+    class FakeRunner:
+        def invoke(self, arguments: list[str]) -> Any:
+            invoked.append(arguments)
+            return SimpleNamespace(exception=None, result=None, success=True)
+
+    import dbt.cli.main
+
+    monkeypatch.setattr(dbt.cli.main, "dbtRunner", FakeRunner)
+    engines.build(
+        "spark",
+        date(2026, 11, 1),
+        landing_vars={"date_order": "dmy", "decimal_separator": ","},
+    )
+    [arguments] = invoked
+    assert json.loads(arguments[arguments.index("--vars") + 1]) == {
+        "as_of": "2026-11-01",
+        "date_order": "dmy",
+        "decimal_separator": ",",
+    }
+    assert arguments[arguments.index("--target") + 1] == "spark"
+
+
+def test_an_engine_run_names_its_settings_when_not_the_defaults(tmp_path: Path) -> None:
+    from utility_warehouse import engines, load
+    from utility_warehouse.landing_settings import LandingSettings
+
+    settings = LandingSettings(
+        date_order="dmy", sources=(("date_order", "landing.json"),)
+    )
+    report = load.LoadReport(
+        raw_dir=tmp_path, database=tmp_path / "x", loaded_at=datetime.now(), entities=()
+    )
+    run = engines.EngineRun(
+        "postgres",
+        load.LoadReport(**{**report.__dict__, "settings": settings}),
+        dbt_build.BuildOutcome(),
+        1.0,
+        2.0,
+    )
+    first = engines.format_run(run).splitlines()[0]
+    assert first == (
+        f"postgres: loaded 0 raw rows from {tmp_path} (date_order dmy from "
+        "landing.json) in 1.0 s; dbt build 2.0 s"
+    )

@@ -220,13 +220,26 @@ def test_run_log_path_follows_dbt_log_path(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("DBT_LOG_PATH", str(tmp_path))
-    assert run_log_path(Path("x/demo.duckdb"), PROJECT_ROOT) == tmp_path / (
-        "demo.duckdb.log"
-    )
+    path = run_log_path(Path("x/demo.duckdb"), PROJECT_ROOT)
+    assert path.parent == tmp_path
+    assert re.fullmatch(r"demo\.duckdb-[0-9a-f]{8}\.log", path.name)
     monkeypatch.delenv("DBT_LOG_PATH")
-    assert run_log_path(Path("demo.duckdb"), PROJECT_ROOT) == (
-        PROJECT_ROOT / "logs" / "demo.duckdb.log"
+    assert run_log_path(Path("demo.duckdb"), PROJECT_ROOT).parent == (
+        PROJECT_ROOT / "logs"
     )
+
+
+def test_warehouses_of_one_name_in_two_folders_have_their_own_run_logs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("DBT_LOG_PATH", str(tmp_path / "logs"))
+    monkeypatch.chdir(tmp_path)
+    first = run_log_path(tmp_path / "a" / "w.duckdb", PROJECT_ROOT)
+    second = run_log_path(tmp_path / "b" / "w.duckdb", PROJECT_ROOT)
+    assert first != second
+    assert first.name.startswith("w.duckdb-") and second.name.startswith("w.duckdb-")
+    # One warehouse, however its path is written, has one log.
+    assert run_log_path(Path("a/./w.duckdb"), PROJECT_ROOT) == first
 
 
 @pytest.mark.parametrize(
@@ -291,8 +304,8 @@ def test_a_scheduled_run_prints_plain_progress_and_a_compact_summary(
 def test_the_run_log_holds_dbt_log_and_the_full_reports(
     demo_run: tuple[Path, dict[str, str], subprocess.CompletedProcess[str]],
 ) -> None:
-    _, env, completed = demo_run
-    log_path = Path(env["DBT_LOG_PATH"]) / "demo.duckdb.log"
+    database, env, completed = demo_run
+    log_path = Path(env["DBT_LOG_PATH"]) / run_log_path(database, PROJECT_ROOT).name
     assert f"dbt log: {log_path}\n" in completed.stdout
     log = log_path.read_text(encoding="utf-8")
     assert re.search(r"^\d\d:\d\d:\d\d  Running with dbt=", log, re.M)
@@ -337,7 +350,9 @@ def test_a_failing_gate_names_the_failed_test(tmp_path: Path) -> None:
 
 
 @pytest.mark.e2e
-def test_verbose_prints_dbt_log_and_the_full_reports(tmp_path: Path) -> None:
+def test_verbose_prints_dbt_log_and_the_full_reports(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     raw_dir = write_landing(tmp_path / "raw", MINIMAL_LANDING)
 
     completed = run_pipeline(
@@ -353,7 +368,8 @@ def test_verbose_prints_dbt_log_and_the_full_reports(tmp_path: Path) -> None:
     assert re.search(r"^  meters +1 rows  meters\.csv$", out, re.M)
     assert "\nmart tables:\n" in out
     assert "dbt build: " not in out  # dbt's own lines are the progress
-    assert (tmp_path / "logs" / "w.duckdb.log").exists()
+    monkeypatch.setenv("DBT_LOG_PATH", str(tmp_path / "logs"))
+    assert run_log_path(tmp_path / "w.duckdb", PROJECT_ROOT).exists()
 
 
 def read_all(fd: int) -> bytes:

@@ -23,6 +23,7 @@ from utility_warehouse import (
     report,
     rollup,
     run,
+    template,
 )
 from utility_warehouse.exit_codes import EXIT_BAD_INPUT, EXIT_CODES_HELP
 
@@ -61,6 +62,7 @@ def build_parser() -> argparse.ArgumentParser:
         inspect_month,
         export,
         report,
+        template,
     ):
         sub = commands.add_parser(
             module.COMMAND,

@@ -8,7 +8,14 @@ a header `` Demand ``). Text files are UTF-8 unless the loader is told otherwise
 Every entity's file is required and must hold at least one record, except:
 ``meter_identifiers`` (required, may be empty) and the optional files
 ``connections``, ``meter_tags`` and ``line_items`` (may be absent or empty).
-Optional columns may be absent from a file; they land as NULL text.
+
+A file must carry its entity's required columns (``required``) and at least one
+column of each group of alternatives (``one_of``: usage_data needs
+``standard_usage`` or ``raw_usage``, and ``meter_id`` or ``extracted_identifiers``);
+any other column may be absent and lands as NULL text.
+
+Each column has a kind (``kind_of``): what its values are and how staging parses
+them; the enumerations staging accepts are listed once here (``ENUMERATIONS``).
 """
 
 from __future__ import annotations
@@ -20,6 +27,58 @@ FILE_FORMATS: tuple[str, ...] = ("csv", "jsonl", "parquet")
 # Columns every entity may carry and that may be missing from any file.
 COMMON_OPTIONAL_COLUMNS: tuple[str, ...] = ("updated_at",)
 
+# Column kinds: what a value is and how staging reads it.
+ID = "id"
+TEXT = "text"
+DATE = "date"
+TIMESTAMP = "timestamp"
+AMOUNT = "amount"
+NUMBER = "number"
+BOOLEAN = "boolean"
+ENUMERATION = "enumeration"
+UNIT = "unit"
+CURRENCY = "currency"
+COUNTRY = "country"
+JSON_IDENTIFIERS = "json_identifiers"
+
+# The enumerations staging accepts (any case; spaces and hyphens read as
+# underscores). The seeds the models read hold the same lists (a test compares).
+ENUMERATIONS: dict[str, tuple[str, ...]] = {
+    "account_status": ("DETECTED", "ONBOARDED", "OLD_ACCOUNT", "DUPLICATE", "INACTIVE"),
+    "commodity": (
+        "ELECTRICITY",
+        "GAS",
+        "WATER",
+        "SEWER",
+        "STEAM",
+        "FUEL_OIL",
+        "PROPANE",
+        "DISTRICT_HEATING",
+        "DISTRICT_COOLING",
+    ),
+    "net_metering_type": ("IMPORT", "EXPORT", "GENERATION"),
+    "charge_type": ("USAGE", "DEMAND", "FEE", "TAX", "CREDIT", "OTHER"),
+    "floor_area_unit": ("SQ_FT", "SQ_M"),
+    "identifier_type": (
+        "METER",
+        "POD",
+        "ELECTRIC_CHOICE",
+        "PREMISE",
+        "SUBMETER",
+        "ESI",
+        "CHOICE_ID",
+        "SUB_ACCOUNT",
+        "ACCOUNT",
+        "SUMMARY_ACCOUNT",
+        "MPR",
+        "ICP",
+        "NMI",
+        "MIRN",
+    ),
+}
+OPEN_ENUMERATIONS: frozenset[str] = frozenset({"identifier_type"})
+"""Enumerations whose other values are kept (ranked after the listed ones)."""
+
 
 @dataclass(frozen=True)
 class Entity:
@@ -27,7 +86,14 @@ class Entity:
 
     name: str
     columns: tuple[str, ...]
-    optional_columns: tuple[str, ...] = ()
+    required: tuple[str, ...] = ("id",)
+    """Columns every file of the entity must carry."""
+    one_of: tuple[tuple[str, ...], ...] = ()
+    """Groups of columns of which a file must carry at least one."""
+    kinds: tuple[tuple[str, str], ...] = ()
+    """``(column, kind)`` for every column that is not plain text."""
+    enumerations: tuple[tuple[str, str], ...] = ()
+    """``(column, enumeration)``: the column's values come from ``ENUMERATIONS``."""
     file_optional: bool = False
     """The file may be absent (then the raw table is empty)."""
     may_be_empty: bool = False
@@ -35,7 +101,17 @@ class Entity:
 
     @property
     def required_columns(self) -> tuple[str, ...]:
-        return tuple(c for c in self.columns if c not in self.optional_columns)
+        return self.required
+
+    @property
+    def alternative_columns(self) -> tuple[str, ...]:
+        return tuple(column for group in self.one_of for column in group)
+
+    @property
+    def optional_columns(self) -> tuple[str, ...]:
+        """Columns that may be absent (``updated_at`` included)."""
+        needed = {*self.required, *self.alternative_columns}
+        return tuple(column for column in self.all_columns if column not in needed)
 
     @property
     def all_columns(self) -> tuple[str, ...]:
@@ -46,12 +122,25 @@ class Entity:
         """True when the file must hold at least one record."""
         return not (self.file_optional or self.may_be_empty)
 
+    def kind_of(self, column: str) -> str:
+        if column in COMMON_OPTIONAL_COLUMNS:
+            return TIMESTAMP
+        if column in dict(self.enumerations):
+            return ENUMERATION
+        return dict(self.kinds).get(column, TEXT)
+
+    def enumeration_of(self, column: str) -> str | None:
+        return dict(self.enumerations).get(column)
+
+    def columns_of_kind(self, *kinds: str) -> tuple[str, ...]:
+        return tuple(c for c in self.all_columns if self.kind_of(c) in kinds)
+
 
 ENTITIES: tuple[Entity, ...] = (
     Entity(
         "companies",
         ("id", "name", "implied_sewer_fraction"),
-        optional_columns=("implied_sewer_fraction",),
+        kinds=(("id", ID), ("implied_sewer_fraction", NUMBER)),
     ),
     Entity(
         "sites",
@@ -69,9 +158,23 @@ ENTITIES: tuple[Entity, ...] = (
             "data_collection_stop_date",
             "mirror_site_id",
         ),
-        optional_columns=("gross_floor_area_units",),
+        required=("id", "company_id"),
+        kinds=(
+            ("id", ID),
+            ("company_id", ID),
+            ("country", COUNTRY),
+            ("gross_floor_area", NUMBER),
+            ("data_collection_stop_date", DATE),
+            ("mirror_site_id", ID),
+        ),
+        enumerations=(("gross_floor_area_units", "floor_area_unit"),),
     ),
-    Entity("connections", ("id", "company_id", "provider_name"), file_optional=True),
+    Entity(
+        "connections",
+        ("id", "company_id", "provider_name"),
+        kinds=(("id", ID), ("company_id", ID)),
+        file_optional=True,
+    ),
     Entity(
         "accounts",
         (
@@ -84,6 +187,18 @@ ENTITIES: tuple[Entity, ...] = (
             "active_account_id",
             "primary_identifier_type",
             "secondary_identifier_type",
+        ),
+        required=("id", "company_id", "status"),
+        kinds=(
+            ("id", ID),
+            ("company_id", ID),
+            ("connection_id", ID),
+            ("active_account_id", ID),
+        ),
+        enumerations=(
+            ("status", "account_status"),
+            ("primary_identifier_type", "identifier_type"),
+            ("secondary_identifier_type", "identifier_type"),
         ),
     ),
     Entity(
@@ -98,13 +213,32 @@ ENTITIES: tuple[Entity, ...] = (
             "is_duplicated",
             "service_address",
         ),
+        required=("id", "company_id", "account_id", "datasource_type"),
+        kinds=(
+            ("id", ID),
+            ("company_id", ID),
+            ("account_id", ID),
+            ("site_id", ID),
+            ("is_tracked", BOOLEAN),
+            ("is_duplicated", BOOLEAN),
+        ),
+        enumerations=(("datasource_type", "commodity"),),
     ),
     Entity(
         "meter_identifiers",
         ("meter_id", "identifier_type", "value"),
+        required=("meter_id", "identifier_type", "value"),
+        kinds=(("meter_id", ID),),
+        enumerations=(("identifier_type", "identifier_type"),),
         may_be_empty=True,
     ),
-    Entity("meter_tags", ("meter_id", "tag_name"), file_optional=True),
+    Entity(
+        "meter_tags",
+        ("meter_id", "tag_name"),
+        required=("meter_id", "tag_name"),
+        kinds=(("meter_id", ID),),
+        file_optional=True,
+    ),
     Entity(
         "documents",
         (
@@ -116,6 +250,17 @@ ENTITIES: tuple[Entity, ...] = (
             "current_charges",
             "charges_units",
             "revised_document_id",
+        ),
+        required=("id", "account_id", "start_date", "bill_date"),
+        kinds=(
+            ("id", ID),
+            ("account_id", ID),
+            ("start_date", DATE),
+            ("bill_date", DATE),
+            ("total_charges", AMOUNT),
+            ("current_charges", AMOUNT),
+            ("charges_units", CURRENCY),
+            ("revised_document_id", ID),
         ),
     ),
     Entity(
@@ -135,7 +280,23 @@ ENTITIES: tuple[Entity, ...] = (
             "extracted_identifiers",
             "is_estimated",
         ),
-        optional_columns=("demand", "extracted_identifiers", "is_estimated"),
+        required=("id", "document_id", "start_date", "end_date"),
+        one_of=(("standard_usage", "raw_usage"), ("meter_id", "extracted_identifiers")),
+        kinds=(
+            ("id", ID),
+            ("document_id", ID),
+            ("meter_id", ID),
+            ("start_date", DATE),
+            ("end_date", DATE),
+            ("raw_usage", NUMBER),
+            ("raw_usage_units", UNIT),
+            ("standard_usage", NUMBER),
+            ("exclusion", BOOLEAN),
+            ("demand", NUMBER),
+            ("extracted_identifiers", JSON_IDENTIFIERS),
+            ("is_estimated", BOOLEAN),
+        ),
+        enumerations=(("net_metering_type", "net_metering_type"),),
     ),
     Entity(
         "line_items",
@@ -148,11 +309,24 @@ ENTITIES: tuple[Entity, ...] = (
             "description",
             "amount",
         ),
+        required=("id", "document_id", "charge_type", "amount"),
+        kinds=(
+            ("id", ID),
+            ("document_id", ID),
+            ("meter_id", ID),
+            ("amount", AMOUNT),
+        ),
+        enumerations=(("charge_type", "charge_type"), ("datasource_type", "commodity")),
         file_optional=True,
     ),
 )
 
 ENTITY_BY_NAME: dict[str, Entity] = {entity.name: entity for entity in ENTITIES}
+
+# The columns the loader looks at for proof of another date order or decimal
+# separator: every date and timestamp column, and the amounts.
+DATE_KINDS: tuple[str, ...] = (DATE, TIMESTAMP)
+AMOUNT_KINDS: tuple[str, ...] = (AMOUNT,)
 
 
 def normalize_name(name: str) -> str:

@@ -17,19 +17,21 @@ import json
 import os
 import sys
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
 
+from utility_warehouse.environment import THREADS_ENV_VAR
 from utility_warehouse.progress import BuildProgress, RunLog, log_directory
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 DATABASE_ENV_VAR = "UTILITY_WAREHOUSE_DB"
-THREADS_ENV_VAR = "UTILITY_WAREHOUSE_THREADS"
 
 TEST_RESOURCE_TYPES = frozenset({"test", "unit_test"})
+DEFAULT_LANDING_VARS: dict[str, str] = {"date_order": "mdy", "decimal_separator": "."}
+"""The parsing vars' defaults (as dbt_project.yml declares them)."""
 
 
 @dataclass(frozen=True)
@@ -208,12 +210,25 @@ def classify_results(results: Iterable[Any]) -> BuildOutcome:
     return outcome
 
 
+def dbt_vars(
+    as_of: date, landing_vars: Mapping[str, str] | None = None
+) -> dict[str, str]:
+    """The vars of a run: ``as_of`` and the landing's ``date_order`` and
+    ``decimal_separator`` (the defaults when not given)."""
+    return {
+        "as_of": as_of.isoformat(),
+        **DEFAULT_LANDING_VARS,
+        **(landing_vars or {}),
+    }
+
+
 def _project_arguments(
     as_of: date,
     project_dir: Path,
     quiet: bool,
     log_path: Path | None,
     file_level: str = "debug",
+    landing_vars: Mapping[str, str] | None = None,
 ) -> list[str]:
     """The options every dbt command of a run shares (vars, logging)."""
     arguments = [
@@ -222,7 +237,7 @@ def _project_arguments(
         "--profiles-dir",
         str(project_dir),
         "--vars",
-        json.dumps({"as_of": as_of.isoformat()}),
+        json.dumps(dbt_vars(as_of, landing_vars)),
         "--no-use-colors",
         "--log-format",
         "text",
@@ -251,17 +266,21 @@ def build_arguments(
     *,
     quiet: bool = False,
     log_path: Path | None = None,
+    landing_vars: Mapping[str, str] | None = None,
 ) -> list[str]:
     """The command line of ``dbt build`` for one pipeline run.
 
     Unit tests check the models' logic on fixed inputs: they belong to
     ``make test`` and CI, not to every scheduled build, so they are excluded.
     ``quiet`` turns dbt's console output off (its log file stays); ``log_path``
-    is dbt's log folder.
+    is dbt's log folder; ``landing_vars`` the landing's date order and decimal
+    separator.
     """
     arguments = [
         "build",
-        *_project_arguments(as_of, project_dir, quiet, log_path),
+        *_project_arguments(
+            as_of, project_dir, quiet, log_path, landing_vars=landing_vars
+        ),
         *_selection_arguments(select),
     ]
     if full_refresh:
@@ -294,7 +313,11 @@ def database_path(database: Path) -> str:
 
 
 def _parse(
-    dbt_runner: Any, as_of: date, log_path: Path, progress: BuildProgress
+    dbt_runner: Any,
+    as_of: date,
+    log_path: Path,
+    progress: BuildProgress,
+    landing_vars: Mapping[str, str] | None,
 ) -> Any:
     """The parsed project (a dbt Manifest), or None when parsing fails.
 
@@ -304,7 +327,9 @@ def _parse(
 
     arguments = [
         "parse",
-        *_project_arguments(as_of, PROJECT_DIR, True, log_path),
+        *_project_arguments(
+            as_of, PROJECT_DIR, True, log_path, landing_vars=landing_vars
+        ),
     ]
     result = dbt_runner(callbacks=[progress.on_event]).invoke(arguments)
     if result.success and isinstance(result.result, Manifest):
@@ -317,11 +342,19 @@ def _selected_counts(
     manifest: Any,
     as_of: date,
     select: Sequence[str],
+    landing_vars: Mapping[str, str] | None,
 ) -> Counter[str] | None:
     """How many nodes of each resource type the build selects (``dbt ls``)."""
     arguments = [
         "ls",
-        *_project_arguments(as_of, PROJECT_DIR, True, None, file_level="none"),
+        *_project_arguments(
+            as_of,
+            PROJECT_DIR,
+            True,
+            None,
+            file_level="none",
+            landing_vars=landing_vars,
+        ),
         *_selection_arguments(select),
         "--resource-type",
         "model",
@@ -352,6 +385,7 @@ def run_dbt_build(
     *,
     verbose: bool = False,
     log: RunLog | None = None,
+    landing_vars: Mapping[str, str] | None = None,
 ) -> BuildOutcome:
     """Run ``dbt build`` on ``database`` in this process and classify the results.
 
@@ -361,7 +395,9 @@ def run_dbt_build(
     process can take the file between the load and the build.
 
     dbt's log lines go to ``log``; on the console (standard output) the build's
-    progress, or with ``verbose`` dbt's own output as it comes.
+    progress, or with ``verbose`` dbt's own output as it comes. ``landing_vars``
+    (the landing's ``date_order`` and ``decimal_separator``) go to every dbt
+    command next to ``as_of``.
     """
     # Imported here: dbt is slow to import and only `run` needs it.
     from dbt.artifacts.schemas.run import RunExecutionResult
@@ -374,13 +410,18 @@ def run_dbt_build(
     progress = BuildProgress(sys.stdout, log=log, show=not verbose)
     progress.start()
     try:
-        manifest = _parse(dbtRunner, as_of, log_path, progress)
+        manifest = _parse(dbtRunner, as_of, log_path, progress, landing_vars)
         if manifest is not None:
-            counts = _selected_counts(dbtRunner, manifest, as_of, select)
+            counts = _selected_counts(dbtRunner, manifest, as_of, select, landing_vars)
             if counts is not None:
                 progress.set_totals(counts["model"], counts["test"])
         arguments = build_arguments(
-            as_of, select, full_refresh, quiet=not verbose, log_path=log_path
+            as_of,
+            select,
+            full_refresh,
+            quiet=not verbose,
+            log_path=log_path,
+            landing_vars=landing_vars,
         )
         runner = dbtRunner(manifest=manifest, callbacks=[progress.on_event])
         result = runner.invoke(arguments)

@@ -42,7 +42,7 @@ import os
 import sys
 import tempfile
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -50,7 +50,8 @@ from typing import Any
 
 import duckdb
 
-from utility_warehouse import contract, dbt_build, load, metadata
+from utility_warehouse import contract, dbt_build, landing_settings, load, metadata
+from utility_warehouse.environment import setting_problems
 from utility_warehouse.exit_codes import EXIT_BAD_INPUT, EXIT_GATE_FAILED, EXIT_OK
 
 ENGINES: tuple[str, ...] = ("postgres", "spark")
@@ -82,6 +83,10 @@ _METADATA_TYPES = {
         "integer": "int",
     },
 }
+
+
+Given = Mapping[str, str | None]
+"""The settings options given to a run (None: landing.json's or the default)."""
 
 
 class EngineError(Exception):
@@ -170,17 +175,19 @@ def quote(name: str) -> str:
 
 @contextlib.contextmanager
 def staged_landing(
-    raw_dir: Path, *, encoding: str = load.DEFAULT_ENCODING
+    raw_dir: Path, settings: Given | None = None
 ) -> Iterator[tuple[load.LoadReport, Path]]:
     """Check and stage ``raw_dir`` as ``load`` does, into a scratch DuckDB file.
 
+    ``settings``: the options given (``encoding``, ``date_order``,
+    ``decimal_separator``; None or absent: landing.json's or the default).
     Raises ``load.LandingContractError`` (nothing staged) like ``load``. Yields the
     load report and the scratch folder holding ``landing.duckdb``.
     """
     with tempfile.TemporaryDirectory(prefix="utility-engine-") as scratch_dir:
         scratch = Path(scratch_dir)
         report = load.load_landing(
-            raw_dir, scratch / "landing.duckdb", encoding=encoding
+            raw_dir, scratch / "landing.duckdb", **dict(settings or {})
         )
         yield report, scratch
 
@@ -213,11 +220,11 @@ def _pg_type(duckdb_type: str) -> str:
 
 
 def load_postgres(
-    raw_dir: Path, target: PostgresTarget, *, encoding: str = load.DEFAULT_ENCODING
+    raw_dir: Path, target: PostgresTarget, *, settings: Given | None = None
 ) -> load.LoadReport:
     """Land ``raw_dir`` into schema ``raw`` of the PostgreSQL database, every value as
     text, replacing every raw table in one transaction (COPY from CSV)."""
-    with staged_landing(raw_dir, encoding=encoding) as (report, scratch):
+    with staged_landing(raw_dir, settings) as (report, scratch):
         con = duckdb.connect(str(scratch / "landing.duckdb"), read_only=True)
         try:
             tables = raw_tables(con)
@@ -313,11 +320,11 @@ def _parquet_path(scratch: Path, table: RawTable) -> Path:
 
 
 def load_spark(
-    raw_dir: Path, session: Any, *, encoding: str = load.DEFAULT_ENCODING
+    raw_dir: Path, session: Any, *, settings: Given | None = None
 ) -> load.LoadReport:
     """Land ``raw_dir`` into database ``raw`` of the Spark session's catalog, every
     value as text (Parquet written by DuckDB, read with spark.read.parquet)."""
-    with staged_landing(raw_dir, encoding=encoding) as (report, scratch):
+    with staged_landing(raw_dir, settings) as (report, scratch):
         con = duckdb.connect(str(scratch / "landing.duckdb"), read_only=True)
         try:
             tables = raw_tables(con)
@@ -348,13 +355,19 @@ def build(
     select: Sequence[str] = (),
     full_refresh: bool = False,
     extra_arguments: Sequence[str] = (),
+    landing_vars: Mapping[str, str] | None = None,
 ) -> dbt_build.BuildOutcome:
-    """``dbt build --target <engine>`` in this process, classified as ``run`` does."""
+    """``dbt build --target <engine>`` in this process, classified as ``run`` does.
+
+    ``landing_vars``: the landing's ``date_order`` and ``decimal_separator``.
+    """
     from dbt.artifacts.schemas.run import RunExecutionResult
     from dbt.cli.main import dbtRunner
 
     arguments = [
-        *dbt_build.build_arguments(as_of, select, full_refresh),
+        *dbt_build.build_arguments(
+            as_of, select, full_refresh, landing_vars=landing_vars
+        ),
         "--target",
         engine,
         *extra_arguments,
@@ -378,7 +391,7 @@ def run_postgres(
     as_of: date,
     *,
     target: PostgresTarget | None = None,
-    encoding: str = load.DEFAULT_ENCODING,
+    settings: Given | None = None,
     select: Sequence[str] = (),
     full_refresh: bool = False,
     threads: int | None = None,
@@ -386,7 +399,7 @@ def run_postgres(
     """Load ``raw_dir`` into PostgreSQL and build the project there."""
     target = target or PostgresTarget.from_env()
     started = time.monotonic()
-    report = load_postgres(raw_dir, target, encoding=encoding)
+    report = load_postgres(raw_dir, target, settings=settings)
     loaded = time.monotonic()
     os.environ.update(target.env())
     outcome = build(
@@ -395,6 +408,7 @@ def run_postgres(
         select=select,
         full_refresh=full_refresh,
         extra_arguments=_threads_arguments(threads),
+        landing_vars=report.settings.dbt_vars(),
     )
     return EngineRun(
         "postgres", report, outcome, loaded - started, time.monotonic() - loaded
@@ -406,7 +420,7 @@ def run_spark(
     as_of: date,
     *,
     spark_dir: Path | None = None,
-    encoding: str = load.DEFAULT_ENCODING,
+    settings: Given | None = None,
     select: Sequence[str] = (),
     threads: int | None = None,
 ) -> EngineRun:
@@ -416,10 +430,14 @@ def run_spark(
     """
     started = time.monotonic()
     session = spark_session(spark_dir)
-    report = load_spark(raw_dir, session, encoding=encoding)
+    report = load_spark(raw_dir, session, settings=settings)
     loaded = time.monotonic()
     outcome = build(
-        "spark", as_of, select=select, extra_arguments=_threads_arguments(threads)
+        "spark",
+        as_of,
+        select=select,
+        extra_arguments=_threads_arguments(threads),
+        landing_vars=report.settings.dbt_vars(),
     )
     return EngineRun(
         "spark", report, outcome, loaded - started, time.monotonic() - loaded
@@ -462,6 +480,17 @@ def write_run_postgres(target: PostgresTarget, record: metadata.RunRecord) -> No
         pg.close()
 
 
+def _add_missing_spark_columns(
+    session: Any, relation: str, columns: Sequence[tuple[str, str]]
+) -> None:
+    """Columns added in later versions are added to an older ledger first."""
+    present = {name.lower() for name in session.table(relation).columns}
+    missing = [(name, kind) for name, kind in columns if name.lower() not in present]
+    if missing:
+        added = ", ".join(f"`{name}` {kind}" for name, kind in missing)
+        session.sql(f"alter table {relation} add columns ({added})")
+
+
 def write_run_spark(session: Any, record: metadata.RunRecord) -> None:
     """Append ``record`` to ``marts.run_metadata`` of the Spark catalog."""
     columns = _metadata_columns("spark")
@@ -472,12 +501,11 @@ def write_run_spark(session: Any, record: metadata.RunRecord) -> None:
         value.replace(tzinfo=UTC) if isinstance(value, datetime) else value
         for value in record.values()
     )
+    relation = f"{metadata.SCHEMA}.`{metadata.TABLE}`"
     try:
         session.sql(f"create database if not exists {metadata.SCHEMA}")
-        session.sql(
-            f"create table if not exists {metadata.SCHEMA}.`{metadata.TABLE}` "
-            f"({schema}) using parquet"
-        )
+        session.sql(f"create table if not exists {relation} ({schema}) using parquet")
+        _add_missing_spark_columns(session, relation, columns)
         frame = session.createDataFrame([values], schema=schema)
         frame.write.insertInto(f"{metadata.SCHEMA}.`{metadata.TABLE}`")
     except Exception as error:  # py4j and analysis errors of any kind
@@ -508,14 +536,17 @@ def run_record(
         tests_failed=outcome.tests_failed + outcome.tests_errored,
         exit_code=run.exit_code,
         publish_status=metadata.NOT_PUBLISHED,
+        **metadata.settings_columns(run.report.settings),
     )
 
 
 def format_run(run: EngineRun) -> str:
     outcome = run.outcome
+    described = run.report.settings.describe()
+    settings = f" ({', '.join(described)})" if described else ""
     lines = [
         f"{run.engine}: loaded {run.report.total_rows:,} raw rows from "
-        f"{run.report.raw_dir} in {run.load_seconds:.1f} s; dbt build "
+        f"{run.report.raw_dir}{settings} in {run.load_seconds:.1f} s; dbt build "
         f"{run.build_seconds:.1f} s",
         *(f"warning: {warning}" for warning in run.report.warnings),
         outcome.nodes_line(),
@@ -548,12 +579,7 @@ def parser() -> argparse.ArgumentParser:
         default=date.today(),
         help="YYYY-MM-DD (default today)",
     )
-    result.add_argument(
-        "--encoding",
-        type=load.encoding_argument,
-        default=load.DEFAULT_ENCODING,
-        help="encoding of the CSV and JSON lines files (default utf-8)",
-    )
+    landing_settings.add_arguments(result)
     result.add_argument("--select", nargs="+", default=[], help="dbt selection")
     result.add_argument(
         "--full-refresh", action="store_true", help="rebuild incremental models"
@@ -582,7 +608,7 @@ def run_command(
     as_of: date,
     *,
     spark_dir: Path | None = None,
-    encoding: str = load.DEFAULT_ENCODING,
+    settings: Given | None = None,
     select: Sequence[str] = (),
     full_refresh: bool = False,
     threads: int | None = None,
@@ -599,7 +625,7 @@ def run_command(
             run = run_postgres(
                 raw_dir,
                 as_of,
-                encoding=encoding,
+                settings=settings,
                 select=select,
                 full_refresh=full_refresh,
                 threads=threads,
@@ -609,7 +635,7 @@ def run_command(
                 raw_dir,
                 as_of,
                 spark_dir=spark_dir,
-                encoding=encoding,
+                settings=settings,
                 select=select,
                 threads=threads,
             )
@@ -634,12 +660,15 @@ def run_command(
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
+    problems = setting_problems(threads=True)
+    if problems:
+        return load.settings_exit(problems)
     return run_command(
         args.engine,
         args.raw_dir,
         args.as_of,
         spark_dir=args.spark_dir,
-        encoding=args.encoding,
+        settings=landing_settings.given_settings(args),
         select=args.select,
         full_refresh=args.full_refresh,
     )

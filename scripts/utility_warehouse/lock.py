@@ -16,11 +16,13 @@ recognized here too so that every command can answer it with one line.
 from __future__ import annotations
 
 import contextlib
+import errno
 import fcntl
 import json
 import os
 import shlex
 import socket
+import stat
 import sys
 import time
 from datetime import UTC, datetime
@@ -35,6 +37,10 @@ _HOLDER_READ_PAUSE = 0.025  # seconds: a new holder writes its details right awa
 
 class WarehouseBusy(Exception):
     """The warehouse is held by another process; ``str()`` is one line."""
+
+
+class LockFileError(Exception):
+    """The lock file is not a regular file (a symbolic link, a directory, ...)."""
 
 
 def lock_path(database: Path) -> Path:
@@ -97,6 +103,8 @@ class WarehouseLock:
     """The advisory lock of one warehouse, held while the context is open.
 
     ``acquire`` raises ``WarehouseBusy`` at once when another process holds it,
+    ``LockFileError`` when the lock file is a symbolic link or not a regular file
+    (it is opened without following links, so a link's target is never written)
     and ``OSError`` when the lock file cannot be created.
     """
 
@@ -115,7 +123,7 @@ class WarehouseLock:
             return
         self.path.parent.mkdir(parents=True, exist_ok=True)
         while True:
-            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+            fd = _open_lock_file(self.path)
             try:
                 fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except BlockingIOError:
@@ -132,7 +140,7 @@ class WarehouseLock:
             # The previous holder removes the file when it releases the lock: a lock
             # taken on a removed (or replaced) file locks nothing, so take it again.
             try:
-                same_file = os.path.samestat(os.fstat(fd), os.stat(self.path))
+                same_file = os.path.samestat(os.fstat(fd), os.lstat(self.path))
             except FileNotFoundError:
                 same_file = False
             if same_file:
@@ -180,6 +188,53 @@ class WarehouseLock:
         traceback: TracebackType | None,
     ) -> None:
         self.release()
+
+
+_OPEN_FLAGS = os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC
+_NOT_FILES = (
+    (stat.S_ISDIR, "a directory"),
+    (stat.S_ISFIFO, "a FIFO"),
+    (stat.S_ISSOCK, "a socket"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+)
+
+
+def _refusal(path: Path, mode: int | None = None) -> LockFileError:
+    """The lock file is not a regular file: say what it is and what to do."""
+    if mode is None:
+        try:
+            mode = os.lstat(path).st_mode
+        except OSError:
+            mode = 0
+    if stat.S_ISLNK(mode):
+        what = f"a symbolic link (to {os.readlink(path)}); it is never followed"
+    else:
+        kinds = [kind for test, kind in _NOT_FILES if test(mode)]
+        what = f"not a regular file ({kinds[0] if kinds else 'unknown kind'})"
+    return LockFileError(
+        f"the lock file {path} is {what}: remove it and retry (a run creates it "
+        "as a regular file)"
+    )
+
+
+def _open_lock_file(path: Path) -> int:
+    """Open (or create) the lock file without following a symbolic link.
+
+    Raises LockFileError when it is a link or anything but a regular file, and
+    OSError when it cannot be created.
+    """
+    try:
+        fd = os.open(path, _OPEN_FLAGS, 0o644)
+    except OSError as error:
+        if error.errno in (errno.ELOOP, errno.EISDIR, errno.ENXIO) or path.is_symlink():
+            raise _refusal(path) from error
+        raise
+    mode = os.fstat(fd).st_mode
+    if not stat.S_ISREG(mode):
+        os.close(fd)
+        raise _refusal(path, mode)
+    return fd
 
 
 def _current_command() -> str:

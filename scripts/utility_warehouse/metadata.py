@@ -3,7 +3,9 @@
 ``run`` appends a row after the build, whatever its outcome: the run's id, its
 as-of date, when it started and ended (UTC), the landing folder and its files
 (entity, file name, size, SHA-256 and row count, as JSON text), the project and
-dbt versions, the quality gate's status and test counts, and the exit code.
+dbt versions, the quality gate's status and test counts, the exit code, and the
+landing's settings (``date_order``, ``decimal_separator``, ``encoding``: how its
+dates, numbers and text were read).
 
 The table is written by the pipeline, not by dbt (dbt never drops it). The as-of
 date of the latest run is the warehouse's as-of date: ``rollup --last-months``
@@ -24,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 import duckdb
 
 if TYPE_CHECKING:
+    from utility_warehouse.landing_settings import LandingSettings
     from utility_warehouse.load import EntityLoad
 
 SCHEMA = "marts"
@@ -48,6 +51,9 @@ COLUMNS: tuple[tuple[str, str], ...] = (
     ("published_path", "varchar"),
     ("publish_status", "varchar"),
     ("volume_gate_findings", "varchar"),
+    ("date_order", "varchar"),
+    ("decimal_separator", "varchar"),
+    ("encoding", "varchar"),
 )
 
 _PROJECT_VERSION = re.compile(
@@ -84,9 +90,21 @@ class RunRecord:
     published_path: str | None = None
     publish_status: str | None = None
     volume_gate_findings: str | None = None
+    date_order: str | None = None
+    decimal_separator: str | None = None
+    encoding: str | None = None
 
     def values(self) -> list[Any]:
         return [getattr(self, name) for name, _ in COLUMNS]
+
+
+def settings_columns(settings: LandingSettings) -> dict[str, str]:
+    """The run's landing settings, as ``RunRecord`` keywords."""
+    return {
+        "date_order": settings.date_order,
+        "decimal_separator": settings.decimal_separator,
+        "encoding": settings.encoding,
+    }
 
 
 def new_run_id() -> str:

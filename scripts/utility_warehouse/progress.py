@@ -4,7 +4,7 @@ dbt's own console output is switched off (unless ``run --verbose``): every event
 dbt fires reaches ``BuildProgress.on_event``, a ``dbtRunner`` callback, which
 
 * writes dbt's log lines (level info and above, as dbt prints them on a console)
-  to the run log, ``<dbt log folder>/<warehouse file name>.log``, next to dbt's
+  to the run log, ``<dbt log folder>/<warehouse file name>-<hash>.log``, next to dbt's
   own debug log ``dbt.log``;
 * counts the nodes done (models and tests apart, with the tests that warned or
   failed and the nodes that errored) and keeps the slowest node so far;
@@ -19,6 +19,7 @@ dbt turns an exception raised by a callback into an error of every node, so
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
 import shutil
 import threading
@@ -59,8 +60,15 @@ def log_directory(project_dir: Path) -> Path:
 
 
 def run_log_path(warehouse: Path, project_dir: Path) -> Path:
-    """The run log of a warehouse: one file per warehouse, rewritten by each run."""
-    return log_directory(project_dir) / f"{Path(warehouse).name}{LOG_SUFFIX}"
+    """The run log of a warehouse: one file per warehouse, rewritten by each run.
+
+    Named ``<file name>-<hash>.log``, the hash a short digest of the warehouse's
+    absolute path: two warehouses of one name in different folders never share
+    a log.
+    """
+    resolved = Path(warehouse).resolve()
+    digest = hashlib.sha256(str(resolved).encode("utf-8")).hexdigest()[:8]
+    return log_directory(project_dir) / f"{resolved.name}-{digest}{LOG_SUFFIX}"
 
 
 def display_path(path: Path) -> str:

@@ -33,7 +33,9 @@ publishes anyway and records the findings as accepted.
 Readers should open ``PATH`` read-only (``duckdb.connect(PATH, read_only=True)``):
 the run only ever reads ``PATH`` (a file copy, a read-only attach), so they never
 meet a lock error. ``PATH`` must not be written by anything but a publishing run;
-one that has a write-ahead log (``PATH.wal``) is refused.
+one that has a write-ahead log (``PATH.wal``) is refused, and so is a ``PATH``
+that is not a warehouse of this project (``utility_warehouse.warehouse_marker``),
+before anything is copied or built.
 """
 
 from __future__ import annotations
@@ -53,7 +55,7 @@ from typing import Any
 
 import duckdb
 
-from utility_warehouse import dbt_build, metadata
+from utility_warehouse import dbt_build, metadata, warehouse_marker
 from utility_warehouse.exit_codes import EXIT_BAD_INPUT, EXIT_GATE_FAILED, EXIT_OK
 from utility_warehouse.lock import duckdb_busy_message, is_duckdb_lock_error
 from utility_warehouse.summary import format_amount
@@ -459,11 +461,13 @@ class Publisher:
         return found
 
     def _check_target(self) -> None:
-        """The published file must be a closed, checkpointed DuckDB file."""
+        """The published file must be a closed, checkpointed DuckDB file, and a
+        warehouse of this project (see ``utility_warehouse.warehouse_marker``)."""
         target = self.paths.target
         try:
-            with duckdb.connect(str(target), read_only=True) as probe:
-                probe.execute("select 1").fetchall()
+            warehouse_marker.check_file(target)
+        except warehouse_marker.ForeignWarehouseError as error:
+            raise PublishError(str(error)) from error
         except duckdb.Error as error:
             if is_duckdb_lock_error(error):
                 raise PublishBusyError(duckdb_busy_message(target, error)) from error

@@ -23,7 +23,8 @@ codes; the DuckDB-only options (``--database``, ``--publish``, ``--accept-change
 Output: the load report's totals, the path of the run log, the build's progress
 (in a terminal one line rewritten in place; otherwise a plain line when the build
 starts, every ~10 s and at its end) and a compact summary that names every failed
-and warned test. The run log (``<dbt log folder>/<warehouse file name>.log``)
+and warned test. The run log (``<dbt log folder>/<warehouse file name>-<hash>.log``,
+the hash a short digest of the warehouse's absolute path)
 holds the full load report, dbt's log and the full summary; ``--verbose`` prints
 those instead (dbt's log as dbt prints it).
 
@@ -49,7 +50,16 @@ from pathlib import Path
 
 import duckdb
 
-from utility_warehouse import dbt_build, load, metadata, publish, summary, target_reader
+from utility_warehouse import (
+    dbt_build,
+    landing_settings,
+    load,
+    metadata,
+    publish,
+    summary,
+    target_reader,
+)
+from utility_warehouse.environment import setting_problems
 from utility_warehouse.exit_codes import EXIT_BAD_INPUT, EXIT_GATE_FAILED, EXIT_OK
 from utility_warehouse.load import (
     LandingContractError,
@@ -60,8 +70,10 @@ from utility_warehouse.load import (
     format_report,
     load_landing,
     report_problems,
+    settings_exit,
 )
 from utility_warehouse.lock import (
+    LockFileError,
     WarehouseBusy,
     WarehouseLock,
     duckdb_busy_message,
@@ -316,6 +328,7 @@ def _run_record(
         published_path=str(publisher.paths.target) if publisher else None,
         publish_status=decision.status if decision else metadata.NOT_PUBLISHED,
         volume_gate_findings=decision.findings_json() if decision else None,
+        **metadata.settings_columns(report.settings),
     )
 
 
@@ -344,6 +357,7 @@ def _build_and_record(
         threads=args.threads,
         verbose=output.verbose,
         log=output.log,
+        landing_vars=report.settings.dbt_vars(),
     )
     sys.stdout.flush()
     sys.stderr.flush()
@@ -446,7 +460,9 @@ def _run_locked(
     publisher: publish.Publisher | None = None,
 ) -> int:
     try:
-        report = load_landing(args.raw_dir, database, encoding=args.encoding)
+        report = load_landing(
+            args.raw_dir, database, **landing_settings.given_settings(args)
+        )
     except LandingContractError as error:
         report_problems(args.raw_dir, error.problems)
         return EXIT_BAD_INPUT
@@ -554,7 +570,7 @@ def _run_on_engine(args: argparse.Namespace, engine: str) -> int:
         Path(args.raw_dir),
         args.as_of or date.today(),
         spark_dir=args.spark_dir,
-        encoding=args.encoding,
+        settings=landing_settings.given_settings(args),
         select=args.select,
         full_refresh=args.full_refresh,
         threads=args.threads,
@@ -562,6 +578,9 @@ def _run_on_engine(args: argparse.Namespace, engine: str) -> int:
 
 
 def main(args: argparse.Namespace) -> int:
+    problems = setting_problems(threads=getattr(args, "threads", None) is None)
+    if problems:
+        return settings_exit(problems)
     target = getattr(args, "target", target_reader.DUCKDB)
     try:
         target_reader.check_spark_dir(args)
@@ -588,6 +607,9 @@ def _run_on_duckdb(args: argparse.Namespace) -> int:
         lock.acquire()
     except WarehouseBusy as error:
         return busy_exit(str(error))
+    except LockFileError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return EXIT_BAD_INPUT
     except OSError as error:
         print(
             f"error: cannot create the lock file {lock.path}: {error}",
