@@ -28,7 +28,7 @@ from utility_warehouse.as_of_bound import (
     one_year_after,
     warehouse_as_of,
 )
-from utility_warehouse.run import iso_date
+from utility_warehouse.as_of_bound import as_of_argument as iso_date
 
 TODAY = date.today()
 LAST = one_year_after(TODAY)

@@ -11,6 +11,8 @@ bound existed), each with exit 2 and a message instead of a date overflow.
 
 from __future__ import annotations
 
+import argparse
+import re
 from datetime import date
 
 import duckdb
@@ -19,6 +21,9 @@ from utility_warehouse import metadata
 
 # The floor of plausible dates: dbt var plausible_date_min (dbt_project.yml).
 PLAUSIBLE_DATE_MIN = date(1950, 1, 1)
+
+
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 class AsOfError(ValueError):
@@ -101,3 +106,17 @@ def warehouse_as_of(
             "it with pipeline.py run --as-of YYYY-MM-DD"
         )
     return value
+
+
+def as_of_argument(text: str) -> date:
+    """An argparse type: an as-of date written YYYY-MM-DD, within the bound."""
+    if not _ISO_DATE.fullmatch(text):
+        raise argparse.ArgumentTypeError(f"expected a date YYYY-MM-DD, got {text!r}")
+    try:
+        value = date.fromisoformat(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(f"not a calendar date: {text!r}") from error
+    try:
+        return check(value)
+    except AsOfError as error:
+        raise argparse.ArgumentTypeError(str(error)) from error

@@ -51,6 +51,7 @@ from typing import Any
 import duckdb
 
 from utility_warehouse import contract, dbt_build, landing_settings, load, metadata
+from utility_warehouse.as_of_bound import as_of_argument
 from utility_warehouse.environment import setting_problems
 from utility_warehouse.exit_codes import EXIT_BAD_INPUT, EXIT_GATE_FAILED, EXIT_OK
 
@@ -557,13 +558,6 @@ def format_run(run: EngineRun) -> str:
     return "\n".join(lines)
 
 
-def _parse_date(text: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError as error:
-        raise argparse.ArgumentTypeError(f"not a date YYYY-MM-DD: {text!r}") from error
-
-
 def parser() -> argparse.ArgumentParser:
     result = argparse.ArgumentParser(
         prog="python -m utility_warehouse.engines",
@@ -575,9 +569,9 @@ def parser() -> argparse.ArgumentParser:
     result.add_argument("--raw-dir", type=Path, required=True, help="landing folder")
     result.add_argument(
         "--as-of",
-        type=_parse_date,
-        default=date.today(),
-        help="YYYY-MM-DD (default today)",
+        type=as_of_argument,
+        default=None,
+        help="YYYY-MM-DD (default today), from 1950-01-01 to one year after today",
     )
     landing_settings.add_arguments(result)
     result.add_argument("--select", nargs="+", default=[], help="dbt selection")
@@ -666,7 +660,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     return run_command(
         args.engine,
         args.raw_dir,
-        args.as_of,
+        args.as_of or date.today(),
         spark_dir=args.spark_dir,
         settings=landing_settings.given_settings(args),
         select=args.select,

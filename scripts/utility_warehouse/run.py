@@ -41,7 +41,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import os
-import re
 import sys
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -59,6 +58,7 @@ from utility_warehouse import (
     summary,
     target_reader,
 )
+from utility_warehouse.as_of_bound import as_of_argument
 from utility_warehouse.environment import setting_problems
 from utility_warehouse.exit_codes import EXIT_BAD_INPUT, EXIT_GATE_FAILED, EXIT_OK
 from utility_warehouse.load import (
@@ -85,26 +85,8 @@ COMMAND = "run"
 HELP = "Load a landing folder, run dbt build on it and print a summary."
 
 
-_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 WARNED_TESTS_SHOWN = 10
 """The compact summary names this many warned tests (the run log names all)."""
-
-
-def iso_date(text: str) -> date:
-    """An argparse type: an as-of date written YYYY-MM-DD, within the bound of
-    every command (1950-01-01 to one year after today: ``as_of_bound``)."""
-    from utility_warehouse.as_of_bound import AsOfError, check
-
-    if not _ISO_DATE.fullmatch(text):
-        raise argparse.ArgumentTypeError(f"expected a date YYYY-MM-DD, got {text!r}")
-    try:
-        value = date.fromisoformat(text)
-    except ValueError as error:
-        raise argparse.ArgumentTypeError(f"not a calendar date: {text!r}") from error
-    try:
-        return check(value)
-    except AsOfError as error:
-        raise argparse.ArgumentTypeError(str(error)) from error
 
 
 def positive_int(text: str) -> int:
@@ -184,7 +166,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.epilog = PUBLISH_EPILOG
     parser.add_argument(
         "--as-of",
-        type=iso_date,
+        type=as_of_argument,
         default=None,
         metavar="YYYY-MM-DD",
         help="the run's reference date (default: today), from 1950-01-01 to one "
