@@ -1524,6 +1524,92 @@ def proofs(folder: Path) -> set[tuple[str, str, str]]:
     return found
 
 
+_BOOLEAN_SPELLINGS = {"true", "t", "yes", "y", "1", "false", "f", "no", "n", "0"}
+_COMMODITIES = {
+    "ELECTRICITY",
+    "GAS",
+    "WATER",
+    "SEWER",
+    "STEAM",
+    "FUEL_OIL",
+    "PROPANE",
+    "DISTRICT_HEATING",
+    "DISTRICT_COOLING",
+}
+ENUMERATIONS = {
+    ("accounts", "status"): {"DETECTED", "ONBOARDED", "OLD_ACCOUNT", "DUPLICATE"}
+    | {"INACTIVE"},
+    ("meters", "datasource_type"): _COMMODITIES,
+    ("line_items", "datasource_type"): _COMMODITIES,
+    ("line_items", "charge_type"): {"USAGE", "DEMAND", "FEE", "TAX", "CREDIT", "OTHER"},
+    ("usage_data", "net_metering_type"): {"IMPORT", "EXPORT", "GENERATION"},
+}
+BOOLEANS = {
+    ("meters", "is_tracked"),
+    ("meters", "is_duplicated"),
+    ("usage_data", "exclusion"),
+    ("usage_data", "is_estimated"),
+}
+MIN_JUDGED_VALUES = 20
+"""A column is judged on its unparsed share from this many non-empty values."""
+
+
+def unparsed_shares(folder: Path) -> dict[tuple[str, str], tuple[int, int]]:
+    """(non-empty, unparsed) values per parsed column, over the rows that win
+    their key: what the warehouse's unparsed-share gate measures."""
+    shares: dict[tuple[str, str], tuple[int, int]] = {}
+    for entity in contract.ENTITIES:
+        rows = read_rows(folder, entity.name)
+        if "id" in entity.columns:
+            rows = [*newest_versions(rows).values(), *(r for r in rows if not r["id"])]
+        checks: dict[str, Any] = {}
+        for column in DATE_COLUMNS.get(entity.name, ()):
+            checks[column] = lambda v: reference_date(v, "mdy")
+        for column in NUMBER_COLUMNS.get(entity.name, ()):
+            checks[column] = lambda v: reference_number(
+                re.sub(r"\s*kw$", "", v, flags=re.I), "."
+            )
+        for column in AMOUNT_COLUMNS.get(entity.name, ()):
+            checks[column] = lambda v: reference_number(v, ".", amount=True)
+        for (name, column), accepted in ENUMERATIONS.items():
+            if name == entity.name:
+                checks[column] = lambda v, ok=accepted: (
+                    re.sub(r"[\s-]+", "_", v.strip()).upper() in ok or None
+                )
+        for name, column in BOOLEANS:
+            if name == entity.name:
+                checks[column] = lambda v: (
+                    v.strip().lower() in _BOOLEAN_SPELLINGS or None
+                )
+        for column, check in checks.items():
+            values = [row[column] for row in rows if row[column].strip()]
+            unparsed = sum(1 for value in values if check(value) is None)
+            shares[(entity.name, column)] = (len(values), unparsed)
+    return shares
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        {"companies": 3, "sites": 4, "months": 15, "seed": 7, "file_format": "mixed"},
+        {},
+        {"companies": 1, "sites": 2, "months": 6, "file_format": "mixed"},
+    ],
+)
+def test_planted_bad_values_stay_a_small_share_of_each_column(
+    tmp_path: Path, options: dict[str, Any]
+) -> None:
+    """At most 5% of a column's non-empty values are unparseable wherever the
+    column has enough values to judge (the end-to-end, demo and engine
+    folders): the warehouse's unparsed-share gate passes them. Columns the
+    folder writes only a few values in (companies' implied_sewer_fraction,
+    sites' data_collection_stop_date) hold a planted bad value among few."""
+    generate(tmp_path, **options)
+    for (entity, column), (values, unparsed) in unparsed_shares(tmp_path).items():
+        if values >= MIN_JUDGED_VALUES:
+            assert unparsed <= 0.05 * values, (entity, column, values, unparsed)
+
+
 @pytest.fixture(scope="module")
 def conventions(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     """One seed in every convention (mixed formats: JSON numbers too)."""
