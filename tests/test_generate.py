@@ -1764,6 +1764,36 @@ def test_cli_shape_options(tmp_path: Path) -> None:
     assert next(csv.reader(io.StringIO(text)))[-1] == "updated_at"
 
 
+def test_cli_locale_and_landing_json(tmp_path: Path) -> None:
+    common = ["generate", "--companies", "1", "--sites", "1", "--months", "2"]
+    assert (
+        cli.main([*common, "--out", str(tmp_path / "a"), "--locale", "dmy-comma"]) == 0
+    )
+    assert json.loads((tmp_path / "a" / "landing.json").read_text()) == {
+        "date_order": "dmy",
+        "decimal_separator": ",",
+    }
+    code = cli.main(
+        [
+            *common,
+            "--out",
+            str(tmp_path / "b"),
+            "--locale",
+            "mdy-comma",
+            "--no-landing-json",
+        ]
+    )
+    assert code == 0
+    assert not (tmp_path / "b" / "landing.json").exists()
+    assert read_manifest(tmp_path / "b")["landing"]["decimal_separator"] == ","
+    with pytest.raises(SystemExit) as raised:
+        cli.main([*common, "--out", str(tmp_path / "c"), "--locale", "de_DE"])
+    assert raised.value.code == 2
+    with pytest.raises(ValueError, match="--locale"):
+        generate(tmp_path / "d", locale="de_DE")
+    assert not (tmp_path / "d").exists()
+
+
 @pytest.mark.parametrize(
     "arguments",
     [
