@@ -167,8 +167,9 @@ The manifest
     ``expected_meter_matches`` ({usage_id: meter_id} for every clean usage row
     without meter_id). Also ``landing`` (the folder's date_order and
     decimal_separator, and what its landing.json states), ``rejected_values``
-    ({entity, column_name, raw_value, row_count}: every rejected enumeration
-    value or unit written, on the rows that win their key) and
+    ({entity, column_name, raw_value, row_count}: every rejected value of an
+    enumeration, unit, currency, country or boolean written, on the rows that
+    win their key) and
     ``site_countries`` ({site_id: alpha-2, null when the country is unknown}
     for every clean site).
 
@@ -280,6 +281,8 @@ _FINDING_RATE = 0.01
 of data-quality finding."""
 MAX_ABS_VALUE = 10**12
 """Beyond this magnitude a number is out of range for the warehouse."""
+DEFAULT_LOCALE = "mdy-point"
+"""Month-first dates and decimal points: the loader's defaults (see LOCALES)."""
 
 Value = str | list[dict[str, str]] | dict[str, str] | None
 """A value as written: text, a JSON array (extracted identifiers) or a JSON
@@ -776,8 +779,11 @@ _ENUMERATION_COLUMNS: dict[tuple[str, str], str] = {
     ("usage_data", "unknown_unit"): "raw_usage_units",
     ("line_items", "unknown_charge_type"): "charge_type",
 }
-_ENUMERATION_ISSUES = frozenset({"unknown_commodity", "unknown_unit"})
-"""Field-issue reasons that reject an enumeration value (or a unit)."""
+_ENUMERATION_ISSUES = frozenset(
+    {"unknown_commodity", "unknown_unit", "unknown_country", "bad_boolean"}
+)
+"""Field-issue reasons that reject a value of an enumeration, a unit, a country
+or a boolean (a currency's are stated where its bills are written)."""
 
 
 # --- parameters ----------------------------------------------------------------
@@ -797,7 +803,7 @@ class Parameters:
     without: tuple[str, ...] = ()
     messy_names: bool = True
     encoding: str = "utf-8"
-    locale: str = "mdy-point"
+    locale: str = DEFAULT_LOCALE
     landing_json: bool = True
 
     def validate(self) -> tuple[date, date]:
@@ -1153,7 +1159,6 @@ LOCALES: dict[str, Convention] = {
 """The conventions ``--locale`` writes: mdy-point (the default: month-first
 dates, decimal points), dmy-comma (day-first dates, decimal commas, as much of
 Europe writes them), and the two halves of it on their own."""
-DEFAULT_LOCALE = "mdy-point"
 LANDING_SETTINGS_NAME = "landing.json"
 
 
@@ -5028,10 +5033,11 @@ class _CurrencyCases:
                 },
             )
         if bill.currency is None:
-            assert bill.issue is not None
+            assert bill.issue is not None and bill.charges_units is not None
             self.landing.field_issue(
                 "documents", document_id, "charges_units", bill.issue
             )
+            self.landing.rejected("documents", "charges_units", bill.charges_units)
             self.landing.unattributed(document_id, None, cents, "unknown_currency")
             attributed = {}
         self.landing.note_item(
