@@ -15,6 +15,7 @@ import json
 import re
 from collections import Counter, defaultdict
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -93,6 +94,32 @@ REQUIRED_FIELD_ISSUES = {
     ("line_items", "meter_id", "orphan_meter"),
     ("line_items", "meter_id", "meter_quarantined"),
     ("line_items", "datasource_type", "unknown_commodity"),
+    ("sites", "country", "unknown_country"),
+    ("documents", "charges_units", "ambiguous_currency"),
+    ("documents", "charges_units", "unknown_currency"),
+    ("line_items", "meter_id", "foreign_meter"),
+    ("usage_data", "raw_usage", "negative_usage"),
+}
+# Field issues needing a second company (a line item naming company 1's meter).
+TWO_COMPANY_FIELD_ISSUES = {("line_items", "meter_id", "foreign_meter")}
+# Field issues planted only in JSON lines files: a JSON object in a link column.
+JSONL_FIELD_ISSUES = {
+    ("sites", "mirror_site_id", "bad_id"),
+    ("accounts", "active_account_id", "bad_id"),
+    ("meters", "site_id", "bad_id"),
+    ("documents", "revised_document_id", "bad_id"),
+    ("line_items", "meter_id", "bad_id"),
+}
+# Entities with an id column: in a JSON lines file, one row's id is an object.
+ID_ENTITIES = {
+    "companies",
+    "sites",
+    "connections",
+    "accounts",
+    "meters",
+    "documents",
+    "usage_data",
+    "line_items",
 }
 TRUE_TEXT = {"true", "t", "yes", "y", "1"}
 # Every kind of data-quality finding the manifest states (planted_findings),
@@ -156,9 +183,11 @@ def read_rows(folder: Path, entity: str) -> Rows:
     if suffix == ".csv":
         with path.open(encoding=encoding, newline="") as handle:
             records = list(csv.DictReader(handle))
-    elif suffix == ".jsonl":
+    elif suffix == ".jsonl":  # numbers as written, never through a float
         with path.open(encoding=encoding) as handle:
-            records = [json.loads(line) for line in handle]
+            records = [
+                json.loads(line, parse_float=str, parse_int=str) for line in handle
+            ]
     else:
         records = pq.read_table(path).to_pylist()
     return [
@@ -298,22 +327,86 @@ def test_names_are_messy_by_default_and_clean_on_request(tmp_path: Path) -> None
         assert all(name == name.strip().lower() for name in header), header
 
 
-def test_jsonl_holds_native_identifier_arrays_and_strings(tmp_path: Path) -> None:
+def test_jsonl_holds_native_arrays_objects_numbers_and_strings(tmp_path: Path) -> None:
+    """Identifier arrays are JSON arrays; key columns of planted rows hold JSON
+    objects; number and amount columns hold JSON numbers on some lines and
+    strings on others; everything else is a string or null."""
     generate(tmp_path, file_format="jsonl", **SMALL)
-    arrays = 0
-    with (tmp_path / "usage_data.jsonl").open(encoding="utf-8") as handle:
-        for line in handle:
-            record = json.loads(line)
-            value = record["extracted_identifiers"]
-            if isinstance(value, list):
-                arrays += 1
-                assert all(set(item) == {"type", "value"} for item in value)
-            assert all(
-                isinstance(v, str | None)
-                for k, v in record.items()
-                if k != "extracted_identifiers"
-            )
-    assert arrays > 0
+    files = read_manifest(tmp_path)["files"]
+    numeric = {
+        "usage_data": {"raw_usage", "standard_usage", "demand"},
+        "documents": {"total_charges", "current_charges"},
+        "line_items": {"amount"},
+    }
+    for entity, columns in numeric.items():
+        kinds: dict[str, set[type]] = defaultdict(set)
+        with (tmp_path / files[entity]).open(encoding="utf-8") as handle:
+            for line in handle:
+                record = json.loads(line, parse_float=Decimal, parse_int=Decimal)
+                for key, value in record.items():
+                    column = key.strip().lower()
+                    kinds[column].add(type(value))
+                    if isinstance(value, Decimal):
+                        assert column in columns, (key, value)
+                    elif isinstance(value, list):
+                        assert column == "extracted_identifiers"
+                        assert all(set(item) == {"type", "value"} for item in value)
+                    elif isinstance(value, dict):
+                        assert column in ("id", "meter_id", "revised_document_id")
+                    else:
+                        assert isinstance(value, str | None), (key, value)
+        for column in columns - {"demand", "standard_usage"}:
+            assert {Decimal, str} <= kinds[column], (entity, column)
+        assert dict in kinds["id"], entity
+        if entity == "usage_data":
+            assert list in kinds["extracted_identifiers"]
+
+
+def test_jsonl_numbers_keep_eighteen_significant_digits(tmp_path: Path) -> None:
+    """The VND company's bills of 123456789012.345678 and 99999999999.999999 are
+    written as JSON numbers (text in CSV), and the manifest states them."""
+    generate(tmp_path, file_format="mixed", **SMALL)
+    manifest = read_manifest(tmp_path)
+    exact = {
+        item["document_id"]: item["current_charges"]
+        for item in manifest["special_cases"]["exact_charges"]
+    }
+    assert sorted(exact.values()) == ["123456789012.345678", "99999999999.999999"]
+    text = (tmp_path / manifest["files"]["documents"]).read_text(encoding="utf-8")
+    assert manifest["files"]["documents"].endswith(".jsonl")
+    for value in exact.values():
+        assert f'"current_charges":{value},' in text
+        assert f'"total_charges":{value},' in text
+    unattributed = {
+        item["document_id"]: item["unattributed_cost"]
+        for item in manifest["unattributed"]
+    }
+    assert {d: unattributed[d] for d in exact} == exact
+    generate(tmp_path, file_format="csv", **SMALL)
+    rows = newest_versions(read_rows(tmp_path, "documents"))
+    exact = {
+        item["document_id"]: item["current_charges"]
+        for item in read_manifest(tmp_path)["special_cases"]["exact_charges"]
+    }
+    assert {d: rows[d]["current_charges"] for d in exact} == exact
+
+
+def test_jsonl_keys_change_spelling_from_line_to_line(tmp_path: Path) -> None:
+    """Messy names: a JSON lines file spells some keys differently on different
+    lines, never twice in one object; clean names use the contract's."""
+    generate(tmp_path / "messy", file_format="jsonl", **SMALL)
+    generate(tmp_path / "clean", file_format="jsonl", messy_names=False, **SMALL)
+    for folder, expected in (("messy", 3), ("clean", 1)):
+        spellings: dict[str, set[str]] = defaultdict(set)
+        with (tmp_path / folder / "documents.jsonl").open(encoding="utf-8") as handle:
+            for line in handle:
+                keys = list(json.loads(line))
+                normalized = [key.strip().lower() for key in keys]
+                assert len(set(normalized)) == len(keys)
+                for key in keys:
+                    spellings[key.strip().lower()].add(key)
+        assert len(spellings["id"]) == expected
+        assert len(spellings["updated_at"]) == expected
 
 
 def test_summary_and_manifest_row_counts(tmp_path: Path) -> None:
@@ -424,7 +517,7 @@ def test_every_kind_is_planted_in_the_first_company(tmp_path: Path) -> None:
         (item["entity"], item["column_name"], item["reason"])
         for item in manifest["field_issues"]
     }
-    assert issues == REQUIRED_FIELD_ISSUES
+    assert issues == REQUIRED_FIELD_ISSUES - TWO_COMPANY_FIELD_ISSUES
     assert manifest["unattributed"]
     assert manifest["expected_meter_matches"]
     special = manifest["special_cases"]
@@ -434,8 +527,12 @@ def test_every_kind_is_planted_in_the_first_company(tmp_path: Path) -> None:
         "line_item_meter_bills",
         "large_currency_bill",
         "big_water_usage",
+        "currency_bills",
+        "negative_usage_bill",
+        "exact_charges",
     ):
         assert special[key], key
+    assert "foreign_meter_bills" not in special  # one company: no other's meter
 
 
 def test_every_finding_kind_is_planted_in_the_first_company(tmp_path: Path) -> None:
@@ -574,12 +671,22 @@ def test_planted_rows_are_about_one_percent_per_kind(manifest: dict[str, Any]) -
         assert 1 <= count <= 0.03 * rows["usage_data"], column
 
 
-def test_the_cascade_meter_is_the_only_bad_meter_with_usage(
+def test_the_cascade_meters_are_the_only_bad_meters_with_usage(
     bad_ids: set[tuple[str, str]], tables: dict[str, Rows]
 ) -> None:
+    """The meter of type Electric and the meter of the account whose status is
+    Active (company 1) are billed; no other quarantined meter is."""
     bad_meters = {record for entity, record in bad_ids if entity == "meters"}
     used = {row["meter_id"] for row in tables["usage_data"]}
-    assert len(bad_meters & used) == 1
+    meters = {row["id"]: row for row in tables["meters"] if row["id"]}
+    accounts = {row["id"]: row for row in tables["accounts"] if row["id"]}
+    causes = {
+        meters[meter_id]["datasource_type"]
+        if meters[meter_id]["datasource_type"] == "Electric"
+        else accounts[meters[meter_id]["account_id"]]["status"]
+        for meter_id in bad_meters & used
+    }
+    assert causes == {"Electric", "Active"}
 
 
 def test_replaced_versions_are_the_repeated_keys(
@@ -651,10 +758,19 @@ def test_revision_cycles_and_self_links(
     assert any(row["mirror_site_id"] == site_id for site_id, row in sites.items())
 
 
-def test_unattributed_bills_have_no_meter(
+def test_unattributed_bills_have_no_meter_or_no_currency(
     manifest: dict[str, Any], tables: dict[str, Rows]
 ) -> None:
-    unattributed = {item["document_id"] for item in manifest["unattributed"]}
+    reasons = Counter(item["reason"] for item in manifest["unattributed"])
+    assert set(reasons) == {"no_meter_on_bill", "unknown_currency"}
+    assert reasons["unknown_currency"] == 2  # an ambiguous and an unknown currency
+    for item in manifest["unattributed"]:
+        assert (item["currency"] is None) == (item["reason"] == "unknown_currency")
+    unattributed = {
+        item["document_id"]
+        for item in manifest["unattributed"]
+        if item["reason"] == "no_meter_on_bill"
+    }
     assert len(unattributed) >= 3
     with_usage = {row["document_id"] for row in tables["usage_data"]}
     with_item_meter = {
@@ -961,8 +1077,8 @@ def test_special_cases_are_present(tables: dict[str, Rows]) -> None:
         if target and target != source
     )
     currencies = {row["charges_units"].upper() for row in documents}
-    assert len(currencies) == 3
-    assert {"USD", "VND"} <= currencies
+    assert {"USD", "VND", "US$", "$", "", "₫"} <= currencies
+    assert currencies & {"EUR", "CAD"}
     assert "source_system" in documents[0]
 
     usage = tables["usage_data"]
@@ -999,7 +1115,8 @@ def test_gas_peaks_in_winter_and_electricity_in_summer(
     per_day: dict[tuple[str, int], list[float]] = defaultdict(list)
     for row in tables["usage_data"]:
         commodity = meters.get(row["meter_id"], "")
-        if commodity not in ("GAS", "ELECTRICITY") or row["net_metering_type"]:
+        metering = row["net_metering_type"].strip().upper()
+        if commodity not in ("GAS", "ELECTRICITY") or metering not in ("", "IMPORT"):
             continue
         try:
             start, end = parse_date(row["start_date"]), parse_date(row["end_date"])
@@ -1036,6 +1153,560 @@ def test_gas_peaks_in_winter_and_electricity_in_summer(
     assert gas and power
     assert gas[len(gas) // 2] > 2
     assert power[len(power) // 2] > 1
+
+
+# --- currencies, countries, odd links, rejected values ------------------------------
+
+
+def test_bills_carry_every_currency_form(
+    manifest: dict[str, Any], tables: dict[str, Rows]
+) -> None:
+    """charges_units as codes in any case, symbols of one currency, ambiguous
+    symbols, nothing, an ambiguous $ and Dollars; amounts with the same tokens,
+    Indian grouping and apostrophes."""
+    units = {row["charges_units"] for row in tables["documents"]}
+    assert {"US$", "CA$", "A$", "£", "€", "₫", "Fr.", "kr", "¥", "Rs.", "$"} <= units
+    assert {"", "eUr", "Dollars", "USD", "usd", "Usd", "VND", "vnd"} <= units
+    amounts = {row["amount"] for row in tables["line_items"]}
+    amounts |= {row["current_charges"] for row in tables["documents"]}
+    for written in (
+        "US$ 5",
+        "CA$100",
+        "A$ 5",
+        "12.00 kr",
+        "Rs. 500",
+        "Rs. 1,23,456.00",
+        "₹2,500.00",
+        "CHF 1'234.50",
+        "1\u2019987.65",
+        "¥12,000",
+        "£1,234.56",
+        "€1,820.55",
+    ):
+        assert written in amounts, written
+    assert any(a.startswith("US$ ") and "," in a for a in amounts)
+
+
+def test_currency_bills_state_their_currency_and_attribution(
+    manifest: dict[str, Any], tables: dict[str, Rows]
+) -> None:
+    bills = {
+        bill["document_id"]: bill
+        for bill in manifest["special_cases"]["currency_bills"]
+    }
+    documents = newest_versions(tables["documents"])
+    items: dict[str, list[dict[str, str]]] = defaultdict(list)
+    for row in tables["line_items"]:
+        items[row["document_id"]].append(row)
+    meters = {row["id"]: row for row in tables["meters"] if row["id"]}
+    countries = manifest["site_countries"]
+    currency_of = {"US": "USD", "CA": "CAD", "GB": "GBP", "AU": "AUD", "SE": "SEK"}
+    currency_of |= {"JP": "JPY", "IN": "INR", "CH": "CHF", "DE": "EUR"}
+    issues = {
+        item["record_id"]: item["reason"]
+        for item in manifest["field_issues"]
+        if item["column_name"] == "charges_units"
+    }
+    unattributed = {
+        item["document_id"]: item
+        for item in manifest["unattributed"]
+        if item["reason"] == "unknown_currency"
+    }
+    resolved_by_country = 0
+    for document_id, bill in bills.items():
+        document = documents[document_id]
+        assert (document["charges_units"] or None) == bill["charges_units"]
+        sites = {meters[row["meter_id"]]["site_id"] for row in items[document_id]}
+        site_currencies = {currency_of[countries[site]] for site in sites}
+        if bill["currency"] is None:
+            assert set(unattributed[document_id]) >= {"unattributed_cost"}
+            assert bill["attributed"] == {}
+            expected = "ambiguous_currency" if len(site_currencies) > 1 else None
+            assert issues[document_id] == (expected or "unknown_currency")
+            continue
+        assert document_id not in issues and document_id not in unattributed
+        if bill["charges_units"] in (None, "$", "kr", "¥", "Rs."):
+            assert site_currencies == {bill["currency"]}
+            resolved_by_country += 1
+        assert set(bill["attributed"]) == {
+            row["meter_id"] for row in items[document_id]
+        }
+    assert resolved_by_country == 5
+    assert {bill["currency"] for bill in bills.values()} >= set(currency_of.values())
+
+
+def test_sites_write_countries_in_every_form(
+    manifest: dict[str, Any], tables: dict[str, Rows]
+) -> None:
+    written = {row["id"]: row["country"] for row in tables["sites"] if row["id"]}
+    expected = manifest["site_countries"]
+    assert set(expected) <= set(written)
+    spellings = {written[site] for site in expected}
+    assert {"usa", "UK", "AUS", "JPN", "che", "Canada", "India", "Germany"} <= spellings
+    assert {"US", "us", "USA"} & spellings
+    unknown = [site for site, country in expected.items() if country is None]
+    assert [written[site] for site in unknown] == ["Atlantis"]
+    flagged = {
+        item["record_id"]
+        for item in manifest["field_issues"]
+        if item["column_name"] == "country"
+    }
+    assert flagged == set(unknown)
+    assert set(expected.values()) >= {"US", "CA", "GB", "AU", "SE", "JP", "IN", "CH"}
+
+
+def test_rejected_enumerations_cascade_and_are_counted(
+    manifest: dict[str, Any], tables: dict[str, Rows]
+) -> None:
+    """An account with status Active and a meter of type Electric (company 1):
+    the account, its meter, the meter's identifiers and tags, its bills, their
+    usage rows and line items are quarantined; the Electric meter's usage rows
+    too. The manifest counts every rejected enumeration value."""
+    injected = {
+        (item["entity"], item["record_id"]): item["reason"]
+        for item in manifest["injected"]
+    }
+    accounts = [row for row in tables["accounts"] if row["status"] == "Active"]
+    assert len(accounts) == 1
+    account = accounts[0]["id"]
+    assert injected[("accounts", account)] == "unknown_status"
+    meters = [row["id"] for row in tables["meters"] if row["account_id"] == account]
+    assert len(meters) == 1
+    assert injected[("meters", meters[0])] == "account_quarantined"
+    for row in tables["meter_identifiers"]:
+        if row["meter_id"] == meters[0]:
+            key = f"{row['meter_id']}|{row['identifier_type']}|{row['value']}"
+            assert injected[("meter_identifiers", key)] == "meter_quarantined"
+    bills = {row["id"] for row in tables["documents"] if row["account_id"] == account}
+    assert bills
+    assert {injected[("documents", bill)] for bill in bills} == {"account_quarantined"}
+    for entity in ("usage_data", "line_items"):
+        rows = [row for row in tables[entity] if row["document_id"] in bills]
+        assert rows, entity
+        assert {injected[(entity, row["id"])] for row in rows} == {
+            "document_quarantined"
+        }
+    electric = [r["id"] for r in tables["meters"] if r["datasource_type"] == "Electric"]
+    assert len(electric) == 1
+    assert injected[("meters", electric[0])] == "unknown_commodity"
+    usage = [row for row in tables["usage_data"] if row["meter_id"] == electric[0]]
+    assert usage
+    assert {injected[("usage_data", row["id"])] for row in usage} == {
+        "meter_quarantined"
+    }
+    rejected = {
+        (item["entity"], item["column_name"], item["raw_value"]): item["row_count"]
+        for item in manifest["rejected_values"]
+    }
+    assert rejected[("accounts", "status", "Active")] == 1
+    assert rejected[("meters", "datasource_type", "Electric")] == 1
+    newest = {
+        "accounts": newest_versions(tables["accounts"]),
+        "usage_data": newest_versions(tables["usage_data"]),
+        "line_items": newest_versions(tables["line_items"]),
+    }
+    for (entity, column, value), count in rejected.items():
+        if entity in newest:
+            winners = newest[entity].values()
+            assert sum(1 for row in winners if row[column] == value) == count, value
+
+
+def test_a_line_item_names_another_companys_meter(
+    manifest: dict[str, Any], tables: dict[str, Rows]
+) -> None:
+    (bill,) = manifest["special_cases"]["foreign_meter_bills"]
+    meters = {row["id"]: row for row in tables["meters"] if row["id"]}
+    accounts = {row["id"]: row for row in tables["accounts"] if row["id"]}
+    documents = newest_versions(tables["documents"])
+    item = next(r for r in tables["line_items"] if r["id"] == bill["line_item_id"])
+    assert item["meter_id"] == bill["foreign_meter_id"]
+    company = accounts[documents[bill["document_id"]]["account_id"]]["company_id"]
+    assert company == bill["company_id"]
+    assert meters[bill["foreign_meter_id"]]["company_id"] != company
+    (own,) = bill["attributed"]
+    assert meters[own]["company_id"] == company
+    amounts = [
+        Decimal(row["amount"].split()[-1].replace(",", "").lstrip("$€₫"))
+        for row in tables["line_items"]
+        if row["document_id"] == bill["document_id"]
+    ]
+    assert sum(amounts) == Decimal(bill["attributed"][own])
+    assert {
+        (item["entity"], item["record_id"], item["column_name"], item["reason"])
+        for item in manifest["field_issues"]
+        if item["reason"] == "foreign_meter"
+    } == {("line_items", bill["line_item_id"], "meter_id", "foreign_meter")}
+
+
+def test_a_negative_import_usage_is_planted_with_its_attribution(
+    manifest: dict[str, Any], tables: dict[str, Rows]
+) -> None:
+    bill = manifest["special_cases"]["negative_usage_bill"]
+    rows = [r for r in tables["usage_data"] if r["document_id"] == bill["document_id"]]
+    assert len(rows) == 2
+    negative = next(row for row in rows if row["id"] == bill["usage_id"])
+    assert negative["meter_id"] == bill["meter_id"]
+    assert Decimal(negative["raw_usage"]) == Decimal(bill["usage_kwh"]) < 0
+    assert not negative["net_metering_type"] and not negative["exclusion"]
+    assert not negative["standard_usage"]
+    charges = newest_versions(tables["documents"])[bill["document_id"]]
+    attributed = {m: Decimal(a) for m, a in bill["attributed"].items()}
+    assert attributed[bill["meter_id"]] == 0
+    assert sum(attributed.values()) == Decimal(charges["current_charges"])
+    assert {
+        (item["record_id"], item["column_name"])
+        for item in manifest["field_issues"]
+        if item["reason"] == "negative_usage"
+    } == {(bill["usage_id"], "raw_usage")}
+
+
+def test_key_columns_hold_json_objects_only_in_jsonl(tmp_path: Path) -> None:
+    """A JSON lines file holds, per entity with an id, a row whose id is a JSON
+    object (quarantined bad_id, no record named) and links holding objects
+    (field issues bad_id); CSV and Parquet files hold none."""
+    generate(tmp_path / "jsonl", file_format="jsonl", **SMALL)
+    manifest = read_manifest(tmp_path / "jsonl")
+    bad = Counter(
+        item["entity"] for item in manifest["injected"] if item["reason"] == "bad_id"
+    )
+    assert set(bad) == ID_ENTITIES
+    assert all(
+        item["record_id"] is None
+        for item in manifest["injected"]
+        if item["reason"] == "bad_id"
+    )
+    for entity, count in bad.items():
+        rows = read_rows(tmp_path / "jsonl", entity)
+        assert sum(1 for row in rows if row["id"].startswith("{")) == count, entity
+    issues = {
+        (item["entity"], item["column_name"], item["reason"])
+        for item in manifest["field_issues"]
+    }
+    assert issues == REQUIRED_FIELD_ISSUES | JSONL_FIELD_ISSUES
+    generate(tmp_path / "mixed", file_format="mixed", **SMALL)
+    manifest = read_manifest(tmp_path / "mixed")
+    jsonl = {e for e, name in manifest["files"].items() if name.endswith(".jsonl")}
+    bad_entities = {
+        item["entity"]
+        for item in (*manifest["injected"], *manifest["field_issues"])
+        if item["reason"] == "bad_id"
+    }
+    assert bad_entities == jsonl
+
+
+# --- conventions: day-first dates and decimal commas -----------------------------
+
+DATE_COLUMNS = {
+    "documents": ("start_date", "bill_date"),
+    "usage_data": ("start_date", "end_date"),
+    "sites": ("data_collection_stop_date",),
+}
+NUMBER_COLUMNS = {
+    "companies": ("implied_sewer_fraction",),
+    "sites": ("gross_floor_area",),
+    "usage_data": ("raw_usage", "standard_usage", "demand"),
+}
+AMOUNT_COLUMNS = {
+    "documents": ("total_charges", "current_charges"),
+    "line_items": ("amount",),
+}
+_YEAR_FIRST = re.compile(r"(\d{4})([-/.])(\d{1,2})\2(\d{1,2})")
+_YEAR_LAST = re.compile(r"(\d{1,2})([-/.])(\d{1,2})\2(\d{4})")
+_TIMESTAMP = re.compile(r"(\d{4})-(\d{2})-(\d{2})[T ].*")
+_GROUPS = "[ \u00a0\u202f'\u2019]"
+_POINT_NUMBER = re.compile(
+    rf"(\d+|\d{{1,3}}(,\d{{3}})+|\d{{1,2}}(,\d{{2}})*,\d{{3}}|\d{{1,3}}({_GROUPS}\d{{3}})+)"
+    r"?(\.\d+)?"
+)
+_COMMA_NUMBER = re.compile(
+    rf"(\d+|\d{{1,3}}([.]\d{{3}})+|\d{{1,3}}({_GROUPS}\d{{3}})+)?(,\d+)?"
+)
+_EXPONENT = re.compile(r"\d+(\.\d+)?[eE][+-]?\d+")
+_CURRENCY = r"(US\$|CA\$|C\$|AU\$|A\$|Rs\.?|Fr\.|kr\.?|[A-Za-z]{3}|[$€£¥₫₹])"
+_PREFIXED = re.compile(rf"{_CURRENCY}\s*(.+)")
+_SUFFIXED = re.compile(rf"(.+?)\s*{_CURRENCY}")
+
+
+def reference_date(text: str, order: str) -> date | None:
+    """A date as the warehouse reads it under a date order (a reference)."""
+    text = text.strip()
+    parts: tuple[str, str, str]
+    if match := _YEAR_FIRST.fullmatch(text):
+        parts = (match.group(1), match.group(3), match.group(4))
+    elif match := _TIMESTAMP.fullmatch(text):
+        parts = (match.group(1), match.group(2), match.group(3))
+    elif match := _YEAR_LAST.fullmatch(text):
+        first, second, year = match.group(1), match.group(3), match.group(4)
+        month, day = (first, second) if order == "mdy" else (second, first)
+        parts = (year, month, day)
+    else:
+        return None
+    try:
+        return date(*(int(part) for part in parts))
+    except ValueError:
+        return None
+
+
+def reference_number(
+    text: str, separator: str, *, amount: bool = False
+) -> Decimal | None:
+    """A number (or amount) as the warehouse reads it under a decimal
+    separator: one currency token, a sign or accounting parentheses, then
+    the digits in that convention's grammar (a reference)."""
+    text = text.strip()
+    sign = 1
+    if amount and text.startswith("(") and text.endswith(")"):
+        text, sign = text[1:-1].strip(), -1
+    if text and text[0] in "+-":
+        sign, text = (-1 if text[0] == "-" else 1) * sign, text[1:].strip()
+    if amount:
+        if match := _PREFIXED.fullmatch(text):
+            text = match.group(2)
+        elif match := _SUFFIXED.fullmatch(text):
+            text = match.group(1)
+    elif _EXPONENT.fullmatch(text):
+        return sign * Decimal(text)
+    grammar = _POINT_NUMBER if separator == "." else _COMMA_NUMBER
+    if not re.search(r"\d", text) or not grammar.fullmatch(text):
+        return None
+    if separator == ",":
+        text = re.sub(rf"[.]|{_GROUPS}", "", text).replace(",", ".")
+    else:
+        text = re.sub(rf",|{_GROUPS}", "", text)
+    return sign * Decimal(text)
+
+
+def read_values(folder: Path) -> dict[str, list[dict[str, object]]]:
+    """Every row of a folder as the reference reads it under the folder's own
+    landing.json: dates, numbers and amounts as values, the rest as text."""
+    settings_path = folder / "landing.json"
+    settings = json.loads(settings_path.read_text()) if settings_path.exists() else {}
+    order = settings.get("date_order", "mdy")
+    separator = settings.get("decimal_separator", ".")
+    values: dict[str, list[dict[str, object]]] = {}
+    for entity in contract.ENTITIES:
+        rows: list[dict[str, object]] = []
+        for row in read_rows(folder, entity.name):
+            value: dict[str, object] = dict(row)
+            for column in DATE_COLUMNS.get(entity.name, ()):
+                value[column] = reference_date(row[column], order)
+            for column in NUMBER_COLUMNS.get(entity.name, ()):
+                value[column] = reference_number(row[column], separator)
+            for column in AMOUNT_COLUMNS.get(entity.name, ()):
+                value[column] = reference_number(row[column], separator, amount=True)
+            rows.append(value)
+        values[entity.name] = rows
+    return values
+
+
+def proofs(folder: Path) -> set[tuple[str, str, str]]:
+    """The loader's proof of a convention, per (convention, entity, column): a
+    year-last date whose first part is above 12 (dmy) or whose second is (mdy);
+    an amount whose number ends in a comma (",") or a point (".") and one or
+    two digits."""
+    found: set[tuple[str, str, str]] = set()
+    for entity, columns in DATE_COLUMNS.items():
+        for row in read_rows(folder, entity):
+            for column in (*columns, "updated_at"):
+                if match := _YEAR_LAST.fullmatch(row[column].strip()):
+                    first, second = int(match.group(1)), int(match.group(3))
+                    if 13 <= first <= 31 and 1 <= second <= 12:
+                        found.add(("dmy", entity, column))
+                    if 13 <= second <= 31 and 1 <= first <= 12:
+                        found.add(("mdy", entity, column))
+    for entity, columns in AMOUNT_COLUMNS.items():
+        for row in read_rows(folder, entity):
+            for column in columns:
+                number = re.sub(r"[^\d.,]", "", row[column])
+                for mark in (",", "."):
+                    if re.search(rf"[{mark}]\d{{1,2}}$", number):
+                        found.add((mark, entity, column))
+    return found
+
+
+_BOOLEAN_SPELLINGS = {"true", "t", "yes", "y", "1", "false", "f", "no", "n", "0"}
+_COMMODITIES = {
+    "ELECTRICITY",
+    "GAS",
+    "WATER",
+    "SEWER",
+    "STEAM",
+    "FUEL_OIL",
+    "PROPANE",
+    "DISTRICT_HEATING",
+    "DISTRICT_COOLING",
+}
+ENUMERATIONS = {
+    ("accounts", "status"): {"DETECTED", "ONBOARDED", "OLD_ACCOUNT", "DUPLICATE"}
+    | {"INACTIVE"},
+    ("meters", "datasource_type"): _COMMODITIES,
+    ("line_items", "datasource_type"): _COMMODITIES,
+    ("line_items", "charge_type"): {"USAGE", "DEMAND", "FEE", "TAX", "CREDIT", "OTHER"},
+    ("usage_data", "net_metering_type"): {"IMPORT", "EXPORT", "GENERATION"},
+}
+BOOLEANS = {
+    ("meters", "is_tracked"),
+    ("meters", "is_duplicated"),
+    ("usage_data", "exclusion"),
+    ("usage_data", "is_estimated"),
+}
+MIN_JUDGED_VALUES = 20
+"""A column is judged on its unparsed share from this many non-empty values."""
+
+
+def unparsed_shares(folder: Path) -> dict[tuple[str, str], tuple[int, int]]:
+    """(non-empty, unparsed) values per parsed column, over the rows that win
+    their key: what the warehouse's unparsed-share gate measures."""
+    shares: dict[tuple[str, str], tuple[int, int]] = {}
+    for entity in contract.ENTITIES:
+        rows = read_rows(folder, entity.name)
+        if "id" in entity.columns:
+            rows = [*newest_versions(rows).values(), *(r for r in rows if not r["id"])]
+        checks: dict[str, Any] = {}
+        for column in DATE_COLUMNS.get(entity.name, ()):
+            checks[column] = lambda v: reference_date(v, "mdy")
+        for column in NUMBER_COLUMNS.get(entity.name, ()):
+            checks[column] = lambda v: reference_number(
+                re.sub(r"\s*kw$", "", v, flags=re.I), "."
+            )
+        for column in AMOUNT_COLUMNS.get(entity.name, ()):
+            checks[column] = lambda v: reference_number(v, ".", amount=True)
+        for (name, column), accepted in ENUMERATIONS.items():
+            if name == entity.name:
+                checks[column] = lambda v, ok=accepted: (
+                    re.sub(r"[\s-]+", "_", v.strip()).upper() in ok or None
+                )
+        for name, column in BOOLEANS:
+            if name == entity.name:
+                checks[column] = lambda v: (
+                    v.strip().lower() in _BOOLEAN_SPELLINGS or None
+                )
+        for column, check in checks.items():
+            values = [row[column] for row in rows if row[column].strip()]
+            unparsed = sum(1 for value in values if check(value) is None)
+            shares[(entity.name, column)] = (len(values), unparsed)
+    return shares
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        {"companies": 3, "sites": 4, "months": 15, "seed": 7, "file_format": "mixed"},
+        {},
+        {"companies": 1, "sites": 2, "months": 6, "file_format": "mixed"},
+    ],
+)
+def test_planted_bad_values_stay_a_small_share_of_each_column(
+    tmp_path: Path, options: dict[str, Any]
+) -> None:
+    """At most 5% of a column's non-empty values are unparseable wherever the
+    column has enough values to judge (the end-to-end, demo and engine
+    folders): the warehouse's unparsed-share gate passes them. Columns the
+    folder writes only a few values in (companies' implied_sewer_fraction,
+    sites' data_collection_stop_date) hold a planted bad value among few."""
+    generate(tmp_path, **options)
+    for (entity, column), (values, unparsed) in unparsed_shares(tmp_path).items():
+        if values >= MIN_JUDGED_VALUES:
+            assert unparsed <= 0.05 * values, (entity, column, values, unparsed)
+
+
+@pytest.fixture(scope="module")
+def conventions(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """One seed in every convention (mixed formats: JSON numbers too)."""
+    base = tmp_path_factory.mktemp("conventions")
+    folders: dict[str, Path] = {}
+    for locale in ("mdy-point", "dmy-comma", "dmy-point", "mdy-comma"):
+        folders[locale] = base / locale
+        generate(folders[locale], locale=locale, file_format="mixed", seed=5, **SMALL)
+    return folders
+
+
+def test_every_convention_writes_the_same_values(conventions: dict[str, Path]) -> None:
+    """Read under its own landing.json, each folder holds the default folder's
+    values, row for row: every date, number and amount the same (or not a
+    value in both), every other text identical."""
+    expected = read_values(conventions["mdy-point"])
+    parsed = sum(
+        1
+        for entity, columns in (*DATE_COLUMNS.items(), *AMOUNT_COLUMNS.items())
+        for row in expected[entity]
+        for column in columns
+        if row[column] is not None
+    )
+    assert parsed > 1000
+    for locale in ("dmy-comma", "dmy-point", "mdy-comma"):
+        found = read_values(conventions[locale])
+        for entity, rows in expected.items():
+            assert len(found[entity]) == len(rows), (locale, entity)
+            for want, got in zip(rows, found[entity], strict=True):
+                assert got == want, (
+                    locale,
+                    entity,
+                    want.get("id", want),
+                )
+
+
+def test_the_day_first_folder_is_written_day_first_with_decimal_commas(
+    conventions: dict[str, Path],
+) -> None:
+    folder = conventions["dmy-comma"]
+    assert json.loads((folder / "landing.json").read_text()) == {
+        "date_order": "dmy",
+        "decimal_separator": ",",
+    }
+    manifest = read_manifest(folder)
+    assert manifest["landing"]["date_order"] == "dmy"
+    assert manifest["parameters"]["locale"] == "dmy-comma"
+    documents = read_rows(folder, "documents")
+    dates = [row["start_date"] for row in documents]
+    assert any(re.fullmatch(r"\d{2}/\d{2}/\d{4}", d) for d in dates)
+    assert any(re.fullmatch(r"\d{2}\.\d{2}\.\d{4}", d) for d in dates)
+    year_first = {d for d in dates if re.fullmatch(r"\d{4}-\d{2}-\d{2}.*", d)}
+    assert year_first <= {"2024-13-45"}  # not a day: written as planted
+    amounts = {row["amount"] for row in read_rows(folder, "line_items")}
+    assert any(re.fullmatch(r"\d{1,3}(\.\d{3})+,\d{2} €", a) for a in amounts)
+    assert "12,00 kr" in amounts and "Rs. 123.456,00" in amounts
+    usage = {row["raw_usage"] for row in read_rows(folder, "usage_data")}
+    assert any(re.fullmatch(r"\d+,\d", u) for u in usage)
+    text = (folder / manifest["files"]["documents"]).read_text(encoding="utf-8")
+    assert manifest["files"]["documents"].endswith(".jsonl")
+    assert '"current_charges":"123456789012,345678"' in text  # no JSON numbers
+    assert not (conventions["mdy-point"] / "landing.json").exists()
+
+
+@pytest.mark.parametrize(
+    ("locale", "own"),
+    [
+        ("mdy-point", set()),
+        ("dmy-comma", {"dmy", ","}),
+        ("dmy-point", {"dmy"}),
+        ("mdy-comma", {","}),
+    ],
+)
+def test_each_convention_proves_itself_and_nothing_else(
+    conventions: dict[str, Path], locale: str, own: set[str]
+) -> None:
+    """What the loader looks for before loading: the folder proves its own
+    convention where it is not the default (so that without landing.json it
+    is refused), and never the other one (so that with it, it loads)."""
+    found = {convention for convention, _, _ in proofs(conventions[locale])}
+    others = {"dmy": "mdy", ",": "."}
+    assert found - {"mdy", "."} == own
+    assert not {others[mark] for mark in own} & found
+
+
+def test_no_landing_json_leaves_the_convention_unsaid(tmp_path: Path) -> None:
+    generate(tmp_path, locale="dmy-comma", **SMALL)
+    assert (tmp_path / "landing.json").is_file()
+    generate(tmp_path, locale="dmy-comma", landing_json=False, **SMALL)
+    assert not (tmp_path / "landing.json").exists()
+    manifest = read_manifest(tmp_path)
+    assert manifest["landing"] == {
+        "date_order": "dmy",
+        "decimal_separator": ",",
+        "landing_json": {},
+    }
+    assert manifest["parameters"]["landing_json"] is False
 
 
 # --- the command line ------------------------------------------------------------
@@ -1084,11 +1755,43 @@ def test_cli_shape_options(tmp_path: Path) -> None:
             for e in contract.ENTITIES
             if e.name not in ("connections", "meter_tags")
         ]
-        + [MANIFEST_NAME]
+        + [MANIFEST_NAME, "landing.json"]
     )
+    # A folder in another encoding than UTF-8 says so in its landing.json.
+    assert json.loads((tmp_path / "landing.json").read_text()) == {"encoding": "cp1252"}
     text = (tmp_path / "sites.csv").read_bytes().decode("cp1252")
     assert "Café Zürich" in text
     assert next(csv.reader(io.StringIO(text)))[-1] == "updated_at"
+
+
+def test_cli_locale_and_landing_json(tmp_path: Path) -> None:
+    common = ["generate", "--companies", "1", "--sites", "1", "--months", "2"]
+    assert (
+        cli.main([*common, "--out", str(tmp_path / "a"), "--locale", "dmy-comma"]) == 0
+    )
+    assert json.loads((tmp_path / "a" / "landing.json").read_text()) == {
+        "date_order": "dmy",
+        "decimal_separator": ",",
+    }
+    code = cli.main(
+        [
+            *common,
+            "--out",
+            str(tmp_path / "b"),
+            "--locale",
+            "mdy-comma",
+            "--no-landing-json",
+        ]
+    )
+    assert code == 0
+    assert not (tmp_path / "b" / "landing.json").exists()
+    assert read_manifest(tmp_path / "b")["landing"]["decimal_separator"] == ","
+    with pytest.raises(SystemExit) as raised:
+        cli.main([*common, "--out", str(tmp_path / "c"), "--locale", "de_DE"])
+    assert raised.value.code == 2
+    with pytest.raises(ValueError, match="--locale"):
+        generate(tmp_path / "d", locale="de_DE")
+    assert not (tmp_path / "d").exists()
 
 
 @pytest.mark.parametrize(

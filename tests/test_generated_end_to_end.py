@@ -12,9 +12,18 @@ complete months: every planted data-quality finding (missing, overlapping,
 short, long, future and duplicated bills, uncovered months, ENERGY STAR
 readiness, duplicate meters, usage anomalies, implied sewer, mirror estimates,
 estimated reads, peak demand) must show in the marts with its planted values,
-and besides them the marts show hardly anything. The second, smaller run is a
-folder written in cp1252 without a connections file, loaded with
-``--encoding cp1252``.
+and besides them the marts show hardly anything. Bills in every currency form
+land in the currency the manifest states (ambiguous and unknown ones
+unattributed), sites in the country it states, a line item naming another
+company's meter keeps the money in the bill's company, a negative IMPORT usage
+counts but weighs nothing, JSON numbers of 18 significant digits keep every
+digit, and rejected enumeration values are named with the accepted ones.
+
+The same seed written day-first with decimal commas (``--locale dmy-comma``,
+with its landing.json) must build the same marts row for row, raw text aside;
+without its landing.json the run must stop before loading (exit 2), as must a
+folder with decimal commas only. The last run is a folder written in cp1252
+without a connections file, loaded with ``--encoding cp1252``.
 """
 
 from __future__ import annotations
@@ -30,7 +39,7 @@ import duckdb
 import pytest
 
 from conftest import isolated_dbt_env, run_pipeline
-from utility_warehouse.generate import MANIFEST_NAME, generate
+from utility_warehouse.generate import MANIFEST_NAME, UNKEYED_REASONS, generate
 
 pytestmark = pytest.mark.e2e
 
@@ -73,15 +82,25 @@ def _run(base: Path, *extra: str, **options: Any) -> Run:
     )
 
 
+MAIN_PORTFOLIO: dict[str, Any] = {
+    "companies": 3,
+    "sites": 4,
+    "months": 15,
+    "seed": 7,
+    "file_format": "mixed",
+}
+
+
 @pytest.fixture(scope="module")
 def generated_run(tmp_path_factory: pytest.TempPathFactory) -> Run:
+    return _run(tmp_path_factory.mktemp("generated"), **MAIN_PORTFOLIO)
+
+
+@pytest.fixture(scope="module")
+def day_first_run(tmp_path_factory: pytest.TempPathFactory) -> Run:
+    """The main portfolio written day-first with decimal commas."""
     return _run(
-        tmp_path_factory.mktemp("generated"),
-        companies=3,
-        sites=4,
-        months=15,
-        seed=7,
-        file_format="mixed",
+        tmp_path_factory.mktemp("day-first"), **MAIN_PORTFOLIO, locale="dmy-comma"
     )
 
 
@@ -115,9 +134,9 @@ def _expected_quarantine(run: Run) -> Counter[tuple[str, str | None, str]]:
 
 def _found_quarantine(run: Run) -> Counter[tuple[str, str | None, str]]:
     rows = run.query("select entity, record_id, reason from marts.dq_quarantine")
-    # Records without an id have no usable key: compare them by count only.
+    # Records without a usable id (missing, or a JSON object): by count only.
     return Counter(
-        (entity, None if reason == "missing_id" else record_id, reason)
+        (entity, None if reason in UNKEYED_REASONS else record_id, reason)
         for entity, record_id, reason in rows
     )
 
@@ -360,6 +379,7 @@ def test_every_quarantine_reason_of_the_screening_is_planted(
         "unknown_unit",
         "bad_amount",
         "unknown_charge_type",
+        "bad_id",
     }
 
 
@@ -371,18 +391,28 @@ def test_field_issues_are_exactly_the_planted_ones(generated_run: Run) -> None:
 
 
 def test_unattributed_bills_are_exactly_the_planted_ones(generated_run: Run) -> None:
+    """Bills without a meter, and bills without a currency (an ambiguous $ and
+    Dollars: currency NULL, reason unknown_currency), to the last digit."""
     expected = {
-        (item["document_id"], item["currency"], Decimal(item["unattributed_cost"]))
+        (
+            item["document_id"],
+            item["currency"],
+            Decimal(item["unattributed_cost"]),
+            item["reason"],
+        )
         for item in generated_run.manifest["unattributed"]
     }
     assert len(expected) >= 3
+    assert {reason for *_, reason in expected} == {
+        "no_meter_on_bill",
+        "unknown_currency",
+    }
     found = {
-        (document_id, currency, Decimal(cost))
+        (document_id, currency, Decimal(cost), reason)
         for document_id, currency, cost, reason in generated_run.query(
             "select document_id, currency, unattributed_cost, reason "
             "from marts.fct_unattributed_bill_costs"
         )
-        if reason == "no_meter_on_bill"
     }
     assert found == expected
 
@@ -522,6 +552,314 @@ def test_besides_the_planted_findings_the_marts_show_hardly_anything(
     as_of_month = generated_run.manifest["as_of"][:8] + "01"
     unplanted = found["missing_month"] - planted["missing_month"]
     assert {month for _, month, _, _ in unplanted} <= {as_of_month}
+
+
+# --- currencies, countries, odd links, exact numbers, rejected values -------------
+
+
+def _attributed(run: Run, document_id: str) -> dict[str, tuple[str, Decimal]]:
+    """meter -> (currency, attributed cost) of a bill in fct_bill_meter_costs."""
+    rows = run.query(
+        "select meter_id, currency, sum(attributed_cost) "
+        "from marts.fct_bill_meter_costs where document_id = ? "
+        "group by meter_id, currency",
+        [document_id],
+    )
+    costs: dict[str, tuple[str, Decimal]] = {}
+    for meter_id, currency, cost in rows:
+        assert meter_id not in costs, (document_id, meter_id)
+        costs[meter_id] = (currency, Decimal(cost))
+    return costs
+
+
+def test_every_currency_form_lands_in_its_iso_code(generated_run: Run) -> None:
+    """US$, CA$, £, A$, €, Fr. and codes in any case name their currency; a
+    bare $, kr, ¥, Rs. or nothing takes the currency of the sites' country;
+    the amounts (US$ 5, CA$100, 12.00 kr, Rs. 1,23,456.00, CHF 1'234.50) are
+    attributed to the cent. $ over two countries and Dollars attribute
+    nothing (their charges are unattributed, see above)."""
+    bills = generated_run.manifest["special_cases"]["currency_bills"]
+    assert len(bills) >= 14
+    unattributed = {
+        document_id: currency
+        for document_id, currency in generated_run.query(
+            "select document_id, currency from marts.fct_unattributed_bill_costs"
+        )
+    }
+    for bill in bills:
+        document_id = bill["document_id"]
+        expected = {
+            meter_id: (bill["currency"], Decimal(cost))
+            for meter_id, cost in bill["attributed"].items()
+        }
+        assert _attributed(generated_run, document_id) == expected, bill
+        if bill["currency"] is None:
+            assert document_id in unattributed and unattributed[document_id] is None
+        else:
+            assert expected and document_id not in unattributed, bill
+
+
+def test_the_bills_of_every_company_land_in_one_known_currency(
+    generated_run: Run,
+) -> None:
+    """Regular bills write their currency as a code in any case, a symbol, a
+    bare $ or nothing: each company's attributed costs are in its currency
+    (company 1 also in its sites' abroad)."""
+    rows = generated_run.query(
+        "select company_id, currency, count(*) from marts.fct_bill_meter_costs "
+        "group by company_id, currency"
+    )
+    by_company: dict[str, set[str]] = {}
+    for company_id, currency, _ in rows:
+        assert currency is not None
+        by_company.setdefault(company_id, set()).add(currency)
+    assert by_company["CO0001"] >= {"USD", "CAD", "GBP", "AUD", "SEK", "JPY"}
+    assert by_company["CO0001"] >= {"INR", "CHF", "EUR"}
+    assert by_company["CO0002"] in ({"EUR"}, {"CAD"})
+    assert by_company["CO0003"] == {"VND"}
+
+
+def test_sites_resolve_their_country_in_any_spelling(generated_run: Run) -> None:
+    """A site's country as alpha-2, alpha-3, name or alias in any case gives
+    its alpha-2 code and currency; Atlantis gives none (unknown_country)."""
+    expected = generated_run.manifest["site_countries"]
+    found = dict(
+        generated_run.query("select site_id, country_code from marts.dim_sites")
+    )
+    assert {site: found.get(site, "absent") for site in expected} == expected
+    currencies = dict(
+        generated_run.query(
+            "select country_code, currency_code from marts.dim_sites "
+            "where country_code in ('US', 'IN', 'SE', 'JP', 'CH') group by all"
+        )
+    )
+    assert currencies == {
+        "US": "USD",
+        "IN": "INR",
+        "SE": "SEK",
+        "JP": "JPY",
+        "CH": "CHF",
+    }
+
+
+def test_a_foreign_meter_leaves_the_money_in_the_bills_company(
+    generated_run: Run,
+) -> None:
+    """A line item naming company 1's meter on a bill of company 2: the link is
+    dropped (foreign_meter), the item is split over the bill's own meter, and
+    per company attributed plus unattributed costs equal what its bills
+    charge."""
+    (bill,) = generated_run.manifest["special_cases"]["foreign_meter_bills"]
+    found = _attributed(generated_run, bill["document_id"])
+    assert {meter: cost for meter, (_, cost) in found.items()} == {
+        meter: Decimal(cost) for meter, cost in bill["attributed"].items()
+    }
+    assert bill["foreign_meter_id"] not in found
+    companies = generated_run.query(
+        "select distinct company_id from marts.fct_bill_meter_costs "
+        "where document_id = ?",
+        [bill["document_id"]],
+    )
+    assert companies == [(bill["company_id"],)]
+    crossing = generated_run.query(
+        "select count(*) from marts.fct_bill_meter_costs as costs "
+        "inner join marts.dim_meters as meters on costs.meter_id = meters.meter_id "
+        "where costs.company_id != meters.company_id"
+    )
+    assert crossing == [(0,)]
+
+
+def test_a_negative_import_usage_counts_but_weighs_nothing(generated_run: Run) -> None:
+    """The bill of two meters, one with a negative IMPORT usage: that meter's
+    usage counts (calendarized), its share of the bill is zero, the other
+    meter gets the whole bill."""
+    bill = generated_run.manifest["special_cases"]["negative_usage_bill"]
+    found = _attributed(generated_run, bill["document_id"])
+    expected = {meter: Decimal(cost) for meter, cost in bill["attributed"].items()}
+    assert {
+        meter: found.get(meter, ("USD", Decimal(0)))[1] for meter in expected
+    } == expected
+    assert set(found) <= set(expected)
+    ((usage,),) = generated_run.query(
+        "select sum(usage) from marts.fct_calendarized_usage "
+        "where usage_id = ? and is_counted",
+        [bill["usage_id"]],
+    )
+    assert Decimal(usage) == Decimal(bill["usage_kwh"])
+
+
+def test_json_numbers_keep_eighteen_significant_digits(generated_run: Run) -> None:
+    exact = generated_run.manifest["special_cases"]["exact_charges"]
+    assert generated_run.manifest["files"]["documents"].endswith(".jsonl")
+    rows = dict(
+        generated_run.query(
+            "select document_id, current_charges "
+            "from marts.fct_unattributed_bill_costs "
+            "where document_id in (select unnest(?))",
+            [[item["document_id"] for item in exact]],
+        )
+    )
+    assert {d: Decimal(v) for d, v in rows.items()} == {
+        item["document_id"]: Decimal(item["current_charges"]) for item in exact
+    }
+
+
+ACCEPTED_STATUSES = ("DETECTED", "ONBOARDED", "OLD_ACCOUNT", "DUPLICATE", "INACTIVE")
+# The columns whose rejected values dq_rejected_values must count: the contract's
+# enumerations (units may be counted too).
+ENUMERATION_COLUMNS = {
+    ("accounts", "status"),
+    ("meters", "datasource_type"),
+    ("usage_data", "net_metering_type"),
+    ("line_items", "charge_type"),
+    ("line_items", "datasource_type"),
+}
+
+
+def test_rejected_values_are_counted_next_to_the_accepted_ones(
+    generated_run: Run,
+) -> None:
+    """Every rejected enumeration value written (Active, Electric, PENDING,
+    SIDEWAYS, MYSTERY, NUCLEAR, ...) is in dq_rejected_values with its count
+    and the accepted values."""
+    expected = {
+        (item["entity"], item["column_name"], item["raw_value"]): item["row_count"]
+        for item in generated_run.manifest["rejected_values"]
+    }
+    assert ("accounts", "status", "Active") in expected
+    assert ("meters", "datasource_type", "Electric") in expected
+    rows = generated_run.query(
+        "select entity, column_name, raw_value, row_count, accepted_values "
+        "from marts.dq_rejected_values"
+    )
+    found = {(e, c, v): n for e, c, v, n, _ in rows}
+    accepted = {(e, c): a for e, c, _, _, a in rows}
+    counted = {key for key in expected if key[:2] in ENUMERATION_COLUMNS}
+    counted |= {key for key in expected if key[:2] in {k[:2] for k in found}}
+    assert {key: found.get(key) for key in counted} == {
+        key: expected[key] for key in counted
+    }
+    assert all(
+        status in accepted[("accounts", "status")] for status in ACCEPTED_STATUSES
+    )
+
+
+def test_a_rejected_status_names_the_value_and_the_cascade_names_the_parent(
+    generated_run: Run,
+) -> None:
+    """The account whose status is Active: its reason detail names the value
+    and the accepted ones; its meter's and bills' name the account and its
+    reason."""
+    details = {
+        (entity, record_id): detail
+        for entity, record_id, detail in generated_run.query(
+            "select entity, record_id, reason_detail from marts.dq_quarantine "
+            "where reason in ('unknown_status', 'account_quarantined')"
+        )
+    }
+    active = [
+        record_id
+        for (entity, record_id), detail in details.items()
+        if entity == "accounts" and "'Active'" in detail
+    ]
+    assert len(active) == 1
+    detail = details[("accounts", active[0])]
+    assert "status" in detail
+    assert all(status in detail for status in ACCEPTED_STATUSES)
+    cascaded = [
+        detail
+        for (entity, _), detail in details.items()
+        if entity in ("meters", "documents") and active[0] in detail
+    ]
+    assert len(cascaded) >= 2
+    assert all("unknown_status" in detail for detail in cascaded)
+
+
+# --- the same portfolio day-first with decimal commas ------------------------------
+
+RAW_TEXT_COLUMNS = {"raw_value", "raw_values", "reason_detail", "sample_values"}
+"""Columns that show values as written: they differ between conventions."""
+
+
+def _marts(run: Run) -> dict[str, list[tuple[Any, ...]]]:
+    """Every mart's rows (raw-text columns aside), sorted."""
+    tables = run.query(
+        "select table_name from information_schema.tables "
+        "where table_schema = 'marts' and table_name != 'run_metadata' order by 1"
+    )
+    marts: dict[str, list[tuple[Any, ...]]] = {}
+    for (table,) in tables:
+        columns = [
+            name
+            for (name,) in run.query(
+                "select column_name from information_schema.columns "
+                "where table_schema = 'marts' and table_name = ? "
+                "order by ordinal_position",
+                [table],
+            )
+            if name not in RAW_TEXT_COLUMNS
+        ]
+        select = ", ".join(f'"{column}"' for column in columns)
+        marts[table] = sorted(
+            run.query(f'select {select} from marts."{table}"'), key=repr
+        )
+    return marts
+
+
+def test_the_day_first_folder_builds_the_same_marts(
+    generated_run: Run, day_first_run: Run
+) -> None:
+    _gate_passed(day_first_run)
+    assert (day_first_run.raw_dir / "landing.json").is_file()
+    assert not (generated_run.raw_dir / "landing.json").exists()
+    expected, found = _marts(generated_run), _marts(day_first_run)
+    assert list(found) == list(expected)
+    for table, rows in expected.items():
+        assert rows, table
+        missing = [row for row in rows if row not in found[table]]
+        extra = [row for row in found[table] if row not in rows]
+        assert not missing and not extra, (table, missing[:3], extra[:3])
+        assert found[table] == rows, table
+    settings = day_first_run.query(
+        "select date_order, decimal_separator from marts.run_metadata"
+    )
+    assert settings == [("dmy", ",")]
+
+
+@pytest.mark.parametrize(
+    ("locale", "options"),
+    [
+        ("dmy-comma", ("--date-order", "--decimal-separator")),
+        ("dmy-point", ("--date-order",)),
+        ("mdy-comma", ("--decimal-separator",)),
+    ],
+)
+def test_a_folder_in_another_convention_without_landing_json_is_refused(
+    tmp_path: Path, locale: str, options: tuple[str, ...]
+) -> None:
+    """Day-first dates or decimal commas with nothing saying so: the loader
+    finds proof of the other convention and stops before loading (exit 2),
+    naming the option to pass; never exit 0 with the values misread."""
+    run = _run(
+        tmp_path,
+        companies=1,
+        sites=2,
+        months=3,
+        seed=3,
+        file_format="mixed",
+        locale=locale,
+        landing_json=False,
+    )
+    assert run.returncode == 2, run.output[-4000:]
+    for option in options:
+        assert option in run.output, run.output[-4000:]
+    assert "landing.json" in run.output
+    assert (
+        not run.database.exists()
+        or not run.query(
+            "select count(*) from information_schema.tables where table_schema = 'raw'"
+        )[0][0]
+    )
 
 
 # --- cp1252, no connections file ----------------------------------------------------

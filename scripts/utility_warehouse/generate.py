@@ -33,7 +33,15 @@ What the data holds
     spellings, ``45 kW`` demands, identifiers with stray separators) and some
     records appear twice with different updated_at (the newer wins; sometimes it
     comes first). Site names carry accents (``Café Zürich``, ``Köln``,
-    ``Montréal``).
+    ``Montréal``); sites write their country as alpha-2, alpha-3, name or alias
+    in any case (``us``, ``USA``, ``United States of America``, ``DEU``,
+    ``UK``). A bill's charges_units is its currency's code in any case, a
+    symbol of that currency alone (``US$``, ``CA$``, ``€``, ``₫``) or, where
+    the bill's meters are at sites, a bare ``$`` or nothing, which the sites'
+    country resolves; amounts also read ``US$ 1,234.56``, ``C$ 12.50``. In JSON
+    lines files number and amount columns hold JSON numbers on every other line
+    and strings on the others, and with messy names the keys ``id`` and
+    ``updated_at`` change spelling from line to line (``id``, ``ID``, `` Id``).
 
 Planted cases, each about 1% of an entity's rows per kind and at least once in
 the first company
@@ -61,6 +69,45 @@ the first company
     naming no clean meter or an unknown commodity. These extra rows reach the
     warehouse: clean extra bills without usage are unattributed costs, extra
     usage rows and line items change the figures of the bill they sit on.
+
+    Only in entities written as JSON lines (the one format holding objects): a
+    row whose id is a JSON object (``bad_id``, no record named, like a missing
+    id), and links holding one (field issues ``bad_id``: a meter's site_id, a
+    site's mirror_site_id, an account's active_account_id, a bill's
+    revised_document_id, a line item's meter_id).
+
+    Rejected values and odd links: an account whose status is ``Active``
+    (company 1) with a meter and bills: the account is ``unknown_status``,
+    its meter ``account_quarantined``, the meter's identifiers and tag
+    ``meter_quarantined``, its bills ``account_quarantined``, their usage rows
+    and line items ``document_quarantined``; the cascade meter above is of type
+    ``Electric``. Every rejected enumeration value written is counted
+    (``rejected_values``). A site whose country is ``Atlantis`` (field issue
+    ``unknown_country``); a raw usage ``12,5`` with decimal points
+    (``bad_number``, never 125). In company 2, a bill with a line item naming
+    a meter of company 1 (field issue ``foreign_meter``: the item is split
+    over the bill's own meter, which gets the whole bill;
+    ``foreign_meter_bills``).
+
+    Currencies (company 1's sites abroad, ``currency_bills``): a site and an
+    account with one electricity meter in each of the US (two meters), Canada,
+    the UK, Australia, Sweden, Japan, India, Switzerland and Germany, without
+    regular bills. In the last billed month each carries bills whose line items
+    name its meter: charges_units ``US$``, ``CA$``, ``£``, ``A$``, ``€``,
+    ``Fr.``, ``eUr``, and ambiguous ``$`` (Australia), ``kr``, ``¥``, ``Rs.`` or
+    nothing (US), resolved by the site's country; amounts ``US$ 5``,
+    ``CA$100``, ``A$ 5``, ``12.00 kr``, ``¥12,000``, ``Rs. 1,23,456.00``
+    (Indian grouping), ``₹2,500.00``, ``CHF 1'234.50`` (and with a typographic
+    apostrophe). A bill whose ``$`` names meters in the US and Canada (field issue
+    ``ambiguous_currency``) and one in ``Dollars`` (``unknown_currency``) have
+    no currency: their charges are unattributed with reason
+    ``unknown_currency``. The US site also has a bill whose second meter's
+    IMPORT usage is -310.5 kWh (field issue ``negative_usage``): it counts as
+    billed but weighs zero in cost shares, so the first meter gets the whole
+    bill (``negative_usage_bill``). The VND company has two bills without
+    meters charging ``123456789012.345678`` and ``99999999999.999999`` (JSON
+    numbers in a JSON lines file, ``exact_charges``): unattributed to the last
+    digit.
 
     Outcomes: bills with no meter at all (``unattributed``), a bill whose only
     usage row is quarantined but whose line item names a clean meter (it is
@@ -111,12 +158,20 @@ The manifest
     and ``replaced_versions_differing`` (raw rows per entity that lose to a
     newer version of their key, and those whose values differ from the
     winner's), ``special_cases``, then the lists ``injected`` ({entity,
-    record_id, reason}: exactly the quarantine), ``field_issues`` ({entity,
-    record_id, column_name, reason}: exactly the field-issue ledger),
-    ``unattributed`` ({document_id, currency, unattributed_cost}: exactly the
-    unattributed-cost ledger), ``planted_findings`` (below) and
+    record_id, reason}: exactly the quarantine; record_id null for rows
+    without a usable id, reasons missing_id and bad_id), ``field_issues``
+    ({entity, record_id, column_name, reason}: exactly the field-issue
+    ledger), ``unattributed`` ({document_id, currency, unattributed_cost,
+    reason}: exactly the unattributed-cost ledger; currency null with reason
+    unknown_currency), ``planted_findings`` (below) and
     ``expected_meter_matches`` ({usage_id: meter_id} for every clean usage row
-    without meter_id).
+    without meter_id). Also ``landing`` (the folder's date_order and
+    decimal_separator, and what its landing.json states), ``rejected_values``
+    ({entity, column_name, raw_value, row_count}: every rejected value of an
+    enumeration, unit, currency, country or boolean written, on the rows that
+    win their key) and
+    ``site_countries`` ({site_id: alpha-2, null when the country is unknown}
+    for every clean site).
 
     ``planted_findings`` lists {kind, ...} with the values the quality marts
     must show, worked out from the periods written by the warehouse's rules
@@ -145,6 +200,20 @@ Landing-folder shape
     connection). ``--encoding cp1252`` writes CSV and JSONL in another
     encoding (Parquet text is always UTF-8); symbols the encoding lacks are
     spelled as codes.
+
+Conventions (``--locale``)
+    ``mdy-point`` (the default) writes month-first and ISO dates with decimal
+    points. ``dmy-comma`` writes the same portfolio, value for value, with
+    every date day-first (``13.01.2025`` where the default writes
+    ``2025-01-13``, ``13/01/2025`` for ``01/13/2025`` and ISO timestamps) and
+    decimal commas (``1.820,55 €``, ``12,5``; Indian grouping becomes groups
+    of three), plus ``landing.json`` stating ``{"date_order": "dmy",
+    "decimal_separator": ","}``; ``dmy-point`` and ``mdy-comma`` change one of
+    the two. updated_at stays ISO; JSON numbers are written as strings with
+    decimal commas. A folder in another encoding than UTF-8 states it in
+    landing.json too. ``--no-landing-json`` leaves the file out: a folder the
+    loader must refuse (its dates or amounts prove the other convention)
+    unless the run is told the convention.
 
 Scale
     Rows are streamed to the writers bill by bill and the manifest's lists to
@@ -212,9 +281,24 @@ _FINDING_RATE = 0.01
 of data-quality finding."""
 MAX_ABS_VALUE = 10**12
 """Beyond this magnitude a number is out of range for the warehouse."""
+DEFAULT_LOCALE = "mdy-point"
+"""Month-first dates and decimal points: the loader's defaults (see LOCALES)."""
 
-Value = str | list[dict[str, str]] | None
+Value = str | list[dict[str, str]] | dict[str, str] | None
+"""A value as written: text, a JSON array (extracted identifiers) or a JSON
+object (a key column holding an object, planted in JSON lines files only)."""
 Row = dict[str, Value]
+
+
+class JsonNumber(str):
+    """Number text that a JSON lines file writes as a JSON number, not a string.
+
+    Other formats write the text. A folder with decimal commas writes it as
+    text too (a JSON number has a decimal point).
+    """
+
+    __slots__ = ()
+
 
 # --- the landing folder's shape -------------------------------------------------
 
@@ -322,6 +406,22 @@ _CURRENCY_FACTOR: dict[str, float] = {
     "VND": 25_400.0,
 }
 _CURRENCY_SYMBOL: dict[str, str] = {"USD": "$", "EUR": "€", "CAD": "$", "VND": "₫"}
+# Prefixes of amounts besides the symbol: any of them may be written.
+_AMOUNT_PREFIXES: dict[str, tuple[str, ...]] = {
+    "USD": ("$", "$", "US$", "US$ "),
+    "CAD": ("$", "CA$", "C$ "),
+    "EUR": ("€",),
+    "VND": ("₫",),
+}
+# charges_units spelled as a symbol that names one currency.
+_CURRENCY_ONLY_SYMBOL: dict[str, str] = {
+    "USD": "US$",
+    "CAD": "CA$",
+    "EUR": "€",
+    "VND": "₫",
+}
+# Currencies whose bills may say a bare "$", resolved through the sites' country.
+_DOLLAR_CURRENCIES = frozenset({"USD", "CAD", "AUD"})
 LARGE_CURRENCY = "VND"
 _PLANT_FIGURES = ("144,655.561", "596,079.843", "20,736.123")
 """kWh of the VND company's exact bill, one figure per plant meter."""
@@ -452,6 +552,40 @@ _PLACES: dict[str, tuple[tuple[str, str, str], ...]] = {
         ("Da Nang", "DN", "55"),
     ),
 }
+
+
+@dataclass(frozen=True)
+class Country:
+    """A country of ISO 3166-1, its currency and how sites write its name."""
+
+    alpha2: str
+    currency: str
+    spellings: tuple[str, ...]
+    """Alpha-2, alpha-3, English short name and common aliases, in several
+    cases (names only where ISO's short name is the usual one)."""
+
+
+COUNTRIES: dict[str, Country] = {
+    country.alpha2: country
+    for country in (
+        Country(
+            "US",
+            "USD",
+            ("US", "us", "USA", "usa", "United States of America", " US "),
+        ),
+        Country("DE", "EUR", ("DE", "de", "DEU", "Germany", "GERMANY", "germany")),
+        Country("CA", "CAD", ("CA", "ca", "CAN", "Canada", "canada", "CANADA")),
+        Country("VN", "VND", ("VN", "vn", "VNM", "vnm", "Vietnam", " VN")),
+        Country("GB", "GBP", ("GB", "GBR", "UK", "uk", "United Kingdom")),
+        Country("AU", "AUD", ("AU", "AUS", "Australia", "australia")),
+        Country("SE", "SEK", ("SE", "SWE", "Sweden", "sweden")),
+        Country("JP", "JPY", ("JP", "JPN", "Japan", "jpn")),
+        Country("IN", "INR", ("IN", "IND", "India", "INDIA")),
+        Country("CH", "CHF", ("CH", "CHE", "Switzerland", "che")),
+    )
+}
+_UNKNOWN_COUNTRIES = ("Atlantis", "Middle-earth")
+"""Country names that match no country: a field issue unknown_country."""
 _STREETS = ("Main", "Oak", "Maple", "Industrial", "Harbor", "Station", "Mill", "Park")
 _STREET_KINDS = ("St", "Ave", "Rd", "Blvd", "Way")
 _SITE_KINDS = (
@@ -485,19 +619,34 @@ _IMPLAUSIBLE_DATES = ("0025-06-30", "2206-01-31", "9999-12-31", "06/30/0025")
 _BAD_AMOUNTS = ("12..5$", "abc", "n/a")
 _BAD_BOOLEANS = ("maybe", "perhaps", "2")
 _OUT_OF_RANGE_CENTS = 10**15  # 10^13 in currency units
+_BLANK_DEFAULT_SHARE = 0.2
+"""Share of meters leaving is_tracked / is_duplicated blank (the default)."""
+_EXACT_CHARGES = ("123456789012.345678", "99999999999.999999")
+"""Charges that binary floating point cannot hold (17 and 18 significant
+digits), written as JSON numbers in a JSON lines file."""
+_REJECTED_STATUS = "Active"
+"""The status of company 1's rejected account (not one the warehouse accepts)."""
+_REJECTED_COMMODITY = "Electric"
+"""The commodity of company 1's rejected meter (ELECTRICITY is accepted)."""
+_REJECTED_GROUP = "rejected"
+"""The group key of company 1's meter billed to the rejected account."""
 
 # --- the kinds of planted cases ----------------------------------------------------
 #
 # Dimension entities: kinds planted per company as extra records. A kind is a
 # quarantine reason, or "column:reason" for a field issue on a clean record.
+# Kinds ending in bad_id (a JSON object in a key column) are planted only in
+# entities written as JSON lines, the only format that holds objects.
 DIMENSION_KINDS: dict[str, tuple[str, ...]] = {
     "companies": (
         "missing_id",
+        "bad_id",
         "implied_sewer_fraction:bad_number",
         "implied_sewer_fraction:out_of_range",
     ),
     "sites": (
         "missing_id",
+        "bad_id",
         "orphan_company",
         "gross_floor_area:bad_number",
         "gross_floor_area:out_of_range",
@@ -507,25 +656,31 @@ DIMENSION_KINDS: dict[str, tuple[str, ...]] = {
         "mirror_site_id:orphan_site",
         "mirror_site_id:site_quarantined",
         "mirror_site_id:self_link",
+        "mirror_site_id:bad_id",
+        "country:unknown_country",
     ),
-    "connections": ("missing_id", "company_id:orphan_company"),
+    "connections": ("missing_id", "bad_id", "company_id:orphan_company"),
     "accounts": (
         "missing_id",
+        "bad_id",
         "unknown_status",
         "orphan_company",
         "active_account_cycle",
         "connection_id:orphan_connection",
         "active_account_id:orphan_account",
         "active_account_id:account_quarantined",
+        "active_account_id:bad_id",
     ),
     "meters": (
         "missing_id",
+        "bad_id",
         "unknown_commodity",
         "orphan_company",
         "orphan_account",
         "account_quarantined",
         "site_id:orphan_site",
         "site_id:site_quarantined",
+        "site_id:bad_id",
         "is_tracked:bad_boolean",
         "is_duplicated:bad_boolean",
     ),
@@ -540,6 +695,7 @@ DIMENSION_KINDS: dict[str, tuple[str, ...]] = {
 STREAM_KINDS: dict[str, tuple[str, ...]] = {
     "documents": (
         "missing_id",
+        "bad_id",
         "bad_date",
         "implausible_date",
         "end_before_start",
@@ -553,12 +709,14 @@ STREAM_KINDS: dict[str, tuple[str, ...]] = {
         "current_charges:bad_number",
         "revised_document_id:orphan_document",
         "revised_document_id:document_quarantined",
+        "revised_document_id:bad_id",
         "reused_id",
         "no_meter_bill",
         "line_item_meter_bill",
     ),
     "usage_data": (
         "missing_id",
+        "bad_id",
         "bad_date",
         "implausible_date",
         "end_before_start",
@@ -583,12 +741,14 @@ STREAM_KINDS: dict[str, tuple[str, ...]] = {
     ),
     "line_items": (
         "missing_id",
+        "bad_id",
         "bad_amount",
         "bad_number",
         "unknown_charge_type",
         "orphan_document",
         "meter_id:orphan_meter",
         "meter_id:meter_quarantined",
+        "meter_id:bad_id",
         "datasource_type:unknown_commodity",
     ),
 }
@@ -605,8 +765,25 @@ _STREAM_VARIANTS: dict[str, int] = {
     "usage_data:ambiguous_meter": 2,
     "usage_data:identifier_match": 3,
 }
+CASCADE_ACCOUNT = "account_quarantined"
 CASCADE_METER = "meter_quarantined"
 CASCADE_DOCUMENT = "document_quarantined"
+UNKEYED_REASONS = frozenset({"missing_id", "bad_id"})
+"""Quarantine reasons of rows without a usable id: the manifest names no record."""
+# The column an enumeration's quarantine reason rejects, per entity (a field
+# issue names its column in its kind).
+_ENUMERATION_COLUMNS: dict[tuple[str, str], str] = {
+    ("accounts", "unknown_status"): "status",
+    ("meters", "unknown_commodity"): "datasource_type",
+    ("usage_data", "unknown_net_metering_type"): "net_metering_type",
+    ("usage_data", "unknown_unit"): "raw_usage_units",
+    ("line_items", "unknown_charge_type"): "charge_type",
+}
+_ENUMERATION_ISSUES = frozenset(
+    {"unknown_commodity", "unknown_unit", "unknown_country", "bad_boolean"}
+)
+"""Field-issue reasons that reject a value of an enumeration, a unit, a country
+or a boolean (a currency's are stated where its bills are written)."""
 
 
 # --- parameters ----------------------------------------------------------------
@@ -626,6 +803,8 @@ class Parameters:
     without: tuple[str, ...] = ()
     messy_names: bool = True
     encoding: str = "utf-8"
+    locale: str = DEFAULT_LOCALE
+    landing_json: bool = True
 
     def validate(self) -> tuple[date, date]:
         """The first and the last day with bills; ValueError on a bad value."""
@@ -658,6 +837,9 @@ class Parameters:
             info = None
         if info is None or not getattr(info, "_is_text_encoding", True):
             raise ValueError(f"--encoding: unknown text encoding {self.encoding!r}")
+        if self.locale not in LOCALES:
+            choices = ", ".join(LOCALES)
+            raise ValueError(f"--locale must be one of {choices}, got {self.locale!r}")
         match = re.fullmatch(r"(\d{4})-(\d{2})", str(self.end_month))
         if not match or not 1 <= int(match.group(2)) <= 12:
             raise ValueError(
@@ -688,7 +870,21 @@ class Parameters:
             "without": list(self.without),
             "messy_names": self.messy_names,
             "encoding": self.encoding,
+            "locale": self.locale,
+            "landing_json": self.landing_json,
         }
+
+    @property
+    def convention(self) -> Convention:
+        return LOCALES[self.locale]
+
+    def landing_settings(self) -> dict[str, str]:
+        """What the folder's landing.json states: the settings that are not
+        the loader's defaults (empty: no landing.json is needed)."""
+        settings = self.convention.settings()
+        if codecs.lookup(self.encoding).name != "utf-8":
+            settings["encoding"] = self.encoding
+        return settings
 
 
 def formats_by_entity(file_format: str) -> dict[str, str]:
@@ -778,9 +974,192 @@ def normalize_value(text: str) -> str:
 
 
 def _as_text(value: Value) -> str | None:
-    if value is None or isinstance(value, str):
-        return value
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return str(value)
     return json.dumps(value, ensure_ascii=False)
+
+
+def group_thousands(digits: str, separator: str) -> str:
+    """Digits in groups of three from the right: 1234567 -> 1,234,567."""
+    head = len(digits) % 3 or 3
+    groups = [digits[:head], *(digits[i : i + 3] for i in range(head, len(digits), 3))]
+    return separator.join(groups)
+
+
+def indian_grouping(digits: str) -> str:
+    """Digits grouped the Indian way: 12345678 -> 1,23,45,678."""
+    if len(digits) <= 3:
+        return digits
+    head, last = digits[:-3], digits[-3:]
+    pairs: list[str] = []
+    while len(head) > 2:
+        pairs.insert(0, head[-2:])
+        head = head[:-2]
+    return ",".join([head, *pairs, last])
+
+
+_TYPOGRAPHIC_APOSTROPHE = "\u2019"
+
+
+def amount_text(cents: int, style: str) -> str:
+    """An amount of cents in a written style, with a decimal point:
+    ``plain`` 1234.50, ``grouped`` 1,234.50, ``short`` 1234.5, ``whole``
+    1,234 (whole units), ``indian`` 1,23,456.00, ``apostrophe`` 1'234.50,
+    ``typographic`` the same with a right single quotation mark."""
+    sign = "-" if cents < 0 else ""
+    whole, part = divmod(abs(cents), 100)
+    if style == "plain":
+        return money_text(cents)
+    if style == "grouped":
+        return money_text(cents, grouped=True)
+    if style == "short":
+        return short_money_text(cents)
+    if style == "whole":
+        return f"{sign}{group_thousands(str(whole), ',')}"
+    if style == "indian":
+        return f"{sign}{indian_grouping(str(whole))}.{part:02d}"
+    if style in ("apostrophe", "typographic"):
+        mark = "'" if style == "apostrophe" else _TYPOGRAPHIC_APOSTROPHE
+        return f"{sign}{group_thousands(str(whole), mark)}.{part:02d}"
+    raise ValueError(f"unknown amount style {style!r}")
+
+
+# --- the folder's convention: date order and decimal separator ------------------
+#
+# Rows are built in one canonical spelling (month-first or year-first dates,
+# decimal points, commas between thousands); the folder's convention rewrites
+# its date, number and amount columns as the rows are written. So the same seed
+# gives the same portfolio in every convention, value for value.
+
+DATE_COLUMNS: dict[str, tuple[str, ...]] = {
+    "documents": ("start_date", "bill_date"),
+    "usage_data": ("start_date", "end_date"),
+    "sites": ("data_collection_stop_date",),
+}
+"""Date columns whose order follows the convention (updated_at stays ISO)."""
+NUMBER_COLUMNS: dict[str, tuple[str, ...]] = {
+    "companies": ("implied_sewer_fraction",),
+    "sites": ("gross_floor_area",),
+    "usage_data": ("raw_usage", "standard_usage", "demand"),
+}
+AMOUNT_COLUMNS: dict[str, tuple[str, ...]] = {
+    "documents": ("total_charges", "current_charges"),
+    "line_items": ("amount",),
+}
+_ISO_DAY = re.compile(r"(\d{4})-(\d{2})-(\d{2})(T00:00:00Z)?")
+_MONTH_FIRST_DAY = re.compile(r"(\d{2})/(\d{2})/(\d{4})")
+_DIGIT_RUN = re.compile(r"\d[\d,.]*")
+_INDIAN_RUN = re.compile(r"\d{1,2}(?:,\d{2})+,\d{3}(?:\.\d+)?")
+_SWAP_SEPARATORS = str.maketrans({",": ".", ".": ","})
+_EURO_PREFIX = re.compile(r"(-?)€\s*(.+)")
+
+
+def _is_calendar_day(year: int, month: int, day: int) -> bool:
+    try:
+        date(year, month, day)
+    except ValueError:
+        return False
+    return True
+
+
+def day_first(text: str) -> str:
+    """A canonical date written day-first: 2025-01-13 -> 13.01.2025 and
+    01/13/2025 (or an ISO timestamp of midnight) -> 13/01/2025. Text that is
+    not a calendar day (2024-13-45, 31/31/2024, soon) stays as it is."""
+    match = _ISO_DAY.fullmatch(text)
+    if match:
+        year, month, day = match.group(1, 2, 3)
+        separator = "/" if match.group(4) else "."
+    else:
+        match = _MONTH_FIRST_DAY.fullmatch(text)
+        if not match:
+            return text
+        month, day, year = match.group(1, 2, 3)
+        separator = "/"
+    if not _is_calendar_day(int(year), int(month), int(day)):
+        return text
+    return f"{day}{separator}{month}{separator}{year}"
+
+
+def _comma_run(run: str) -> str:
+    if _INDIAN_RUN.fullmatch(run):  # no Indian grouping with decimal commas
+        whole, _, fraction = run.partition(".")
+        text = group_thousands(whole.replace(",", ""), ".")
+        return f"{text},{fraction}" if fraction else text
+    return run.translate(_SWAP_SEPARATORS)
+
+
+def decimal_comma(text: str, *, amount: bool = False) -> str:
+    """Canonical number text written with a decimal comma: 1,234.56 ->
+    1.234,56, 12.5 -> 12,5, 12..5 -> 12,,5 (still not a number); an amount
+    with a euro sign puts it last (€1,820.55 -> 1.820,55 €). Text around the
+    digits (currency tokens such as ``Rs.``, units, exponents) is kept."""
+    if amount:
+        match = _EURO_PREFIX.fullmatch(text)
+        if match:
+            return f"{match.group(1)}{decimal_comma(match.group(2))} €"
+    return _DIGIT_RUN.sub(lambda match: _comma_run(match.group(0)), text)
+
+
+@dataclass(frozen=True)
+class Convention:
+    """How a landing folder writes dates and decimals, as its landing.json
+    states them (``date_order``, ``decimal_separator``)."""
+
+    name: str
+    date_order: str
+    decimal_separator: str
+
+    @property
+    def is_default(self) -> bool:
+        return (self.date_order, self.decimal_separator) == ("mdy", ".")
+
+    def settings(self) -> dict[str, str]:
+        """The landing.json settings that differ from the loader's defaults."""
+        settings: dict[str, str] = {}
+        if self.date_order != "mdy":
+            settings["date_order"] = self.date_order
+        if self.decimal_separator != ".":
+            settings["decimal_separator"] = self.decimal_separator
+        return settings
+
+    def localize(self, entity: str, row: Row) -> Row:
+        """The row as the folder writes it (canonical rows are mdy with points)."""
+        if self.is_default:
+            return row
+        written = dict(row)
+        if self.date_order == "dmy":
+            for column in DATE_COLUMNS.get(entity, ()):
+                value = written.get(column)
+                if isinstance(value, str):
+                    written[column] = day_first(value)
+        if self.decimal_separator == ",":
+            for columns, amount in (
+                (NUMBER_COLUMNS.get(entity, ()), False),
+                (AMOUNT_COLUMNS.get(entity, ()), True),
+            ):
+                for column in columns:
+                    value = written.get(column)
+                    if isinstance(value, str):
+                        written[column] = decimal_comma(str(value), amount=amount)
+        return written
+
+
+LOCALES: dict[str, Convention] = {
+    convention.name: convention
+    for convention in (
+        Convention("mdy-point", "mdy", "."),
+        Convention("dmy-comma", "dmy", ","),
+        Convention("dmy-point", "dmy", "."),
+        Convention("mdy-comma", "mdy", ","),
+    )
+}
+"""The conventions ``--locale`` writes: mdy-point (the default: month-first
+dates, decimal points), dmy-comma (day-first dates, decimal commas, as much of
+Europe writes them), and the two halves of it on their own."""
+LANDING_SETTINGS_NAME = "landing.json"
 
 
 # --- writers -------------------------------------------------------------------
@@ -823,21 +1202,69 @@ class _CsvWriter(_Writer):
         self._handle.close()
 
 
+_JSON_NUMBER = re.compile(r"-?(?:0|[1-9]\d*)(?:\.\d+)?")
+_KEY_SPELLING_COLUMNS = ("id", "updated_at")
+"""Columns whose JSON lines key changes spelling from line to line (messy names)."""
+
+
+def key_spellings(column: str, header: str) -> tuple[str, ...]:
+    """The keys a messy JSON lines file takes turns with for a column, one per
+    line: each object holds one spelling, different lines differ."""
+    if column not in _KEY_SPELLING_COLUMNS:
+        return (header,)
+    title = "_".join(part.capitalize() for part in column.split("_"))
+    return (header, column.upper(), f" {title}")
+
+
 class _JsonlWriter(_Writer):
+    """One JSON object per line. Number text in ``number_columns`` is written as
+    a JSON number on every other line (always for a JsonNumber), so that the
+    file holds both forms; keys may change spelling from line to line."""
+
     def __init__(
-        self, path: Path, columns: Sequence[str], headers: Sequence[str], encoding: str
+        self,
+        path: Path,
+        columns: Sequence[str],
+        headers: Sequence[str],
+        encoding: str,
+        *,
+        number_columns: Sequence[str] = (),
+        messy_keys: bool = False,
     ) -> None:
         super().__init__(path, columns, headers, encoding)
         self._handle: IO[str] = path.open(
             "w", encoding=encoding, newline="\n", buffering=1 << 20
         )
-        self._pairs = tuple(zip(self.headers, self.columns, strict=True))
+        self._keys = tuple(
+            (
+                column,
+                tuple(
+                    json.dumps(key, ensure_ascii=False)
+                    for key in (
+                        key_spellings(column, header) if messy_keys else (header,)
+                    )
+                ),
+                column in number_columns,
+            )
+            for header, column in zip(self.headers, self.columns, strict=True)
+        )
+
+    def _value(self, value: Value, numeric: bool) -> str:
+        if (
+            numeric
+            and isinstance(value, str)
+            and (isinstance(value, JsonNumber) or self.rows % 2 == 1)
+            and _JSON_NUMBER.fullmatch(value)
+        ):
+            return str(value)
+        return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
     def write(self, row: Row) -> None:
-        record = {header: row.get(column) for header, column in self._pairs}
-        self._handle.write(
-            json.dumps(record, ensure_ascii=False, separators=(",", ":")) + "\n"
+        fields = ",".join(
+            f"{keys[self.rows % len(keys)]}:{self._value(row.get(column), numeric)}"
+            for column, keys, numeric in self._keys
         )
+        self._handle.write("{" + fields + "}\n")
         self.rows += 1
 
     def close(self) -> None:
@@ -921,34 +1348,55 @@ class _Landing:
         self.ledgers: dict[str, _Ledger] = {}
         for key in (*_LIST_KEYS, "expected_meter_matches"):
             self.ledgers[key] = _Ledger()
+        self.formats = formats
+        self.convention = params.convention
         for entity in contract.ENTITIES:
             if entity.name in params.without:
                 continue
             file_format = formats[entity.name]
             name = landing_file_name(entity.name, file_format, params.messy_names)
             self.files[entity.name] = name
-            self.writers[entity.name] = _WRITERS[file_format](
-                out_dir / name,
-                entity_columns(entity.name),
-                column_headers(entity.name, params.messy_names),
-                params.encoding,
-            )
+            self.writers[entity.name] = self._writer(out_dir / name, entity.name)
         self.injected_counts: dict[str, dict[str, int]] = {}
         self.issue_counts: dict[str, dict[str, int]] = {}
         self.replaced_counts: dict[str, int] = {}
         self.replaced_differing: dict[str, int] = {}
         self.finding_counts: dict[str, int] = {}
         self.special: dict[str, object] = {}
+        self.rejected_values: dict[tuple[str, str, str], int] = {}
+        self.site_countries: dict[str, str | None] = {}
+
+    def _writer(self, path: Path, entity: str) -> _Writer:
+        params = self.params
+        columns = entity_columns(entity)
+        headers = column_headers(entity, params.messy_names)
+        if self.formats[entity] != "jsonl":
+            writer_class = _WRITERS[self.formats[entity]]
+            return writer_class(path, columns, headers, params.encoding)
+        numbers = (*NUMBER_COLUMNS.get(entity, ()), *AMOUNT_COLUMNS.get(entity, ()))
+        return _JsonlWriter(
+            path,
+            columns,
+            headers,
+            params.encoding,
+            number_columns=numbers if self.convention.decimal_separator == "." else (),
+            messy_keys=params.messy_names,
+        )
 
     def has(self, entity: str) -> bool:
         return entity in self.writers
 
+    def holds_objects(self, entity: str) -> bool:
+        """Whether the entity's file can hold a JSON object as a value."""
+        return self.has(entity) and self.formats[entity] == "jsonl"
+
     def write(self, entity: str, row: Row) -> bool:
-        """Write a row; False when the entity's file is left out."""
+        """Write a row in the folder's convention; False when the entity's file
+        is left out."""
         writer = self.writers.get(entity)
         if writer is None:
             return False
-        writer.write(row)
+        writer.write(self.convention.localize(entity, row))
         return True
 
     def inject(self, entity: str, record_id: str | None, reason: str) -> None:
@@ -977,13 +1425,35 @@ class _Landing:
         key = f"{column}:{reason}"
         counts[key] = counts.get(key, 0) + 1
 
-    def unattributed(self, document_id: str, currency: str, cents: int) -> None:
+    def unattributed(
+        self,
+        document_id: str,
+        currency: str | None,
+        amount: int | Decimal,
+        reason: str = "no_meter_on_bill",
+    ) -> None:
+        """A bill whose charges go to the unattributed-cost ledger: ``amount``
+        in cents, or a Decimal in currency units; currency None when the bill's
+        currency is unknown (reason unknown_currency)."""
+        cost = money_text(amount) if isinstance(amount, int) else str(amount)
         entry = {
             "document_id": document_id,
             "currency": currency,
-            "unattributed_cost": money_text(cents),
+            "unattributed_cost": cost,
+            "reason": reason,
         }
         self.ledgers["unattributed"].add(json.dumps(entry, ensure_ascii=False))
+
+    def rejected(self, entity: str, column: str, raw_value: str) -> None:
+        """A rejected enumeration value written (quarantined or a field issue)."""
+        if not self.has(entity):
+            return
+        key = (entity, column, raw_value)
+        self.rejected_values[key] = self.rejected_values.get(key, 0) + 1
+
+    def site_country(self, site_id: str, alpha2: str | None) -> None:
+        """The country a clean site's country column names (None: unknown)."""
+        self.site_countries[site_id] = alpha2
 
     def finding(self, kind: str, **keys: object) -> None:
         """A finding the data-quality marts must show for what was planted."""
@@ -1035,6 +1505,13 @@ class _Landing:
             "as_of": as_of.isoformat(),
             "files": self.files,
             "encoding": params.encoding,
+            "landing": {
+                "date_order": self.convention.date_order,
+                "decimal_separator": self.convention.decimal_separator,
+                "landing_json": (
+                    params.landing_settings() if params.landing_json else {}
+                ),
+            },
             "rows": self.rows(),
             "counts": {
                 "injected": _sorted_counts(self.injected_counts),
@@ -1048,6 +1525,18 @@ class _Landing:
                 sorted(self.replaced_differing.items())
             ),
             "special_cases": self.special,
+            "rejected_values": [
+                {
+                    "entity": entity,
+                    "column_name": column,
+                    "raw_value": raw_value,
+                    "row_count": count,
+                }
+                for (entity, column, raw_value), count in sorted(
+                    self.rejected_values.items()
+                )
+            ],
+            "site_countries": dict(sorted(self.site_countries.items())),
         }
         with path.open("w", encoding="utf-8", newline="\n") as handle:
             handle.write("{\n")
@@ -1134,7 +1623,7 @@ class _Mess:
         if v < 0.4:
             return money_text(cents)
         if v < 0.72:
-            symbol = _CURRENCY_SYMBOL[currency]
+            symbol = self.rng.choice(_AMOUNT_PREFIXES[currency])
             if self.fits(symbol):
                 return f"{sign}{symbol}{grouped}"
             return f"{sign}{currency} {grouped}"
@@ -1150,6 +1639,28 @@ class _Mess:
         """A lower-case code and no trailing zeros: ``usd 7``, ``vnd 12.5``."""
         sign = "-" if cents < 0 else ""
         return f"{sign}{currency.lower()} {short_money_text(abs(cents))}"
+
+    def charges_units(self, currency: str, resolvable: bool) -> str | None:
+        """A bill's currency as written: its code in any case, a symbol naming
+        it alone (``US$``, ``€``), or, when the bill's sites are in one country
+        (``resolvable``), a bare ``$`` or nothing, which the country resolves."""
+        v = self.r()
+        if v < 0.5:
+            return currency
+        if v < 0.64:
+            return currency.lower()
+        if v < 0.72:
+            return currency.capitalize()
+        if v < 0.86 or not resolvable:
+            symbol = _CURRENCY_ONLY_SYMBOL.get(currency, currency)
+            return symbol if self.fits(symbol) else currency
+        if v < 0.94 and currency in _DOLLAR_CURRENCIES:
+            return "$"
+        return None
+
+    def country(self, alpha2: str) -> str:
+        """A country as a site writes it: alpha-2, alpha-3, name or alias."""
+        return self.rng.choice(COUNTRIES[alpha2].spellings)
 
     def quantity(self, value: float) -> str:
         v = self.r()
@@ -1231,6 +1742,9 @@ class _Account:
     primary_type: str
     secondary_type: str | None
     active_account_id: str | None = None
+    written_status: str | None = None
+    """The status as written when the warehouse accepts no such status (the
+    account is quarantined, and everything billed to it with it)."""
 
 
 @dataclass
@@ -1555,6 +2069,8 @@ class _Generator:
         self.last_day = last_day
         self.counters: dict[str, int] = {}
         self.large_index = 2 if params.companies >= 3 else 0
+        # A clean meter of company 1, which a line item of company 2 names.
+        self.foreign_meter_id: str | None = None
         self.as_of = last_day + timedelta(days=1)
         # Planted periods reach 450 days back and future bills a month ahead.
         self.seasons = _Seasons(
@@ -1601,6 +2117,8 @@ class _Company:
         self.bad_accounts: list[str] = []
         self.bad_meters: list[str] = []
         self.bad_documents: list[str] = []
+        # Bills quarantined with the rejected account they are billed to.
+        self.cascaded_documents: set[str] = set()
         # The clean identifiers of the company's clean meters, normalized.
         self.identifier_sets: dict[str, frozenset[tuple[str, str]]] = {}
         self.duplicated: set[str] = set()
@@ -1720,15 +2238,25 @@ class _Company:
         self._write_sites()
         self._write_accounts()
         self._write_meters()
+        abroad = _CurrencyCases(self) if self.first else None
+        if abroad is not None:
+            abroad.write_dimensions()
         self._plan_periods()
         for group in self.groups:
             self._stream_group(group)
         if self.large:
             self._plant_large_currency_bills()
+            self._plant_exact_json_numbers()
         if self.first:
             self._force_stream_kinds()
+        if abroad is not None:
+            abroad.write_bills()
+        if self.index == 1:
+            self._plant_foreign_meter_bill()
         self._plant_identifier_matches()
         self._state_findings()
+        if self.first and self.original is not None:
+            self.gen.foreign_meter_id = self.original.id
 
     def _build(self) -> None:
         rng = self.rng
@@ -1934,6 +2462,12 @@ class _Company:
             cascade.cascade_reason = "unknown_commodity"
             cascade.identifiers = cascade.identifiers[:1]
             cascade.tags = ["Critical load"]
+            # Billed on an account whose status is rejected: the account, the
+            # meter, its identifiers and tags, its bills, their usage rows and
+            # line items are all quarantined.
+            rejected = self._new_meter("ELECTRICITY", home, _REJECTED_GROUP)
+            rejected.cascade_reason = CASCADE_ACCOUNT
+            rejected.tags = ["Tenant"]
         # Special meters among the regular ones.
 
         def first_of(site: _Site) -> _Meter | None:
@@ -2014,6 +2548,8 @@ class _Company:
         for group in self.groups:
             status = "DETECTED" if group.provider == "fuel" else "ONBOARDED"
             group.accounts.append(self._account(group, status))
+            if group.key == _REJECTED_GROUP:
+                group.owner.written_status = _REJECTED_STATUS
             if group.key == "sub":
                 group.owner.primary_type = "SUBMETER"
                 group.owner.secondary_type = "SUB_ACCOUNT"
@@ -2077,10 +2613,14 @@ class _Company:
             self.landing.note("large_currency_company", self.id)
         for kind in DIMENSION_KINDS["companies"]:
             for _ in range(self._bad_count(1)):
+                if not self._can_plant("companies", kind):
+                    continue
                 company_id = self._id("CO-X", 4)
                 extra: Row = {"id": company_id, "name": f"{name} affiliate"}
                 if kind == "missing_id":
                     extra.update(id=None, name="Unnamed company")
+                elif kind == "bad_id":
+                    extra["id"] = {"id": company_id}
                 elif kind.endswith("bad_number"):
                     extra["implied_sewer_fraction"] = self._pick(
                         kind, ("abc", "n/a", "70%")
@@ -2099,10 +2639,22 @@ class _Company:
         if colon:
             assert record_id is not None
             self.landing.field_issue(entity, record_id, column, reason)
+            if reason in _ENUMERATION_ISSUES:
+                self.landing.rejected(entity, column, str(row[column]))
         else:
             self.landing.inject(
-                entity, None if kind == "missing_id" else record_id, kind
+                entity, None if kind in UNKEYED_REASONS else record_id, kind
             )
+            rejected_column = _ENUMERATION_COLUMNS.get((entity, kind))
+            if rejected_column is not None:
+                self.landing.rejected(
+                    entity, rejected_column, str(row[rejected_column])
+                )
+
+    def _can_plant(self, entity: str, kind: str) -> bool:
+        """Whether a kind can be planted in the entity's file: a JSON object in
+        a key column (bad_id) needs a JSON lines file."""
+        return not kind.endswith("bad_id") or self.landing.holds_objects(entity)
 
     def _write_connections(self) -> None:
         good = 0
@@ -2121,6 +2673,8 @@ class _Company:
             return
         for kind in DIMENSION_KINDS["connections"]:
             for _ in range(self._bad_count(good)):
+                if not self._can_plant("connections", kind):
+                    continue
                 connection_id = self._id("CN", 5)
                 row = {
                     "id": connection_id,
@@ -2129,6 +2683,8 @@ class _Company:
                 }
                 if kind == "missing_id":
                     row["id"] = "  "
+                elif kind == "bad_id":
+                    row["id"] = {"id": connection_id}
                 else:
                     row["company_id"] = "CO-MISSING"
                 self._plant("connections", connection_id, kind, row)
@@ -2160,7 +2716,7 @@ class _Company:
             "city": site.city,
             "region": site.region,
             "postal_code": site.postal_code,
-            "country": site.country,
+            "country": self.mess.country(site.country),
             "gross_floor_area": floor_area,
             "gross_floor_area_units": units,
             "data_collection_stop_date": (
@@ -2180,15 +2736,21 @@ class _Company:
             if site.index == 0 or rng.random() < 0.05:
                 stale = {**row, "name": f"{site.name} (old)", "gross_floor_area": "1"}
             self._write_versions("sites", row, stale)
+            self.landing.site_country(site.id, site.country)
         home = self.sites[0]
         for kind in DIMENSION_KINDS["sites"]:
             for _ in range(self._bad_count(len(self.sites))):
+                if not self._can_plant("sites", kind):
+                    continue
                 site_id = self._id("S", 6)
                 row = self._site_row(home)
                 row.update(id=site_id, name=f"{home.name} annex {site_id}")
                 row["data_collection_stop_date"] = None
+                country: str | None = home.country
                 if kind == "missing_id":
                     row["id"] = None
+                elif kind == "bad_id":
+                    row["id"] = {"id": site_id}
                 elif kind == "orphan_company":
                     row["company_id"] = "CO-MISSING"
                     self.bad_sites.append(site_id)
@@ -2214,9 +2776,16 @@ class _Company:
                     if not self.bad_sites:
                         continue
                     row["mirror_site_id"] = rng.choice(self.bad_sites)
-                else:  # mirror_site_id:self_link
+                elif kind == "mirror_site_id:self_link":
                     row["mirror_site_id"] = site_id
+                elif kind == "mirror_site_id:bad_id":
+                    row["mirror_site_id"] = {"site_id": home.id}
+                else:  # country:unknown_country
+                    row["country"] = self._pick(kind, _UNKNOWN_COUNTRIES)
+                    country = None
                 self._plant("sites", site_id, kind, row)
+                if ":" in kind:
+                    self.landing.site_country(site_id, country)
 
     def _account_row(self, account: _Account) -> Row:
         mess = self.mess
@@ -2229,7 +2798,7 @@ class _Company:
             "connection_id": account.connection_id,
             "account_number": number,
             "provider_name": account.provider_name,
-            "status": mess.enum(account.status),
+            "status": account.written_status or mess.enum(account.status),
             "active_account_id": account.active_account_id,
             "primary_identifier_type": mess.enum(account.primary_type),
             "secondary_identifier_type": (
@@ -2251,14 +2820,25 @@ class _Company:
                 if account.status == "ONBOARDED" and rng.random() < 0.1:
                     stale = {**row, "status": "Detected", "provider_name": "Unknown"}
                 self._write_versions("accounts", row, stale)
+                if account.written_status is not None:
+                    self.landing.inject("accounts", account.id, "unknown_status")
+                    self.landing.rejected("accounts", "status", account.written_status)
+                    self.bad_accounts.append(account.id)
                 good += 1
         template = self.groups[0]
         for kind in DIMENSION_KINDS["accounts"]:
-            for _ in range(self._bad_count(good)):
+            count = self._bad_count(good)
+            if kind == "unknown_status" and self.first:
+                count -= 1  # the account whose status is Active is one
+            for _ in range(count):
+                if not self._can_plant("accounts", kind):
+                    continue
                 account = self._account(template, "ONBOARDED")
                 row = self._account_row(account)
                 if kind == "missing_id":
                     row["id"] = ""
+                elif kind == "bad_id":
+                    row["id"] = {"id": account.id}
                 elif kind == "unknown_status":
                     row["status"] = self._pick(kind, ("PENDING", "closed?"))
                     self.bad_accounts.append(account.id)
@@ -2276,6 +2856,8 @@ class _Company:
                     row["connection_id"] = self._missing("CN")
                 elif kind == "active_account_id:orphan_account":
                     row["active_account_id"] = self._missing("A")
+                elif kind == "active_account_id:bad_id":
+                    row["active_account_id"] = {"id": template.owner.id}
                 else:  # active_account_id:account_quarantined
                     if not self.bad_accounts:
                         continue
@@ -2285,7 +2867,7 @@ class _Company:
     def _meter_row(self, meter: _Meter, account_id: str) -> Row:
         mess = self.mess
         if meter.cascade_reason == "unknown_commodity":
-            commodity = self.rng.choice(("NUCLEAR", "Nuclear"))
+            commodity = _REJECTED_COMMODITY
         else:
             commodity = mess.enum(meter.commodity)
         return {
@@ -2295,10 +2877,10 @@ class _Company:
             "site_id": meter.site.id if meter.site is not None else None,
             "datasource_type": commodity,
             "is_tracked": mess.boolean(
-                meter.is_tracked, 0.5 if meter.is_tracked else 0
+                meter.is_tracked, _BLANK_DEFAULT_SHARE if meter.is_tracked else 0
             ),
             "is_duplicated": mess.boolean(
-                meter.is_duplicated, 0 if meter.is_duplicated else 0.5
+                meter.is_duplicated, 0 if meter.is_duplicated else _BLANK_DEFAULT_SHARE
             ),
             "service_address": meter.service_address,
             "updated_at": self._updated_at(self._dimension_time()),
@@ -2323,6 +2905,10 @@ class _Company:
                 cascade = meter.cascade_reason is not None
                 if cascade:
                     self.landing.inject("meters", meter.id, str(meter.cascade_reason))
+                    if meter.cascade_reason == "unknown_commodity":
+                        self.landing.rejected(
+                            "meters", "datasource_type", str(row["datasource_type"])
+                        )
                     self.bad_meters.append(meter.id)
                 else:
                     self.identifier_sets[meter.id] = frozenset(
@@ -2378,6 +2964,8 @@ class _Company:
         owner = self.groups[0].owner.id
         for kind in DIMENSION_KINDS["meters"]:
             for _ in range(self._bad_count(len(self.meters))):
+                if not self._can_plant("meters", kind):
+                    continue
                 meter = _Meter(
                     id=self._id("M"),
                     seq=0,
@@ -2389,6 +2977,8 @@ class _Company:
                 row = self._meter_row(meter, owner)
                 if kind == "missing_id":
                     row["id"] = None
+                elif kind == "bad_id":
+                    row["id"] = {"id": meter.id}
                 elif kind == "unknown_commodity":
                     row["datasource_type"] = self._pick(kind, ("NUCLEAR", "hydrogen"))
                 elif kind == "orphan_company":
@@ -2405,11 +2995,13 @@ class _Company:
                     if not self.bad_sites:
                         continue
                     row["site_id"] = rng.choice(self.bad_sites)
+                elif kind == "site_id:bad_id":
+                    row["site_id"] = {"site_id": home.id}
                 elif kind == "is_tracked:bad_boolean":
                     row["is_tracked"] = self._pick(kind, _BAD_BOOLEANS)
                 else:  # is_duplicated:bad_boolean
                     row["is_duplicated"] = self._pick(kind, _BAD_BOOLEANS)
-                if ":" not in kind and kind != "missing_id":
+                if ":" not in kind and kind not in UNKEYED_REASONS:
                     self.bad_meters.append(meter.id)
                 self._plant("meters", meter.id, kind, row)
 
@@ -3077,6 +3669,8 @@ class _Company:
         if force:
             self.forced_items_done = True
         total = current + carried
+        # A bare "$" or no currency at all only where the bill's sites resolve it.
+        resolvable = group.site is not None
         document: Row = {
             "id": document_id,
             "account_id": account.id,
@@ -3084,7 +3678,7 @@ class _Company:
             "bill_date": mess.date(end),
             "total_charges": mess.amount(total, currency),
             "current_charges": mess.amount(current, currency),
-            "charges_units": currency if r() < 0.8 else currency.lower(),
+            "charges_units": mess.charges_units(currency, resolvable),
             "revised_document_id": revised_by,
             "source_system": rng.choice(_SOURCE_SYSTEMS),
         }
@@ -3092,7 +3686,9 @@ class _Company:
             days=rng.randint(2, 12), seconds=rng.randrange(86_400)
         )
         document["updated_at"] = mess.timestamp(bill_time)
-        if r() < 0.01:
+        # Billed to a rejected account: quarantined with everything on it.
+        cascaded = account.written_status is not None
+        if r() < 0.01 and not cascaded:
             stale = {
                 **document,
                 "current_charges": mess.amount(current * 3 // 2, currency),
@@ -3100,6 +3696,9 @@ class _Company:
             self._write_timed_versions("documents", document, stale, bill_time)
         else:
             self.landing.write("documents", document)
+        if cascaded:
+            self.landing.inject("documents", document_id, CASCADE_ACCOUNT)
+            self.cascaded_documents.add(document_id)
         if capture is not None:
             capture.append(("documents", document, None))
         for reading in readings:
@@ -3140,11 +3739,13 @@ class _Company:
                     "amount": text,
                     "updated_at": mess.timestamp(bill_time) if r() < 0.7 else None,
                 }
-                if r() < 0.005:
+                if r() < 0.005 and not cascaded:
                     stale = {**item, "amount": mess.amount(amount + 1000, currency)}
                     self._write_timed_versions("line_items", item, stale, bill_time)
                 else:
                     self.landing.write("line_items", item)
+                if cascaded:
+                    self.landing.inject("line_items", str(item["id"]), CASCADE_DOCUMENT)
                 if capture is not None:
                     capture.append(("line_items", item, None))
         return current, len(items) if with_items else 0, bill_time
@@ -3237,9 +3838,9 @@ class _Company:
             standard: str | None = f"{usage:.3f}"
         else:
             raw = usage / meter.factor
-            standard = f"{usage:.3f}" if r() < 0.08 else None
+            standard = f"{usage:.3f}" if r() < 0.5 else None
         if net_metering == "IMPORT":
-            metering = None if r() < 0.8 else mess.enum("IMPORT")
+            metering = None if r() < 0.6 else mess.enum("IMPORT")
         else:
             metering = mess.enum(net_metering)
         identifiers: list[dict[str, str]] | None = None
@@ -3256,7 +3857,12 @@ class _Company:
             demand_text = demand_value = f"{demand:.1f}"
             if r() < 0.15:
                 demand_text += rng.choice((" kW", " KW", "kw"))
-        is_estimated = mess.boolean(True) if r() < 0.03 or estimated else None
+        v = r()
+        is_estimated = (
+            mess.boolean(True)
+            if v < 0.03 or estimated
+            else (mess.boolean(False) if v < 0.5 else None)
+        )
         row: Row = {
             "id": usage_id,
             "document_id": document_id,
@@ -3266,13 +3872,16 @@ class _Company:
             "raw_usage": mess.quantity(raw),
             "raw_usage_units": mess.unit(meter.unit),
             "standard_usage": standard,
-            "exclusion": mess.boolean(exclusion, 0 if exclusion else 0.7),
+            "exclusion": mess.boolean(exclusion, 0 if exclusion else 0.4),
             "net_metering_type": metering,
             "demand": demand_text,
             "extracted_identifiers": identifiers,
             "is_estimated": is_estimated,
             "updated_at": mess.timestamp(bill_time) if r() < 0.8 else None,
         }
+        if document_id in self.cascaded_documents:
+            self._plant("usage_data", usage_id, CASCADE_DOCUMENT, row)
+            return usage_id, demand_value
         if meter.cascade_reason is not None:
             self._plant("usage_data", usage_id, CASCADE_METER, row)
             return usage_id, demand_value
@@ -3389,6 +3998,8 @@ class _Company:
     def _plant_document(self, kind: str, anchor: _Anchor) -> bool:
         rng = self.rng
         mess = self.mess
+        if not self._can_plant("documents", kind):
+            return False
         if kind == "revision_cycle":
             self._plant_revision_cycle(anchor)
             return True
@@ -3407,6 +4018,8 @@ class _Company:
         current: int | None = cents
         if kind == "missing_id":
             row["id"] = None
+        elif kind == "bad_id":
+            row["id"] = {"id": document_id}
         elif kind == "bad_date":
             column = "start_date" if rng.random() < 0.5 else "bill_date"
             row[column] = self._pick("documents:bad_date", _BAD_DATES)
@@ -3442,6 +4055,8 @@ class _Company:
             current = None
         elif kind == "revised_document_id:orphan_document":
             row["revised_document_id"] = self._missing("D")
+        elif kind == "revised_document_id:bad_id":
+            row["revised_document_id"] = {"id": anchor.document_id}
         else:  # revised_document_id:document_quarantined
             if not self.bad_documents:
                 return False
@@ -3451,7 +4066,7 @@ class _Company:
         self._plant("documents", document_id, kind, row)
         if ":" in kind:
             self._expect_unattributed(document_id, current)
-        elif kind != "missing_id":
+        elif kind not in UNKEYED_REASONS:
             self.bad_documents.append(document_id)
         return True
 
@@ -3538,6 +4153,60 @@ class _Company:
             )
         self._expect_unattributed(document_id, cents, [cents], has_meter)
 
+    def _plant_foreign_meter_bill(self) -> None:
+        """A bill with two line items: one names the bill's own meter, the other
+        a meter of company 1 (foreign_meter: the link is treated as absent and
+        the item is split over the bill's meters), so the bill's own meter gets
+        everything and no money crosses to another company."""
+        anchor, foreign = self.anchor, self.gen.foreign_meter_id
+        if anchor is None or foreign is None or not self.landing.has("line_items"):
+            return
+        document_id = self._id("D", 8)
+        own, crossing = self._cents(20, 80), self._cents(5, 30)
+        current = own + crossing
+        row = self._document_row(document_id, anchor, current)
+        row["bill_date"] = self.mess.date(self._distinct_bill_date(anchor, current))
+        self.landing.write("documents", row)
+        item = self._line_item_template(anchor, document_id, own)
+        item.update(meter_id=anchor.meter.id, charge_type="USAGE")
+        self.landing.write("line_items", item)
+        crossing_item = self._line_item_template(anchor, document_id, crossing)
+        crossing_item["meter_id"] = foreign
+        line_item_id = str(crossing_item["id"])
+        self._plant("line_items", line_item_id, "meter_id:foreign_meter", crossing_item)
+        self.landing.note_item(
+            "foreign_meter_bills",
+            {
+                "document_id": document_id,
+                "company_id": self.id,
+                "line_item_id": line_item_id,
+                "foreign_meter_id": foreign,
+                "attributed": {anchor.meter.id: money_text(current)},
+            },
+        )
+
+    def _plant_exact_json_numbers(self) -> None:
+        """Two bills without meters whose charges have 17 and 18 significant
+        digits (a JSON number in a JSON lines file): the unattributed ledger
+        must hold them to the last digit, never through binary floating point."""
+        anchor = self.anchor
+        if anchor is None:  # pragma: no cover - the company always has clean bills
+            return
+        for text in _EXACT_CHARGES:
+            document_id = self._id("D", 8)
+            row = self._document_row(document_id, anchor, 0)
+            row.update(
+                total_charges=JsonNumber(text),
+                current_charges=JsonNumber(text),
+                charges_units=self.currency,
+                bill_date=self.mess.date(self._distinct_bill_date(anchor, None)),
+            )
+            self.landing.write("documents", row)
+            self.landing.unattributed(document_id, self.currency, Decimal(text))
+            self.landing.note_item(
+                "exact_charges", {"document_id": document_id, "current_charges": text}
+            )
+
     def _usage_template(
         self,
         anchor: _Anchor,
@@ -3568,10 +4237,14 @@ class _Company:
             # Planted once every bill is written, on a bill of the matched meter.
             self.deferred_matches += 1
             return True
+        if not self._can_plant("usage_data", kind):
+            return False
         row = self._usage_template(anchor)
         usage_id = str(row["id"])
         if kind == "missing_id":
             row["id"] = ""
+        elif kind == "bad_id":
+            row["id"] = {"id": usage_id}
         elif kind == "bad_date":
             column = "start_date" if rng.random() < 0.5 else "end_date"
             row[column] = self._pick("usage_data:bad_date", _BAD_DATES)
@@ -3595,7 +4268,9 @@ class _Company:
         elif kind == "bad_number":
             variant = self._variant(f"usage_data:{kind}", 4)
             if variant == 0:  # unparseable
-                row["raw_usage"] = self._pick("usage_data:raw", ("n/a", "12..5", "1O0"))
+                row["raw_usage"] = self._pick(
+                    "usage_data:raw", ("n/a", "12..5", "1O0", "12,5")
+                )
             elif variant == 1:  # beyond 10^12 as written
                 row.update(raw_usage="5e19", raw_usage_units="MWh")
             elif variant == 2:  # a bad standard usage and no raw usage
@@ -3722,10 +4397,14 @@ class _Company:
 
     def _plant_line_item(self, kind: str, anchor: _Anchor) -> bool:
         rng = self.rng
+        if not self._can_plant("line_items", kind):
+            return False
         row = self._line_item_template(anchor)
         line_id = str(row["id"])
         if kind == "missing_id":
             row["id"] = None
+        elif kind == "bad_id":
+            row["id"] = {"id": line_id}
         elif kind == "bad_amount":
             row["amount"] = self._pick(f"line_items:{kind}", (*_BAD_AMOUNTS, ""))
         elif kind == "bad_number":
@@ -3740,6 +4419,8 @@ class _Company:
             if not self.bad_meters:
                 return False
             row["meter_id"] = rng.choice(self.bad_meters)
+        elif kind == "meter_id:bad_id":
+            row["meter_id"] = {"meter_id": anchor.meter.id}
         else:  # datasource_type:unknown_commodity
             row["datasource_type"] = self._pick(
                 f"line_items:{kind}", ("NUCLEAR", "Geothermal")
@@ -4067,6 +4748,360 @@ class _Company:
         )
 
 
+# --- currencies and countries: company 1's sites abroad ---------------------------
+
+
+@dataclass(frozen=True)
+class _AbroadSite:
+    """A site of company 1 in another country, billed by line items only."""
+
+    country: str  # alpha-2
+    written: str  # the country as the sites file spells it
+    city: str
+    provider: str
+    meters: int = 1
+
+
+_ABROAD_SITES: tuple[_AbroadSite, ...] = (
+    _AbroadSite("US", "usa", "Reno", "Sierra Mountain Power", meters=2),
+    _AbroadSite("CA", "Canada", "Halifax", "Maritime Electric Co"),
+    _AbroadSite("GB", "UK", "London", "Thames Energy Supply"),
+    _AbroadSite("AU", "AUS", "Sydney", "Harbour City Power"),
+    _AbroadSite("SE", "sweden", "Malmö", "Öresund Kraft"),
+    _AbroadSite("JP", "JPN", "Osaka", "Kansai Power"),
+    _AbroadSite("IN", "India", "Pune", "Deccan Power"),
+    _AbroadSite("CH", "che", "Basel", "Rhein Energie"),
+    _AbroadSite("DE", "Germany", "Leipzig", "Sachsen Strom"),
+)
+
+
+@dataclass(frozen=True)
+class _CurrencyBill:
+    """A bill whose charges_units and amounts are written in one currency form.
+
+    ``items`` are (country of the site whose meter the line item names, cents,
+    how the amount is written: a template of amount_text styles such as
+    ``US$ {short}``); the charges are their sum, written as ``charges``.
+    ``currency`` is what the warehouse must make of ``charges_units`` (None: no
+    currency, a field issue ``issue`` and the charges unattributed).
+    """
+
+    charges_units: str | None
+    items: tuple[tuple[str, int, str], ...]
+    charges: str
+    currency: str | None
+    issue: str | None = None
+
+
+_CURRENCY_BILLS: tuple[_CurrencyBill, ...] = (
+    _CurrencyBill(
+        "US$",
+        (("US", 500, "US$ {short}"), ("US", 125_000, "US${grouped}")),
+        "US$ {grouped}",
+        "USD",
+    ),
+    _CurrencyBill(None, (("US", 84_210, "${grouped}"),), "{plain}", "USD"),
+    _CurrencyBill(
+        "CA$",
+        (("CA", 10_000, "CA${short}"), ("CA", 1_250, "C$ {plain}")),
+        "CA$ {grouped}",
+        "CAD",
+    ),
+    _CurrencyBill(
+        "£",
+        (("GB", 123_456, "£{grouped}"), ("GB", 2_500, "{plain} GBP")),
+        "£{grouped}",
+        "GBP",
+    ),
+    _CurrencyBill(
+        "A$",
+        (("AU", 500, "A$ {short}"), ("AU", 99_000, "AU${grouped}")),
+        "A$ {grouped}",
+        "AUD",
+    ),
+    _CurrencyBill("$", (("AU", 45_075, "${grouped}"),), "${grouped}", "AUD"),
+    _CurrencyBill(
+        "kr",
+        (("SE", 1_200, "{plain} kr"), ("SE", 125_000, "{grouped} kr")),
+        "{grouped} kr",
+        "SEK",
+    ),
+    _CurrencyBill(
+        "¥",
+        (("JP", 1_200_000, "¥{whole}"), ("JP", 340_000, "JPY {whole}")),
+        "¥{whole}",
+        "JPY",
+    ),
+    _CurrencyBill(
+        "Rs.",
+        (
+            ("IN", 50_000, "Rs. {short}"),
+            ("IN", 12_345_600, "Rs. {indian}"),
+            ("IN", 250_000, "₹{grouped}"),
+        ),
+        "Rs. {indian}",
+        "INR",
+    ),
+    _CurrencyBill(
+        "Fr.",
+        (("CH", 123_450, "CHF {apostrophe}"), ("CH", 198_765, "{typographic}")),
+        "Fr. {apostrophe}",
+        "CHF",
+    ),
+    _CurrencyBill(
+        "€",
+        (("DE", 182_055, "€{grouped}"), ("DE", 1_250, "{plain} EUR")),
+        "€{grouped}",
+        "EUR",
+    ),
+    _CurrencyBill("eUr", (("DE", 4_200, "{plain} eur"),), "eur {plain}", "EUR"),
+    # A bare "$" on a bill with meters in the US and in Canada: no one currency.
+    _CurrencyBill(
+        "$",
+        (("US", 7_500, "${plain}"), ("CA", 2_500, "${plain}")),
+        "${plain}",
+        None,
+        "ambiguous_currency",
+    ),
+    _CurrencyBill(
+        "Dollars", (("US", 3_000, "{plain}"),), "{plain}", None, "unknown_currency"
+    ),
+)
+_AMOUNT_STYLE = re.compile(r"\{(\w+)\}")
+# The negative-usage bill: kWh of the meter that counts, of the one whose IMPORT
+# usage is negative, and the bill's charges (cents).
+_NEGATIVE_BILL_USAGE = ("1,250.000", "-310.500")
+_NEGATIVE_BILL_CENTS = 16_250
+
+
+def written_amount(template: str, cents: int) -> str:
+    """An amount template filled in: ``US$ {short}`` and 500 -> ``US$ 5``."""
+    return _AMOUNT_STYLE.sub(lambda match: amount_text(cents, match.group(1)), template)
+
+
+@dataclass
+class _Abroad:
+    """An abroad site as written: its id, account and meters."""
+
+    spec: _AbroadSite
+    site_id: str
+    account_id: str
+    meter_ids: list[str]
+
+
+class _CurrencyCases:
+    """Company 1's sites abroad and the bills that carry every currency form.
+
+    Each abroad site has an account and one electricity meter (two in the US)
+    and no regular bills. In the last billed month, bills on their accounts
+    write charges_units as a code in odd case, a symbol of one currency
+    (``US$``, ``CA$``, ``A$``, ``£``, ``€``, ``Fr.``), an ambiguous symbol that
+    the site's country resolves (``$`` in Australia, ``kr``, ``¥``, ``Rs.``),
+    nothing (the country resolves it too), ``$`` over meters in two countries
+    (ambiguous_currency) and ``Dollars`` (unknown_currency); their line items
+    name the sites' meters, with amounts such as ``US$ 5``, ``CA$100``,
+    ``12.00 kr``, ``Rs. 1,23,456.00`` and ``CHF 1'234.50``. The US site also
+    has a bill whose second meter's IMPORT usage is negative (negative_usage):
+    it counts, but weighs nothing, so the whole bill goes to the first meter.
+    """
+
+    def __init__(self, company: _Company) -> None:
+        self.company = company
+        self.landing = company.landing
+        self.mess = company.mess
+        self.sites: dict[str, _Abroad] = {}
+
+    def write_dimensions(self) -> None:
+        company, mess, rng = self.company, self.mess, self.company.rng
+        for spec in _ABROAD_SITES:
+            site_id = company._id("S", 6)
+            account_id = company._id("A", 6)
+            address = f"{rng.randint(1, 400)} {rng.choice(_STREETS)} St"
+            city = mess.fit(spec.city)
+            self.landing.write(
+                "sites",
+                {
+                    "id": site_id,
+                    "company_id": company.id,
+                    "name": f"{city} Office",
+                    "address": address,
+                    "city": city,
+                    "country": spec.written,
+                    "gross_floor_area": str(rng.randrange(800, 5_000, 10)),
+                    "gross_floor_area_units": "SQ_FT"
+                    if spec.country == "US"
+                    else "SQ_M",
+                    "updated_at": company._updated_at(company._dimension_time()),
+                },
+            )
+            self.landing.site_country(site_id, spec.country)
+            self.landing.write(
+                "accounts",
+                {
+                    "id": account_id,
+                    "company_id": company.id,
+                    "account_number": f"{rng.randint(10**7, 10**8 - 1)}",
+                    "provider_name": mess.fit(spec.provider),
+                    "status": mess.enum("ONBOARDED"),
+                    "primary_identifier_type": "METER",
+                    "updated_at": company._updated_at(company._dimension_time()),
+                },
+            )
+            abroad = _Abroad(spec, site_id, account_id, [])
+            for _ in range(spec.meters):
+                meter_id = company._id("M")
+                value = company._id("WS", 7)
+                abroad.meter_ids.append(meter_id)
+                self.landing.write(
+                    "meters",
+                    {
+                        "id": meter_id,
+                        "company_id": company.id,
+                        "account_id": account_id,
+                        "site_id": site_id,
+                        "datasource_type": mess.enum("ELECTRICITY"),
+                        "is_tracked": mess.boolean(True, _BLANK_DEFAULT_SHARE),
+                        "is_duplicated": mess.boolean(False, _BLANK_DEFAULT_SHARE),
+                        "service_address": f"{address}, {city}",
+                        "updated_at": company._updated_at(company._dimension_time()),
+                    },
+                )
+                self.landing.write(
+                    "meter_identifiers",
+                    {"meter_id": meter_id, "identifier_type": "METER", "value": value},
+                )
+                company.identifier_sets[meter_id] = frozenset(
+                    {("METER", normalize_value(value))}
+                )
+            self.sites[spec.country] = abroad
+
+    def _period(self) -> tuple[date, date]:
+        last = self.company.gen.last_day
+        return _month_start(last), last
+
+    def _document(
+        self, document_id: str, account_id: str, charges: str, units: str | None
+    ) -> Row:
+        start, end = self._period()
+        moment = datetime(end.year, end.month, end.day) + timedelta(days=3, hours=8)
+        return {
+            "id": document_id,
+            "account_id": account_id,
+            "start_date": self.mess.date(start),
+            "bill_date": self.mess.date(end),
+            "total_charges": charges,
+            "current_charges": charges,
+            "charges_units": units,
+            "source_system": "edi_810",
+            "updated_at": self.mess.timestamp(moment),
+        }
+
+    def write_bills(self) -> None:
+        if self.landing.has("line_items"):
+            for bill in _CURRENCY_BILLS:
+                self._write_currency_bill(bill)
+        self._write_negative_usage_bill()
+
+    def _fit(self, template: str, cents: int) -> str:
+        text = written_amount(template, cents)
+        return text if self.mess.fits(text) else written_amount("{grouped}", cents)
+
+    def _write_currency_bill(self, bill: _CurrencyBill) -> None:
+        company = self.company
+        document_id = company._id("D", 8)
+        first = self.sites[bill.items[0][0]]
+        cents = sum(item_cents for _, item_cents, _ in bill.items)
+        charges = self._fit(bill.charges, cents)
+        self.landing.write(
+            "documents",
+            self._document(document_id, first.account_id, charges, bill.charges_units),
+        )
+        attributed: dict[str, int] = {}
+        for country, item_cents, template in bill.items:
+            meter_id = self.sites[country].meter_ids[0]
+            attributed[meter_id] = attributed.get(meter_id, 0) + item_cents
+            self.landing.write(
+                "line_items",
+                {
+                    "id": company._id("L", 9),
+                    "document_id": document_id,
+                    "meter_id": meter_id,
+                    "charge_type": "USAGE",
+                    "datasource_type": "ELECTRICITY",
+                    "description": "Energy charge",
+                    "amount": self._fit(template, item_cents),
+                },
+            )
+        if bill.currency is None:
+            assert bill.issue is not None and bill.charges_units is not None
+            self.landing.field_issue(
+                "documents", document_id, "charges_units", bill.issue
+            )
+            self.landing.rejected("documents", "charges_units", bill.charges_units)
+            self.landing.unattributed(document_id, None, cents, "unknown_currency")
+            attributed = {}
+        self.landing.note_item(
+            "currency_bills",
+            {
+                "document_id": document_id,
+                "charges_units": bill.charges_units,
+                "currency": bill.currency,
+                "attributed": {
+                    meter_id: money_text(amount)
+                    for meter_id, amount in sorted(attributed.items())
+                },
+            },
+        )
+
+    def _write_negative_usage_bill(self) -> None:
+        """Two meters of the US site on one bill; the second's IMPORT usage is
+        negative: it counts as billed but weighs zero, so the first meter gets
+        the whole bill and the second nothing."""
+        company = self.company
+        us = self.sites["US"]
+        start, end = self._period()
+        document_id = company._id("D", 8)
+        self.landing.write(
+            "documents",
+            self._document(
+                document_id, us.account_id, money_text(_NEGATIVE_BILL_CENTS), "USD"
+            ),
+        )
+        usage_ids: list[str] = []
+        for meter_id, usage in zip(us.meter_ids, _NEGATIVE_BILL_USAGE, strict=True):
+            usage_id = company._id("U", 9)
+            usage_ids.append(usage_id)
+            self.landing.write(
+                "usage_data",
+                {
+                    "id": usage_id,
+                    "document_id": document_id,
+                    "meter_id": meter_id,
+                    "start_date": self.mess.date(start),
+                    "end_date": self.mess.date(end),
+                    "raw_usage": usage,
+                    "raw_usage_units": "kWh",
+                },
+            )
+        self.landing.field_issue(
+            "usage_data", usage_ids[1], "raw_usage", "negative_usage"
+        )
+        counted, negative = us.meter_ids
+        self.landing.note(
+            "negative_usage_bill",
+            {
+                "document_id": document_id,
+                "usage_id": usage_ids[1],
+                "meter_id": negative,
+                "usage_kwh": _NEGATIVE_BILL_USAGE[1].replace(",", ""),
+                "attributed": {
+                    counted: money_text(_NEGATIVE_BILL_CENTS),
+                    negative: money_text(0),
+                },
+            },
+        )
+
+
 # --- entry points --------------------------------------------------------------
 
 
@@ -4075,6 +5110,16 @@ def _clear_landing_files(out_dir: Path, keep: set[str]) -> None:
     for path in out_dir.iterdir():
         if path.is_file() and path.name not in keep and _landing_entity(path):
             path.unlink()
+
+
+def _write_landing_settings(out_dir: Path, params: Parameters) -> None:
+    """Write landing.json when the folder needs one, else remove an old one."""
+    path = out_dir / LANDING_SETTINGS_NAME
+    settings = params.landing_settings() if params.landing_json else {}
+    if settings:
+        path.write_text(json.dumps(settings, indent=2) + "\n", encoding="utf-8")
+    elif path.is_file():
+        path.unlink()
 
 
 def generate(
@@ -4090,10 +5135,15 @@ def generate(
     without: Sequence[str] = (),
     messy_names: bool = True,
     encoding: str = "utf-8",
+    locale: str = DEFAULT_LOCALE,
+    landing_json: bool = True,
 ) -> dict[str, int]:
     """Write a landing folder and its manifest; the rows written per entity.
 
-    Raises ValueError on a bad parameter (before anything is written).
+    ``locale`` names the folder's convention (LOCALES); unless ``landing_json``
+    is False, a folder whose convention or encoding is not the loader's
+    default describes itself in landing.json. Raises ValueError on a bad
+    parameter (before anything is written).
     """
     if isinstance(without, str):
         without = (without,)
@@ -4108,6 +5158,8 @@ def generate(
         without=tuple(sorted(set(without))),
         messy_names=messy_names,
         encoding=encoding,
+        locale=locale,
+        landing_json=landing_json,
     )
     first_day, last_day = params.validate()
     out_dir = Path(out_dir)
@@ -4119,6 +5171,7 @@ def generate(
         if entity.name not in params.without
     }
     _clear_landing_files(out_dir, keep)
+    _write_landing_settings(out_dir, params)
     landing = _Landing(out_dir, params, formats)
     try:
         try:
@@ -4205,6 +5258,26 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="NAME",
         help="text encoding of CSV and JSONL files, e.g. cp1252 (default utf-8)",
     )
+    parser.add_argument(
+        "--locale",
+        choices=tuple(LOCALES),
+        default=DEFAULT_LOCALE,
+        help=(
+            "how dates and decimals are written: mdy-point (month-first dates, "
+            "decimal points; the default), dmy-comma (13/01/2025 or 13.01.2025, "
+            "1.820,55 €, 12,5), or dmy-point and mdy-comma (one of the two); "
+            "the same seed writes the same portfolio in each"
+        ),
+    )
+    parser.add_argument(
+        "--no-landing-json",
+        dest="landing_json",
+        action="store_false",
+        help=(
+            "leave landing.json out, so that a folder in another convention than "
+            "the loader's default must be refused unless the run is told it"
+        ),
+    )
 
 
 def main(args: argparse.Namespace) -> int:
@@ -4221,6 +5294,8 @@ def main(args: argparse.Namespace) -> int:
             without=args.without,
             messy_names=not args.clean_names,
             encoding=args.encoding,
+            locale=args.locale,
+            landing_json=args.landing_json,
         )
     except ValueError as error:
         print(f"error: {error}", file=sys.stderr)
