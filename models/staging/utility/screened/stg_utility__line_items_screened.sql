@@ -2,9 +2,11 @@
     with the reason it is quarantined (null = clean). Required: id,
     document_id, a known charge_type and an amount (within max_abs_value).
     Optional values that cannot be cleaned never cost the item
-    (dq_field_issues): a meter_id naming no clean meter is dropped (the
-    item is attributed as if it named none) and an unknown datasource_type
-    becomes null.
+    (dq_field_issues): a meter_id naming no clean meter (orphan_meter,
+    meter_quarantined), or a meter of another company than the bill's
+    (bill -> account -> company: foreign_meter, so that a company's money
+    never lands in another company), is dropped (the item is attributed as
+    if it named none) and an unknown datasource_type becomes null.
     raw_values (the row's raw text as JSON) is kept for the rows that are
     quarantined or have a field issue, the only ones that show it. -#}
 with
@@ -18,6 +20,12 @@ raw_line_items as (
 documents as (
 
     select * from {{ ref('stg_utility__documents_screened') }}
+
+),
+
+accounts as (
+
+    select * from {{ ref('stg_utility__accounts_screened') }}
 
 ),
 
@@ -80,6 +88,8 @@ checked as (
             when meters.meter_id is null then 'orphan_meter'
             when meters.quarantine_reason is not null
                 then 'meter_quarantined'
+            when meters.company_id != accounts.company_id
+                then 'foreign_meter'
         end as meter_id_issue,
         case
             when
@@ -94,6 +104,8 @@ checked as (
         on parsed.parsed_commodity = commodities.commodity
     left join documents
         on parsed.parsed_document_id = documents.document_id
+    left join accounts
+        on documents.account_id = accounts.account_id
     left join meters
         on parsed.parsed_meter_id = meters.meter_id
 

@@ -4,8 +4,12 @@
     its issue in a <column>_issue column (dq_field_issues):
     gross_floor_area (not a number, negative or too large),
     gross_floor_area_units (SQ_FT or SQ_M in any spelling; empty = SQ_FT),
-    data_collection_stop_date (unparseable or implausible) and
-    mirror_site_id (naming no clean site, or the site itself). -#}
+    data_collection_stop_date (unparseable or implausible), country (not an
+    ISO 3166-1 alpha-2 or alpha-3 code, English short name or alias of the
+    countries and country_aliases seeds, in any case: unknown_country; the
+    site keeps its row) and mirror_site_id (naming no clean site, or the
+    site itself). country_code is the country's alpha-2 code and
+    currency_code its currency (countries seed). -#}
 with
 
 raw_sites as (
@@ -28,6 +32,42 @@ floor_area_units as (
 
 ),
 
+countries as (
+
+    select * from {{ ref('countries') }}
+
+),
+
+country_aliases as (
+
+    select * from {{ ref('country_aliases') }}
+
+),
+
+country_names as (
+
+    select
+        lower(alpha2) as country_key,
+        alpha2
+    from countries
+    union
+    select
+        lower(alpha3) as country_key,
+        alpha2
+    from countries
+    union
+    select
+        lower(country_name) as country_key,
+        alpha2
+    from countries
+    union
+    select
+        lower(alias) as country_key,
+        alpha2
+    from country_aliases
+
+),
+
 latest_versions as (
 
     {{ latest_record_per_key('raw_sites', 'id') }}
@@ -46,8 +86,11 @@ parsed as (
             as parsed_gross_floor_area,
         {{ parse_date('latest_versions.data_collection_stop_date') }}
             as parsed_stop_date,
-        floor_area_units.floor_area_unit as parsed_floor_area_unit
+        floor_area_units.floor_area_unit as parsed_floor_area_unit,
+        country_names.alpha2 as parsed_country_code
     from latest_versions
+    left join country_names
+        on lower(trim(latest_versions.country)) = country_names.country_key
     left join floor_area_units
         on
             replace(
@@ -87,7 +130,13 @@ own_checks as (
             when parsed.parsed_stop_date is null then 'bad_date'
             when {{ is_implausible_date('parsed.parsed_stop_date') }}
                 then 'implausible_date'
-        end as data_collection_stop_date_issue
+        end as data_collection_stop_date_issue,
+        case
+            when
+                not {{ is_blank('parsed.country') }}
+                and parsed.parsed_country_code is null
+                then 'unknown_country'
+        end as country_issue
     from parsed
     left join companies
         on parsed.parsed_company_id = companies.company_id
@@ -123,7 +172,9 @@ screened as (
         {{ clean_text('city') }} as city,
         {{ clean_text('region') }} as region,
         {{ clean_text('postal_code') }} as postal_code,
-        {{ clean_text('country') }} as country,
+        {{ clean_text('link_checks.country') }} as country,
+        link_checks.parsed_country_code as country_code,
+        countries.currency_code,
         case
             when gross_floor_area_issue is null
                 then cast(parsed_gross_floor_area as {{ dbt.type_numeric() }})
@@ -142,6 +193,7 @@ screened as (
         gross_floor_area_units_issue,
         data_collection_stop_date_issue,
         mirror_site_id_issue,
+        country_issue,
         quarantine_reason,
         {{ json_object_text([
             'id', 'company_id', 'name', 'address', 'city', 'region',
@@ -150,6 +202,8 @@ screened as (
             'mirror_site_id', 'updated_at'
         ]) }} as raw_values
     from link_checks
+    left join countries
+        on link_checks.parsed_country_code = countries.alpha2
 
 )
 

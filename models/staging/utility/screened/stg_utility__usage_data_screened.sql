@@ -17,7 +17,10 @@
     (dq_field_issues): raw_usage when standard_usage is used,
     standard_usage when raw_usage is converted instead, demand (a number of
     kW, "45 kW" accepted), exclusion and is_estimated (default false), and
-    extracted_identifiers when meter_id is set.
+    extracted_identifiers when meter_id is set. A negative usage on an
+    IMPORT row that is not an exclusion is kept (it counts as billed) with
+    the issue negative_usage on the column that gave it (standard_usage, or
+    raw_usage when converted); cost attribution gives it no weight.
     raw_values (the row's raw text as JSON) is kept for the rows that are
     quarantined or have a field issue, the only ones that show it. -#}
 with
@@ -389,6 +392,20 @@ checked as (
 
 ),
 
+signs_checked as (
+
+    select
+        *,
+        coalesce(
+            parsed_net_metering_type = 'IMPORT'
+            and not coalesce(parsed_exclusion, false)
+            and computed_standard_usage < 0,
+            false
+        ) as is_negative_import
+    from checked
+
+),
+
 final_checks as (
 
     select
@@ -408,12 +425,18 @@ final_checks as (
                 and not {{ is_blank('raw_usage') }}
                 and not has_raw_usage
                 then 'bad_number'
+            when
+                not has_standard_usage
+                and is_negative_import
+                then 'negative_usage'
         end as raw_usage_issue,
         case
             when
                 not has_standard_usage
                 and not {{ is_blank('standard_usage') }}
                 then 'bad_number'
+            when has_standard_usage and is_negative_import
+                then 'negative_usage'
         end as standard_usage_issue,
         case
             when {{ is_blank('demand') }} then null
@@ -435,7 +458,7 @@ final_checks as (
                 and not {{ is_json_array('extracted_identifiers') }}
                 then 'bad_json'
         end as extracted_identifiers_issue
-    from checked
+    from signs_checked
 
 ),
 
