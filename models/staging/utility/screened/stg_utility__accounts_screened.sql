@@ -59,6 +59,7 @@ own_checks as (
 
     select
         parsed.*,
+        account_statuses.status as known_status,
         case
             when parsed.account_id is null then 'missing_id'
             when account_statuses.status is null then 'unknown_status'
@@ -196,6 +197,9 @@ screened as (
             as secondary_identifier_type,
         connection_id_issue,
         active_account_id_issue,
+        {{ unparsed_flag('status', 'known_status') }} as status_unparsed,
+        {{ unparsed_flag('updated_at', parse_timestamp('updated_at')) }}
+        as updated_at_unparsed,
         quarantine_reason,
         {{ json_object_text([
             'id', 'company_id', 'connection_id', 'account_number',

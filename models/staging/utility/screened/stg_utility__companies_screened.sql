@@ -55,6 +55,11 @@ screened as (
                 )
         end as implied_sewer_fraction,
         implied_sewer_fraction_issue,
+        {{ unparsed_flag(
+            'implied_sewer_fraction', 'parsed_implied_sewer_fraction'
+        ) }} as implied_sewer_fraction_unparsed,
+        {{ unparsed_flag('updated_at', parse_timestamp('updated_at')) }}
+        as updated_at_unparsed,
         case
             when company_id is null then 'missing_id'
         end as quarantine_reason,

@@ -58,6 +58,8 @@ screened as (
         end as company_id,
         {{ clean_text('provider_name') }} as provider_name,
         company_id_issue,
+        {{ unparsed_flag('updated_at', parse_timestamp('updated_at')) }}
+        as updated_at_unparsed,
         case
             when connection_id is null then 'missing_id'
         end as quarantine_reason,

@@ -216,6 +216,24 @@ checked as (
 
 ),
 
+flagged as (
+
+    select
+        *,
+        {{ unparsed_flag('start_date', 'parsed_start_date') }}
+            as start_date_unparsed,
+        {{ unparsed_flag('bill_date', 'parsed_bill_date') }}
+            as bill_date_unparsed,
+        {{ unparsed_flag('total_charges', 'parsed_total_charges') }}
+            as total_charges_unparsed,
+        {{ unparsed_flag('current_charges', 'parsed_current_charges') }}
+            as current_charges_unparsed,
+        {{ unparsed_flag('updated_at', parse_timestamp('updated_at')) }}
+            as updated_at_unparsed
+    from checked
+
+),
+
 screened as (
 
     select
@@ -248,6 +266,11 @@ screened as (
         total_charges_issue,
         current_charges_issue,
         revised_document_id_issue,
+        start_date_unparsed,
+        bill_date_unparsed,
+        total_charges_unparsed,
+        current_charges_unparsed,
+        updated_at_unparsed,
         quarantine_reason,
         case
             when
@@ -256,6 +279,7 @@ screened as (
                 or current_charges_issue is not null
                 or revised_document_id_issue is not null
                 or not (is_known_currency or {{ is_blank('charges_units') }})
+                or coalesce(updated_at_unparsed, false)
                 then
                     {{ json_object_text([
                         'id', 'account_id', 'start_date', 'bill_date',
@@ -263,7 +287,7 @@ screened as (
                         'revised_document_id', 'updated_at'
                     ]) }}
         end as raw_values
-    from checked
+    from flagged
 
 )
 

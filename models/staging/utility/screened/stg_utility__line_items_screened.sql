@@ -73,6 +73,8 @@ checked as (
 
     select
         parsed.*,
+        charge_types.charge_type as known_charge_type,
+        commodities.commodity as known_commodity,
         case
             when parsed.line_item_id is null then 'missing_id'
             when parsed.parsed_amount is null then 'bad_amount'
@@ -129,12 +131,23 @@ screened as (
         end as amount,
         meter_id_issue,
         datasource_type_issue,
+        {{ unparsed_flag('amount', 'parsed_amount') }} as amount_unparsed,
+        {{ unparsed_flag('charge_type', 'known_charge_type') }}
+            as charge_type_unparsed,
+        {{ unparsed_flag('datasource_type', 'known_commodity') }}
+            as datasource_type_unparsed,
+        {{ unparsed_flag('updated_at', parse_timestamp('updated_at')) }}
+            as updated_at_unparsed,
         quarantine_reason,
         case
             when
                 quarantine_reason is not null
                 or meter_id_issue is not null
                 or datasource_type_issue is not null
+                or coalesce(
+                    {{ unparsed_flag('updated_at', parse_timestamp('updated_at')) }},
+                    false
+                )
                 then
                     {{ json_object_text([
                         'id', 'document_id', 'meter_id', 'charge_type',

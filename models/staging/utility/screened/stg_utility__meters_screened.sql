@@ -62,6 +62,7 @@ checked as (
 
     select
         parsed.*,
+        commodities.commodity as known_commodity,
         case
             when parsed.meter_id is null then 'missing_id'
             when commodities.commodity is null then 'unknown_commodity'
@@ -110,6 +111,14 @@ screened as (
         site_id_issue,
         is_tracked_issue,
         is_duplicated_issue,
+        {{ unparsed_flag('datasource_type', 'known_commodity') }}
+            as datasource_type_unparsed,
+        {{ unparsed_flag('is_tracked', 'parsed_is_tracked') }}
+            as is_tracked_unparsed,
+        {{ unparsed_flag('is_duplicated', 'parsed_is_duplicated') }}
+            as is_duplicated_unparsed,
+        {{ unparsed_flag('updated_at', parse_timestamp('updated_at')) }}
+        as updated_at_unparsed,
         quarantine_reason,
         {{ json_object_text([
             'id', 'company_id', 'account_id', 'site_id', 'datasource_type',

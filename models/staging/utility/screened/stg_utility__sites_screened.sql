@@ -194,6 +194,16 @@ screened as (
         data_collection_stop_date_issue,
         mirror_site_id_issue,
         country_issue,
+        {{ unparsed_flag('gross_floor_area', 'parsed_gross_floor_area') }}
+            as gross_floor_area_unparsed,
+        {{ unparsed_flag('gross_floor_area_units', 'parsed_floor_area_unit') }}
+            as gross_floor_area_units_unparsed,
+        {{ unparsed_flag('data_collection_stop_date', 'parsed_stop_date') }}
+            as data_collection_stop_date_unparsed,
+        {{ unparsed_flag('link_checks.country', 'parsed_country_code') }}
+            as country_unparsed,
+        {{ unparsed_flag('updated_at', parse_timestamp('link_checks.updated_at')) }}
+        as updated_at_unparsed,
         quarantine_reason,
         {{ json_object_text([
             'id', 'company_id', 'name', 'address', 'city', 'region',

@@ -323,6 +323,7 @@ checked as (
 
     select
         standardized.*,
+        net_metering_types.net_metering_type as known_net_metering_type,
         case
             when standardized.usage_id is null then 'missing_id'
             when
@@ -457,7 +458,26 @@ final_checks as (
                 and not {{ is_blank('extracted_identifiers') }}
                 and not {{ is_json_array('extracted_identifiers') }}
                 then 'bad_json'
-        end as extracted_identifiers_issue
+        end as extracted_identifiers_issue,
+        {{ unparsed_flag('start_date', 'parsed_start_date') }}
+            as start_date_unparsed,
+        {{ unparsed_flag('end_date', 'parsed_end_date') }}
+            as end_date_unparsed,
+        {{ unparsed_flag('raw_usage', 'parsed_raw_usage') }}
+            as raw_usage_unparsed,
+        {{ unparsed_flag('raw_usage_units', 'parsed_unit') }}
+            as raw_usage_units_unparsed,
+        {{ unparsed_flag('standard_usage', 'parsed_standard_usage') }}
+            as standard_usage_unparsed,
+        {{ unparsed_flag('demand', 'parsed_demand') }} as demand_unparsed,
+        {{ unparsed_flag('exclusion', 'parsed_exclusion') }}
+            as exclusion_unparsed,
+        {{ unparsed_flag('is_estimated', 'parsed_is_estimated') }}
+            as is_estimated_unparsed,
+        {{ unparsed_flag('net_metering_type', 'known_net_metering_type') }}
+            as net_metering_type_unparsed,
+        {{ unparsed_flag('updated_at', parse_timestamp('updated_at')) }}
+            as updated_at_unparsed
     from signs_checked
 
 ),
@@ -499,6 +519,16 @@ screened as (
         exclusion_issue,
         is_estimated_issue,
         extracted_identifiers_issue,
+        start_date_unparsed,
+        end_date_unparsed,
+        raw_usage_unparsed,
+        raw_usage_units_unparsed,
+        standard_usage_unparsed,
+        demand_unparsed,
+        exclusion_unparsed,
+        is_estimated_unparsed,
+        net_metering_type_unparsed,
+        updated_at_unparsed,
         quarantine_reason,
         case
             when
@@ -509,6 +539,12 @@ screened as (
                 or exclusion_issue is not null
                 or is_estimated_issue is not null
                 or extracted_identifiers_issue is not null
+                or coalesce(
+                    raw_usage_units_unparsed
+                    or raw_usage_unparsed
+                    or updated_at_unparsed,
+                    false
+                )
                 then
                     {{ json_object_text([
                         'id', 'document_id', 'meter_id', 'start_date',
