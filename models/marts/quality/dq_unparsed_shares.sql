@@ -74,7 +74,7 @@ samples as (
         entity,
         column_name,
         {{ dbt.listagg(
-            "'''' || coalesce(raw_value, '') || ''''", "', '",
+            quoted_text("coalesce(raw_value, '')"), "', '",
             'order by sample_rank'
         ) }} as sample_values
     from ranked_samples
