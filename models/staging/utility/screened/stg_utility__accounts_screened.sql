@@ -62,6 +62,10 @@ own_checks as (
         account_statuses.status as known_status,
         case
             when parsed.account_id is null then 'missing_id'
+            when
+                {{ is_json_container('parsed.id') }}
+                or {{ is_json_container('parsed.company_id') }}
+                then 'bad_id'
             when account_statuses.status is null then 'unknown_status'
             when companies.company_id is null then 'orphan_company'
             when companies.quarantine_reason is not null
@@ -69,6 +73,7 @@ own_checks as (
         end as own_reason,
         case
             when parsed.parsed_connection_id is null then null
+            when {{ is_json_container('parsed.connection_id') }} then 'bad_id'
             when connections.connection_id is null then 'orphan_connection'
             when connections.quarantine_reason is not null
                 then 'connection_quarantined'
@@ -150,6 +155,7 @@ checked as (
                 own_checks.parsed_active_account_id is null
                 or own_checks.parsed_active_account_id = own_checks.account_id
                 then null
+            when {{ is_json_container('own_checks.active_account_id') }} then 'bad_id'
             when targets.account_id is null then 'orphan_account'
             when
                 targets.own_reason is not null

@@ -62,6 +62,7 @@ screened as (
         as updated_at_unparsed,
         case
             when company_id is null then 'missing_id'
+            when {{ is_json_container('id') }} then 'bad_id'
         end as quarantine_reason,
         {{ json_object_text(
             ['id', 'name', 'implied_sewer_fraction', 'updated_at']

@@ -38,6 +38,7 @@ checked as (
         parsed.*,
         case
             when parsed.parsed_company_id is null then null
+            when {{ is_json_container('parsed.company_id') }} then 'bad_id'
             when companies.company_id is null then 'orphan_company'
             when companies.quarantine_reason is not null
                 then 'company_quarantined'
@@ -62,6 +63,7 @@ screened as (
         as updated_at_unparsed,
         case
             when connection_id is null then 'missing_id'
+            when {{ is_json_container('id') }} then 'bad_id'
         end as quarantine_reason,
         {{ json_object_text(
             ['id', 'company_id', 'provider_name', 'updated_at']

@@ -94,6 +94,10 @@ own_checks as (
         case
             when parsed.document_id is null then 'missing_id'
             when
+                {{ is_json_container('parsed.id') }}
+                or {{ is_json_container('parsed.account_id') }}
+                then 'bad_id'
+            when
                 parsed.parsed_start_date is null
                 or parsed.parsed_bill_date is null
                 then 'bad_date'
@@ -195,6 +199,7 @@ checked as (
         ) as quarantine_reason,
         case
             when own_checks.parsed_revised_id is null then null
+            when {{ is_json_container('own_checks.revised_document_id') }} then 'bad_id'
             when targets.document_id is null then 'orphan_document'
             when
                 targets.own_reason is not null

@@ -77,6 +77,10 @@ checked as (
         commodities.commodity as known_commodity,
         case
             when parsed.line_item_id is null then 'missing_id'
+            when
+                {{ is_json_container('parsed.id') }}
+                or {{ is_json_container('parsed.document_id') }}
+                then 'bad_id'
             when parsed.parsed_amount is null then 'bad_amount'
             when {{ is_out_of_range('parsed.parsed_amount') }}
                 then 'bad_number'
@@ -87,6 +91,7 @@ checked as (
         end as quarantine_reason,
         case
             when parsed.parsed_meter_id is null then null
+            when {{ is_json_container('parsed.meter_id') }} then 'bad_id'
             when meters.meter_id is null then 'orphan_meter'
             when meters.quarantine_reason is not null
                 then 'meter_quarantined'

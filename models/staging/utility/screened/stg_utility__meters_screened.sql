@@ -65,6 +65,11 @@ checked as (
         commodities.commodity as known_commodity,
         case
             when parsed.meter_id is null then 'missing_id'
+            when
+                {{ is_json_container('parsed.id') }}
+                or {{ is_json_container('parsed.company_id') }}
+                or {{ is_json_container('parsed.account_id') }}
+                then 'bad_id'
             when commodities.commodity is null then 'unknown_commodity'
             when companies.company_id is null then 'orphan_company'
             when companies.quarantine_reason is not null
@@ -75,6 +80,7 @@ checked as (
         end as quarantine_reason,
         case
             when parsed.parsed_site_id is null then null
+            when {{ is_json_container('parsed.site_id') }} then 'bad_id'
             when sites.site_id is null then 'orphan_site'
             when sites.quarantine_reason is not null then 'site_quarantined'
         end as site_id_issue,

@@ -107,6 +107,10 @@ own_checks as (
         parsed.*,
         case
             when parsed.site_id is null then 'missing_id'
+            when
+                {{ is_json_container('parsed.id') }}
+                or {{ is_json_container('parsed.company_id') }}
+                then 'bad_id'
             when companies.company_id is null then 'orphan_company'
             when companies.quarantine_reason is not null
                 then 'company_quarantined'
@@ -149,6 +153,7 @@ link_checks as (
         own_checks.*,
         case
             when own_checks.parsed_mirror_site_id is null then null
+            when {{ is_json_container('own_checks.mirror_site_id') }} then 'bad_id'
             when own_checks.parsed_mirror_site_id = own_checks.site_id
                 then 'self_link'
             when mirror_sites.site_id is null then 'orphan_site'

@@ -327,6 +327,11 @@ checked as (
         case
             when standardized.usage_id is null then 'missing_id'
             when
+                {{ is_json_container('standardized.id') }}
+                or {{ is_json_container('standardized.document_id') }}
+                or {{ is_json_container('standardized.meter_id') }}
+                then 'bad_id'
+            when
                 standardized.parsed_start_date is null
                 or standardized.parsed_end_date is null
                 then 'bad_date'
