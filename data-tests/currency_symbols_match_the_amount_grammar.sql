@@ -11,11 +11,13 @@ seeded as (
 
 in_grammar as (
 
+    -- noqa: disable=LT02,LT05
     {%- for symbol in currency_symbols() %}
     select {{ sql_string_literal(symbol) }} as symbol
     {% if not loop.last %}union all{% endif %}
     {%- endfor %}
 
+    -- noqa: enable=LT02,LT05
 ),
 
 compared as (

@@ -6,7 +6,12 @@
 {%- endmacro %}
 
 {#- A raw value of a raw_values JSON column as quoted text for a reason
-    detail ('13/01/2025'), or the word empty. -#}
+    detail ('13/01/2025'), or the word empty when it is missing or blank
+    (the file formats write an empty value as null or as ""). -#}
 {% macro quoted_raw_value(raw_values, key) -%}
-    coalesce({{ quoted_text(json_text_value(raw_values, key)) }}, 'empty')
+    {%- set value = json_text_value(raw_values, key) -%}
+    coalesce(
+        {{ quoted_text('case when trim(' ~ value ~ ") != '' then " ~ value ~ ' end') }},
+        'empty'
+    )
 {%- endmacro %}

@@ -3,7 +3,8 @@
     dq_quarantine.reason_detail): the values in their documented order
     (enumerations and commodities seeds), the usage units of the unit
     seeds, the boolean spellings, and a pointer to the currency and country
-    seeds. One row per entity and column. -#}
+    seeds. One row per entity and column, with the reason a rejected value
+    gets (quarantine or field issue). -#}
 with
 
 enumerations as (
@@ -54,11 +55,36 @@ unit_list as (
 
 ),
 
+boolean_columns as (
+
+    select
+        'meters' as entity,
+        'is_tracked' as column_name,
+        'true' as default_value
+    union all
+    select
+        'meters' as entity,
+        'is_duplicated' as column_name,
+        'false' as default_value
+    union all
+    select
+        'usage_data' as entity,
+        'exclusion' as column_name,
+        'false' as default_value
+    union all
+    select
+        'usage_data' as entity,
+        'is_estimated' as column_name,
+        'false' as default_value
+
+),
+
 listed as (
 
     select
         'accounts' as entity,
         'status' as column_name,
+        'unknown_status' as rejection_reason,
         accepted_values
     from enumeration_lists
     where enumeration = 'account_status'
@@ -66,6 +92,7 @@ listed as (
     select
         'usage_data' as entity,
         'net_metering_type' as column_name,
+        'unknown_net_metering_type' as rejection_reason,
         accepted_values || ' (empty = IMPORT)' as accepted_values
     from enumeration_lists
     where enumeration = 'net_metering_type'
@@ -73,6 +100,7 @@ listed as (
     select
         'line_items' as entity,
         'charge_type' as column_name,
+        'unknown_charge_type' as rejection_reason,
         accepted_values
     from enumeration_lists
     where enumeration = 'charge_type'
@@ -80,6 +108,7 @@ listed as (
     select
         'sites' as entity,
         'gross_floor_area_units' as column_name,
+        'unknown_unit' as rejection_reason,
         accepted_values || ' (empty = SQ_FT)' as accepted_values
     from enumeration_lists
     where enumeration = 'floor_area_unit'
@@ -87,38 +116,37 @@ listed as (
     select
         'meters' as entity,
         'datasource_type' as column_name,
+        'unknown_commodity' as rejection_reason,
         accepted_values
     from commodity_list
     union all
     select
         'line_items' as entity,
         'datasource_type' as column_name,
+        'unknown_commodity' as rejection_reason,
         accepted_values
     from commodity_list
     union all
     select
         'usage_data' as entity,
         'raw_usage_units' as column_name,
+        'unknown_unit' as rejection_reason,
         accepted_values || ' (in any case; see the unit_spellings seed)'
             as accepted_values
     from unit_list
-    {%- for entity, column, default in [
-        ('meters', 'is_tracked', 'true'),
-        ('meters', 'is_duplicated', 'false'),
-        ('usage_data', 'exclusion', 'false'),
-        ('usage_data', 'is_estimated', 'false'),
-    ] %}
     union all
     select
-        '{{ entity }}' as entity,
-        '{{ column }}' as column_name,
-        'true, false, t, f, yes, no, y, n, 1, 0 (any case; empty = {{ default }})'
-            as accepted_values
-    {%- endfor %}
+        booleans.entity,
+        booleans.column_name,
+        'bad_boolean' as rejection_reason,
+        'true, false, t, f, yes, no, y, n, 1, 0 (any case; empty = '
+        || booleans.default_value || ')' as accepted_values
+    from boolean_columns as booleans
     union all
     select
         'documents' as entity,
         'charges_units' as column_name,
+        'unknown_currency' as rejection_reason,
         'an ISO 4217 code (currencies seed) or a currency symbol'
         || ' (currency_symbols seed), in any case; a symbol several'
         || ' currencies use, or none, when the sites of the bill share one'
@@ -127,6 +155,7 @@ listed as (
     select
         'sites' as entity,
         'country' as column_name,
+        'unknown_country' as rejection_reason,
         'an ISO 3166-1 alpha-2 or alpha-3 code, English short name or alias'
         || ' (countries and country_aliases seeds), in any case'
             as accepted_values

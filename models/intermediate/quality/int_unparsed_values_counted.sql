@@ -17,6 +17,7 @@ currencies as (
 
 unparsed_values as (
 
+    -- noqa: disable=LT02,LT05
     {%- for entity, entity_columns in columns.items() %}
         {%- for column, kind in entity_columns %}
             {%- if not (entity == 'documents' and column == 'charges_units') %}
@@ -39,6 +40,7 @@ unparsed_values as (
     from currencies
     where charges_units is not null and currency is null
 
+    -- noqa: enable=LT02,LT05
 ),
 
 counted as (

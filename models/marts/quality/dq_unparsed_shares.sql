@@ -22,6 +22,7 @@ unparsed_values as (
 
 column_counts as (
 
+    -- noqa: disable=LT02,LT05
     {%- for entity, entity_columns in columns.items() %}
         {%- for column, kind in entity_columns %}
             {%- if entity == 'documents' and column == 'charges_units' %}
@@ -52,6 +53,7 @@ column_counts as (
         {% if not loop.last %}union all{% endif %}
     {%- endfor %}
 
+    -- noqa: enable=LT02,LT05
 ),
 
 ranked_samples as (

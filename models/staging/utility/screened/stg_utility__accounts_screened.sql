@@ -155,7 +155,8 @@ checked as (
                 own_checks.parsed_active_account_id is null
                 or own_checks.parsed_active_account_id = own_checks.account_id
                 then null
-            when {{ is_json_container('own_checks.active_account_id') }} then 'bad_id'
+            when {{ is_json_container('own_checks.active_account_id') }}
+                then 'bad_id'
             when targets.account_id is null then 'orphan_account'
             when
                 targets.own_reason is not null
@@ -205,7 +206,7 @@ screened as (
         active_account_id_issue,
         {{ unparsed_flag('status', 'known_status') }} as status_unparsed,
         {{ unparsed_flag('updated_at', parse_timestamp('updated_at')) }}
-        as updated_at_unparsed,
+            as updated_at_unparsed,
         quarantine_reason,
         {{ json_object_text([
             'id', 'company_id', 'connection_id', 'account_number',

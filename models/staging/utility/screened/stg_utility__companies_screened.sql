@@ -59,7 +59,7 @@ screened as (
             'implied_sewer_fraction', 'parsed_implied_sewer_fraction'
         ) }} as implied_sewer_fraction_unparsed,
         {{ unparsed_flag('updated_at', parse_timestamp('updated_at')) }}
-        as updated_at_unparsed,
+            as updated_at_unparsed,
         case
             when company_id is null then 'missing_id'
             when {{ is_json_container('id') }} then 'bad_id'

@@ -60,7 +60,7 @@ screened as (
         {{ clean_text('provider_name') }} as provider_name,
         company_id_issue,
         {{ unparsed_flag('updated_at', parse_timestamp('updated_at')) }}
-        as updated_at_unparsed,
+            as updated_at_unparsed,
         case
             when connection_id is null then 'missing_id'
             when {{ is_json_container('id') }} then 'bad_id'

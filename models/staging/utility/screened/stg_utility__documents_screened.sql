@@ -199,7 +199,8 @@ checked as (
         ) as quarantine_reason,
         case
             when own_checks.parsed_revised_id is null then null
-            when {{ is_json_container('own_checks.revised_document_id') }} then 'bad_id'
+            when {{ is_json_container('own_checks.revised_document_id') }}
+                then 'bad_id'
             when targets.document_id is null then 'orphan_document'
             when
                 targets.own_reason is not null

@@ -75,6 +75,9 @@ checked as (
         parsed.*,
         charge_types.charge_type as known_charge_type,
         commodities.commodity as known_commodity,
+        {{ unparsed_flag(
+            'parsed.updated_at', parse_timestamp('parsed.updated_at')
+        ) }} as updated_at_unparsed,
         case
             when parsed.line_item_id is null then 'missing_id'
             when
@@ -141,18 +144,14 @@ screened as (
             as charge_type_unparsed,
         {{ unparsed_flag('datasource_type', 'known_commodity') }}
             as datasource_type_unparsed,
-        {{ unparsed_flag('updated_at', parse_timestamp('updated_at')) }}
-            as updated_at_unparsed,
+        updated_at_unparsed,
         quarantine_reason,
         case
             when
                 quarantine_reason is not null
                 or meter_id_issue is not null
                 or datasource_type_issue is not null
-                or coalesce(
-                    {{ unparsed_flag('updated_at', parse_timestamp('updated_at')) }},
-                    false
-                )
+                or coalesce(updated_at_unparsed, false)
                 then
                     {{ json_object_text([
                         'id', 'document_id', 'meter_id', 'charge_type',

@@ -124,7 +124,7 @@ screened as (
         {{ unparsed_flag('is_duplicated', 'parsed_is_duplicated') }}
             as is_duplicated_unparsed,
         {{ unparsed_flag('updated_at', parse_timestamp('updated_at')) }}
-        as updated_at_unparsed,
+            as updated_at_unparsed,
         quarantine_reason,
         {{ json_object_text([
             'id', 'company_id', 'account_id', 'site_id', 'datasource_type',

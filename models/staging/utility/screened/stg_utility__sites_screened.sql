@@ -87,10 +87,13 @@ parsed as (
         {{ parse_date('latest_versions.data_collection_stop_date') }}
             as parsed_stop_date,
         floor_area_units.floor_area_unit as parsed_floor_area_unit,
-        country_names.alpha2 as parsed_country_code
+        country_names.alpha2 as parsed_country_code,
+        countries.currency_code as parsed_currency_code
     from latest_versions
     left join country_names
         on lower(trim(latest_versions.country)) = country_names.country_key
+    left join countries
+        on country_names.alpha2 = countries.alpha2
     left join floor_area_units
         on
             replace(
@@ -153,7 +156,8 @@ link_checks as (
         own_checks.*,
         case
             when own_checks.parsed_mirror_site_id is null then null
-            when {{ is_json_container('own_checks.mirror_site_id') }} then 'bad_id'
+            when {{ is_json_container('own_checks.mirror_site_id') }}
+                then 'bad_id'
             when own_checks.parsed_mirror_site_id = own_checks.site_id
                 then 'self_link'
             when mirror_sites.site_id is null then 'orphan_site'
@@ -177,9 +181,9 @@ screened as (
         {{ clean_text('city') }} as city,
         {{ clean_text('region') }} as region,
         {{ clean_text('postal_code') }} as postal_code,
-        {{ clean_text('link_checks.country') }} as country,
-        link_checks.parsed_country_code as country_code,
-        countries.currency_code,
+        {{ clean_text('country') }} as country,
+        parsed_country_code as country_code,
+        parsed_currency_code as currency_code,
         case
             when gross_floor_area_issue is null
                 then cast(parsed_gross_floor_area as {{ dbt.type_numeric() }})
@@ -205,10 +209,10 @@ screened as (
             as gross_floor_area_units_unparsed,
         {{ unparsed_flag('data_collection_stop_date', 'parsed_stop_date') }}
             as data_collection_stop_date_unparsed,
-        {{ unparsed_flag('link_checks.country', 'parsed_country_code') }}
+        {{ unparsed_flag('country', 'parsed_country_code') }}
             as country_unparsed,
-        {{ unparsed_flag('updated_at', parse_timestamp('link_checks.updated_at')) }}
-        as updated_at_unparsed,
+        {{ unparsed_flag('updated_at', parse_timestamp('updated_at')) }}
+            as updated_at_unparsed,
         quarantine_reason,
         {{ json_object_text([
             'id', 'company_id', 'name', 'address', 'city', 'region',
@@ -217,8 +221,6 @@ screened as (
             'mirror_site_id', 'updated_at'
         ]) }} as raw_values
     from link_checks
-    left join countries
-        on link_checks.parsed_country_code = countries.alpha2
 
 )
 
