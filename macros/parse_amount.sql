@@ -17,36 +17,44 @@
         "parse_amount is not implemented for adapter " ~ adapter.type()) }}
 {%- endmacro %}
 
-{#- The regular expressions of the amount steps, shared by the engines:
-      parentheses   (…): an accounting negative
-      leading       an optional sign, then a token (the sign is kept)
-      trailing      a token at the end
+{#- The regular expressions of the amount steps, shared by the engines
+    (anchored, without capture groups, which keeps them fast):
+      leading   an optional sign, then a token: removed, the sign put back
+      trailing  a token at the end: removed when there is no leading one
     Blanks between token and number: spaces, (narrow) no-break spaces. -#}
 {% macro amount_pattern(step) -%}
     {%- set blank = '[ \t  ]*' -%}
     {%- set patterns = {
-        'parentheses': '^[(][^\\n]*[)]$',
-        'leading': '^([+-]?)' ~ blank ~ currency_token_pattern() ~ blank,
+        'leading': '^[+-]?' ~ blank ~ currency_token_pattern() ~ blank,
         'trailing': blank ~ currency_token_pattern() ~ '$',
     } -%}
     {{ return(patterns[step]) }}
 {%- endmacro %}
 
+{#- The sign a text starts with ('' when none). -#}
+{% macro leading_sign(text) -%}
+    case when left({{ text }}, 1) in ('+', '-') then left({{ text }}, 1) else '' end
+{%- endmacro %}
+
+{#- The text of an amount without its accounting parentheses: "(12.00)"
+    is "-12.00". -#}
+{% macro amount_signed_text(text) -%}
+    case
+        when left({{ text }}, 1) = '(' and right({{ text }}, 1) = ')'
+            then '-' || trim(substr({{ text }}, 2, length({{ text }}) - 2))
+        else {{ text }}
+    end
+{%- endmacro %}
+
 {% macro duckdb__parse_amount(column, decimal_separator) -%}
     {%- set text = 'trim(' ~ column ~ ')' -%}
-    {%- set signed -%}
-        case
-            when regexp_matches({{ text }}, {{ regex_literal(amount_pattern('parentheses')) }})
-                then '-' || trim(substr({{ text }}, 2, length({{ text }}) - 2))
-            else {{ text }}
-        end
-    {%- endset -%}
-    {%- set leading -%}
-        regexp_replace({{ signed }}, {{ regex_literal(amount_pattern('leading')) }}, '\1')
-    {%- endset -%}
+    {%- set signed = amount_signed_text(text) -%}
     {%- set number -%}
         case
-            when {{ leading }} != {{ signed }} then {{ leading }}
+            when regexp_matches({{ signed }}, {{ regex_literal(amount_pattern('leading')) }})
+                then {{ leading_sign(signed) }} || regexp_replace(
+                    {{ signed }}, {{ regex_literal(amount_pattern('leading')) }}, ''
+                )
             else regexp_replace(
                 {{ signed }}, {{ regex_literal(amount_pattern('trailing')) }}, ''
             )
@@ -68,8 +76,7 @@
     end
 {%- endmacro %}
 
-{#- PostgreSQL: each step once, in lateral subqueries; regexp_replace
-    without 'g' replaces the first match, as DuckDB's does. -#}
+{#- PostgreSQL: each step once, in lateral subqueries. -#}
 {% macro postgres__parse_amount(column, decimal_separator) -%}
     (
         select
@@ -85,24 +92,17 @@
             end
         from (select trim({{ column }}) as t) as amount_text
         cross join lateral (
-            select
-                case
-                    when amount_text.t ~ {{ regex_literal(amount_pattern('parentheses')) }}
-                        then '-' || trim(
-                            substr(amount_text.t, 2, length(amount_text.t) - 2)
-                        )
-                    else amount_text.t
-                end as s
+            select {{ amount_signed_text('amount_text.t') }} as s
         ) as amount_signed
         cross join lateral (
-            select regexp_replace(
-                amount_signed.s, {{ regex_literal(amount_pattern('leading')) }}, '\1'
-            ) as l
-        ) as amount_leading
-        cross join lateral (
             select
                 case
-                    when amount_leading.l != amount_signed.s then amount_leading.l
+                    when amount_signed.s ~ {{ regex_literal(amount_pattern('leading')) }}
+                        then {{ leading_sign('amount_signed.s') }} || regexp_replace(
+                            amount_signed.s,
+                            {{ regex_literal(amount_pattern('leading')) }},
+                            ''
+                        )
                     else regexp_replace(
                         amount_signed.s,
                         {{ regex_literal(amount_pattern('trailing')) }},
@@ -115,23 +115,16 @@
 
 {#- Spark: the anchored patterns match once, so regexp_replace (which
     replaces every match) removes one token as on the other engines; \z,
-    not $, ends the text; groups are $1. -#}
+    not $, ends the text. -#}
 {% macro spark__parse_amount(column, decimal_separator) -%}
     {%- set text = 'trim(' ~ column ~ ')' -%}
-    {%- set signed -%}
-        case
-            when {{ text }} rlike {{ regex_literal(
-                amount_pattern('parentheses') | replace('$', '\\z')) }}
-                then concat('-', trim(substr({{ text }}, 2, length({{ text }}) - 2)))
-            else {{ text }}
-        end
-    {%- endset -%}
-    {%- set leading -%}
-        regexp_replace({{ signed }}, {{ regex_literal(amount_pattern('leading')) }}, '$1')
-    {%- endset -%}
+    {%- set signed = amount_signed_text(text) -%}
     {%- set number -%}
         case
-            when {{ leading }} != {{ signed }} then {{ leading }}
+            when {{ signed }} rlike {{ regex_literal(amount_pattern('leading')) }}
+                then {{ leading_sign(signed) }} || regexp_replace(
+                    {{ signed }}, {{ regex_literal(amount_pattern('leading')) }}, ''
+                )
             else regexp_replace({{ signed }}, {{ regex_literal(
                 amount_pattern('trailing')[:-1] ~ '\\z') }}, '')
         end
