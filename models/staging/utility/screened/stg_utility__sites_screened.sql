@@ -9,7 +9,8 @@
     countries and country_aliases seeds, in any case: unknown_country; the
     site keeps its row) and mirror_site_id (naming no clean site, or the
     site itself). country_code is the country's alpha-2 code and
-    currency_code its currency (countries seed). -#}
+    currency_code its currency (countries seed). The seeds write
+    apostrophes as ’; a country written with ' matches too. -#}
 with
 
 raw_sites as (
@@ -88,10 +89,16 @@ parsed as (
             as parsed_stop_date,
         floor_area_units.floor_area_unit as parsed_floor_area_unit,
         country_names.alpha2 as parsed_country_code,
-        countries.currency_code as parsed_currency_code
+        nullif(countries.currency_code, '') as parsed_currency_code
     from latest_versions
     left join country_names
-        on lower(trim(latest_versions.country)) = country_names.country_key
+        on
+            replace(
+                lower(trim(latest_versions.country)),
+                {{ sql_string_literal("'") }},
+                {{ sql_string_literal("’") }}
+            )
+            = country_names.country_key
     left join countries
         on country_names.alpha2 = countries.alpha2
     left join floor_area_units
