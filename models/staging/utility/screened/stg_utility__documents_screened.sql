@@ -55,7 +55,7 @@ currency_spellings as (
     union all
     select
         upper(replace(symbol, ' ', '')) as currency_key,
-        nullif(currency_code, '') as currency_code
+        {{ seed_text('currency_code') }} as currency_code
     from currency_symbols
 
 ),

@@ -89,7 +89,7 @@ parsed as (
             as parsed_stop_date,
         floor_area_units.floor_area_unit as parsed_floor_area_unit,
         country_names.alpha2 as parsed_country_code,
-        nullif(countries.currency_code, '') as parsed_currency_code
+        {{ seed_text('countries.currency_code') }} as parsed_currency_code
     from latest_versions
     left join country_names
         on
