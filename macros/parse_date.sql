@@ -1,24 +1,40 @@
-{#- Parse messy date text: YYYY-MM-DD, MM/DD/YYYY or an ISO timestamp
-    (2024-01-31T00:00:00Z, whose calendar date is kept as written, with no
-    time-zone shift). Anything else, or an impossible date, gives null. -#}
-{% macro parse_date(column) -%}
-    {{ return(adapter.dispatch('parse_date', 'utility_warehouse')(column)) }}
+{#- Parse messy date text by the date grammar of date_pattern: YYYY-MM-DD
+    (read first, by a plain cast), an ISO timestamp (its calendar date as
+    written, no time-zone shift), other year-first dates (YYYY/M/D,
+    YYYY.M.D) in every order, and year-last dates (A/B/YYYY, A.B.YYYY,
+    A-B-YYYY) read by var date_order (or the argument): mdy reads A as the
+    month, dmy as the day. A value impossible in that order (a 13th month,
+    February 30) is null, never swapped; so is a two-digit year and
+    anything else. -#}
+{% macro parse_date(column, date_order=none) -%}
+    {{ return(adapter.dispatch('parse_date', 'utility_warehouse')(
+        column, date_order_setting(date_order))) }}
 {%- endmacro %}
 
-{% macro default__parse_date(column) -%}
+{% macro default__parse_date(column, date_order) -%}
     {{ exceptions.raise_compiler_error(
         "parse_date is not implemented for adapter " ~ adapter.type()) }}
 {%- endmacro %}
 
-{% macro duckdb__parse_date(column) -%}
+{#- DuckDB: strptime refuses impossible days; %m and %d read one or two
+    digits, and the patterns keep %Y to four. -#}
+{% macro duckdb__parse_date(column, date_order) -%}
+    {%- set text = 'trim(' ~ column ~ ')' -%}
+    {%- set year_last_format = '%m-%d-%Y' if date_order == 'mdy' else '%d-%m-%Y' -%}
     case
-        when regexp_full_match(trim({{ column }}), '\d{4}-\d{1,2}-\d{1,2}')
-            then cast(try_strptime(trim({{ column }}), '%Y-%m-%d') as date)
-        when regexp_full_match(trim({{ column }}), '\d{1,2}/\d{1,2}/\d{4}')
-            then cast(try_strptime(trim({{ column }}), '%m/%d/%Y') as date)
-        when regexp_full_match(trim({{ column }}), '\d{4}-\d{2}-\d{2}[T ].*')
+        when regexp_full_match({{ text }}, {{ regex_literal(date_pattern('iso_date')) }})
+            then try_cast({{ text }} as date)
+        when regexp_full_match({{ text }}, {{ regex_literal(date_pattern('iso_timestamp')) }})
+            then cast(try_strptime(left({{ text }}, 10), '%Y-%m-%d') as date)
+        when regexp_full_match({{ text }}, {{ regex_literal(date_pattern('year_first')) }})
             then cast(
-                try_strptime(left(trim({{ column }}), 10), '%Y-%m-%d') as date
+                try_strptime(translate({{ text }}, '/.', '--'), '%Y-%m-%d') as date
+            )
+        when regexp_full_match({{ text }}, {{ regex_literal(date_pattern('year_last')) }})
+            then cast(
+                try_strptime(
+                    translate({{ text }}, '/.', '--'), '{{ year_last_format }}'
+                ) as date
             )
     end
 {%- endmacro %}
@@ -26,53 +42,64 @@
 {#- PostgreSQL: to_date is lenient (February 30 becomes March 2), so the
     parts are checked first (month 1-12, day within the month of that year,
     leap years included) and the date is made from them; year 0000 is 1 BC
-    as in DuckDB. Patterns use [0-9] (\d may match other digits) and
-    [^\n] (. also matches a newline in PostgreSQL). -#}
-{% macro postgres__parse_date(column) -%}
+    as in DuckDB. Separators become '-' before the parts are split. -#}
+{% macro postgres__parse_date(column, date_order) -%}
     {%- set text = 'trim(' ~ column ~ ')' -%}
+    {%- set dashed = "translate(" ~ text ~ ", '/.', '--')" -%}
+    {%- set first = "split_part(" ~ dashed ~ ", '-', 1)" -%}
+    {%- set second = "split_part(" ~ dashed ~ ", '-', 2)" -%}
+    {%- set third = "split_part(" ~ dashed ~ ", '-', 3)" -%}
     case
-        when {{ text }} ~ '^[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}$'
-            then {{ date_from_parts(
-                "split_part(" ~ text ~ ", '-', 1)",
-                "split_part(" ~ text ~ ", '-', 2)",
-                "split_part(" ~ text ~ ", '-', 3)"
-            ) }}
-        when {{ text }} ~ '^[0-9]{1,2}/[0-9]{1,2}/[0-9]{4}$'
-            then {{ date_from_parts(
-                "split_part(" ~ text ~ ", '/', 3)",
-                "split_part(" ~ text ~ ", '/', 1)",
-                "split_part(" ~ text ~ ", '/', 2)"
-            ) }}
-        when {{ text }} ~ '^[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][^\n]*$'
+        when {{ text }} ~ {{ regex_literal('^(?:' ~ date_pattern('iso_date') ~ ')$') }}
             then {{ date_from_parts(
                 "substr(" ~ text ~ ", 1, 4)",
                 "substr(" ~ text ~ ", 6, 2)",
                 "substr(" ~ text ~ ", 9, 2)"
             ) }}
+        when {{ text }} ~ {{ regex_literal('^(?:' ~ date_pattern('iso_timestamp') ~ ')$') }}
+            then {{ date_from_parts(
+                "substr(" ~ text ~ ", 1, 4)",
+                "substr(" ~ text ~ ", 6, 2)",
+                "substr(" ~ text ~ ", 9, 2)"
+            ) }}
+        when {{ text }} ~ {{ regex_literal('^(?:' ~ date_pattern('year_first') ~ ')$') }}
+            then {{ date_from_parts(first, second, third) }}
+        when {{ text }} ~ {{ regex_literal('^(?:' ~ date_pattern('year_last') ~ ')$') }}
+            then {{ date_from_parts(
+                third,
+                first if date_order == 'mdy' else second,
+                second if date_order == 'mdy' else first
+            ) }}
     end
 {%- endmacro %}
 
 {#- Spark: its cast to date checks the day (February 30 gives null) and
-    reads one-digit months and days; the patterns keep it to DuckDB's three
-    forms (string literals need doubled backslashes, and \z, not $, ends
-    the text, as $ also matches before a final newline in Java). Small
-    expressions matter on Spark: they are planned once per reference. -#}
-{% macro spark__parse_date(column) -%}
+    reads one-digit months and days; the patterns keep it to the grammar
+    (\z, not $, ends the text, as $ also matches before a final newline in
+    Java). Small expressions matter on Spark: they are planned once per
+    reference. -#}
+{% macro spark__parse_date(column, date_order) -%}
     {%- set text = 'trim(' ~ column ~ ')' -%}
+    {%- set dashed = "translate(" ~ text ~ ", '/.', '--')" -%}
+    {%- set first = "split_part(" ~ dashed ~ ", '-', 1)" -%}
+    {%- set second = "split_part(" ~ dashed ~ ", '-', 2)" -%}
+    {%- set third = "split_part(" ~ dashed ~ ", '-', 3)" -%}
     case
-        when {{ text }} rlike '^[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}\\z'
+        when {{ text }} rlike {{ regex_literal('^(?:' ~ date_pattern('iso_date') ~ ')\\z') }}
             then try_cast({{ text }} as date)
-        when {{ text }} rlike '^[0-9]{1,2}/[0-9]{1,2}/[0-9]{4}\\z'
+        when {{ text }} rlike {{ regex_literal('^(?:' ~ date_pattern('iso_timestamp') ~ ')\\z') }}
+            then try_cast(substr({{ text }}, 1, 10) as date)
+        when {{ text }} rlike {{ regex_literal('^(?:' ~ date_pattern('year_first') ~ ')\\z') }}
+            then try_cast({{ dashed }} as date)
+        when {{ text }} rlike {{ regex_literal('^(?:' ~ date_pattern('year_last') ~ ')\\z') }}
             then try_cast(
                 concat_ws(
                     '-',
-                    split_part({{ text }}, '/', 3),
-                    split_part({{ text }}, '/', 1),
-                    split_part({{ text }}, '/', 2)
+                    {{ third }},
+                    {{ first if date_order == 'mdy' else second }},
+                    {{ second if date_order == 'mdy' else first }}
                 ) as date
             )
-        when {{ text }} rlike '^[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][^\\n]*\\z'
-            then try_cast(substr({{ text }}, 1, 10) as date)
     end
 {%- endmacro %}
 

@@ -1,20 +1,22 @@
 {#- Parse messy timestamp text (ISO with T or space, optional Z or offset,
-    or any date format parse_date accepts, read as midnight). Unparseable
-    text gives null. Used only to order record versions (updated_at). -#}
-{% macro parse_timestamp(column) -%}
-    {{ return(adapter.dispatch('parse_timestamp', 'utility_warehouse')(column)) }}
+    or any date parse_date accepts under var date_order (or the argument),
+    read as midnight). Unparseable text gives null. Used to order record
+    versions (updated_at). -#}
+{% macro parse_timestamp(column, date_order=none) -%}
+    {{ return(adapter.dispatch('parse_timestamp', 'utility_warehouse')(
+        column, date_order_setting(date_order))) }}
 {%- endmacro %}
 
-{% macro default__parse_timestamp(column) -%}
+{% macro default__parse_timestamp(column, date_order) -%}
     {{ exceptions.raise_compiler_error(
         "parse_timestamp is not implemented for adapter " ~ adapter.type()) }}
 {%- endmacro %}
 
-{% macro duckdb__parse_timestamp(column) -%}
+{% macro duckdb__parse_timestamp(column, date_order) -%}
     coalesce(
         cast(try_cast(trim({{ column }}) as timestamptz) as timestamp),
         try_cast(trim({{ column }}) as timestamp),
-        cast({{ parse_date(column) }} as timestamp)
+        cast({{ parse_date(column, date_order) }} as timestamp)
     )
 {%- endmacro %}
 
@@ -27,7 +29,7 @@
     time (Z, UTC, +05, +0530, +05:30) is applied, giving UTC; after a space
     it is ignored, as DuckDB does; text without one is UTC. Year 0000 and
     anything else fall back to a date parse_date accepts, at midnight. -#}
-{% macro postgres__parse_timestamp(column) -%}
+{% macro postgres__parse_timestamp(column, date_order) -%}
     {%- set text = 'trim(' ~ column ~ ')' -%}
     {%- set day_text = "split_part(split_part(" ~ text ~ ", 'T', 1), ' ', 1)" -%}
     case
@@ -52,7 +54,7 @@
                     then cast({{ text }} as timestamptz) at time zone 'UTC'
                 else cast({{ text }} as timestamp)
             end
-        else cast({{ parse_date(column) }} as timestamp)
+        else cast({{ parse_date(column, date_order) }} as timestamp)
     end
 {%- endmacro %}
 
@@ -62,12 +64,12 @@
     read "2024" or "2024-03"); anything else is a date parse_date accepts,
     at midnight. Rare forms differ: Spark applies an offset after a space
     and reads an hour without minutes, DuckDB reads 24:00:00. -#}
-{% macro spark__parse_timestamp(column) -%}
+{% macro spark__parse_timestamp(column, date_order) -%}
     coalesce(
         case
             when trim({{ column }}) rlike '^[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}([T ]|\\z)'
                 then try_cast(trim({{ column }}) as timestamp)
         end,
-        cast({{ parse_date(column) }} as timestamp)
+        cast({{ parse_date(column, date_order) }} as timestamp)
     )
 {%- endmacro %}

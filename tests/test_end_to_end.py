@@ -7,8 +7,11 @@ bill, every exclusion reason, net metering, an exclusion row, a multi-meter bill
 whose line items exercise each cost rule, two currencies and an unassigned meter.
 
 The pipeline runs once (module fixture); the tests then read the DuckDB file.
-A few more runs check the landing formats, a reload, a failing quality gate and
-a broken landing contract.
+Its deliberate garbage (one bad value in a column of two to twenty) puts thirteen
+columns over the unparsed-share limit: the run fails that gate alone and every
+mart is built. A few more runs check the landing formats, a reload, a failing
+quality gate, a broken landing contract, and the locale, currency and odd-link
+rules on a folder of their own.
 """
 
 from __future__ import annotations
@@ -648,14 +651,139 @@ def snapshot(database: Path, *, drop_raw_values: bool = False) -> dict[str, list
 # --------------------------------------------------------------------------
 
 
-def test_run_passes_the_quality_gate(
+UNPARSED_GATE = "landing_unparsed_shares_within_limit"
+
+# (entity, column): (unparsed, non-empty, samples) of the columns over the
+# unparsed-share limit (5%) in LANDING.
+OVER_UNPARSED_LIMIT = {
+    ("accounts", "status"): (1, 14, "'pending'"),
+    ("companies", "implied_sewer_fraction"): (1, 2, "'abc'"),
+    ("line_items", "amount"): (1, 16, "'abc'"),
+    ("line_items", "charge_type"): (1, 16, "'surcharge'"),
+    ("line_items", "datasource_type"): (1, 5, "'nuclear'"),
+    ("meters", "datasource_type"): (2, 19, "'nuclear'"),
+    ("meters", "is_duplicated"): (1, 8, "'perhaps'"),
+    ("meters", "is_tracked"): (1, 9, "'maybe'"),
+    ("sites", "data_collection_stop_date"): (1, 3, "'2024-13-45'"),
+    ("sites", "gross_floor_area"): (1, 2, "'12,000 sq ft'"),
+    ("usage_data", "demand"): (1, 3, "'n/a'"),
+    ("usage_data", "exclusion"): (1, 6, "'maybe'"),
+    ("usage_data", "net_metering_type"): (1, 5, "'sideways'"),
+}
+
+
+def assert_only_the_unparsed_gate_failed(
+    completed: subprocess.CompletedProcess[str],
+) -> None:
+    """The run failed the unparsed-share gate and nothing else (every model
+    built, every other test passed)."""
+    output = completed.stdout + completed.stderr
+    assert completed.returncode == 1, output[-6000:]
+    assert "quality gate FAILED" in completed.stdout, output[-6000:]
+    problems = [
+        line.strip()
+        for line in completed.stdout.splitlines()
+        if line.strip().startswith(("FAILED", "ERROR"))
+    ]
+    assert problems, output[-6000:]
+    assert all(UNPARSED_GATE in line for line in problems), problems
+
+
+def test_run_fails_only_the_unparsed_share_gate(
     main_run: tuple[Path, subprocess.CompletedProcess[str]],
 ) -> None:
     _, completed = main_run
-    output = completed.stdout + completed.stderr
-    assert completed.returncode == 0, output[-6000:]
-    assert "quality gate passed" in completed.stdout
+    assert_only_the_unparsed_gate_failed(completed)
     assert f"as of {AS_OF}" in completed.stdout
+    # The summary names each column over the limit with its counts and samples.
+    assert (
+        "sites.gross_floor_area: 1 of 2 non-empty values could not be parsed "
+        "(50%): '12,000 sq ft'" in completed.stdout
+    )
+    assert "accounts.status: 'pending' 1; accepted: DETECTED, ONBOARDED" in (
+        completed.stdout
+    )
+
+
+def test_unparsed_shares_name_exactly_the_columns_over_the_limit(
+    db: duckdb.DuckDBPyConnection,
+) -> None:
+    found = {
+        (entity, column): (unparsed, non_empty, samples)
+        for entity, column, unparsed, non_empty, samples in rows(
+            db,
+            "select entity, column_name, unparsed_count, non_empty_count, "
+            "sample_values from marts.dq_unparsed_shares "
+            "where unparsed_share > max_unparsed_share",
+        )
+    }
+    assert found == OVER_UNPARSED_LIMIT
+    # Under the limit: documents.start_date has 1 of 31 (3.2%).
+    assert rows(
+        db,
+        "select unparsed_count, non_empty_count, unparsed_share, sample_values "
+        "from marts.dq_unparsed_shares "
+        "where entity = 'documents' and column_name = 'start_date'",
+    ) == [(1, 31, D("0.032258"), "'2024-02-30'")]
+
+
+def test_rejected_values_are_counted_next_to_the_accepted_ones(
+    db: duckdb.DuckDBPyConnection,
+) -> None:
+    found = {
+        (entity, column, value): count
+        for entity, column, value, count in rows(
+            db,
+            "select entity, column_name, raw_value, row_count "
+            "from marts.dq_rejected_values",
+        )
+    }
+    assert found == {
+        ("accounts", "status", "pending"): 1,
+        ("line_items", "charge_type", "surcharge"): 1,
+        ("line_items", "datasource_type", "nuclear"): 1,
+        ("meters", "datasource_type", "nuclear"): 2,
+        ("meters", "is_duplicated", "perhaps"): 1,
+        ("meters", "is_tracked", "maybe"): 1,
+        ("usage_data", "exclusion", "maybe"): 1,
+        ("usage_data", "net_metering_type", "sideways"): 1,
+        ("usage_data", "raw_usage_units", "furlongs"): 1,
+    }
+    assert rows(
+        db,
+        "select accepted_values from marts.dq_rejected_values "
+        "where column_name = 'status'",
+    ) == [("DETECTED, ONBOARDED, OLD_ACCOUNT, DUPLICATE, INACTIVE",)]
+
+
+def test_quarantine_details_name_values_parents_and_accepted_values(
+    db: duckdb.DuckDBPyConnection,
+) -> None:
+    found = dict(
+        rows(
+            db,
+            "select entity || ':' || coalesce(record_id, ''), reason_detail "
+            "from marts.dq_quarantine",
+        )
+    )
+    assert found["accounts:AQ_STAT"] == (
+        "status 'pending' is not one of DETECTED, ONBOARDED, OLD_ACCOUNT, "
+        "DUPLICATE, INACTIVE"
+    )
+    assert found["meters:MQ_ACC"] == (
+        "account_id 'AQ_STAT': accounts 'AQ_STAT' is quarantined (unknown_status)"
+    )
+    assert found["usage_data:UQ_DQ"] == (
+        "document_id 'DQ_DATE': documents 'DQ_DATE' is quarantined (bad_date)"
+    )
+    assert found["documents:DQ_DATE"] == (
+        "start_date '2024-02-30' is not a date (date_order mdy)"
+    )
+    assert found["line_items:LQ_AMT"] == (
+        "amount 'abc' is not an amount (decimal_separator \".\")"
+    )
+    assert found["documents:DQ_ORPH"] == "account_id 'A404' names no account"
+    assert all(detail for detail in found.values())
 
 
 def test_unit_tests_of_every_rule_pass(
@@ -1689,3 +1817,264 @@ def test_a_required_entity_with_every_row_quarantined_fails_the_gate(
     assert completed.returncode == 1, (completed.stdout + completed.stderr)[-6000:]
     assert "quality gate FAILED" in completed.stdout
     assert "required_entities_have_clean_rows" in completed.stdout
+
+
+# --------------------------------------------------------------------------
+# Locale, currencies and odd links: a folder of their own.
+# --------------------------------------------------------------------------
+
+ODD_AS_OF = "2026-11-01"
+
+
+def _odd_landing() -> dict[str, list[Row]]:
+    """Currencies in every form, countries, a foreign meter, negative usage, a
+    JSON id, and usage demand with exactly 5% of its values unparseable."""
+    site_columns = ("id", "company_id", "name", "country")
+    sites = _rows(
+        "sites",
+        site_columns,
+        ("S_US", "C1", "New York", " us "),
+        ("S_CA", "C1", "Toronto", "Canada"),
+        ("S_SE", "C1", "Stockholm", "SWE"),
+        ("S_X", "C1", "Nowhere", "Atlantis"),
+        ("S_DE", "C2", "Berlin", "germany"),
+    )
+    meters = _rows(
+        "meters",
+        ("id", "company_id", "account_id", "site_id", "datasource_type"),
+        ("M_US1", "C1", "A1", "S_US", "ELECTRICITY"),
+        ("M_US2", "C1", "A1", "S_US", "ELECTRICITY"),
+        ("M_CA", "C1", "A1", "S_CA", "ELECTRICITY"),
+        ("M_SE", "C1", "A1", "S_SE", "ELECTRICITY"),
+        ("M_DE", "C2", "A2", "S_DE", "ELECTRICITY"),
+    )
+    documents = _rows(
+        "documents",
+        ("id", "account_id", "start_date", "bill_date", "current_charges",
+         "charges_units"),
+        ("D_DOLLAR", "A1", "2026-01-01", "2026-01-31", "$1,234.50", "$"),
+        ("D_MIXED", "A1", "2026-01-01", "2026-01-31", "50", "$"),
+        ("D_KR", "A1", "2026-01-01", "2026-01-31", "12.00 kr", "kr"),
+        ("D_BLANK", "A1", "2026-01-01", "2026-01-31", "7", ""),
+        ("D_UNKNOWN", "A1", "2026-01-01", "2026-01-31", "30", "Dollars"),
+        ("D_PREFIX", "A1", "2026-01-01", "2026-01-31", "CA$100", "US$"),
+        ("D_NEG", "A1", "2026-02-01", "2026-02-28", "100", "usd"),
+        ("D_FOREIGN", "A1", "2026-03-01", "2026-03-31", "40", "USD"),
+        ("D_C2", "A2", "2026-01-01", "2026-01-31", "1.234", "eur"),
+        ('{"id": "D9"}', "A1", "2026-01-01", "2026-01-31", "1", "USD"),
+    )  # fmt: skip
+    usage_keys = ("id", "document_id", "meter_id", "start_date", "end_date",
+                  "standard_usage", "demand")  # fmt: skip
+    usage = [
+        ("U_DOLLAR", "D_DOLLAR", "M_US1", "2026-01-01", "2026-01-31", "100", "n/a"),
+        ("U_MIX1", "D_MIXED", "M_US1", "2026-01-01", "2026-01-31", "10", "1"),
+        ("U_MIX2", "D_MIXED", "M_CA", "2026-01-01", "2026-01-31", "10", "1"),
+        ("U_KR", "D_KR", "M_SE", "2026-01-01", "2026-01-31", "10", "1"),
+        ("U_BLANK", "D_BLANK", "M_US2", "2026-01-01", "2026-01-31", "10", "1"),
+        ("U_UNKNOWN", "D_UNKNOWN", "M_US1", "2026-01-01", "2026-01-31", "10", "1"),
+        ("U_PREFIX", "D_PREFIX", "M_CA", "2026-01-01", "2026-01-31", "10", "1"),
+        ("U_POS", "D_NEG", "M_US1", "2026-02-01", "2026-02-28", "200", "1"),
+        ("U_NEG", "D_NEG", "M_US2", "2026-02-01", "2026-02-28", "-100", "1"),
+        ("U_FOREIGN", "D_FOREIGN", "M_US1", "2026-03-01", "2026-03-31", "10", "1"),
+        ("U_C2", "D_C2", "M_DE", "2026-01-01", "2026-01-31", "10", "1"),
+    ]
+    # Nine more rows with a readable demand: 1 of 20 demand values (5%) is
+    # unparseable, which is not over the limit.
+    usage += [
+        (f"U_PAD{i}", "D_DOLLAR", "M_US1", "2026-01-01", "2026-01-31", "0", "2 kW")
+        for i in range(9)
+    ]
+    return {
+        "companies": _rows("companies", ("id", "name"), ("C1", "Acme"), ("C2", "Beta")),
+        "sites": sites,
+        "accounts": _rows(
+            "accounts",
+            ("id", "company_id", "account_number", "status"),
+            ("A1", "C1", "ACC-1", "ONBOARDED"),
+            ("A2", "C2", "ACC-2", "ONBOARDED"),
+        ),
+        "meters": meters,
+        "meter_identifiers": _rows("meter_identifiers", ()),
+        "documents": documents,
+        "usage_data": _rows("usage_data", usage_keys, *usage),
+        "line_items": _rows(
+            "line_items",
+            ("id", "document_id", "meter_id", "charge_type", "amount"),
+            ("L_FOREIGN", "D_FOREIGN", "M_DE", "usage", "40"),
+        ),
+    }
+
+
+@pytest.fixture(scope="module")
+def odd_run(
+    tmp_path_factory: pytest.TempPathFactory, dbt_env: dict[str, str]
+) -> tuple[Path, subprocess.CompletedProcess[str]]:
+    base = tmp_path_factory.mktemp("odd")
+    raw_dir = write_landing(base / "raw", _odd_landing())
+    database = base / "odd.duckdb"
+    completed = _run(raw_dir, database, dbt_env, "--as-of", ODD_AS_OF)
+    return database, completed
+
+
+@pytest.fixture(scope="module")
+def odd_db(
+    odd_run: tuple[Path, subprocess.CompletedProcess[str]],
+) -> Iterator[duckdb.DuckDBPyConnection]:
+    database, _ = odd_run
+    con = duckdb.connect(str(database), read_only=True)
+    yield con
+    con.close()
+
+
+def test_unparsed_share_gate_fails_above_the_limit_only(
+    odd_run: tuple[Path, subprocess.CompletedProcess[str]],
+    odd_db: duckdb.DuckDBPyConnection,
+) -> None:
+    _, completed = odd_run
+    assert_only_the_unparsed_gate_failed(completed)
+    assert (
+        "documents.charges_units: 2 of 8 non-empty values could not be parsed "
+        "(25%): '$', 'Dollars'" in completed.stdout
+    )
+    shares = {
+        (entity, column): (unparsed, non_empty, share)
+        for entity, column, unparsed, non_empty, share in rows(
+            odd_db,
+            "select entity, column_name, unparsed_count, non_empty_count, "
+            "unparsed_share from marts.dq_unparsed_shares where unparsed_count > 0",
+        )
+    }
+    assert shares == {
+        ("usage_data", "demand"): (1, 20, D("0.05")),  # at the limit: passes
+        ("sites", "country"): (1, 5, D("0.2")),
+        # Of the clean bills (the one with a JSON id is quarantined).
+        ("documents", "charges_units"): (2, 8, D("0.25")),
+    }
+
+
+def test_bill_currencies_are_stated_or_settled_by_their_sites(
+    odd_db: duckdb.DuckDBPyConnection,
+) -> None:
+    attributed = dict(
+        rows(
+            odd_db,
+            "select document_id, min(currency) from marts.fct_bill_meter_costs "
+            "group by document_id",
+        )
+    )
+    assert attributed == {
+        "D_DOLLAR": "USD",  # $ at a US site
+        "D_KR": "SEK",  # kr at a Swedish site
+        "D_BLANK": "USD",  # blank at a US site
+        "D_PREFIX": "USD",  # US$ stated, whatever the site
+        "D_NEG": "USD",
+        "D_FOREIGN": "USD",
+        "D_C2": "EUR",
+    }
+    assert rows(
+        odd_db,
+        "select document_id, currency, unattributed_cost, reason "
+        "from marts.fct_unattributed_bill_costs order by 1",
+    ) == [
+        ("D_MIXED", None, D("50"), "unknown_currency"),  # US and Canadian sites
+        ("D_UNKNOWN", None, D("30"), "unknown_currency"),
+    ]
+    assert rows(
+        odd_db,
+        "select site_id, country_code, currency_code from marts.dim_sites order by 1",
+    ) == [
+        ("S_CA", "CA", "CAD"),
+        ("S_DE", "DE", "EUR"),
+        ("S_SE", "SE", "SEK"),
+        ("S_US", "US", "USD"),
+        ("S_X", None, None),
+    ]
+
+
+def test_amounts_carry_symbols_and_prefixes(odd_db: duckdb.DuckDBPyConnection) -> None:
+    charged = dict(
+        rows(
+            odd_db,
+            "select document_id, sum(attributed_cost) from marts.fct_bill_meter_costs "
+            "group by document_id",
+        )
+    )
+    assert charged["D_DOLLAR"] == D("1234.5")
+    assert charged["D_KR"] == D("12")
+    assert charged["D_PREFIX"] == D("100")
+    # Under the default ".", 1.234 is one point two three four.
+    assert charged["D_C2"] == D("1.234")
+
+
+def test_odd_links_and_odd_values_are_field_issues(
+    odd_db: duckdb.DuckDBPyConnection,
+) -> None:
+    found = {
+        (entity, record, column): (raw, reason)
+        for entity, record, column, raw, reason in rows(
+            odd_db,
+            "select entity, record_id, column_name, raw_value, reason "
+            "from marts.dq_field_issues",
+        )
+    }
+    assert found == {
+        ("documents", "D_MIXED", "charges_units"): ("$", "ambiguous_currency"),
+        ("documents", "D_UNKNOWN", "charges_units"): ("Dollars", "unknown_currency"),
+        ("sites", "S_X", "country"): ("Atlantis", "unknown_country"),
+        ("usage_data", "U_NEG", "standard_usage"): ("-100", "negative_usage"),
+        ("line_items", "L_FOREIGN", "meter_id"): ("M_DE", "foreign_meter"),
+        ("usage_data", "U_DOLLAR", "demand"): ("n/a", "bad_number"),
+    }
+    assert rows(
+        odd_db, "select entity, record_id, reason from marts.dq_quarantine"
+    ) == [("documents", '{"id": "D9"}', "bad_id")]
+
+
+def test_negative_usage_counts_but_weighs_nothing(
+    odd_db: duckdb.DuckDBPyConnection,
+) -> None:
+    assert rows(
+        odd_db,
+        "select meter_id, attributed_cost from marts.fct_bill_meter_costs "
+        "where document_id = 'D_NEG' order by 1",
+    ) == [("M_US1", D("100")), ("M_US2", D("0"))]
+    assert rows(
+        odd_db,
+        "select sum(usage) from marts.fct_calendarized_usage where usage_id = 'U_NEG'",
+    ) == [(D("-100"),)]
+
+
+def test_a_foreign_meter_never_moves_money_across_companies(
+    odd_db: duckdb.DuckDBPyConnection,
+) -> None:
+    assert rows(
+        odd_db,
+        "select meter_id, company_id, attributed_cost from marts.fct_bill_meter_costs "
+        "where document_id = 'D_FOREIGN'",
+    ) == [("M_US1", "C1", D("40"))]
+    assert rows(
+        odd_db,
+        "select company_id, sum(attributed_cost) from marts.fct_bill_meter_costs "
+        "group by 1 order by 1",
+    )[1] == ("C2", D("1.234"))
+
+
+def test_conservation_per_currency_counts_null_as_one_group(
+    odd_db: duckdb.DuckDBPyConnection,
+) -> None:
+    accounted = dict(
+        rows(
+            odd_db,
+            "select currency, sum(amount) from ("
+            "select currency, attributed_cost as amount "
+            "from marts.fct_bill_meter_costs union all "
+            "select currency, unattributed_cost from marts.fct_unattributed_bill_costs"
+            ") group by currency",
+        )
+    )
+    assert accounted == {
+        "USD": D("1234.5") + D("7") + D("100") + D("100") + D("40"),
+        "SEK": D("12"),
+        "EUR": D("1.234"),
+        None: D("80"),
+    }

@@ -160,3 +160,81 @@ def test_costs_line_per_currency() -> None:
     ]
     assert format_costs("x", None, "t") == []
     assert summary.format_costs("x", (), "t") == ["x: none (marts.t is empty)"]
+
+
+def _add_rejections(path: Path) -> Path:
+    """dq_rejected_values and dq_unparsed_shares as the build writes them."""
+    with duckdb.connect(str(path)) as con:
+        con.execute(
+            "create table marts.dq_rejected_values (entity varchar, "
+            "column_name varchar, raw_value varchar, row_count integer, "
+            "accepted_values varchar)"
+        )
+        con.execute(
+            "insert into marts.dq_rejected_values values "
+            "('accounts', 'status', 'Active', 3, 'DETECTED, ONBOARDED'), "
+            "('accounts', 'status', 'live', 1, 'DETECTED, ONBOARDED'), "
+            "('meters', 'datasource_type', 'Electric', 4, 'ELECTRICITY, GAS')"
+        )
+        con.execute(
+            "create table marts.dq_unparsed_shares (entity varchar, "
+            "column_name varchar, non_empty_count integer, unparsed_count integer, "
+            "unparsed_share decimal(28, 6), sample_values varchar, "
+            "max_unparsed_share decimal(28, 6))"
+        )
+        con.execute(
+            "insert into marts.dq_unparsed_shares values "
+            "('documents', 'start_date', 40, 12, 0.3, "
+            "'''13/01/2025'', ''14/01/2025'', ''31/01/2025''', 0.05), "
+            "('usage_data', 'demand', 20, 1, 0.05, '''n/a''', 0.05), "
+            "('sites', 'country', 16, 1, 0.0625, '''Atlantis''', 0.05), "
+            "('meters', 'is_tracked', 0, 0, 0, null, 0.05)"
+        )
+    return path
+
+
+def test_rejected_values_are_listed_next_to_the_accepted_ones(tmp_path: Path) -> None:
+    path = _add_rejections(build_warehouse(tmp_path / "w.duckdb"))
+    collected = collect_summary(path)
+
+    expected = [
+        "rejected values: 8",
+        "  accounts.status: 'Active' 3, 'live' 1; accepted: DETECTED, ONBOARDED",
+        "  meters.datasource_type: 'Electric' 4; accepted: ELECTRICITY, GAS",
+    ]
+    full = format_summary(collected)
+    compact = summary.format_compact_summary(collected)
+    for lines in (full, compact):
+        start = lines.index("rejected values: 8")
+        assert lines[start : start + 3] == expected
+    assert summary.format_rejected_values(collected.rejected_values, per_column=1)[
+        1
+    ] == ("  accounts.status: 'Active' 3, 1 more; accepted: DETECTED, ONBOARDED")
+
+
+def test_columns_over_the_unparsed_share_limit_are_named_with_samples(
+    tmp_path: Path,
+) -> None:
+    path = _add_rejections(build_warehouse(tmp_path / "w.duckdb"))
+    collected = collect_summary(path)
+
+    expected = [
+        "columns over the unparsed-share limit (the build fails):",
+        "  documents.start_date: 12 of 40 non-empty values could not be parsed "
+        "(30%): '13/01/2025', '14/01/2025', '31/01/2025'",
+        "  sites.country: 1 of 16 non-empty values could not be parsed (6.3%): "
+        "'Atlantis'",
+    ]
+    for lines in (format_summary(collected), summary.format_compact_summary(collected)):
+        start = lines.index(expected[0])
+        assert lines[start : start + 3] == expected
+        # At the limit (5%) is not over it.
+        assert not any("usage_data.demand" in line for line in lines)
+
+
+def test_no_rejections_print_nothing(tmp_path: Path) -> None:
+    path = build_warehouse(tmp_path / "w.duckdb")
+    collected = collect_summary(path)
+    assert collected.rejected_values is None
+    assert collected.unparsed_shares is None
+    assert not any("rejected" in line for line in format_summary(collected))

@@ -1,10 +1,13 @@
 """Count what a pipeline run left in the warehouse, for the end-of-run summary.
 
 Rows per layer, quarantine by reason and, when those marts exist, bill costs per
-currency (attributed to meters and unattributed), field issues per entity, column
-and reason, and replaced record versions per entity. ``collect_summary`` reads
-through a given connection (``run`` holds the file open) or opens the DuckDB file
-read-only, which it can only do once dbt has closed it.
+currency (attributed to meters and unattributed), field issues per entity,
+column and reason, replaced record versions per entity, the rejected
+enumeration values per entity and column with their counts next to the accepted
+ones, and the columns over the unparsed-share limit with three sample values.
+``collect_summary`` reads through a given connection (``run`` holds the file
+open) or opens the DuckDB file read-only, which it can only do once dbt has
+closed it.
 
 ``format_summary`` lists every figure (per layer, mart table, entity, column and
 reason); ``format_compact_summary`` keeps the totals in a few lines, for a run's
@@ -17,7 +20,7 @@ import textwrap
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 import duckdb
@@ -31,6 +34,8 @@ ATTRIBUTED_COSTS_TABLE = "fct_bill_meter_costs"
 UNATTRIBUTED_COSTS_TABLE = "fct_unattributed_bill_costs"
 FIELD_ISSUES_TABLE = "dq_field_issues"
 REPLACED_VERSIONS_TABLE = "dq_duplicate_key_versions"
+REJECTED_VALUES_TABLE = "dq_rejected_values"
+UNPARSED_SHARES_TABLE = "dq_unparsed_shares"
 
 # Relations of each layer, except the loader's bookkeeping tables (``raw._...``).
 _RELATIONS_SQL = """
@@ -100,6 +105,29 @@ class ReplacedVersions:
 
 
 @dataclass(frozen=True)
+class RejectedValue:
+    """A rejected value of an enumeration or boolean column, with what it accepts."""
+
+    entity: str
+    column: str
+    value: str
+    rows: int
+    accepted: str
+
+
+@dataclass(frozen=True)
+class UnparsedShare:
+    """A column whose share of unparseable values is over the limit."""
+
+    entity: str
+    column: str
+    non_empty: int
+    unparsed: int
+    share: Decimal | float
+    samples: str
+
+
+@dataclass(frozen=True)
 class WarehouseSummary:
     database: Path
     relations: tuple[RelationCount, ...]
@@ -109,6 +137,8 @@ class WarehouseSummary:
     unattributed_costs: tuple[CurrencyCost, ...] | None = None
     field_issues: tuple[FieldIssueCount, ...] | None = None
     replaced_versions: tuple[ReplacedVersions, ...] | None = None
+    rejected_values: tuple[RejectedValue, ...] | None = None
+    unparsed_shares: tuple[UnparsedShare, ...] | None = None  # over the limit
 
     def layers(self) -> list[LayerCount]:
         counts: list[LayerCount] = []
@@ -165,6 +195,31 @@ select
 from {table}
 group by all
 order by 1
+"""
+
+
+_REJECTED_VALUES_SQL = """
+select
+    coalesce(cast(entity as varchar), '(none)'),
+    coalesce(cast(column_name as varchar), '(none)'),
+    coalesce(cast(raw_value as varchar), ''),
+    row_count,
+    coalesce(cast(accepted_values as varchar), '')
+from {table}
+order by 1, 2, row_count desc, 3
+"""
+
+_UNPARSED_SHARES_SQL = """
+select
+    coalesce(cast(entity as varchar), '(none)'),
+    coalesce(cast(column_name as varchar), '(none)'),
+    non_empty_count,
+    unparsed_count,
+    unparsed_share,
+    coalesce(cast(sample_values as varchar), '')
+from {table}
+where unparsed_share > max_unparsed_share
+order by 1, 2
 """
 
 
@@ -225,6 +280,8 @@ def _collect(con: duckdb.DuckDBPyConnection, database: Path) -> WarehouseSummary
     replaced = _optional_rows(
         con, present, REPLACED_VERSIONS_TABLE, _REPLACED_VERSIONS_SQL
     )
+    rejected = _optional_rows(con, present, REJECTED_VALUES_TABLE, _REJECTED_VALUES_SQL)
+    unparsed = _optional_rows(con, present, UNPARSED_SHARES_TABLE, _UNPARSED_SHARES_SQL)
     return WarehouseSummary(
         database=Path(database),
         relations=tuple(relations),
@@ -252,6 +309,25 @@ def _collect(con: duckdb.DuckDBPyConnection, database: Path) -> WarehouseSummary
         else tuple(
             ReplacedVersions(str(entity), int(str(count)), int(str(differing)))
             for entity, count, differing in replaced
+        ),
+        rejected_values=None
+        if rejected is None
+        else tuple(
+            RejectedValue(str(entity), str(column), str(value), int(str(n)), str(ok))
+            for entity, column, value, n, ok in rejected
+        ),
+        unparsed_shares=None
+        if unparsed is None
+        else tuple(
+            UnparsedShare(
+                str(entity),
+                str(column),
+                int(str(non_empty)),
+                int(str(count)),
+                Decimal(str(share)),
+                str(samples),
+            )
+            for entity, column, non_empty, count, share, samples in unparsed
         ),
     )
 
@@ -313,6 +389,59 @@ def format_field_issues(issues: Sequence[FieldIssueCount] | None) -> list[str]:
     return lines
 
 
+def _percent(share: Decimal | float) -> str:
+    """A share as a percentage with at most one decimal (0.3 -> 30%)."""
+    text = str((Decimal(str(share)) * 100).quantize(Decimal("0.1"), ROUND_HALF_UP))
+    return (text[:-2] if text.endswith(".0") else text) + "%"
+
+
+def format_unparsed_shares(shares: Sequence[UnparsedShare] | None) -> list[str]:
+    """One line per column over the unparsed-share limit:
+    ``documents.start_date: 12 of 40 non-empty values could not be parsed (30%):
+    '13/01/2025', ...``."""
+    if not shares:
+        return []
+    lines = ["columns over the unparsed-share limit (the build fails):"]
+    for item in shares:
+        samples = f": {item.samples}" if item.samples else ""
+        lines.append(
+            f"  {item.entity}.{item.column}: {item.unparsed:,} of "
+            f"{item.non_empty:,} non-empty values could not be parsed "
+            f"({_percent(item.share)}){samples}"
+        )
+    return lines
+
+
+def format_rejected_values(
+    values: Sequence[RejectedValue] | None, *, per_column: int | None = None
+) -> list[str]:
+    """Per entity and column, the rejected values with their counts, then what
+    the column accepts; ``per_column`` keeps the most frequent values only."""
+    if not values:
+        return []
+    columns: dict[tuple[str, str], list[RejectedValue]] = {}
+    for value in values:
+        columns.setdefault((value.entity, value.column), []).append(value)
+    total = sum(value.rows for value in values)
+    lines = [f"rejected values: {total:,}"]
+    for (entity, column), found in columns.items():
+        shown = found if per_column is None else found[:per_column]
+        listed = ", ".join(f"'{value.value}' {value.rows:,}" for value in shown)
+        if len(shown) < len(found):
+            listed += f", {len(found) - len(shown):,} more"
+        lines.extend(
+            textwrap.wrap(
+                f"{entity}.{column}: {listed}; accepted: {found[0].accepted}",
+                width=COMPACT_WIDTH,
+                initial_indent="  ",
+                subsequent_indent="    ",
+                break_long_words=False,
+                break_on_hyphens=False,
+            )
+        )
+    return lines
+
+
 def _differ(count: int) -> str:
     return f"{count:,} differ" + ("s" if count == 1 else "")
 
@@ -362,6 +491,8 @@ def format_summary(summary: WarehouseSummary) -> list[str]:
         for group in summary.quarantine:
             lines.append(f"  {group.entity:<{width}}  {group.reason}: {group.rows:,}")
     lines.extend(format_field_issues(summary.field_issues))
+    lines.extend(format_rejected_values(summary.rejected_values))
+    lines.extend(format_unparsed_shares(summary.unparsed_shares))
     lines.extend(format_replaced_versions(summary.replaced_versions))
     lines.extend(
         format_costs(
@@ -430,6 +561,8 @@ def format_compact_summary(summary: WarehouseSummary) -> list[str]:
             by_entity = _by_entity((i.entity, i.rows) for i in summary.field_issues)
             text += f" ({by_entity})"
         lines.extend(_wrapped(text))
+    lines.extend(format_rejected_values(summary.rejected_values, per_column=5))
+    lines.extend(format_unparsed_shares(summary.unparsed_shares))
     lines.extend(format_replaced_versions(summary.replaced_versions)[:1])
     lines.extend(
         format_costs(

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -71,6 +72,34 @@ NUMBERS = (
     "3,580,892,862.63",
     "6,227,440,270.173",
     "1.23456789e2",
+    # The grammar: grouped thousands, the Indian grouping, apostrophes, spaces,
+    # no-break and narrow no-break spaces; a comma that groups nothing.
+    "12,5",
+    "1,23",
+    "1,2345",
+    "12,345",
+    "1,234,567.89",
+    "1,23,45,678.00",
+    "1,23,456",
+    "1'234.50",
+    "1\u2019234.5",
+    "1 234 567",
+    "1\u00a0234",
+    "1\u202f234,5",
+    "1,234'567",
+    "1,234 567",
+    "-1,234.5",
+    "1,234e3",
+    "1.5e3",
+    "1.234",
+    "1.234,56",
+    "1 234,56",
+    ",5",
+    "-0,5",
+    "1,5e3",
+    "45,5 kW",
+    "1.234.567,891",
+    "12 345 kw",
 )
 AMOUNTS = (
     "$1,234.56",
@@ -91,6 +120,55 @@ AMOUNTS = (
     "¥1_000",
     "5 dollars",
     "+ eur 5",
+    # Every currency token form: codes in any case, symbols and prefixes
+    # before or after, with and without a space.
+    "US$ 5",
+    "us$5",
+    "CA$100",
+    "C$ 7",
+    "A$1,000",
+    "AU$ 2",
+    "NZ$ 3",
+    "HK$4",
+    "S$ 5",
+    "R$ 6",
+    "NT$ 7",
+    "12.00 kr",
+    "12,50 kr",
+    "kr. 9",
+    "Rs. 1,23,456.00",
+    "Rs 10",
+    "₹1,23,456",
+    "5 zł",
+    "5 ZŁ",
+    "10 Kč",
+    "Fr. 5",
+    "5 CHF",
+    "CFPF 5",
+    "5 F CFA",
+    "5 F\u00a0CFA",
+    "€\u00a05",
+    "5\u202f€",
+    "1.820,55 €",
+    "1 820,55 €",
+    "¥ 1000",
+    "₩ 50,000",
+    "5 dollars",
+    "USD 5 EUR",
+    "$5 USD",
+    "-$12",
+    "$ -5",
+    "$-5",
+    "(€ 12.00)",
+    "( 12.00 )",
+    "1e5",
+    "12,5",
+    "1'234.50 CHF",
+    "CHF 1\u2019234.50",
+    "5 ABC",
+    "$$5",
+    "10000000000000",
+    "-(5)",
 )
 DATES = (
     "2024-01-31",
@@ -114,6 +192,29 @@ DATES = (
     "2100-02-29",
     "2000-02-29",
     "1900-02-29",
+    # Year first in every order, year last by the date order, two-digit years.
+    "2024/01/31",
+    "2024.1.5",
+    "2024/1-5",
+    "13/01/2025",
+    "01/13/2025",
+    "31.01.2025",
+    "01.31.2025",
+    "1-5-2025",
+    "05-01-2025",
+    "13.13.2025",
+    "02/29/2024",
+    "29/02/2024",
+    "02/29/2023",
+    "02/30/2024",
+    "30/02/2024",
+    "01/31/24",
+    "31.01.25",
+    "24-01-31",
+    "1/2/2025 10:00",
+    "2024-01-31T23:59:59-05:00",
+    "12024-01-01",
+    " 2024-01-31 ",
 )
 TIMESTAMPS = (
     "2024-03-01T10:00:00Z",
@@ -133,6 +234,7 @@ TIMESTAMPS = (
     "2024-03-01T10:00:00+05",
     "2024-03-01T23:59:59.5-01:00",
     "03/01/2024",
+    "13/01/2025",
     "2024",
     "nonsense",
     "",
@@ -155,12 +257,13 @@ JSON = (
 
 def _rows(values: tuple[str, ...], target: str) -> str:
     """A union of one-row selects (k, v): portable to every engine. Spark's string
-    literals read backslash escapes, so its backslashes are doubled."""
+    literals read backslash escapes, so its backslashes and quotes are escaped
+    with one (two quotes in a row would be two literals run together)."""
     literals = []
     for index, value in enumerate(values):
         text = value.replace("'", "''")
         if target == "spark":
-            text = text.replace("\\", "\\\\")
+            text = value.replace("\\", "\\\\").replace("'", "\\'")
         literals.append(f"select {index} as k, '{text}' as v")
     return "\n    union all\n    ".join(literals)
 
@@ -171,10 +274,29 @@ QUERIES = {
         "select k, {{ parse_number('v', 'kw') }} as r from ({rows}) as t",
         NUMBERS,
     ),
+    "number_comma": (
+        "select k, {{ parse_number('v', 'kw', decimal_separator=',') }} as r "
+        "from ({rows}) as t",
+        NUMBERS,
+    ),
     "amount": ("select k, {{ parse_amount('v') }} as r from ({rows}) as t", AMOUNTS),
+    "amount_comma": (
+        "select k, {{ parse_amount('v', decimal_separator=',') }} as r "
+        "from ({rows}) as t",
+        AMOUNTS,
+    ),
     "date": ("select k, {{ parse_date('v') }} as r from ({rows}) as t", DATES),
+    "date_dmy": (
+        "select k, {{ parse_date('v', date_order='dmy') }} as r from ({rows}) as t",
+        DATES,
+    ),
     "timestamp": (
         "select k, {{ parse_timestamp('v') }} as r from ({rows}) as t",
+        TIMESTAMPS,
+    ),
+    "timestamp_dmy": (
+        "select k, {{ parse_timestamp('v', date_order='dmy') }} as r "
+        "from ({rows}) as t",
         TIMESTAMPS,
     ),
     "enum": ("select k, {{ normalize_enum('v') }} as r from ({rows}) as t", ENUMS),
@@ -304,6 +426,87 @@ def test_spark_reads_like_duckdb(
     frame = spark.sql(_compile(_sql(name, "spark"), "spark"))
     found = _results([tuple(row) for row in frame.collect()])
     assert found == duckdb_results[name]
+
+
+# What the grammar reads (DuckDB, the reference the other engines must equal):
+# value -> result per query, as text (None: not a value of the grammar).
+EXPECTED: dict[str, dict[str, str | None]] = {
+    "number": {
+        "12,5": None,
+        "1,23": None,
+        "1,2345": None,
+        "12,345": "12345.000000",
+        "1,234,567.89": "1234567.890000",
+        "1,23,45,678.00": "12345678.000000",
+        "1'234.50": "1234.500000",
+        "1\u2019234.5": "1234.500000",
+        "1\u00a0234": "1234.000000",
+        "1,234'567": None,
+        "1,234e3": None,
+        "1.5e3": "1500.000000",
+        "5e19": "50000000000000000000.000000",
+        "1_000": None,
+        "1.234,56": None,
+    },
+    "number_comma": {
+        "12,5": "12.500000",
+        "1.234,56": "1234.560000",
+        "1 234,56": "1234.560000",
+        "1\u202f234,5": "1234.500000",
+        "1.234": "1234.000000",
+        "1.5e3": None,
+        "45,5 kW": "45.500000",
+        "1,234,567.89": None,
+    },
+    "amount": {
+        "US$ 5": "5.000000",
+        "CA$100": "100.000000",
+        "12.00 kr": "12.000000",
+        "Rs. 1,23,456.00": "123456.000000",
+        "5 F\u00a0CFA": "5.000000",
+        "(\u20ac 12.00)": "-12.000000",
+        "$5 USD": None,
+        "1e5": None,
+        "12,5": None,
+        "1.820,55 \u20ac": None,
+    },
+    "amount_comma": {
+        "1.820,55 \u20ac": "1820.550000",
+        "1 820,55 \u20ac": "1820.550000",
+        "12,50 kr": "12.500000",
+        "$1,234.56": None,
+    },
+    "date": {
+        "01/13/2025": "2025-01-13",
+        "13/01/2025": None,
+        "2024/01/31": "2024-01-31",
+        "2024.1.5": "2024-01-05",
+        "02/30/2024": None,
+        "01/31/24": None,
+        "2024/1-5": None,
+        "2024-01-31T23:59:59-05:00": "2024-01-31",
+    },
+    "date_dmy": {
+        "13/01/2025": "2025-01-13",
+        "01/13/2025": None,
+        "31.01.2025": "2025-01-31",
+        "05-01-2025": "2025-01-05",
+        "29/02/2024": "2024-02-29",
+        "30/02/2024": None,
+        "2024-01-31": "2024-01-31",
+    },
+}
+
+
+def test_duckdb_reads_the_grammar(duckdb_results: dict[str, dict[Any, Any]]) -> None:
+    for name, cases in EXPECTED.items():
+        values = QUERIES[name][1]
+        for value, expected in cases.items():
+            [(found,)] = duckdb_results[name][values.index(value)]
+            if expected is not None and not name.startswith("date"):
+                expected = normalize(Decimal(expected))
+            shown = None if found is None else str(found)
+            assert shown == expected, (name, value, found)
 
 
 def test_every_query_covers_its_cases(

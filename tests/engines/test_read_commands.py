@@ -97,8 +97,9 @@ def builds(
                 timeout=TIMEOUT,
             )
             output = (completed.stdout + completed.stderr)[-4000:]
-            assert completed.returncode == 0, f"{name}: {output}"
-            assert "quality gate passed" in completed.stdout, output
+            # The folder's deliberate garbage fails the unparsed-share gate
+            # alone; every mart is built.
+            test_end_to_end.assert_only_the_unparsed_gate_failed(completed)
             assert "recorded in marts.run_metadata" in completed.stdout, output
             self[name] = build
             return build

@@ -14,7 +14,9 @@
       5 residual      current_charges minus all line items goes by usage
                       share when the bill's meters share one commodity (and
                       have usage), else evenly.
-    A bill without current_charges attributes its line items only. Each
+    A bill without current_charges attributes its line items only; a bill
+    whose currency could not be settled (null) attributes nothing (its
+    charges are in fct_unattributed_bill_costs, unknown_currency). Each
     component is split with prorate_exactly over its meters in meter_id
     order, so its parts add up to it exactly. A bill with no meter cannot
     be attributed: it is in fct_unattributed_bill_costs instead.
@@ -64,7 +66,9 @@ current_documents as (
     from documents
     {{ build_join_type() }} join documents_to_build
         on documents.document_id = documents_to_build.document_id
-    where not documents.is_superseded
+    where
+        not documents.is_superseded
+        and documents.currency is not null
 
 ),
 

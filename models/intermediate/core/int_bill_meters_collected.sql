@@ -3,7 +3,9 @@
     not they count in analytics: inclusion is applied after attribution).
     One row per bill and meter, with the weights cost attribution uses:
       usage_for_share  the sum of the meter's consumption rows on the bill
-                       (IMPORT, not exclusion; 0 when it has none);
+                       (IMPORT, not exclusion; 0 when it has none); a
+                       negative row (field issue negative_usage) counts as
+                       billed but weighs zero here;
       demand_weight    its highest demand above zero on such a row (0 when
                        none: the meter is not a demand meter of the bill).
     Incremental by bill (see int_document_fingerprints): a run rebuilds only
@@ -70,6 +72,7 @@ usage_weights as (
                 when
                     usage_standardized.net_metering_type = 'IMPORT'
                     and not usage_standardized.is_exclusion
+                    and usage_standardized.standard_usage > 0
                     then usage_standardized.standard_usage
                 else 0
             end

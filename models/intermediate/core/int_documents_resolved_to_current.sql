@@ -3,7 +3,9 @@
     resolve to the newest bill (current_document_id), revisions_since
     counts the revisions after it. Only bills nobody supersedes count.
     Screening walked the chains, quarantined loops and dropped links to
-    bills that are not clean. -#}
+    bills that are not clean. currency is the bill's settled currency
+    (int_document_currencies_resolved; null when it could not be settled),
+    the one every cost figure carries. -#}
 with
 
 documents as (
@@ -12,21 +14,29 @@ documents as (
 
 ),
 
+currencies as (
+
+    select * from {{ ref('int_document_currencies_resolved') }}
+
+),
+
 resolved as (
 
     select
-        document_id,
-        account_id,
-        start_date,
-        bill_date,
-        total_charges,
-        current_charges,
-        currency,
-        revised_by_document_id,
-        revised_by_document_id is not null as is_superseded,
-        current_document_id,
-        revisions_since
+        documents.document_id,
+        documents.account_id,
+        documents.start_date,
+        documents.bill_date,
+        documents.total_charges,
+        documents.current_charges,
+        currencies.currency,
+        documents.revised_by_document_id,
+        documents.revised_by_document_id is not null as is_superseded,
+        documents.current_document_id,
+        documents.revisions_since
     from documents
+    inner join currencies
+        on documents.document_id = currencies.document_id
 
 )
 

@@ -17,6 +17,8 @@ final as (
         region,
         postal_code,
         country,
+        country_code,
+        currency_code,
         gross_floor_area,
         gross_floor_area_units,
         is_archived,

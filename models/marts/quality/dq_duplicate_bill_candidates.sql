@@ -1,6 +1,6 @@
 {#- Bills that look like the same bill entered twice: two unsuperseded clean
     bills on one account with the same start_date, bill_date,
-    current_charges (both missing counts as the same) and currency. One row
+    current_charges and currency (both missing counts as the same). One row
     per pair: document_id is the greater id, duplicate_of_document_id the
     smaller (ids compare as strings). Both still count: this is a finding
     for a person to judge, not a filter. -#}
@@ -35,7 +35,7 @@ pairs as (
             later.account_id = earlier.account_id
             and later.start_date = earlier.start_date
             and later.bill_date = earlier.bill_date
-            and later.currency = earlier.currency
+            and {{ null_safe_equals('later.currency', 'earlier.currency') }}
             and {{ null_safe_equals(
                 'later.current_charges', 'earlier.current_charges'
             ) }}

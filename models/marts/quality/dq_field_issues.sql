@@ -1,14 +1,17 @@
 {#- The field-issue ledger: every optional value of a clean record that
     could not be cleaned (it became null, a boolean its default, a link
-    absent), with its entity, record, column, raw text and reason. The
+    absent; a negative IMPORT usage is kept but weighs nothing in cost
+    shares), with its entity, record, column, raw text and reason. The
     record itself was kept; quarantined records are in dq_quarantine with
-    all their raw values instead. -#}
+    all their raw values instead. A bill's charges_units is judged once its
+    currency is settled (int_document_currencies_resolved). -#}
 {%- set issue_columns = [
     ('companies', 'implied_sewer_fraction'),
     ('sites', 'gross_floor_area'),
     ('sites', 'gross_floor_area_units'),
     ('sites', 'data_collection_stop_date'),
     ('sites', 'mirror_site_id'),
+    ('sites', 'country'),
     ('connections', 'company_id'),
     ('accounts', 'connection_id'),
     ('accounts', 'active_account_id'),
@@ -43,8 +46,17 @@ field_issues as (
         where
             quarantine_reason is null
             and {{ column }}_issue is not null
-        {% if not loop.last -%} union all {%- endif %}
+        union all
     {%- endfor %}
+
+    select
+        'documents' as entity,
+        document_id as record_id,
+        'charges_units' as column_name,
+        charges_units as raw_value,
+        charges_units_issue as reason
+    from {{ ref('int_document_currencies_resolved') }}
+    where charges_units_issue is not null
 
 )
 

@@ -162,12 +162,16 @@ final as (
         on
             meter_months.meter_id = monthly_usage.meter_id
             and meter_months.month = monthly_usage.month
-            and meter_months.currency = monthly_usage.currency
+            and {{ null_safe_equals(
+                'meter_months.currency', 'monthly_usage.currency'
+            ) }}
     left join monthly_costs
         on
             meter_months.meter_id = monthly_costs.meter_id
             and meter_months.month = monthly_costs.month
-            and meter_months.currency = monthly_costs.currency
+            and {{ null_safe_equals(
+                'meter_months.currency', 'monthly_costs.currency'
+            ) }}
     left join monthly_peaks
         on
             meter_months.meter_id = monthly_peaks.meter_id

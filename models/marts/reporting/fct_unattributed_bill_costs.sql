@@ -1,9 +1,11 @@
 {#- The unattributed-cost ledger: every bill nobody supersedes whose charges
-    cannot be attributed because it has no meter at all (no clean usage row
-    and no clean line item naming a meter): reason no_meter_on_bill. The
-    whole amount is here: current_charges, or the sum of its line items
-    when the bill has no current_charges. Per currency, the attributed
-    costs (fct_bill_meter_costs) plus these equal what the bills charge. -#}
+    cannot be attributed, with the reason: unknown_currency (its currency
+    could not be settled: currency null; see
+    int_document_currencies_resolved), else no_meter_on_bill (no clean usage
+    row and no clean line item naming a meter). The whole amount is here:
+    current_charges, or the sum of its line items when the bill has no
+    current_charges. Per currency (null as one group), the attributed costs
+    (fct_bill_meter_costs) plus these equal what the bills charge. -#}
 with
 
 documents as (
@@ -61,7 +63,10 @@ unattributed as (
         ) as unattributed_cost,
         documents.start_date,
         documents.bill_date,
-        'no_meter_on_bill' as reason
+        case
+            when documents.currency is null then 'unknown_currency'
+            else 'no_meter_on_bill'
+        end as reason
     from documents
     inner join accounts
         on documents.account_id = accounts.account_id
@@ -71,7 +76,10 @@ unattributed as (
         on documents.document_id = line_item_totals.document_id
     where
         not documents.is_superseded
-        and billed_documents.document_id is null
+        and (
+            billed_documents.document_id is null
+            or documents.currency is null
+        )
 
 ),
 

@@ -16,7 +16,9 @@ clean_documents as (
         bill_date,
         total_charges,
         current_charges,
-        currency,
+        charges_units,
+        stated_currency,
+        charges_units_status,
         revised_by_document_id,
         current_document_id,
         revisions_since

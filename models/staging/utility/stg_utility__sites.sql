@@ -18,6 +18,8 @@ clean_sites as (
         region,
         postal_code,
         country,
+        country_code,
+        currency_code,
         gross_floor_area,
         gross_floor_area_units,
         data_collection_stop_date,

@@ -59,8 +59,13 @@ own_checks as (
 
     select
         parsed.*,
+        account_statuses.status as known_status,
         case
             when parsed.account_id is null then 'missing_id'
+            when
+                {{ is_json_container('parsed.id') }}
+                or {{ is_json_container('parsed.company_id') }}
+                then 'bad_id'
             when account_statuses.status is null then 'unknown_status'
             when companies.company_id is null then 'orphan_company'
             when companies.quarantine_reason is not null
@@ -68,6 +73,7 @@ own_checks as (
         end as own_reason,
         case
             when parsed.parsed_connection_id is null then null
+            when {{ is_json_container('parsed.connection_id') }} then 'bad_id'
             when connections.connection_id is null then 'orphan_connection'
             when connections.quarantine_reason is not null
                 then 'connection_quarantined'
@@ -149,6 +155,8 @@ checked as (
                 own_checks.parsed_active_account_id is null
                 or own_checks.parsed_active_account_id = own_checks.account_id
                 then null
+            when {{ is_json_container('own_checks.active_account_id') }}
+                then 'bad_id'
             when targets.account_id is null then 'orphan_account'
             when
                 targets.own_reason is not null
@@ -196,6 +204,9 @@ screened as (
             as secondary_identifier_type,
         connection_id_issue,
         active_account_id_issue,
+        {{ unparsed_flag('status', 'known_status') }} as status_unparsed,
+        {{ unparsed_flag('updated_at', parse_timestamp('updated_at')) }}
+            as updated_at_unparsed,
         quarantine_reason,
         {{ json_object_text([
             'id', 'company_id', 'connection_id', 'account_number',

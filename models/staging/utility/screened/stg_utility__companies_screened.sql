@@ -55,8 +55,14 @@ screened as (
                 )
         end as implied_sewer_fraction,
         implied_sewer_fraction_issue,
+        {{ unparsed_flag(
+            'implied_sewer_fraction', 'parsed_implied_sewer_fraction'
+        ) }} as implied_sewer_fraction_unparsed,
+        {{ unparsed_flag('updated_at', parse_timestamp('updated_at')) }}
+            as updated_at_unparsed,
         case
             when company_id is null then 'missing_id'
+            when {{ is_json_container('id') }} then 'bad_id'
         end as quarantine_reason,
         {{ json_object_text(
             ['id', 'name', 'implied_sewer_fraction', 'updated_at']

@@ -38,6 +38,7 @@ checked as (
         parsed.*,
         case
             when parsed.parsed_company_id is null then null
+            when {{ is_json_container('parsed.company_id') }} then 'bad_id'
             when companies.company_id is null then 'orphan_company'
             when companies.quarantine_reason is not null
                 then 'company_quarantined'
@@ -58,8 +59,11 @@ screened as (
         end as company_id,
         {{ clean_text('provider_name') }} as provider_name,
         company_id_issue,
+        {{ unparsed_flag('updated_at', parse_timestamp('updated_at')) }}
+            as updated_at_unparsed,
         case
             when connection_id is null then 'missing_id'
+            when {{ is_json_container('id') }} then 'bad_id'
         end as quarantine_reason,
         {{ json_object_text(
             ['id', 'company_id', 'provider_name', 'updated_at']

@@ -5,9 +5,13 @@
     1950 to a year after the as-of date, at most implausible_period_days
     long). total_charges and current_charges are optional: text that is
     not an amount, or one beyond max_abs_value, becomes null with its issue
-    (dq_field_issues). A bill without a currency gets XXX, the ISO 4217
-    code for "no currency", so that its costs are never summed with another
-    currency's.
+    (dq_field_issues). charges_units is read in any case with spaces
+    removed: a three-letter code of the currencies seed (stated_currency),
+    a symbol or prefix of the currency_symbols seed naming one currency
+    (stated too), one several currencies use (ambiguous) or something else
+    (unknown); charges_units_status says which (missing when blank).
+    int_document_currencies_resolved settles the ambiguous and missing
+    ones through the countries of the bill's sites.
     revised_document_id names the bill that supersedes this one. A link to
     a bill that is not clean is dropped (a field issue): the bill stays
     current. Links between bills that pass their own checks are walked: the
@@ -30,6 +34,32 @@ accounts as (
 
 ),
 
+currencies as (
+
+    select * from {{ ref('currencies') }}
+
+),
+
+currency_symbols as (
+
+    select * from {{ ref('currency_symbols') }}
+
+),
+
+currency_spellings as (
+
+    select
+        upper(currency_code) as currency_key,
+        currency_code
+    from currencies
+    union all
+    select
+        upper(replace(symbol, ' ', '')) as currency_key,
+        {{ seed_text('currency_code') }} as currency_code
+    from currency_symbols
+
+),
+
 latest_versions as (
 
     {{ latest_record_per_key('raw_documents', 'id') }}
@@ -39,15 +69,21 @@ latest_versions as (
 parsed as (
 
     select
-        *,
+        latest_versions.*,
         {{ clean_text('id') }} as document_id,
         {{ clean_text('account_id') }} as parsed_account_id,
         {{ clean_text('revised_document_id') }} as parsed_revised_id,
         {{ parse_date('start_date') }} as parsed_start_date,
         {{ parse_date('bill_date') }} as parsed_bill_date,
         {{ parse_amount('total_charges') }} as parsed_total_charges,
-        {{ parse_amount('current_charges') }} as parsed_current_charges
+        {{ parse_amount('current_charges') }} as parsed_current_charges,
+        currency_spellings.currency_key is not null as is_known_currency,
+        currency_spellings.currency_code as parsed_currency
     from latest_versions
+    left join currency_spellings
+        on
+            upper(replace(trim(latest_versions.charges_units), ' ', ''))
+            = currency_spellings.currency_key
 
 ),
 
@@ -57,6 +93,10 @@ own_checks as (
         parsed.*,
         case
             when parsed.document_id is null then 'missing_id'
+            when
+                {{ is_json_container('parsed.id') }}
+                or {{ is_json_container('parsed.account_id') }}
+                then 'bad_id'
             when
                 parsed.parsed_start_date is null
                 or parsed.parsed_bill_date is null
@@ -159,6 +199,8 @@ checked as (
         ) as quarantine_reason,
         case
             when own_checks.parsed_revised_id is null then null
+            when {{ is_json_container('own_checks.revised_document_id') }}
+                then 'bad_id'
             when targets.document_id is null then 'orphan_document'
             when
                 targets.own_reason is not null
@@ -180,6 +222,24 @@ checked as (
 
 ),
 
+flagged as (
+
+    select
+        *,
+        {{ unparsed_flag('start_date', 'parsed_start_date') }}
+            as start_date_unparsed,
+        {{ unparsed_flag('bill_date', 'parsed_bill_date') }}
+            as bill_date_unparsed,
+        {{ unparsed_flag('total_charges', 'parsed_total_charges') }}
+            as total_charges_unparsed,
+        {{ unparsed_flag('current_charges', 'parsed_current_charges') }}
+            as current_charges_unparsed,
+        {{ unparsed_flag('updated_at', parse_timestamp('updated_at')) }}
+            as updated_at_unparsed
+    from checked
+
+),
+
 screened as (
 
     select
@@ -196,7 +256,14 @@ screened as (
             when current_charges_issue is null
                 then cast(parsed_current_charges as {{ dbt.type_numeric() }})
         end as current_charges,
-        coalesce(upper({{ clean_text('charges_units') }}), 'XXX') as currency,
+        {{ clean_text('charges_units') }} as charges_units,
+        parsed_currency as stated_currency,
+        case
+            when {{ is_blank('charges_units') }} then 'missing'
+            when not is_known_currency then 'unknown'
+            when parsed_currency is null then 'ambiguous'
+            else 'stated'
+        end as charges_units_status,
         case
             when revised_document_id_issue is null then parsed_revised_id
         end as revised_by_document_id,
@@ -205,6 +272,11 @@ screened as (
         total_charges_issue,
         current_charges_issue,
         revised_document_id_issue,
+        start_date_unparsed,
+        bill_date_unparsed,
+        total_charges_unparsed,
+        current_charges_unparsed,
+        updated_at_unparsed,
         quarantine_reason,
         case
             when
@@ -212,6 +284,8 @@ screened as (
                 or total_charges_issue is not null
                 or current_charges_issue is not null
                 or revised_document_id_issue is not null
+                or not (is_known_currency or {{ is_blank('charges_units') }})
+                or coalesce(updated_at_unparsed, false)
                 then
                     {{ json_object_text([
                         'id', 'account_id', 'start_date', 'bill_date',
@@ -219,7 +293,7 @@ screened as (
                         'revised_document_id', 'updated_at'
                     ]) }}
         end as raw_values
-    from checked
+    from flagged
 
 )
 

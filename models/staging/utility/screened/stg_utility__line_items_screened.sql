@@ -2,9 +2,11 @@
     with the reason it is quarantined (null = clean). Required: id,
     document_id, a known charge_type and an amount (within max_abs_value).
     Optional values that cannot be cleaned never cost the item
-    (dq_field_issues): a meter_id naming no clean meter is dropped (the
-    item is attributed as if it named none) and an unknown datasource_type
-    becomes null.
+    (dq_field_issues): a meter_id naming no clean meter (orphan_meter,
+    meter_quarantined), or a meter of another company than the bill's
+    (bill -> account -> company: foreign_meter, so that a company's money
+    never lands in another company), is dropped (the item is attributed as
+    if it named none) and an unknown datasource_type becomes null.
     raw_values (the row's raw text as JSON) is kept for the rows that are
     quarantined or have a field issue, the only ones that show it. -#}
 with
@@ -18,6 +20,12 @@ raw_line_items as (
 documents as (
 
     select * from {{ ref('stg_utility__documents_screened') }}
+
+),
+
+accounts as (
+
+    select * from {{ ref('stg_utility__accounts_screened') }}
 
 ),
 
@@ -65,8 +73,17 @@ checked as (
 
     select
         parsed.*,
+        charge_types.charge_type as known_charge_type,
+        commodities.commodity as known_commodity,
+        {{ unparsed_flag(
+            'parsed.updated_at', parse_timestamp('parsed.updated_at')
+        ) }} as updated_at_unparsed,
         case
             when parsed.line_item_id is null then 'missing_id'
+            when
+                {{ is_json_container('parsed.id') }}
+                or {{ is_json_container('parsed.document_id') }}
+                then 'bad_id'
             when parsed.parsed_amount is null then 'bad_amount'
             when {{ is_out_of_range('parsed.parsed_amount') }}
                 then 'bad_number'
@@ -77,9 +94,12 @@ checked as (
         end as quarantine_reason,
         case
             when parsed.parsed_meter_id is null then null
+            when {{ is_json_container('parsed.meter_id') }} then 'bad_id'
             when meters.meter_id is null then 'orphan_meter'
             when meters.quarantine_reason is not null
                 then 'meter_quarantined'
+            when meters.company_id != accounts.company_id
+                then 'foreign_meter'
         end as meter_id_issue,
         case
             when
@@ -94,6 +114,8 @@ checked as (
         on parsed.parsed_commodity = commodities.commodity
     left join documents
         on parsed.parsed_document_id = documents.document_id
+    left join accounts
+        on documents.account_id = accounts.account_id
     left join meters
         on parsed.parsed_meter_id = meters.meter_id
 
@@ -117,12 +139,19 @@ screened as (
         end as amount,
         meter_id_issue,
         datasource_type_issue,
+        {{ unparsed_flag('amount', 'parsed_amount') }} as amount_unparsed,
+        {{ unparsed_flag('charge_type', 'known_charge_type') }}
+            as charge_type_unparsed,
+        {{ unparsed_flag('datasource_type', 'known_commodity') }}
+            as datasource_type_unparsed,
+        updated_at_unparsed,
         quarantine_reason,
         case
             when
                 quarantine_reason is not null
                 or meter_id_issue is not null
                 or datasource_type_issue is not null
+                or coalesce(updated_at_unparsed, false)
                 then
                     {{ json_object_text([
                         'id', 'document_id', 'meter_id', 'charge_type',

@@ -54,6 +54,7 @@ screened as (
         parsed.normalized_value,
         case
             when parsed.parsed_meter_id is null then 'missing_id'
+            when {{ is_json_container('parsed.meter_id') }} then 'bad_id'
             when
                 parsed.parsed_identifier_type is null
                 or parsed.normalized_value is null

@@ -39,6 +39,8 @@ screened as (
         {{ clean_text('latest_versions.tag_name') }} as tag_name,
         case
             when {{ is_blank('latest_versions.meter_id') }} then 'missing_id'
+            when {{ is_json_container('latest_versions.meter_id') }}
+                then 'bad_id'
             when {{ is_blank('latest_versions.tag_name') }}
                 then 'missing_value'
             when meters.meter_id is null then 'orphan_meter'

@@ -62,8 +62,14 @@ checked as (
 
     select
         parsed.*,
+        commodities.commodity as known_commodity,
         case
             when parsed.meter_id is null then 'missing_id'
+            when
+                {{ is_json_container('parsed.id') }}
+                or {{ is_json_container('parsed.company_id') }}
+                or {{ is_json_container('parsed.account_id') }}
+                then 'bad_id'
             when commodities.commodity is null then 'unknown_commodity'
             when companies.company_id is null then 'orphan_company'
             when companies.quarantine_reason is not null
@@ -74,6 +80,7 @@ checked as (
         end as quarantine_reason,
         case
             when parsed.parsed_site_id is null then null
+            when {{ is_json_container('parsed.site_id') }} then 'bad_id'
             when sites.site_id is null then 'orphan_site'
             when sites.quarantine_reason is not null then 'site_quarantined'
         end as site_id_issue,
@@ -110,6 +117,14 @@ screened as (
         site_id_issue,
         is_tracked_issue,
         is_duplicated_issue,
+        {{ unparsed_flag('datasource_type', 'known_commodity') }}
+            as datasource_type_unparsed,
+        {{ unparsed_flag('is_tracked', 'parsed_is_tracked') }}
+            as is_tracked_unparsed,
+        {{ unparsed_flag('is_duplicated', 'parsed_is_duplicated') }}
+            as is_duplicated_unparsed,
+        {{ unparsed_flag('updated_at', parse_timestamp('updated_at')) }}
+            as updated_at_unparsed,
         quarantine_reason,
         {{ json_object_text([
             'id', 'company_id', 'account_id', 'site_id', 'datasource_type',

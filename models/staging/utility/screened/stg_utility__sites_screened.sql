@@ -4,8 +4,13 @@
     its issue in a <column>_issue column (dq_field_issues):
     gross_floor_area (not a number, negative or too large),
     gross_floor_area_units (SQ_FT or SQ_M in any spelling; empty = SQ_FT),
-    data_collection_stop_date (unparseable or implausible) and
-    mirror_site_id (naming no clean site, or the site itself). -#}
+    data_collection_stop_date (unparseable or implausible), country (not an
+    ISO 3166-1 alpha-2 or alpha-3 code, English short name or alias of the
+    countries and country_aliases seeds, in any case: unknown_country; the
+    site keeps its row) and mirror_site_id (naming no clean site, or the
+    site itself). country_code is the country's alpha-2 code and
+    currency_code its currency (countries seed). The seeds write
+    apostrophes as ’; a country written with ' matches too. -#}
 with
 
 raw_sites as (
@@ -28,6 +33,42 @@ floor_area_units as (
 
 ),
 
+countries as (
+
+    select * from {{ ref('countries') }}
+
+),
+
+country_aliases as (
+
+    select * from {{ ref('country_aliases') }}
+
+),
+
+country_names as (
+
+    select
+        lower(alpha2) as country_key,
+        alpha2
+    from countries
+    union
+    select
+        lower(alpha3) as country_key,
+        alpha2
+    from countries
+    union
+    select
+        lower(country_name) as country_key,
+        alpha2
+    from countries
+    union
+    select
+        lower(alias) as country_key,
+        alpha2
+    from country_aliases
+
+),
+
 latest_versions as (
 
     {{ latest_record_per_key('raw_sites', 'id') }}
@@ -46,8 +87,20 @@ parsed as (
             as parsed_gross_floor_area,
         {{ parse_date('latest_versions.data_collection_stop_date') }}
             as parsed_stop_date,
-        floor_area_units.floor_area_unit as parsed_floor_area_unit
+        floor_area_units.floor_area_unit as parsed_floor_area_unit,
+        country_names.alpha2 as parsed_country_code,
+        {{ seed_text('countries.currency_code') }} as parsed_currency_code
     from latest_versions
+    left join country_names
+        on
+            replace(
+                lower(trim(latest_versions.country)),
+                {{ sql_string_literal("'") }},
+                {{ sql_string_literal("’") }}
+            )
+            = country_names.country_key
+    left join countries
+        on country_names.alpha2 = countries.alpha2
     left join floor_area_units
         on
             replace(
@@ -64,6 +117,10 @@ own_checks as (
         parsed.*,
         case
             when parsed.site_id is null then 'missing_id'
+            when
+                {{ is_json_container('parsed.id') }}
+                or {{ is_json_container('parsed.company_id') }}
+                then 'bad_id'
             when companies.company_id is null then 'orphan_company'
             when companies.quarantine_reason is not null
                 then 'company_quarantined'
@@ -87,7 +144,13 @@ own_checks as (
             when parsed.parsed_stop_date is null then 'bad_date'
             when {{ is_implausible_date('parsed.parsed_stop_date') }}
                 then 'implausible_date'
-        end as data_collection_stop_date_issue
+        end as data_collection_stop_date_issue,
+        case
+            when
+                not {{ is_blank('parsed.country') }}
+                and parsed.parsed_country_code is null
+                then 'unknown_country'
+        end as country_issue
     from parsed
     left join companies
         on parsed.parsed_company_id = companies.company_id
@@ -100,6 +163,8 @@ link_checks as (
         own_checks.*,
         case
             when own_checks.parsed_mirror_site_id is null then null
+            when {{ is_json_container('own_checks.mirror_site_id') }}
+                then 'bad_id'
             when own_checks.parsed_mirror_site_id = own_checks.site_id
                 then 'self_link'
             when mirror_sites.site_id is null then 'orphan_site'
@@ -124,6 +189,8 @@ screened as (
         {{ clean_text('region') }} as region,
         {{ clean_text('postal_code') }} as postal_code,
         {{ clean_text('country') }} as country,
+        parsed_country_code as country_code,
+        parsed_currency_code as currency_code,
         case
             when gross_floor_area_issue is null
                 then cast(parsed_gross_floor_area as {{ dbt.type_numeric() }})
@@ -142,6 +209,17 @@ screened as (
         gross_floor_area_units_issue,
         data_collection_stop_date_issue,
         mirror_site_id_issue,
+        country_issue,
+        {{ unparsed_flag('gross_floor_area', 'parsed_gross_floor_area') }}
+            as gross_floor_area_unparsed,
+        {{ unparsed_flag('gross_floor_area_units', 'parsed_floor_area_unit') }}
+            as gross_floor_area_units_unparsed,
+        {{ unparsed_flag('data_collection_stop_date', 'parsed_stop_date') }}
+            as data_collection_stop_date_unparsed,
+        {{ unparsed_flag('country', 'parsed_country_code') }}
+            as country_unparsed,
+        {{ unparsed_flag('updated_at', parse_timestamp('updated_at')) }}
+            as updated_at_unparsed,
         quarantine_reason,
         {{ json_object_text([
             'id', 'company_id', 'name', 'address', 'city', 'region',

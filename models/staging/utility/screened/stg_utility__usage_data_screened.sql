@@ -17,7 +17,10 @@
     (dq_field_issues): raw_usage when standard_usage is used,
     standard_usage when raw_usage is converted instead, demand (a number of
     kW, "45 kW" accepted), exclusion and is_estimated (default false), and
-    extracted_identifiers when meter_id is set.
+    extracted_identifiers when meter_id is set. A negative usage on an
+    IMPORT row that is not an exclusion is kept (it counts as billed) with
+    the issue negative_usage on the column that gave it (standard_usage, or
+    raw_usage when converted); cost attribution gives it no weight.
     raw_values (the row's raw text as JSON) is kept for the rows that are
     quarantined or have a field issue, the only ones that show it. -#}
 with
@@ -320,8 +323,14 @@ checked as (
 
     select
         standardized.*,
+        net_metering_types.net_metering_type as known_net_metering_type,
         case
             when standardized.usage_id is null then 'missing_id'
+            when
+                {{ is_json_container('standardized.id') }}
+                or {{ is_json_container('standardized.document_id') }}
+                or {{ is_json_container('standardized.meter_id') }}
+                then 'bad_id'
             when
                 standardized.parsed_start_date is null
                 or standardized.parsed_end_date is null
@@ -389,6 +398,20 @@ checked as (
 
 ),
 
+signs_checked as (
+
+    select
+        *,
+        coalesce(
+            parsed_net_metering_type = 'IMPORT'
+            and not coalesce(parsed_exclusion, false)
+            and computed_standard_usage < 0,
+            false
+        ) as is_negative_import
+    from checked
+
+),
+
 final_checks as (
 
     select
@@ -408,12 +431,18 @@ final_checks as (
                 and not {{ is_blank('raw_usage') }}
                 and not has_raw_usage
                 then 'bad_number'
+            when
+                not has_standard_usage
+                and is_negative_import
+                then 'negative_usage'
         end as raw_usage_issue,
         case
             when
                 not has_standard_usage
                 and not {{ is_blank('standard_usage') }}
                 then 'bad_number'
+            when has_standard_usage and is_negative_import
+                then 'negative_usage'
         end as standard_usage_issue,
         case
             when {{ is_blank('demand') }} then null
@@ -434,8 +463,27 @@ final_checks as (
                 and not {{ is_blank('extracted_identifiers') }}
                 and not {{ is_json_array('extracted_identifiers') }}
                 then 'bad_json'
-        end as extracted_identifiers_issue
-    from checked
+        end as extracted_identifiers_issue,
+        {{ unparsed_flag('start_date', 'parsed_start_date') }}
+            as start_date_unparsed,
+        {{ unparsed_flag('end_date', 'parsed_end_date') }}
+            as end_date_unparsed,
+        {{ unparsed_flag('raw_usage', 'parsed_raw_usage') }}
+            as raw_usage_unparsed,
+        {{ unparsed_flag('raw_usage_units', 'parsed_unit') }}
+            as raw_usage_units_unparsed,
+        {{ unparsed_flag('standard_usage', 'parsed_standard_usage') }}
+            as standard_usage_unparsed,
+        {{ unparsed_flag('demand', 'parsed_demand') }} as demand_unparsed,
+        {{ unparsed_flag('exclusion', 'parsed_exclusion') }}
+            as exclusion_unparsed,
+        {{ unparsed_flag('is_estimated', 'parsed_is_estimated') }}
+            as is_estimated_unparsed,
+        {{ unparsed_flag('net_metering_type', 'known_net_metering_type') }}
+            as net_metering_type_unparsed,
+        {{ unparsed_flag('updated_at', parse_timestamp('updated_at')) }}
+            as updated_at_unparsed
+    from signs_checked
 
 ),
 
@@ -476,6 +524,16 @@ screened as (
         exclusion_issue,
         is_estimated_issue,
         extracted_identifiers_issue,
+        start_date_unparsed,
+        end_date_unparsed,
+        raw_usage_unparsed,
+        raw_usage_units_unparsed,
+        standard_usage_unparsed,
+        demand_unparsed,
+        exclusion_unparsed,
+        is_estimated_unparsed,
+        net_metering_type_unparsed,
+        updated_at_unparsed,
         quarantine_reason,
         case
             when
@@ -486,6 +544,12 @@ screened as (
                 or exclusion_issue is not null
                 or is_estimated_issue is not null
                 or extracted_identifiers_issue is not null
+                or coalesce(
+                    raw_usage_units_unparsed
+                    or raw_usage_unparsed
+                    or updated_at_unparsed,
+                    false
+                )
                 then
                     {{ json_object_text([
                         'id', 'document_id', 'meter_id', 'start_date',

@@ -1,0 +1,121 @@
+{#- The unparsed-share gate: per entity and parsed column (macro
+    parsed_columns), the non-empty values (records, latest version per key)
+    and those that could not be parsed, with their share and three sample
+    values (the most frequent, quoted). A data test fails the build on each
+    row whose unparsed_share is above var landing_max_unparsed_share (0.05),
+    so that a folder in an unexpected format (day-first dates read
+    month-first, decimal commas) never passes with its values emptied. -#}
+{%- set columns = parsed_columns() -%}
+with
+
+currencies as (
+
+    select * from {{ ref('int_document_currencies_resolved') }}
+
+),
+
+unparsed_values as (
+
+    select * from {{ ref('int_unparsed_values_counted') }}
+
+),
+
+column_counts as (
+
+    -- noqa: disable=LT02,LT05
+    {%- for entity, entity_columns in columns.items() %}
+        {%- for column, kind in entity_columns %}
+            {%- if entity == 'documents' and column == 'charges_units' %}
+
+    select
+        'documents' as entity,
+        'charges_units' as column_name,
+        count(charges_units) as non_empty_count,
+        sum(
+            case
+                when charges_units is not null and currency is null then 1
+                else 0
+            end
+        ) as unparsed_count
+    from currencies
+            {%- else %}
+
+    select
+        '{{ entity }}' as entity,
+        '{{ column }}' as column_name,
+        count({{ column }}_unparsed) as non_empty_count,
+        sum(case when {{ column }}_unparsed then 1 else 0 end)
+            as unparsed_count
+    from {{ ref('stg_utility__' ~ entity ~ '_screened') }}
+            {%- endif %}
+            {% if not loop.last %}union all{% endif %}
+        {%- endfor %}
+        {% if not loop.last %}union all{% endif %}
+    {%- endfor %}
+
+    -- noqa: enable=LT02,LT05
+),
+
+ranked_samples as (
+
+    select
+        entity,
+        column_name,
+        raw_value,
+        row_number() over (
+            partition by entity, column_name
+            order by row_count desc, {{ binary_collated('raw_value') }}
+        ) as sample_rank
+    from unparsed_values
+
+),
+
+samples as (
+
+    select
+        entity,
+        column_name,
+        {{ dbt.listagg(
+            quoted_text("coalesce(raw_value, '')"), "', '",
+            'order by sample_rank'
+        ) }} as sample_values
+    from ranked_samples
+    where sample_rank <= 3
+    group by entity, column_name
+
+),
+
+final as (
+
+    select
+        column_counts.entity,
+        column_counts.column_name,
+        cast(column_counts.non_empty_count as integer) as non_empty_count,
+        cast(coalesce(column_counts.unparsed_count, 0) as integer)
+            as unparsed_count,
+        cast(
+            cast(
+                case
+                    when column_counts.non_empty_count > 0
+                        then {{ divide_half_away_from_zero(
+                            'cast(coalesce(column_counts.unparsed_count, 0)'
+                            ~ ' as decimal(38, 0)) * 1000000',
+                            'column_counts.non_empty_count'
+                        ) }}
+                    else 0
+                end as decimal(28, 0)
+            ) * cast(0.000001 as decimal(7, 6)) as {{ dbt.type_numeric() }}
+        ) as unparsed_share,
+        samples.sample_values,
+        cast(
+            {{ var('landing_max_unparsed_share') }} as {{ dbt.type_numeric() }}
+        ) as max_unparsed_share
+    from column_counts
+    left join samples
+        on
+            column_counts.entity = samples.entity
+            and column_counts.column_name = samples.column_name
+
+)
+
+select * from final
