@@ -7,9 +7,9 @@ something to tell apart:
 
 - Q2 (no implied sewer) with site QS9 "Annex" (floor area ``-1200``: a field
   issue, out of range; an unparseable one in one site of three would fail the
-  unparsed-share gate), account QA9 and electricity meter QE9 billed in November 2024 and
-  January 2025: December is a 31-day gap and a missing meter-month, and QS9
-  is not ENERGY STAR ready;
+  unparsed-share gate), account QA9 and electricity meter QE9 billed in
+  November 2024 and January 2025: December is a 31-day gap and a missing
+  meter-month, and QS9 is not ENERGY STAR ready;
 - a Q2 bill in EUR without any meter (an unattributed bill of 75 EUR);
 - two quarantined records: a QE9 identifier without a value
   (``missing_value``) and a usage row naming no bill (``orphan_document``).
