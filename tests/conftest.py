@@ -100,12 +100,6 @@ MINIMAL_LANDING: dict[str, list[dict[str, Any]]] = {
 }
 
 
-def pytest_configure(config: pytest.Config) -> None:
-    config.addinivalue_line(
-        "markers", "e2e: runs the whole pipeline, dbt included (slow)"
-    )
-
-
 def _column_names(entity: str, rows: Rows) -> list[str]:
     """The union of the rows' keys in order of first appearance."""
     names: dict[str, None] = {}
