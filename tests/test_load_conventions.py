@@ -94,6 +94,38 @@ def test_a_month_first_date_under_dmy_exits_2(
 
 
 @pytest.mark.parametrize(
+    ("value", "date_order", "proof"),
+    [
+        ("13/01/2025", "mdy", True),
+        ("30.06.2024", "mdy", True),
+        ("31-12-2025 08:00", "mdy", True),
+        ("31/06/2024", "mdy", False),  # no June 31: a bad date either way
+        ("30/02/2024", "mdy", False),
+        ("29/02/2024", "mdy", False),  # leap years only: proves nothing alone
+        ("12/01/2025", "mdy", False),  # either order
+        ("01/31/2026", "dmy", True),
+        ("06/31/2024", "dmy", False),
+        ("13/01-2025", "mdy", False),  # two separators
+    ],
+)
+def test_only_a_calendar_day_in_the_other_order_is_proof(
+    tmp_path: Path,
+    minimal_landing: dict[str, list[dict[str, Any]]],
+    capsys: pytest.CaptureFixture[str],
+    value: str,
+    date_order: str,
+    proof: bool,
+) -> None:
+    """A date no order can read is a bad date (quarantined), never proof."""
+    minimal_landing["documents"] = documents({"start_date": value})
+    raw_dir = write_landing(tmp_path / "raw", minimal_landing)
+
+    code = load(raw_dir, tmp_path / "w.duckdb", "--date-order", date_order)
+
+    assert code == (2 if proof else 0), capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
     ("value", "proof"),
     [
         ("1.820,55 €", True),

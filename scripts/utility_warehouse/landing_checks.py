@@ -3,9 +3,12 @@ other date order or decimal separator than the load's settings.
 
 Date columns (every date and ``updated_at``): a value ``A<sep>B<sep>YYYY`` (sep
 one of ``/ . -``, the same twice, A and B one or two digits, maybe followed by a
-time) with A from 13 to 31 and B from 1 to 12 proves day-first dates when
-``date_order`` is ``mdy``; with B from 13 to 31 and A from 1 to 12 it proves
-month-first dates when ``date_order`` is ``dmy``.
+time) that is a calendar day only when A is the day (A from 13 to 31, B a month
+that has day A) proves day-first dates when ``date_order`` is ``mdy``; one that
+is a calendar day only when B is the day proves month-first dates when
+``date_order`` is ``dmy``. A value no order can read (``31/06/2024``) proves
+nothing: it is a bad date in either convention. February 29 is left out (it
+exists in leap years only), so it never proves anything on its own.
 
 Amount columns: under decimal separator ``.``, a value whose number ends in a
 comma and one or two digits (``1.820,55 €``, ``12,5``) proves decimal commas;
@@ -37,15 +40,27 @@ from utility_warehouse.landing_settings import (
     LandingSettings,
 )
 
-# A year-last date A<sep>B<sep>YYYY, the same separator twice, maybe a time after.
-_DAY_ABOVE_12 = "(1[3-9]|2[0-9]|3[01])"
-_MONTH = "(0?[1-9]|1[0-2])"
-_YEAR_LAST = r"^\s*{first}(/{second}/|\.{second}\.|-{second}-)[0-9]{{4}}([ T].*)?$"
+# Days above 12 with the months that have them (February 29 left out).
+_DAYS_AND_MONTHS = (
+    ("(?:1[3-9]|2[0-8])", "(?:0?[1-9]|1[0-2])"),
+    ("(?:29|30)", "(?:0?1|0?[3-9]|1[0-2])"),
+    ("31", "(?:0?[13578]|1[02])"),
+)
+
+
+def _year_last(day_first: bool) -> str:
+    """A year-last date A<sep>B<sep>YYYY (the same separator twice, maybe a time
+    after) that is a calendar day with the day first (or second) only."""
+    alternatives = []
+    for day, month in _DAYS_AND_MONTHS:
+        first, second = (day, month) if day_first else (month, day)
+        for separator in ("/", r"\.", "-"):
+            alternatives.append(f"{first}{separator}{second}{separator}")
+    return rf"^\s*(?:{'|'.join(alternatives)})[0-9]{{4}}(?:[ T].*)?$"
+
+
 # Under mdy, a day above 12 first proves day-first dates; under dmy, second.
-DATE_PROOF = {
-    "mdy": _YEAR_LAST.format(first=_DAY_ABOVE_12, second=_MONTH),
-    "dmy": _YEAR_LAST.format(first=_MONTH, second=_DAY_ABOVE_12),
-}
+DATE_PROOF = {"mdy": _year_last(day_first=True), "dmy": _year_last(day_first=False)}
 _GROUPING = "'\u2019 \u00a0\u202f"  # apostrophes, spaces, no-break spaces
 # A number part ending in a comma (or a point) and one or two digits, a currency
 # token or spaces around it.
