@@ -7,6 +7,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
@@ -260,3 +261,27 @@ def test_the_look_is_quick_on_a_large_file(
     started = time.monotonic()
     assert load(raw_dir, tmp_path / "w.duckdb") == 2
     assert time.monotonic() - started < 30
+
+
+def test_typed_parquet_numbers_follow_a_decimal_comma_folder(
+    tmp_path: Path,
+    minimal_landing: dict[str, list[dict[str, Any]]],
+) -> None:
+    """A Parquet number is no text to read: it lands written with the folder's
+    decimal separator, so it is neither proof of the other convention nor a
+    different value."""
+    raw_dir = write_landing(tmp_path / "raw", minimal_landing)
+    (raw_dir / "documents.csv").unlink()
+    base = documents({})[0]
+    rows = [{**base, "total_charges": 1820.55, "current_charges": -12.5}]
+    pq.write_table(pa.Table.from_pylist(rows), raw_dir / "documents.parquet")
+    (raw_dir / "landing.json").write_text('{"decimal_separator": ","}')
+    database = tmp_path / "w.duckdb"
+
+    assert load(raw_dir, database) == 0
+
+    with duckdb.connect(str(database), read_only=True) as con:
+        landed = con.execute(
+            "select total_charges, current_charges from raw.documents"
+        ).fetchall()
+    assert landed == [("1820,55", "-12,5")]

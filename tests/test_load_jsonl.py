@@ -186,3 +186,26 @@ def test_an_object_or_array_where_a_value_is_expected_lands_as_json_text(
         ('{"id":"CO0001"}', '["a","b"]'),
         ("c2", '{"x":1.5}'),
     ]
+
+
+@pytest.mark.parametrize("rewrite", [False, True])
+def test_json_numbers_follow_a_decimal_comma_folder(
+    tmp_path: Path, minimal_landing: dict[str, list[dict[str, Any]]], rewrite: bool
+) -> None:
+    """A JSON number always has a decimal point; in a folder whose text values
+    use a decimal comma it lands written with a comma, so it parses as the
+    same value."""
+    raw_dir = write_landing(tmp_path / "raw", minimal_landing)
+    # A key repeated inside an array forces the line-by-line rewrite.
+    extra = ', "notes": [{"current_charges": 1.5}]' if rewrite else ""
+    line = DOCUMENT.format(n=1, total="1820.55", current="-12.5")
+    write_lines(raw_dir, "documents", [line[:-1] + extra + "}"])
+    (raw_dir / "landing.json").write_text('{"decimal_separator": ","}')
+    database = tmp_path / "w.duckdb"
+
+    assert load(raw_dir, database) == 0
+
+    rows = raw_rows(database, "documents")
+    assert [(row["total_charges"], row["current_charges"]) for row in rows] == [
+        ("1820,55", "-12,5")
+    ]

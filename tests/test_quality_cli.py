@@ -5,10 +5,11 @@ Q1, sites QS1-QS4, run as of 2025-01-31; its findings are worked out there),
 plus a second company so that filters and the whole-warehouse ledgers have
 something to tell apart:
 
-- Q2 (no implied sewer) with site QS9 "Annex" (floor area ``lots``: a field
-  issue), account QA9 and electricity meter QE9 billed in November 2024 and
-  January 2025: December is a 31-day gap and a missing meter-month, and QS9
-  is not ENERGY STAR ready;
+- Q2 (no implied sewer) with site QS9 "Annex" (floor area ``-1200``: a field
+  issue, out of range; an unparseable one in one site of three would fail the
+  unparsed-share gate), account QA9 and electricity meter QE9 billed in
+  November 2024 and January 2025: December is a 31-day gap and a missing
+  meter-month, and QS9 is not ENERGY STAR ready;
 - a Q2 bill in EUR without any meter (an unattributed bill of 75 EUR);
 - two quarantined records: a QE9 identifier without a value
   (``missing_value``) and a usage row naming no bill (``orphan_document``).
@@ -51,7 +52,7 @@ def _landing_with_a_second_company() -> dict[str, list[Row]]:
         {"id": "Q2", "name": "Second Co", "implied_sewer_fraction": ""}
     )
     site = dict(landing["sites"][0])
-    site.update(id="QS9", company_id="Q2", name="Annex", gross_floor_area="lots")
+    site.update(id="QS9", company_id="Q2", name="Annex", gross_floor_area="-1200")
     landing["sites"].append(site)
     account = dict(landing["accounts"][0])
     account.update(id="QA9", company_id="Q2", account_number="QA9")
@@ -237,7 +238,7 @@ ANOMALY = {
 }
 
 FIELD_ISSUES = [
-    {"entity": "sites", "column_name": "gross_floor_area", "reason": "bad_number",
+    {"entity": "sites", "column_name": "gross_floor_area", "reason": "out_of_range",
      "count": 1},
 ]  # fmt: skip
 QUARANTINE = [

@@ -20,3 +20,11 @@ def error_line(error: BaseException) -> str:
         if line.strip():
             lines.append(line.strip())
     return " ".join(lines) or type(error).__name__
+
+
+def number_text(expression: str, decimal_separator: str) -> str:
+    """SQL: the text of a typed number (``expression``, written with a point)
+    in a folder whose decimal separator is ``decimal_separator``."""
+    if decimal_separator == ",":
+        return f"replace({expression}, '.', ',')"
+    return expression

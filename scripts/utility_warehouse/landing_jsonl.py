@@ -28,7 +28,7 @@ from typing import Any
 import duckdb
 
 from utility_warehouse.contract import Entity, normalize_name
-from utility_warehouse.duckdb_text import error_line, quote_literal
+from utility_warehouse.duckdb_text import error_line, number_text, quote_literal
 from utility_warehouse.landing_columns import check_column_count, require_columns
 from utility_warehouse.landing_errors import FileProblems
 from utility_warehouse.landing_scan import Scanned
@@ -125,26 +125,38 @@ def _nested_text(value: Any) -> str:
     return str(_ENCODE(value))
 
 
-def _top_level_text(value: Any) -> str | None:
-    """What a top-level value lands as: its text (None for null)."""
+def _top_level_text(value: Any, decimal_separator: str = ".") -> str | None:
+    """What a top-level value lands as: its text (None for null); a number's
+    text is written with the folder's decimal separator."""
     if value is None:
         return None
     if isinstance(value, bool):
         return "true" if value else "false"
-    if isinstance(value, str):  # a string, or a number's source text
+    if isinstance(value, _Number):
+        return str.__str__(value).replace(".", decimal_separator)
+    if isinstance(value, str):
         return str.__str__(value)
     return _nested_text(value)
 
 
-def textual_line(line: str) -> str:
+def textual_line(line: str, decimal_separator: str = ".") -> str:
     """One JSON object with every top-level value as a string of its text."""
     content = _DECODE(line)
     if not isinstance(content, dict):
         raise ValueError("not a JSON object")
-    return str(_ENCODE({key: _top_level_text(item) for key, item in content.items()}))
+    return str(
+        _ENCODE(
+            {
+                key: _top_level_text(item, decimal_separator)
+                for key, item in content.items()
+            }
+        )
+    )
 
 
-def rewrite_textual(path: Path, source: Path, target: Path) -> None:
+def rewrite_textual(
+    path: Path, source: Path, target: Path, decimal_separator: str = "."
+) -> None:
     """Rewrite a JSON lines file, line for line (blank lines kept), with every
     top-level value as a JSON string of its source text."""
     with source.open("rb") as reader, target.open("w", encoding="utf-8") as writer:
@@ -153,7 +165,9 @@ def rewrite_textual(path: Path, source: Path, target: Path) -> None:
                 writer.write("\n")
                 continue
             try:
-                writer.write(textual_line(raw.decode("utf-8")) + "\n")
+                writer.write(
+                    textual_line(raw.decode("utf-8"), decimal_separator) + "\n"
+                )
             except (ValueError, RecursionError) as error:
                 raise FileProblems(
                     [f"{path.name}: line {number} is not valid JSON ({error})"]
@@ -282,16 +296,20 @@ def _types(keys: Sequence[str]) -> str:
     return ", ".join(f"json_type(v[{k}]) as t{k}" for k in range(1, len(keys) + 1))
 
 
-def _value_text(position: int, key: str) -> str:
+def _value_text(position: int, key: str, decimal_separator: str) -> str:
     """SQL: the text of the value of the key at ``position`` (its JSON type is
-    ``t<position>``); a number's is the text after ``"<key>":`` in the line."""
+    ``t<position>``); a number's is the text after ``"<key>":`` in the line,
+    written with the folder's decimal separator."""
     value, kind = f"v[{position}]", f"t{position}"
     pattern = quote_literal(re.escape(_spelled(key)) + _NUMBER)
+    number = number_text(
+        f"nullif(regexp_extract(j, {pattern}, 1), '')", decimal_separator
+    )
     return (
         f"case when {kind} = 'VARCHAR' then json_extract_string({value}, '$') "
         f"when {kind} in ('BOOLEAN', 'OBJECT', 'ARRAY') then cast({value} as varchar) "
         f"when {kind} in {_NUMBERS} "
-        f"then coalesce(nullif(regexp_extract(j, {pattern}, 1), ''), {_NOT_FOUND}) end"
+        f"then coalesce({number}, {_NOT_FOUND}) end"
     )
 
 
@@ -337,6 +355,7 @@ def _create_stage(
     values: str,
     columns: Sequence[_Column],
     keys: Sequence[str],
+    decimal_separator: str,
 ) -> bool:
     """Create the staging table; False when a number's key was not found in its
     line (written with escapes): then nothing is created."""
@@ -347,7 +366,9 @@ def _create_stage(
         return True
     items = []
     for index, column in enumerate(columns):
-        texts = [_value_text(k, keys[k - 1]) for k in column.spellings]
+        texts = [
+            _value_text(k, keys[k - 1], decimal_separator) for k in column.spellings
+        ]
         joined = texts[0] if len(texts) == 1 else f"coalesce({', '.join(texts)})"
         items.append(f"{joined} as c{index}")
     con.execute(
@@ -369,8 +390,10 @@ def stage_jsonl(
     scanned: Scanned,
     stage: str,
     scratch: Path,
+    decimal_separator: str = ".",
 ) -> tuple[str, ...]:
-    """Read JSON lines: strings as themselves, numbers as their source text,
+    """Read JSON lines: strings as themselves, numbers as their source text
+    (with the folder's decimal separator),
     booleans as ``true``/``false``, arrays and objects as JSON text."""
     read_path = scanned.read_path
     objects, values = f"{stage}_objects", f"{stage}_values"
@@ -389,16 +412,16 @@ def stage_jsonl(
     )
     _check_one_spelling_per_object(con, path, read_path, values, columns, keys)
     if _ambiguous(con, values, keys) or not _create_stage(
-        con, stage, values, columns, keys
+        con, stage, values, columns, keys, decimal_separator
     ):
         textual = scratch / f"{path.name.strip()}.textual"
-        rewrite_textual(path, read_path, textual)
+        rewrite_textual(path, read_path, textual, decimal_separator)
         _read_objects(con, path, textual, objects)
         con.execute(
             f"create or replace table {values} as select rowid as record, j, "
             f"{extracted} as v from {objects}"
         )
-        _create_stage(con, stage, values, columns, keys)
+        _create_stage(con, stage, values, columns, keys, decimal_separator)
     con.execute(f"drop table {objects}")
     con.execute(f"drop table {values}")
     return tuple(column.name for column in columns)

@@ -20,7 +20,12 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from utility_warehouse.contract import DATE, Entity, normalize_name
-from utility_warehouse.duckdb_text import error_line, quote_identifier, quote_literal
+from utility_warehouse.duckdb_text import (
+    error_line,
+    number_text,
+    quote_identifier,
+    quote_literal,
+)
 from utility_warehouse.landing_columns import (
     MAX_COLUMNS,
     check_column_count,
@@ -31,6 +36,21 @@ from utility_warehouse.landing_jsonl import stage_jsonl
 from utility_warehouse.landing_scan import UTF8_BOM, Scanned, scan_file
 
 _NESTED_TYPE_PREFIXES = ("STRUCT", "MAP", "UNION")
+_NUMERIC_TYPE_PREFIXES = (
+    "TINYINT",
+    "SMALLINT",
+    "INTEGER",
+    "BIGINT",
+    "HUGEINT",
+    "UTINYINT",
+    "USMALLINT",
+    "UINTEGER",
+    "UBIGINT",
+    "UHUGEINT",
+    "FLOAT",
+    "DOUBLE",
+    "DECIMAL",
+)
 _OFFSET = re.compile(r"([+-])(\d{2}):?(\d{2})")
 MAX_HEADER_BYTES = 1 << 20
 """The longest CSV header row read (1 MiB); see also ``MAX_COLUMNS``."""
@@ -109,14 +129,19 @@ def _stage_csv(
     return names
 
 
-def _text_expression(column: str, type_name: str, local_zone: str | None) -> str:
+def _text_expression(
+    column: str, type_name: str, local_zone: str | None, decimal_separator: str
+) -> str:
     """Cast one Parquet column to text; nested values become JSON text; a date
-    column with a time zone (``local_zone``) becomes its local date."""
+    column with a time zone (``local_zone``) becomes its local date; a number
+    is written with the folder's decimal separator."""
     upper = type_name.upper()
     if upper.endswith("]") or upper.startswith(_NESTED_TYPE_PREFIXES):
         return f"cast(to_json({column}) as varchar)"
     if local_zone is not None and upper == "TIMESTAMP WITH TIME ZONE":
         return _local_date(column, local_zone)
+    if upper.startswith(_NUMERIC_TYPE_PREFIXES):
+        return number_text(f"cast({column} as varchar)", decimal_separator)
     return f"cast({column} as varchar)"
 
 
@@ -160,7 +185,11 @@ def _local_zones(entity: Entity, schema: pa.Schema | None) -> dict[str, str]:
 
 
 def _stage_parquet(
-    con: duckdb.DuckDBPyConnection, entity: Entity, path: Path, stage: str
+    con: duckdb.DuckDBPyConnection,
+    entity: Entity,
+    path: Path,
+    stage: str,
+    decimal_separator: str,
 ) -> tuple[str, ...]:
     schema = _parquet_schema(path)
     check_column_count(path.name, len(schema) if schema is not None else 0)
@@ -172,7 +201,10 @@ def _stage_parquet(
     names = tuple(name for name, _ in columns)
     require_columns(entity, path.name, names)
     values = ", ".join(
-        f"{_text_expression(quote_identifier(name), kind, zones.get(name))} as c{index}"
+        _text_expression(
+            quote_identifier(name), kind, zones.get(name), decimal_separator
+        )
+        + f" as c{index}"
         for index, (name, kind) in enumerate(columns)
     )
     select = values or "file_row_number"
@@ -191,12 +223,15 @@ def _stage(
     stage: str,
     scratch: Path,
     file_format: str,
+    decimal_separator: str,
 ) -> tuple[str, ...] | None:
     if file_format == "csv":
         return _stage_csv(con, entity, path, scanned, stage)
     if file_format == "jsonl":
-        return stage_jsonl(con, entity, path, scanned, stage, scratch)
-    return _stage_parquet(con, entity, path, stage)
+        return stage_jsonl(
+            con, entity, path, scanned, stage, scratch, decimal_separator
+        )
+    return _stage_parquet(con, entity, path, stage, decimal_separator)
 
 
 def _check_unchanged(path: Path, before: os.stat_result, scanned: Scanned) -> None:
@@ -238,8 +273,11 @@ def stage_file(
     path: Path,
     scratch: Path,
     encoding: str,
+    decimal_separator: str = ".",
 ) -> StagedFile:
-    """Check one landing file and read it into ``stage_<entity>``.
+    """Check one landing file and read it into ``stage_<entity>``; typed
+    numbers (JSON numbers, Parquet numeric columns) land as text written with
+    ``decimal_separator``, the folder's convention for its text values.
 
     Raises FileProblems when the file breaks the contract."""
     file_format = normalize_name(path.name).rpartition(".")[2].strip()
@@ -249,7 +287,16 @@ def stage_file(
     names: tuple[str, ...] | None = None
     try:
         if scanned.size_bytes:
-            names = _stage(con, entity, path, scanned, stage, scratch, file_format)
+            names = _stage(
+                con,
+                entity,
+                path,
+                scanned,
+                stage,
+                scratch,
+                file_format,
+                decimal_separator,
+            )
     except (duckdb.Error, FileProblems) as error:
         _check_unchanged(path, before, scanned)
         if isinstance(error, FileProblems):

@@ -345,7 +345,14 @@ def _stage_all(
         if path is None:
             continue
         try:
-            item = stage_file(con, entity, path, scratch, settings.encoding)
+            item = stage_file(
+                con,
+                entity,
+                path,
+                scratch,
+                settings.encoding,
+                settings.decimal_separator,
+            )
             staged[entity.name] = item
             problems.extend(convention_problems(con, item, settings))
         except FileProblems as error:

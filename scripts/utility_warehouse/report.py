@@ -626,6 +626,8 @@ def _monthly(warehouse: _Warehouse, request: ReportRequest, data: ReportData) ->
         unit_key = str(unit) if unit is not None else "?"
         by_unit = data.usage.setdefault(unit_key, {}).setdefault(str(commodity), {})
         by_unit[month] = by_unit.get(month, 0.0) + _float(usage)
+        if currency is None:  # usage of bills whose currency is unknown: no cost
+            continue
         by_currency = data.cost.setdefault(str(currency), {}).setdefault(
             str(commodity), {}
         )
@@ -640,6 +642,7 @@ def _site_costs(
     for site_id, currency, cost in warehouse.rows(
         "SELECT site_id, currency, sum(cost) AS cost "
         f"FROM {MARTS}.fct_meter_monthly WHERE site_id IS NOT NULL "
+        "AND currency IS NOT NULL "
         f"AND month >= ? AND month <= ?{company} GROUP BY site_id, currency "
         "ORDER BY currency, cost DESC, site_id",
         [data.first, data.last, *params],
@@ -894,9 +897,10 @@ def _unassigned(
         )
         unit_key = str(unit)
         usage_by_unit[unit_key] = usage_by_unit.get(unit_key, 0.0) + _float(usage)
-        cost_by_currency[str(currency)] = cost_by_currency.get(
-            str(currency), 0.0
-        ) + _float(cost)
+        if currency is not None:
+            cost_by_currency[str(currency)] = cost_by_currency.get(
+                str(currency), 0.0
+            ) + _float(cost)
         months.add(month)
     meters = []
     for (
