@@ -17,7 +17,9 @@ land in the currency the manifest states (ambiguous and unknown ones
 unattributed), sites in the country it states, a line item naming another
 company's meter keeps the money in the bill's company, a negative IMPORT usage
 counts but weighs nothing, JSON numbers of 18 significant digits keep every
-digit, and rejected enumeration values are named with the accepted ones.
+digit, rejected enumeration values are named with the accepted ones, and the
+unparsed-share gate counts in every judged column exactly the non-empty and
+unparseable values the manifest states (never above 5%).
 
 The same seed written day-first with decimal commas (``--locale dmy-comma``,
 with its landing.json) must build the same marts row for row, raw text aside;
@@ -337,6 +339,44 @@ def _missing(planted: set[Finding], found: set[Finding], kind: str) -> set[Findi
 
 def test_generated_portfolio_passes_the_quality_gate(generated_run: Run) -> None:
     _gate_passed(generated_run)
+
+
+def _unparsed_values(
+    run: Run,
+) -> tuple[
+    dict[tuple[str, str], tuple[int, int]], dict[tuple[str, str], tuple[int, int]]
+]:
+    """The (non-empty, unparsed) values per judged column the manifest states,
+    and those dq_unparsed_shares counts (for the entities written)."""
+    expected = {
+        (item["entity"], item["column_name"]): (
+            item["non_empty_count"],
+            item["unparsed_count"],
+        )
+        for item in run.manifest["unparsed_values"]
+    }
+    entities = {entity for entity, _ in expected}
+    found = {
+        (entity, column): (non_empty, unparsed)
+        for entity, column, non_empty, unparsed in run.query(
+            "select entity, column_name, non_empty_count, unparsed_count "
+            "from marts.dq_unparsed_shares"
+        )
+        if entity in entities
+    }
+    return expected, found
+
+
+def test_the_unparsed_share_gate_counts_what_the_manifest_states(
+    generated_run: Run,
+) -> None:
+    """Every judged column's non-empty and unparseable values, as planted: at
+    most 5% of a column's values cannot be parsed, however few it holds."""
+    expected, found = _unparsed_values(generated_run)
+    assert found == expected
+    assert any(unparsed for _, unparsed in expected.values())
+    for (entity, column), (non_empty, unparsed) in expected.items():
+        assert unparsed * 20 <= non_empty, (entity, column)
 
 
 def test_quarantine_is_exactly_the_injected_rows(generated_run: Run) -> None:
@@ -881,6 +921,8 @@ def test_a_cp1252_folder_shows_exactly_what_its_manifest_states(
     assert _found_quarantine(cp1252_run) == _expected_quarantine(cp1252_run)
     expected, found = _field_issues(cp1252_run)
     assert found == expected
+    stated, counted = _unparsed_values(cp1252_run)
+    assert counted == stated
     planted, shown = _planted_findings(cp1252_run), _found_findings(cp1252_run)
     for kind in FINDING_KINDS:
         assert not _missing(planted[kind], shown[kind], kind), kind

@@ -44,7 +44,7 @@ What the data holds
     ``updated_at`` change spelling from line to line (``id``, ``ID``, `` Id``).
 
 Planted cases, each about 1% of an entity's rows per kind and at least once in
-the first company
+the first company, wherever the unparsed-share limit leaves room (below)
     Quarantine (``injected``): every row reason of the staging layer, each an
     extra record breaking exactly one rule -- missing ids, unparseable,
     implausible (years 0025, 2206, 9999; 0001-01-01 to 9999-12-31) and reversed
@@ -61,7 +61,8 @@ the first company
     Field issues (``field_issues``): optional values that cannot be cleaned, on
     records that stay clean -- ``12,000 sq ft`` and negative floor areas, unknown
     floor-area units, stop dates ``2024-13-45`` and 0025, implied sewer fractions
-    ``abc`` and ``1.7``, booleans ``maybe`` (meters, exclusion, is_estimated),
+    ``abc`` and ``1.7`` (``2024-13-45`` and ``abc`` only in folders with room
+    for them), booleans ``maybe`` (meters, exclusion, is_estimated),
     garbage and 10^13 charges, demand ``n/a`` (``45 kW`` is valid), raw usage
     garbage next to a good standard usage and the reverse, identifier garbage
     on a row with meter_id, links to a missing or quarantined connection, site,
@@ -150,6 +151,34 @@ every bill counts
     date (the coverage window includes the as-of day), and sites with less than
     a year of history are not ENERGY STAR ready.
 
+The unparsed-share limit
+    The warehouse fails a build when more than 5% (its default limit) of the
+    non-empty values of a column it parses (JUDGED_COLUMNS: dates, timestamps,
+    numbers, amounts, booleans, enumerations, units, currencies and countries)
+    cannot be parsed.
+    Every folder stays within that limit, whatever its size, convention,
+    formats, encoding and files left out. As rows are written the landing
+    counts each judged column's non-empty values, over the records that win
+    their key (charges_units over clean bills only), and the values planted
+    that cannot be parsed; UNPARSEABLE_KINDS maps each kind planting one to
+    the columns it spoils (out-of-range and implausible values parse). Such a
+    value is written only when, with it, at most 5% of the column's non-empty
+    values so far cannot be parsed, so the folder's final share can only be
+    lower; a kind without room is skipped, and the manifest states only what
+    was planted. So that company 1 has room for what it plants, its sites abroad
+    come before its other dimension rows, the planted dimension rows that spoil
+    a value come after the clean ones, the account whose status is ``Active``
+    and the meter of type ``Electric`` after the company's other accounts and
+    meters (without room both are written clean, and nothing cascades from
+    them), planted site rows state their floor-area unit, and the kinds forced
+    on company 1's bills come after all of its bills. Columns holding few
+    values take no bad one in small folders (one bad value needs some twenty
+    good ones): a company's implied_sewer_fraction (one per company) and a
+    site's data_collection_stop_date (about one site in four: some eighty
+    sites in company 1), so the default and the smaller folders plant
+    neither ``abc`` nor ``2024-13-45``; the smallest (a site or two) may also
+    leave out the bad floor area, floor-area unit and country.
+
 The manifest
     ``parameters``, ``as_of`` (the as-of date the expectations are stated
     for: the day after the last billed month), ``files`` (the file of each
@@ -171,7 +200,9 @@ The manifest
     enumeration, unit, currency, country or boolean written, on the rows that
     win their key) and
     ``site_countries`` ({site_id: alpha-2, null when the country is unknown}
-    for every clean site).
+    for every clean site), and ``unparsed_values`` ({entity, column_name,
+    non_empty_count, unparsed_count} for every judged column of the files
+    written: what dq_unparsed_shares counts).
 
     ``planted_findings`` lists {kind, ...} with the values the quality marts
     must show, worked out from the periods written by the warehouse's rules
@@ -253,6 +284,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from fractions import Fraction
 from pathlib import Path
 from typing import IO
 
@@ -785,6 +817,99 @@ _ENUMERATION_ISSUES = frozenset(
 """Field-issue reasons that reject a value of an enumeration, a unit, a country
 or a boolean (a currency's are stated where its bills are written)."""
 
+# --- the unparsed-share limit ------------------------------------------------------
+#
+# The warehouse fails a build when more than a share of a column's non-empty
+# values cannot be parsed (var landing_max_unparsed_share), so that a folder in
+# an unexpected format never passes with its values emptied. The landing counts
+# the values it writes per judged column, and a value that cannot be parsed is
+# written only while the column stays within the limit (see _Landing.has_room).
+
+JUDGED_COLUMNS: dict[str, tuple[str, ...]] = {
+    "companies": ("implied_sewer_fraction", "updated_at"),
+    "sites": (
+        "gross_floor_area",
+        "gross_floor_area_units",
+        "data_collection_stop_date",
+        "country",
+        "updated_at",
+    ),
+    "connections": ("updated_at",),
+    "accounts": ("status", "updated_at"),
+    "meters": ("datasource_type", "is_tracked", "is_duplicated", "updated_at"),
+    "documents": (
+        "start_date",
+        "bill_date",
+        "total_charges",
+        "current_charges",
+        "charges_units",
+        "updated_at",
+    ),
+    "usage_data": (
+        "start_date",
+        "end_date",
+        "raw_usage",
+        "raw_usage_units",
+        "standard_usage",
+        "demand",
+        "exclusion",
+        "is_estimated",
+        "net_metering_type",
+        "updated_at",
+    ),
+    "line_items": ("amount", "charge_type", "datasource_type", "updated_at"),
+}
+"""The columns the warehouse's unparsed-share gate judges, per entity (dates,
+timestamps, numbers, amounts, booleans, enumerations, units, currencies and
+countries), over the records that win their key. documents.charges_units counts
+over clean bills only."""
+_JUDGED_KEYS: dict[str, tuple[tuple[tuple[str, str], str], ...]] = {
+    entity: tuple(((entity, column), column) for column in columns)
+    for entity, columns in JUDGED_COLUMNS.items()
+}
+"""Per entity, (key, column) of each judged column: what _Landing counts."""
+_JUDGED_KEYS_ALL = tuple(key for keys in _JUDGED_KEYS.values() for key, _ in keys)
+CLEAN_RECORD_COLUMNS = frozenset({("documents", "charges_units")})
+"""Judged columns that count only the records the warehouse does not quarantine."""
+MAX_UNPARSED_SHARE = Fraction(1, 20)
+"""The gate's default limit (landing_max_unparsed_share 0.05)."""
+UNPARSEABLE_KINDS: dict[tuple[str, str], tuple[str, ...]] = {
+    ("companies", "implied_sewer_fraction:bad_number"): ("implied_sewer_fraction",),
+    ("sites", "gross_floor_area:bad_number"): ("gross_floor_area",),
+    ("sites", "gross_floor_area_units:unknown_unit"): ("gross_floor_area_units",),
+    ("sites", "data_collection_stop_date:bad_date"): ("data_collection_stop_date",),
+    ("sites", "country:unknown_country"): ("country",),
+    ("accounts", "unknown_status"): ("status",),
+    ("meters", "unknown_commodity"): ("datasource_type",),
+    ("meters", "is_tracked:bad_boolean"): ("is_tracked",),
+    ("meters", "is_duplicated:bad_boolean"): ("is_duplicated",),
+    ("documents", "bad_date"): ("start_date", "bill_date"),
+    ("documents", "total_charges:bad_amount"): ("total_charges",),
+    ("documents", "current_charges:bad_amount"): ("current_charges",),
+    ("documents", "charges_units:ambiguous_currency"): ("charges_units",),
+    ("documents", "charges_units:unknown_currency"): ("charges_units",),
+    ("usage_data", "bad_date"): ("start_date", "end_date"),
+    ("usage_data", "bad_number"): ("raw_usage", "standard_usage"),
+    ("usage_data", "unknown_unit"): ("raw_usage_units",),
+    ("usage_data", "unknown_net_metering_type"): ("net_metering_type",),
+    ("usage_data", "raw_usage:bad_number"): ("raw_usage",),
+    ("usage_data", "standard_usage:bad_number"): ("standard_usage",),
+    ("usage_data", "demand:bad_number"): ("demand",),
+    ("usage_data", "exclusion:bad_boolean"): ("exclusion",),
+    ("usage_data", "is_estimated:bad_boolean"): ("is_estimated",),
+    ("line_items", "bad_amount"): ("amount",),
+    ("line_items", "unknown_charge_type"): ("charge_type",),
+    ("line_items", "datasource_type:unknown_commodity"): ("datasource_type",),
+}
+"""The kinds (entity, kind) whose planted value cannot be parsed, and the judged
+columns it spoils: one value in one of them per planted row (the bad date of a
+bill in its start or its bill date; a usage row's bad_number in raw_usage or
+standard_usage, or in neither when it is out of range). Out-of-range and
+implausible values parse (the warehouse checks them after parsing), and so do
+rejected links and bad JSON: those kinds spoil nothing judged. The rejected
+account (status ``Active``), the meter of type ``Electric``, the bills in
+``Dollars`` and with an ambiguous ``$`` are these kinds too."""
+
 
 # --- parameters ----------------------------------------------------------------
 
@@ -971,6 +1096,11 @@ def normalize_type(text: str) -> str:
 def normalize_value(text: str) -> str:
     """An identifier value as the warehouse compares it."""
     return re.sub(r"[\s\-._/]", "", text).upper()
+
+
+def _is_blank(value: Value) -> bool:
+    """Whether a value is empty as the warehouse reads it (null or blank)."""
+    return value is None or (isinstance(value, str) and not value.strip())
 
 
 def _as_text(value: Value) -> str | None:
@@ -1365,6 +1495,11 @@ class _Landing:
         self.special: dict[str, object] = {}
         self.rejected_values: dict[tuple[str, str, str], int] = {}
         self.site_countries: dict[str, str | None] = {}
+        # Per judged column: the non-empty values of the records written so
+        # far (their winning versions), and those that cannot be parsed.
+        self.non_empty = dict.fromkeys(_JUDGED_KEYS_ALL, 0)
+        self.unparsed = dict.fromkeys(_JUDGED_KEYS_ALL, 0)
+        self._last_written: dict[str, Row] = {}
 
     def _writer(self, path: Path, entity: str) -> _Writer:
         params = self.params
@@ -1390,19 +1525,65 @@ class _Landing:
         """Whether the entity's file can hold a JSON object as a value."""
         return self.has(entity) and self.formats[entity] == "jsonl"
 
-    def write(self, entity: str, row: Row) -> bool:
+    def has_room(self, entity: str, columns: Sequence[str]) -> bool:
+        """Whether one more record whose values in ``columns`` cannot be parsed
+        keeps each of them within the unparsed-share limit: after writing it,
+        at most MAX_UNPARSED_SHARE of the column's non-empty values so far.
+        Values written later only lower the share, so the folder ends within
+        the limit (the warehouse's gate passes it)."""
+        for column in columns:
+            key = (entity, column)
+            unparsed = self.unparsed[key] + 1
+            non_empty = self.non_empty[key] + 1
+            if Fraction(unparsed, non_empty) > MAX_UNPARSED_SHARE:
+                return False
+        return True
+
+    def write(self, entity: str, row: Row, spoiled: Sequence[str] = ()) -> bool:
         """Write a row in the folder's convention; False when the entity's file
-        is left out."""
+        is left out. ``spoiled`` names the judged columns whose value cannot
+        be parsed: the caller has made sure there is room for them."""
         writer = self.writers.get(entity)
         if writer is None:
             return False
+        if spoiled and not self.has_room(entity, spoiled):  # pragma: no cover
+            raise RuntimeError(f"no room for unparseable {entity} values {spoiled}")
+        self._count(entity, row, 1)
+        for column in spoiled:
+            if column not in JUDGED_COLUMNS.get(entity, ()) or _is_blank(
+                row.get(column)
+            ):  # pragma: no cover - a generator bug
+                raise RuntimeError(f"{entity}.{column} is not a judged value")
+            key = (entity, column)
+            self.unparsed[key] += 1
         writer.write(self.convention.localize(entity, row))
+        self._last_written[entity] = row
         return True
 
+    def _count(self, entity: str, row: Row, step: int) -> None:
+        """Count a record's non-empty judged values in (1) or out (-1)."""
+        non_empty, get = self.non_empty, row.get
+        for key, column in _JUDGED_KEYS.get(entity, ()):
+            value = get(column)
+            if value is not None and (not isinstance(value, str) or value.strip()):
+                non_empty[key] += step
+
     def inject(self, entity: str, record_id: str | None, reason: str) -> None:
-        """A row the warehouse must quarantine (only when its file is written)."""
+        """A row the warehouse must quarantine (only when its file is written).
+        A bill is always the row written last for its entity: its currency
+        no longer counts (CLEAN_RECORD_COLUMNS)."""
         if not self.has(entity):
             return
+        for key in CLEAN_RECORD_COLUMNS:
+            if key[0] != entity:
+                continue
+            last = self._last_written.get(entity)
+            if last is None or (
+                record_id is not None and _as_text(last.get("id")) != record_id
+            ):  # pragma: no cover - a generator bug
+                raise RuntimeError(f"{entity} {record_id} is not the row written last")
+            if not _is_blank(last.get(key[1])):
+                self.non_empty[key] -= 1
         entry = {"entity": entity, "record_id": record_id, "reason": reason}
         self.ledgers["injected"].add(json.dumps(entry, ensure_ascii=False))
         counts = self.injected_counts.setdefault(entity, {})
@@ -1467,9 +1648,11 @@ class _Landing:
         )
 
     def replaced(self, entity: str, loser: Row, winner: Row) -> None:
-        """A raw row that loses to a newer version of the same key."""
+        """A raw row that loses to a newer version of the same key (written
+        just now, with its winner): its values are no record's."""
         if not self.has(entity):
             return
+        self._count(entity, loser, -1)
         self.replaced_counts[entity] = self.replaced_counts.get(entity, 0) + 1
         if any(
             _as_text(loser.get(column)) != _as_text(winner.get(column))
@@ -1537,6 +1720,17 @@ class _Landing:
                 )
             ],
             "site_countries": dict(sorted(self.site_countries.items())),
+            "unparsed_values": [
+                {
+                    "entity": entity,
+                    "column_name": column,
+                    "non_empty_count": self.non_empty[(entity, column)],
+                    "unparsed_count": self.unparsed[(entity, column)],
+                }
+                for entity, columns in JUDGED_COLUMNS.items()
+                if self.has(entity)
+                for column in columns
+            ],
         }
         with path.open("w", encoding="utf-8", newline="\n") as handle:
             handle.write("{\n")
@@ -2235,12 +2429,14 @@ class _Company:
         self._build()
         self._write_company()
         self._write_connections()
-        self._write_sites()
-        self._write_accounts()
-        self._write_meters()
+        # Company 1's sites abroad come first: their clean values leave room
+        # for the values planted after them that cannot be parsed.
         abroad = _CurrencyCases(self) if self.first else None
         if abroad is not None:
             abroad.write_dimensions()
+        self._write_sites()
+        self._write_accounts()
+        self._write_meters()
         self._plan_periods()
         for group in self.groups:
             self._stream_group(group)
@@ -2611,7 +2807,7 @@ class _Company:
         self._write_versions("companies", row, stale)
         if self.large:
             self.landing.note("large_currency_company", self.id)
-        for kind in DIMENSION_KINDS["companies"]:
+        for kind in self._dimension_kinds("companies"):
             for _ in range(self._bad_count(1)):
                 if not self._can_plant("companies", kind):
                     continue
@@ -2631,10 +2827,33 @@ class _Company:
                     )
                 self._plant("companies", company_id, kind, extra)
 
-    def _plant(self, entity: str, record_id: str | None, kind: str, row: Row) -> None:
-        """Write a planted row and state its expected outcome."""
-        if not self.landing.write(entity, row):
-            return
+    def _plant(
+        self,
+        entity: str,
+        record_id: str | None,
+        kind: str,
+        row: Row,
+        spoiled: Sequence[str] | None = None,
+    ) -> bool:
+        """Write a planted row and state its expected outcome; False when it is
+        not written: its file is left out, or a value that cannot be parsed
+        has no room in its column (then nothing of it is stated).
+
+        ``spoiled`` names the columns whose value cannot be parsed, for kinds
+        that spoil one of several (UNPARSEABLE_KINDS); by default the kind's
+        column when it holds a value.
+        """
+        columns = UNPARSEABLE_KINDS.get((entity, kind), ())
+        if spoiled is None:
+            if len(columns) > 1:  # pragma: no cover - a generator bug
+                raise RuntimeError(f"{entity} {kind}: name the spoiled column")
+            spoiled = [c for c in columns if not _is_blank(row.get(c))]
+        elif not set(spoiled) <= set(columns):  # pragma: no cover - a generator bug
+            raise RuntimeError(f"{entity} {kind} does not spoil {spoiled}")
+        if not self.landing.has_room(entity, spoiled):
+            return False
+        if not self.landing.write(entity, row, spoiled):
+            return False
         column, colon, reason = kind.partition(":")
         if colon:
             assert record_id is not None
@@ -2650,6 +2869,23 @@ class _Company:
                 self.landing.rejected(
                     entity, rejected_column, str(row[rejected_column])
                 )
+        return True
+
+    def _dimension_kinds(self, entity: str) -> list[str]:
+        """The kinds planted in a dimension entity, those whose value cannot be
+        parsed last: the clean planted rows before them leave them room."""
+        return sorted(
+            DIMENSION_KINDS[entity],
+            key=lambda kind: (entity, kind) in UNPARSEABLE_KINDS,
+        )
+
+    def _date_with_room(self, entity: str, columns: tuple[str, str]) -> str:
+        """Which of two date columns gets a bad date: one drawn at random, the
+        other when only it has room (neither: the plant is skipped)."""
+        first, second = columns if self.rng.random() < 0.5 else columns[::-1]
+        if self.landing.has_room(entity, (first,)):
+            return first
+        return second if self.landing.has_room(entity, (second,)) else first
 
     def _can_plant(self, entity: str, kind: str) -> bool:
         """Whether a kind can be planted in the entity's file: a JSON object in
@@ -2738,7 +2974,7 @@ class _Company:
             self._write_versions("sites", row, stale)
             self.landing.site_country(site.id, site.country)
         home = self.sites[0]
-        for kind in DIMENSION_KINDS["sites"]:
+        for kind in self._dimension_kinds("sites"):
             for _ in range(self._bad_count(len(self.sites))):
                 if not self._can_plant("sites", kind):
                     continue
@@ -2746,6 +2982,8 @@ class _Company:
                 row = self._site_row(home)
                 row.update(id=site_id, name=f"{home.name} annex {site_id}")
                 row["data_collection_stop_date"] = None
+                if row["gross_floor_area_units"] is None:  # annexes state it
+                    row["gross_floor_area_units"] = rng.choice(_SQ_FT_SPELLINGS)
                 country: str | None = home.country
                 if kind == "missing_id":
                     row["id"] = None
@@ -2753,7 +2991,6 @@ class _Company:
                     row["id"] = {"id": site_id}
                 elif kind == "orphan_company":
                     row["company_id"] = "CO-MISSING"
-                    self.bad_sites.append(site_id)
                 elif kind == "gross_floor_area:bad_number":
                     row["gross_floor_area"] = self._pick(
                         kind, ("12,000 sq ft", "n/a", "approx. 5000")
@@ -2783,7 +3020,10 @@ class _Company:
                 else:  # country:unknown_country
                     row["country"] = self._pick(kind, _UNKNOWN_COUNTRIES)
                     country = None
-                self._plant("sites", site_id, kind, row)
+                if not self._plant("sites", site_id, kind, row):
+                    continue
+                if kind == "orphan_company":
+                    self.bad_sites.append(site_id)
                 if ":" in kind:
                     self.landing.site_country(site_id, country)
 
@@ -2810,26 +3050,44 @@ class _Company:
     def _write_accounts(self) -> None:
         rng = self.rng
         good = 0
+        rejected: list[tuple[_Group, _Account]] = []
         for group in self.groups:
             accounts = [*group.accounts]
             if group.duplicate is not None:
                 accounts.append(group.duplicate)
             for account in accounts:
+                if account.written_status is not None:
+                    rejected.append((group, account))  # last: room for its status
+                    continue
                 row = self._account_row(account)
                 stale = None
                 if account.status == "ONBOARDED" and rng.random() < 0.1:
                     stale = {**row, "status": "Detected", "provider_name": "Unknown"}
                 self._write_versions("accounts", row, stale)
-                if account.written_status is not None:
-                    self.landing.inject("accounts", account.id, "unknown_status")
-                    self.landing.rejected("accounts", "status", account.written_status)
-                    self.bad_accounts.append(account.id)
                 good += 1
+        written = 0
+        for group, account in rejected:
+            good += 1
+            if not self.landing.has_room("accounts", ("status",)):
+                # No room for a status that cannot be parsed: the account and
+                # its meter are clean, billed like any other.
+                account.written_status = None
+                for meter in group.meters:
+                    if meter.cascade_reason == CASCADE_ACCOUNT:
+                        meter.cascade_reason = None
+                self.landing.write("accounts", self._account_row(account))
+                continue
+            status = str(account.written_status)
+            self.landing.write("accounts", self._account_row(account), ("status",))
+            self.landing.inject("accounts", account.id, "unknown_status")
+            self.landing.rejected("accounts", "status", status)
+            self.bad_accounts.append(account.id)
+            written += 1
         template = self.groups[0]
-        for kind in DIMENSION_KINDS["accounts"]:
+        for kind in self._dimension_kinds("accounts"):
             count = self._bad_count(good)
-            if kind == "unknown_status" and self.first:
-                count -= 1  # the account whose status is Active is one
+            if kind == "unknown_status":
+                count -= written  # the account whose status is Active is one
             for _ in range(count):
                 if not self._can_plant("accounts", kind):
                     continue
@@ -2841,17 +3099,15 @@ class _Company:
                     row["id"] = {"id": account.id}
                 elif kind == "unknown_status":
                     row["status"] = self._pick(kind, ("PENDING", "closed?"))
-                    self.bad_accounts.append(account.id)
                 elif kind == "orphan_company":
                     row["company_id"] = "CO-MISSING"
-                    self.bad_accounts.append(account.id)
                 elif kind == "active_account_cycle":  # two accounts naming each other
                     partner = self._account(template, "ONBOARDED")
                     partner_row = self._account_row(partner)
                     row["active_account_id"] = partner.id
                     partner_row["active_account_id"] = account.id
                     self._plant("accounts", partner.id, kind, partner_row)
-                    self.bad_accounts.extend((account.id, partner.id))
+                    self.bad_accounts.append(partner.id)
                 elif kind == "connection_id:orphan_connection":
                     row["connection_id"] = self._missing("CN")
                 elif kind == "active_account_id:orphan_account":
@@ -2862,7 +3118,13 @@ class _Company:
                     if not self.bad_accounts:
                         continue
                     row["active_account_id"] = rng.choice(self.bad_accounts)
-                self._plant("accounts", account.id, kind, row)
+                planted = self._plant("accounts", account.id, kind, row)
+                if planted and kind in (
+                    "unknown_status",
+                    "orphan_company",
+                    "active_account_cycle",
+                ):
+                    self.bad_accounts.append(account.id)
 
     def _meter_row(self, meter: _Meter, account_id: str) -> Row:
         mess = self.mess
@@ -2891,70 +3153,81 @@ class _Company:
         mess = self.mess
         good_identifiers = 0
         good_tags = 0
-        for group in self.groups:
-            for meter in group.meters:
-                row = self._meter_row(meter, group.owner.id)
-                stale = None
-                if meter.cascade_reason is None and rng.random() < 0.05:
-                    stale = {
-                        **row,
-                        "is_tracked": mess.boolean(not meter.is_tracked),
-                        "service_address": "unknown",
-                    }
+        # The quarantined meters last: room for the type that cannot be parsed.
+        meters = sorted(
+            ((group, meter) for group in self.groups for meter in group.meters),
+            key=lambda pair: pair[1].cascade_reason is not None,
+        )
+        for group, meter in meters:
+            if meter.cascade_reason == "unknown_commodity" and not (
+                self.landing.has_room("meters", ("datasource_type",))
+            ):
+                meter.cascade_reason = None  # no room: a clean meter
+            row = self._meter_row(meter, group.owner.id)
+            stale = None
+            if meter.cascade_reason is None and rng.random() < 0.05:
+                stale = {
+                    **row,
+                    "is_tracked": mess.boolean(not meter.is_tracked),
+                    "service_address": "unknown",
+                }
+            if meter.cascade_reason == "unknown_commodity":
+                self.landing.write("meters", row, ("datasource_type",))
+            else:
                 self._write_versions("meters", row, stale)
-                cascade = meter.cascade_reason is not None
-                if cascade:
-                    self.landing.inject("meters", meter.id, str(meter.cascade_reason))
-                    if meter.cascade_reason == "unknown_commodity":
-                        self.landing.rejected(
-                            "meters", "datasource_type", str(row["datasource_type"])
-                        )
-                    self.bad_meters.append(meter.id)
-                else:
-                    self.identifier_sets[meter.id] = frozenset(
-                        (normalize_type(kind), normalize_value(value))
-                        for kind, value in meter.identifiers
+            cascade = meter.cascade_reason is not None
+            if cascade:
+                self.landing.inject("meters", meter.id, str(meter.cascade_reason))
+                if meter.cascade_reason == "unknown_commodity":
+                    self.landing.rejected(
+                        "meters", "datasource_type", str(row["datasource_type"])
                     )
-                    if meter.is_duplicated:
-                        self.duplicated.add(meter.id)
-                for kind, value in meter.identifiers:
-                    if cascade:
-                        record = f"{meter.id}|{kind}|{value}"
-                        row = {
-                            "meter_id": meter.id,
-                            "identifier_type": kind,
-                            "value": value,
-                        }
-                        self._plant("meter_identifiers", record, CASCADE_METER, row)
-                        continue
+                self.bad_meters.append(meter.id)
+            else:
+                self.identifier_sets[meter.id] = frozenset(
+                    (normalize_type(kind), normalize_value(value))
+                    for kind, value in meter.identifiers
+                )
+                if meter.is_duplicated:
+                    self.duplicated.add(meter.id)
+            for kind, value in meter.identifiers:
+                if cascade:
+                    record = f"{meter.id}|{kind}|{value}"
                     row = {
                         "meter_id": meter.id,
-                        "identifier_type": mess.enum(kind),
-                        "value": mess.identifier(value),
-                        "updated_at": self._updated_at(self._dimension_time(), 0.3),
+                        "identifier_type": kind,
+                        "value": value,
                     }
-                    if rng.random() < 0.05:  # the same identifier written twice
-                        again = {**row, "value": mess.identifier(value)}
-                        self._write_versions("meter_identifiers", row, again)
-                    else:
-                        self.landing.write("meter_identifiers", row)
-                    good_identifiers += 1
-                for tag in meter.tags:
-                    if cascade:
-                        row = {"meter_id": meter.id, "tag_name": tag}
-                        record = f"{meter.id}|{tag}"
-                        self._plant("meter_tags", record, CASCADE_METER, row)
-                        continue
-                    text = f" {tag}" if rng.random() < 0.1 else tag
-                    self.landing.write(
-                        "meter_tags",
-                        {
-                            "meter_id": meter.id,
-                            "tag_name": text,
-                            "updated_at": self._updated_at(self._dimension_time(), 0.5),
-                        },
-                    )
-                    good_tags += 1
+                    self._plant("meter_identifiers", record, CASCADE_METER, row)
+                    continue
+                row = {
+                    "meter_id": meter.id,
+                    "identifier_type": mess.enum(kind),
+                    "value": mess.identifier(value),
+                    "updated_at": self._updated_at(self._dimension_time(), 0.3),
+                }
+                if rng.random() < 0.05:  # the same identifier written twice
+                    again = {**row, "value": mess.identifier(value)}
+                    self._write_versions("meter_identifiers", row, again)
+                else:
+                    self.landing.write("meter_identifiers", row)
+                good_identifiers += 1
+            for tag in meter.tags:
+                if cascade:
+                    row = {"meter_id": meter.id, "tag_name": tag}
+                    record = f"{meter.id}|{tag}"
+                    self._plant("meter_tags", record, CASCADE_METER, row)
+                    continue
+                text = f" {tag}" if rng.random() < 0.1 else tag
+                self.landing.write(
+                    "meter_tags",
+                    {
+                        "meter_id": meter.id,
+                        "tag_name": text,
+                        "updated_at": self._updated_at(self._dimension_time(), 0.5),
+                    },
+                )
+                good_tags += 1
         self._write_planted_meters()
         self._write_planted_identifiers(good_identifiers, good_tags)
 
@@ -2962,7 +3235,7 @@ class _Company:
         rng = self.rng
         home = self.sites[0]
         owner = self.groups[0].owner.id
-        for kind in DIMENSION_KINDS["meters"]:
+        for kind in self._dimension_kinds("meters"):
             for _ in range(self._bad_count(len(self.meters))):
                 if not self._can_plant("meters", kind):
                     continue
@@ -3001,9 +3274,9 @@ class _Company:
                     row["is_tracked"] = self._pick(kind, _BAD_BOOLEANS)
                 else:  # is_duplicated:bad_boolean
                     row["is_duplicated"] = self._pick(kind, _BAD_BOOLEANS)
-                if ":" not in kind and kind not in UNKEYED_REASONS:
+                planted = self._plant("meters", meter.id, kind, row)
+                if planted and ":" not in kind and kind not in UNKEYED_REASONS:
                     self.bad_meters.append(meter.id)
-                self._plant("meters", meter.id, kind, row)
 
     def _write_planted_identifiers(self, good_identifiers: int, good_tags: int) -> None:
         # Rows without a value sit on different meters so that their keys
@@ -4011,18 +4284,22 @@ class _Company:
             self._plant_no_meter_bill(document_id, anchor)
             return True
         if kind == "line_item_meter_bill":
+            # Its usage row's unit cannot be parsed.
+            if not self.landing.has_room("usage_data", ("raw_usage_units",)):
+                return False
             self._plant_line_item_meter_bill(document_id, anchor)
             return True
         cents = self._cents(50, 900)
         row = self._document_row(document_id, anchor, cents)
         current: int | None = cents
+        spoiled: tuple[str, ...] | None = None
         if kind == "missing_id":
             row["id"] = None
         elif kind == "bad_id":
             row["id"] = {"id": document_id}
         elif kind == "bad_date":
-            column = "start_date" if rng.random() < 0.5 else "bill_date"
-            row[column] = self._pick("documents:bad_date", _BAD_DATES)
+            spoiled = (self._date_with_room("documents", ("start_date", "bill_date")),)
+            row[spoiled[0]] = self._pick("documents:bad_date", _BAD_DATES)
         elif kind == "implausible_date":
             variant = self._variant(f"documents:{kind}", 4)
             if variant == 0:
@@ -4063,7 +4340,8 @@ class _Company:
             row["revised_document_id"] = rng.choice(self.bad_documents)
         if ":" in kind:
             row["bill_date"] = mess.date(self._distinct_bill_date(anchor, current))
-        self._plant("documents", document_id, kind, row)
+        if not self._plant("documents", document_id, kind, row, spoiled):
+            return False
         if ":" in kind:
             self._expect_unattributed(document_id, current)
         elif kind not in UNKEYED_REASONS:
@@ -4230,7 +4508,6 @@ class _Company:
         }
 
     def _plant_usage(self, kind: str, anchor: _Anchor) -> bool:
-        rng = self.rng
         mess = self.mess
         meter = anchor.meter
         if kind == "identifier_match":
@@ -4241,13 +4518,14 @@ class _Company:
             return False
         row = self._usage_template(anchor)
         usage_id = str(row["id"])
+        spoiled: tuple[str, ...] | None = None
         if kind == "missing_id":
             row["id"] = ""
         elif kind == "bad_id":
             row["id"] = {"id": usage_id}
         elif kind == "bad_date":
-            column = "start_date" if rng.random() < 0.5 else "end_date"
-            row[column] = self._pick("usage_data:bad_date", _BAD_DATES)
+            spoiled = (self._date_with_room("usage_data", ("start_date", "end_date")),)
+            row[spoiled[0]] = self._pick("usage_data:bad_date", _BAD_DATES)
         elif kind == "implausible_date":
             variant = self._variant(f"usage_data:{kind}", 5)
             if variant == 0:
@@ -4267,14 +4545,17 @@ class _Company:
             row["start_date"] = mess.date(anchor.end - timedelta(days=450))
         elif kind == "bad_number":
             variant = self._variant(f"usage_data:{kind}", 4)
+            spoiled = ()
             if variant == 0:  # unparseable
                 row["raw_usage"] = self._pick(
                     "usage_data:raw", ("n/a", "12..5", "1O0", "12,5")
                 )
+                spoiled = ("raw_usage",)
             elif variant == 1:  # beyond 10^12 as written
                 row.update(raw_usage="5e19", raw_usage_units="MWh")
             elif variant == 2:  # a bad standard usage and no raw usage
                 row.update(raw_usage=None, standard_usage="abc")
+                spoiled = ("standard_usage",)
             else:  # beyond 10^12 once converted
                 energy = COMMODITY_KIND[meter.commodity] == ENERGY
                 row["raw_usage"] = "2,000,000,000"
@@ -4318,8 +4599,7 @@ class _Company:
             row["extracted_identifiers"] = self._pick(
                 f"usage_data:{kind}", ('[{"type":', "POD 123")
             )
-        self._plant("usage_data", usage_id, kind, row)
-        return True
+        return self._plant("usage_data", usage_id, kind, row, spoiled)
 
     def _unmatched_identifiers(self, kind: str) -> Value:
         """Identifiers of a row without meter_id that match no single meter."""
@@ -4425,8 +4705,7 @@ class _Company:
             row["datasource_type"] = self._pick(
                 f"line_items:{kind}", ("NUCLEAR", "Geothermal")
             )
-        self._plant("line_items", line_id, kind, row)
-        return True
+        return self._plant("line_items", line_id, kind, row)
 
     # -- the findings the data-quality marts must show --------------------------------
 
@@ -5008,6 +5287,10 @@ class _CurrencyCases:
 
     def _write_currency_bill(self, bill: _CurrencyBill) -> None:
         company = self.company
+        # A currency that cannot be settled spoils charges_units: only with room.
+        spoiled = ("charges_units",) if bill.currency is None else ()
+        if not self.landing.has_room("documents", spoiled):
+            return
         document_id = company._id("D", 8)
         first = self.sites[bill.items[0][0]]
         cents = sum(item_cents for _, item_cents, _ in bill.items)
@@ -5015,6 +5298,7 @@ class _CurrencyCases:
         self.landing.write(
             "documents",
             self._document(document_id, first.account_id, charges, bill.charges_units),
+            spoiled,
         )
         attributed: dict[str, int] = {}
         for country, item_cents, template in bill.items:
