@@ -148,10 +148,8 @@ def written_amount(template: str, cents: int) -> str:
 
 @dataclass
 class _Abroad:
-    """An abroad site as written: its id, account and meters."""
+    """An abroad site as written: its account and meters."""
 
-    spec: _AbroadSite
-    site_id: str
     account_id: str
     meter_ids: list[str]
 
@@ -214,7 +212,7 @@ class _CurrencyCases:
                     "updated_at": company._updated_at(company._dimension_time()),
                 },
             )
-            abroad = _Abroad(spec, site_id, account_id, [])
+            abroad = _Abroad(account_id, [])
             for _ in range(spec.meters):
                 meter_id = company._id("M")
                 value = company._id("WS", 7)

@@ -10,8 +10,6 @@ BAD_ROW_RATE = 0.01
 _FINDING_RATE = 0.01
 """Share of the groups (one account's bills) outside company 1 planted per kind
 of data-quality finding."""
-MAX_ABS_VALUE = 10**12
-"""Beyond this magnitude a number is out of range for the warehouse."""
 
 
 _BAD_DATES = ("2024-13-45", "31/31/2024", "soon")

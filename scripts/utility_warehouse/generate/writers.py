@@ -81,7 +81,6 @@ class _Writer:
     def __init__(
         self, path: Path, columns: Sequence[str], headers: Sequence[str], encoding: str
     ) -> None:
-        self.path = path
         self.columns = tuple(columns)
         self.headers = tuple(headers)
         self.rows = 0
