@@ -265,6 +265,21 @@ The same arguments always give byte-identical files: every value comes from
 ``random.Random`` streams seeded from ``--seed`` and the company number, never
 from the clock. Files of the same entity under another name or format are removed
 from the output folder so that the folder holds exactly one file per entity.
+
+The package, one job per module
+    ``command`` (generate() and the subcommand), ``parameters`` (the arguments,
+    validated), ``values`` (the row type, amounts as text), ``domain`` (the
+    portfolio's vocabulary), ``mess`` (messy spellings), ``conventions``
+    (``--locale``), ``writers`` (file names, headers and the CSV, JSON lines and
+    Parquet writers), ``landing`` (what is written and counted; the manifest),
+    ``kinds`` and ``unparsed`` (the planted kinds and the unparsed-share
+    limit), ``entities`` and ``seasons`` (the portfolio model and seasonal
+    usage), ``oracle`` (the warehouse's data-quality rules, for the findings);
+    one company is ``company`` over its parts: ``company_base`` (shared state
+    and planting), ``portfolio``, ``dimensions``, ``periods``, ``bills``,
+    ``planted_documents``, ``planted_usage``, ``large_bills``, ``findings``
+    (the manifest's expectations) and ``currencies`` (company 1's sites
+    abroad).
 """
 
 from utility_warehouse.generate.command import (

@@ -1,7 +1,9 @@
 """The folder's convention (``--locale``): date order and decimal separator.
 
-Rows are built in one canonical spelling; the convention rewrites their date,
-number and amount columns as they are written.
+Rows are built in one canonical spelling (month-first or year-first dates,
+decimal points, commas between thousands); the folder's convention rewrites
+its date, number and amount columns as the rows are written. So the same seed
+gives the same portfolio in every convention, value for value.
 """
 
 from __future__ import annotations
@@ -15,11 +17,6 @@ from utility_warehouse.generate.values import Row, group_thousands
 DEFAULT_LOCALE = "mdy-point"
 """Month-first dates and decimal points: the loader's defaults (see LOCALES)."""
 
-
-# Rows are built in one canonical spelling (month-first or year-first dates,
-# decimal points, commas between thousands); the folder's convention rewrites
-# its date, number and amount columns as the rows are written. So the same seed
-# gives the same portfolio in every convention, value for value.
 
 DATE_COLUMNS: dict[str, tuple[str, ...]] = {
     "documents": ("start_date", "bill_date"),

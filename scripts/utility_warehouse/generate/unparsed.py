@@ -1,15 +1,16 @@
 """The unparsed-share limit: the columns the warehouse's gate judges, its
-default limit, and the planted kinds whose value cannot be parsed."""
+default limit, and the planted kinds whose value cannot be parsed.
+
+The warehouse fails a build when more than a share of a column's non-empty
+values cannot be parsed (var landing_max_unparsed_share), so that a folder in
+an unexpected format never passes with its values emptied. The landing counts
+the values it writes per judged column, and a value that cannot be parsed is
+written only while the column stays within the limit (see _Landing.has_room).
+"""
 
 from __future__ import annotations
 
 from fractions import Fraction
-
-# The warehouse fails a build when more than a share of a column's non-empty
-# values cannot be parsed (var landing_max_unparsed_share), so that a folder in
-# an unexpected format never passes with its values emptied. The landing counts
-# the values it writes per judged column, and a value that cannot be parsed is
-# written only while the column stays within the limit (see _Landing.has_room).
 
 JUDGED_COLUMNS: dict[str, tuple[str, ...]] = {
     "companies": ("implied_sewer_fraction", "updated_at"),
