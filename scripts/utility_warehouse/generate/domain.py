@@ -54,17 +54,6 @@ _UNIT_FACTORS: dict[tuple[str, str], float] = {
 }
 # Fuels delivered in gallons: their standard usage (kWh) is written as given.
 _KWH_PER_GALLON: dict[str, float] = {"FUEL_OIL": 40.6, "PROPANE": 26.8}
-_UNIT_SPELLINGS: dict[str, tuple[str, ...]] = {
-    "kWh": ("kWh", "KWH", "kwh", "Kwh", "kilowatt hours"),
-    "MWh": ("MWh", "mwh", "MWH"),
-    "therm": ("therms", "Therms", "therm", "THERM", "thm"),
-    "CCF": ("CCF", "ccf", "Ccf", "hcf"),
-    "m3": ("m3", "M3", "m³"),
-    "gal": ("gal", "Gal", "gallons", "GAL"),
-    "kgal": ("kgal", "KGAL", "kGal", "thousand gallons"),
-    "MMBtu": ("MMBtu", "mmbtu", "MMBTU"),
-    "kBtu": ("kBtu", "KBTU", "kbtu"),
-}
 # Standard units per 1,000 sq ft of floor area and day, for a typical meter.
 _INTENSITY: dict[str, float] = {
     "ELECTRICITY": 40.0,
@@ -97,22 +86,6 @@ _CURRENCY_FACTOR: dict[str, float] = {
     "VND": 25_400.0,
 }
 _CURRENCY_SYMBOL: dict[str, str] = {"USD": "$", "EUR": "€", "CAD": "$", "VND": "₫"}
-# Prefixes of amounts besides the symbol: any of them may be written.
-_AMOUNT_PREFIXES: dict[str, tuple[str, ...]] = {
-    "USD": ("$", "$", "US$", "US$ "),
-    "CAD": ("$", "CA$", "C$ "),
-    "EUR": ("€",),
-    "VND": ("₫",),
-}
-# charges_units spelled as a symbol that names one currency.
-_CURRENCY_ONLY_SYMBOL: dict[str, str] = {
-    "USD": "US$",
-    "CAD": "CA$",
-    "EUR": "€",
-    "VND": "₫",
-}
-# Currencies whose bills may say a bare "$", resolved through the sites' country.
-_DOLLAR_CURRENCIES = frozenset({"USD", "CAD", "AUD"})
 LARGE_CURRENCY = "VND"
 _PLANT_FIGURES = ("144,655.561", "596,079.843", "20,736.123")
 """kWh of the VND company's exact bill, one figure per plant meter."""
@@ -290,22 +263,6 @@ _SITE_KINDS = (
     "Café",
 )
 _SOURCE_SYSTEMS = ("utility_portal", "edi_810", "ocr", "manual_upload")
-
-_TRUE_SPELLINGS = ("true", "TRUE", "True", "t", "T", "yes", "Yes", "YES", "y", "Y", "1")
-_FALSE_SPELLINGS = (
-    "false",
-    "FALSE",
-    "False",
-    "f",
-    "F",
-    "no",
-    "No",
-    "NO",
-    "n",
-    "N",
-    "0",
-)
-
 
 _BLANK_DEFAULT_SHARE = 0.2
 """Share of meters leaving is_tracked / is_duplicated blank (the default)."""

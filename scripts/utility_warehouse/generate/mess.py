@@ -7,16 +7,52 @@ import random
 import unicodedata
 from datetime import date, datetime
 
-from utility_warehouse.generate.domain import (
-    _AMOUNT_PREFIXES,
-    _CURRENCY_ONLY_SYMBOL,
-    _DOLLAR_CURRENCIES,
-    _FALSE_SPELLINGS,
-    _TRUE_SPELLINGS,
-    _UNIT_SPELLINGS,
-    COUNTRIES,
-)
+from utility_warehouse.generate.domain import COUNTRIES
 from utility_warehouse.generate.values import money_text, short_money_text
+
+# How exports spell each unit.
+_UNIT_SPELLINGS: dict[str, tuple[str, ...]] = {
+    "kWh": ("kWh", "KWH", "kwh", "Kwh", "kilowatt hours"),
+    "MWh": ("MWh", "mwh", "MWH"),
+    "therm": ("therms", "Therms", "therm", "THERM", "thm"),
+    "CCF": ("CCF", "ccf", "Ccf", "hcf"),
+    "m3": ("m3", "M3", "m³"),
+    "gal": ("gal", "Gal", "gallons", "GAL"),
+    "kgal": ("kgal", "KGAL", "kGal", "thousand gallons"),
+    "MMBtu": ("MMBtu", "mmbtu", "MMBTU"),
+    "kBtu": ("kBtu", "KBTU", "kbtu"),
+}
+# Prefixes of amounts besides the symbol: any of them may be written.
+_AMOUNT_PREFIXES: dict[str, tuple[str, ...]] = {
+    "USD": ("$", "$", "US$", "US$ "),
+    "CAD": ("$", "CA$", "C$ "),
+    "EUR": ("€",),
+    "VND": ("₫",),
+}
+# charges_units spelled as a symbol that names one currency.
+_CURRENCY_ONLY_SYMBOL: dict[str, str] = {
+    "USD": "US$",
+    "CAD": "CA$",
+    "EUR": "€",
+    "VND": "₫",
+}
+# Currencies whose bills may say a bare "$", resolved through the sites' country.
+_DOLLAR_CURRENCIES = frozenset({"USD", "CAD", "AUD"})
+# How exports spell a boolean.
+_TRUE_SPELLINGS = ("true", "TRUE", "True", "t", "T", "yes", "Yes", "YES", "y", "Y", "1")
+_FALSE_SPELLINGS = (
+    "false",
+    "FALSE",
+    "False",
+    "f",
+    "F",
+    "no",
+    "No",
+    "NO",
+    "n",
+    "N",
+    "0",
+)
 
 
 class _Mess:
