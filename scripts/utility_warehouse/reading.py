@@ -56,6 +56,22 @@ def month_text(day: date) -> str:
     return f"{day.year:04d}-{day.month:02d}"
 
 
+def month_runs(months: Sequence[str]) -> str:
+    """``YYYY-MM`` months (sorted) as runs: ``2024-04, 2024-09..2025-01``."""
+    runs: list[list[str]] = []
+    previous: date | None = None
+    for text in months:
+        day = date(int(text[:4]), int(text[5:7]), 1)
+        if previous is not None and shift_month(previous, 1) == day:
+            runs[-1][1] = text
+        else:
+            runs.append([text, text])
+        previous = day
+    return ", ".join(
+        first if first == last else f"{first}..{last}" for first, last in runs
+    )
+
+
 # --- numbers people read, and numbers JSON keeps -----------------------------------
 
 CURRENCIES_SEED = Path(__file__).resolve().parents[2] / "seeds" / "currencies.csv"
@@ -115,11 +131,14 @@ def money_text(value: object, currency: object) -> str:
 
 def usage_text(value: object) -> str:
     """A quantity with thousands separators and decimals by its size: none from
-    1,000 up, one from 100, two from 1, three below; empty for None."""
+    1,000 up, one from 100, two from 1, three below (zero: ``0``); empty for
+    None."""
     number = to_decimal(value)
     if number is None:
         return "" if value is None else str(value)
     size = abs(number)
+    if size == 0:
+        return "0"
     places = 0 if size >= 1000 else 1 if size >= 100 else 2 if size >= 1 else 3
     return _rounded(number, places)
 

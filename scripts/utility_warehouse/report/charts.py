@@ -8,8 +8,7 @@ from collections.abc import Sequence
 from datetime import date
 
 from utility_warehouse import svgchart as svg
-from utility_warehouse.quality import month_runs
-from utility_warehouse.reading import month_text
+from utility_warehouse.reading import month_runs, month_text
 from utility_warehouse.reading import shift_month as _shift
 from utility_warehouse.report.data import (
     COVERAGE_MAX_ROWS,
