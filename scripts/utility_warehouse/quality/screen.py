@@ -382,7 +382,5 @@ def format_table(
         order=lambda row: -int(row["count"]),
     )
     if cut:
-        lines.extend(
-            ["", f"Lists cut short: {MORE_HINT} (--limit N for N per list)."]
-        )
+        lines.extend(["", f"Lists cut short: {MORE_HINT} (--limit N for N per list)."])
     return "\n".join(lines) + "\n"

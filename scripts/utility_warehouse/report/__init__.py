@@ -179,7 +179,9 @@ run's as-of date is outside that bound is refused: rebuild it.
 
 The file is self-contained: charts are inline SVG, there is no script and
 nothing to download; it opens offline in any browser. Hover a mark for its
-value.
+value, or open the table of values under a chart. On a narrow screen (a
+phone) every chart is drawn in a narrow variant whose text stays at least
+11 px, and tables scroll sideways inside their box.
 """
 
 

@@ -4,8 +4,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date
+from typing import Any
 
 from utility_warehouse import svgchart as svg
 from utility_warehouse.reading import month_runs, month_text
@@ -61,8 +62,56 @@ def _yoy_change(
     return f"{ratio:+.1%} vs {months} a year before"
 
 
+# The narrow variant of each kind of chart (besides its width, NARROW_WIDTH).
+NARROW: dict[str, dict[str, Any]] = {
+    "stacked_bars": {"height": 260},
+    "compare_lines": {},
+    "horizontal_bars": {"label_width": 120},
+    "status_grid": {"label_width": 120},
+}
+
+
 class Charts(Page):
     """The page with its chart sections."""
+
+    def values(
+        self, headers: Sequence[tuple[str, bool]], rows: Sequence[Sequence[str]]
+    ) -> str:
+        """The values a chart draws, as a table under it (folded: tap or click
+        to open), so that no value needs a hover to be read."""
+        return (
+            '<details class="values"><summary>The values</summary>'
+            f"{self.table(headers, rows)}</details>"
+        )
+
+    def series_values(
+        self,
+        months: Sequence[date],
+        series: Sequence[svg.Series],
+        text: Callable[[float], str],
+    ) -> str:
+        """A month per row, a column per series and their total."""
+        rows = []
+        for index, month in enumerate(months):
+            values = [s.values[index] for s in series]
+            if not any(values):
+                continue
+            total = sum(value or 0 for value in values)
+            cells = ["" if value is None else text(value) for value in values]
+            rows.append([month_label(month), *cells, text(total)])
+        headers = [("Month", False), *((s.label, True) for s in series)]
+        return self.values([*headers, ("Total", True)], rows)
+
+    def draw(
+        self, chart: Callable[..., str], name: str, *args: Any, **kwargs: Any
+    ) -> str:
+        """A chart twice: wide for a screen, narrow for a phone (the CSS shows
+        one), each with its own ids."""
+        key = self.key(name)
+        narrow = {**kwargs, "width": svg.NARROW_WIDTH, **NARROW[chart.__name__]}
+        return chart(name, key, *args, variant="wide", **kwargs) + chart(
+            name, f"{key}-narrow", *args, variant="narrow", **narrow
+        )
 
     def _monthly_series(
         self, by_commodity: dict[str, dict[date, float]], months: Sequence[date]
@@ -87,9 +136,9 @@ class Charts(Page):
             if not series:
                 continue
             total = sum(v or 0 for s in series for v in s.values)
-            chart = svg.stacked_bars(
+            chart = self.draw(
+                svg.stacked_bars,
                 "monthly-usage",
-                self.key("monthly-usage"),
                 f"Monthly usage in {unit} by commodity, {self.period_text}",
                 f"Stacked bars of counted monthly usage in {unit}, one colour per "
                 f"commodity ({', '.join(s.label for s in series)}); total "
@@ -100,6 +149,7 @@ class Charts(Page):
                 value_format=with_unit(unit),
                 attributes={"unit": unit},
             )
+            chart += self.series_values(data.months, series, fmt_number)
             figures.append(
                 self.figure(
                     f"Usage in {unit}", chart, f"total {fmt_number(total)} {unit}"
@@ -117,7 +167,8 @@ class Charts(Page):
             "Monthly usage by commodity",
             "Counted consumption (<code>fct_meter_monthly.usage</code>) in each "
             "commodity's standard unit; one chart per unit, so kWh and gallons are "
-            f"never added. Hover a bar for its value.{self.open_note()}",
+            f"never added. The values are in the table under each chart."
+            f"{self.open_note()}",
             body,
         )
 
@@ -130,9 +181,9 @@ class Charts(Page):
             if not series:
                 continue
             total = sum(v or 0 for s in series for v in s.values)
-            chart = svg.stacked_bars(
+            chart = self.draw(
+                svg.stacked_bars,
                 "monthly-cost",
-                self.key("monthly-cost"),
                 f"Monthly cost in {currency} by commodity, {self.period_text}",
                 f"Stacked bars of counted monthly cost in {currency}, one colour "
                 f"per commodity; total {fmt_money(total, currency)}.",
@@ -142,6 +193,7 @@ class Charts(Page):
                 value_format=money_formatter(currency),
                 attributes={"currency": currency},
             )
+            chart += self.series_values(data.months, series, fmt_number)
             figures.append(
                 self.figure(
                     f"Cost in {currency}", chart, f"total {fmt_money(total, currency)}"
@@ -182,9 +234,9 @@ class Charts(Page):
                 last_total = sum(v or 0 for v in previous)
                 change = _yoy_change(current, previous, compared)
                 name = commodity_label(commodity)
-                chart = svg.compare_lines(
+                chart = self.draw(
+                    svg.compare_lines,
                     "year-over-year",
-                    self.key("year-over-year"),
                     f"{name} usage in {unit}: {current_label} against {previous_label}",
                     f"Monthly {name.lower()} usage in {unit}: {current_label} "
                     f"(total {fmt_number(this_total)}) as a solid line, "
@@ -196,6 +248,19 @@ class Charts(Page):
                     unit=unit,
                     value_format=with_unit(unit),
                     attributes={"commodity": commodity, "unit": unit},
+                )
+                chart += self.values(
+                    [("Month", False), (current_label, True), (previous_label, True)],
+                    [
+                        [
+                            MONTH_NAMES[month.month - 1],
+                            "" if now is None else fmt_number(now),
+                            "" if before is None else fmt_number(before),
+                        ]
+                        for month, now, before in zip(
+                            current_months, current, previous, strict=True
+                        )
+                    ],
                 )
                 figures.append(self.figure(f"{name} ({unit})", chart, change))
         body = (
@@ -241,9 +306,9 @@ class Charts(Page):
                 )
                 for site_id, cost in shown
             ]
-            chart = svg.horizontal_bars(
+            chart = self.draw(
+                svg.horizontal_bars,
                 "top-sites-cost",
-                self.key("top-sites-cost"),
                 f"Top {len(shown)} sites by cost in {currency}, {self.period_text}",
                 f"Horizontal bars of the counted cost in {currency} of the "
                 f"{len(shown)} costliest of {len(items)} sites, largest first.",
@@ -285,9 +350,9 @@ class Charts(Page):
                 )
                 for item in shown_i
             ]
-            chart = svg.horizontal_bars(
+            chart = self.draw(
+                svg.horizontal_bars,
                 "top-sites-intensity",
-                self.key("top-sites-intensity"),
                 f"Top {len(shown_i)} sites by energy intensity, kWh per square "
                 f"foot, {window}",
                 f"Horizontal bars of counted energy use (all kWh commodities) per "
@@ -363,9 +428,9 @@ class Charts(Page):
                         color,
                     )
                 )
-            chart = svg.horizontal_bars(
+            chart = self.draw(
+                svg.horizontal_bars,
                 "charge-types",
-                self.key("charge-types"),
                 f"Cost in {currency} by charge type, {self.period_text}",
                 f"Horizontal bars of counted cost in {currency} per charge type; "
                 f"total {fmt_money(total, currency)}; credits are negative.",
@@ -406,7 +471,8 @@ class Charts(Page):
                 "meters; more than "
                 f"{COVERAGE_METER_ROWS} would not fit one row each): complete when "
                 "all its meters are, missing when all are, else partly covered; "
-                "hover a cell for its meters."
+                "hover a cell for its meters; the table under the chart lists "
+                "each row's months not complete."
             )
         )
         if "coverage" in data.unbuilt:
@@ -426,9 +492,9 @@ class Charts(Page):
                 f"{len(data.coverage):,} rows with the most months not complete; "
                 "the legend counts the rows shown.</p>"
             )
-        chart = svg.status_grid(
+        chart = self.draw(
+            svg.status_grid,
             "coverage",
-            self.key("coverage"),
             f"Coverage by {rows_text} and month, {self.period_text}",
             f"A grid of {len(rows)} rows ({rows_text}) by "
             f"{len(data.months)} months; each cell coloured by its coverage status.",
@@ -442,6 +508,22 @@ class Charts(Page):
             attributes={
                 "rows": "meter" if data.coverage_by_meter else "site-commodity"
             },
+        )
+        listed = []
+        for row in rows:
+            by_status: dict[str, list[str]] = {"partial": [], "missing": []}
+            for month, cell in zip(data.months, row.cells, strict=True):
+                if cell is not None and cell.status in by_status:
+                    by_status[cell.status].append(month_text(month))
+            listed.append(
+                [
+                    row.label,
+                    month_runs(by_status["partial"]) or "none",
+                    month_runs(by_status["missing"]) or "none",
+                ]
+            )
+        chart += self.values(
+            [("Row", False), ("Partly covered", False), ("Missing", False)], listed
         )
         return self.section(
             "coverage",
@@ -483,9 +565,9 @@ class Charts(Page):
             )
         months = data.readiness_months
         drawn = data.not_ready[:READINESS_MAX_ROWS]
-        chart = svg.status_grid(
+        chart = self.draw(
+            svg.status_grid,
             "energy-star",
-            self.key("energy-star"),
             f"{len(data.not_ready)} site \u00d7 commodity pairs not ENERGY STAR "
             f"ready: {month_label(months[0])} \u2013 {month_label(months[-1])}",
             f"A grid of {len(drawn)} pairs not ready by the 12 months ending at "
@@ -588,9 +670,9 @@ class Charts(Page):
                 )
                 for m in shown
             ]
-            chart = svg.horizontal_bars(
+            chart = self.draw(
+                svg.horizontal_bars,
                 "unassigned-usage",
-                self.key("unassigned-usage"),
                 f"Usage in {unit} of meters without a site, {self.period_text}",
                 f"Horizontal bars of the counted usage in {unit} of the "
                 f"{len(shown)} largest of {len(meters)} meters without a site.",

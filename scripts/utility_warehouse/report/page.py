@@ -248,7 +248,9 @@ class Page:
             "water and sewer), cost in the bill's currency; implied sewer and "
             "mirror-site estimates are left out. Numbers are rounded for display: "
             "no decimals from 1,000 up.</p><p>This file is self-contained: it "
-            "loads nothing and runs no script; hover a mark to see its value.</p>"
+            "loads nothing and runs no script; hover a mark to see its value, or "
+            "open the table of values under a chart. On a phone the charts are "
+            "drawn narrower, and tables scroll sideways.</p>"
             "</footer>"
         )
 

@@ -153,6 +153,9 @@ figure.wide { grid-column: 1 / -1; }
 figcaption { font-weight: 600; margin-bottom: 6px; }
 figcaption .sub { font-weight: 400; color: #52606d; }
 svg.chart { display: block; max-width: 100%; height: auto; }
+svg.chart.narrow { display: none; }
+details.values { margin-top: 8px; }
+details.values > summary { cursor: pointer; color: #334e68; font-size: 13px; }
 .note { color: #52606d; font-size: 12.5px; margin: 6px 0 0; }
 .no-data { background: #fff; border: 1px dashed #bcccdc; border-radius: 8px;
   color: #52606d; padding: 14px 16px; margin: 0; font-style: italic; }
@@ -166,11 +169,28 @@ th { background: #f0f4f8; font-weight: 600; color: #334e68; }
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums;
   white-space: nowrap; }
 tbody tr:nth-child(even) td { background: #fafbfc; }
-.table-wrap { margin-top: 12px; }
+.table-wrap { margin-top: 12px; max-width: 100%; overflow-x: auto; }
 footer { color: #52606d; font-size: 12.5px; margin: 30px 0 24px;
   border-top: 1px solid #d9e2ec; padding-top: 12px; }
 footer p { margin: 4px 0; max-width: 1100px; }
 @media (max-width: 900px) { .grid, .grid.three { grid-template-columns: 1fr; } }
+/* A phone: each chart's narrow variant at its natural size (its text at least
+   11 px), tables scroll sideways inside their box, less padding. */
+@media (max-width: 600px) {
+  .wrap { padding: 0 10px; }
+  header .wrap { padding: 16px 12px 14px; }
+  header h1 { font-size: 21px; }
+  header dl { grid-template-columns: 1fr; gap: 0; }
+  header dd { margin-bottom: 4px; }
+  nav a { display: inline-block; margin: 0 12px 6px 0; }
+  .tiles { grid-template-columns: repeat(2, minmax(0, 1fr)); gap: 8px; }
+  .tile .value { font-size: 19px; }
+  figure { padding: 10px 8px 8px; }
+  svg.chart.wide { display: none; }
+  svg.chart.narrow { display: block; }
+  table { font-size: 12.5px; }
+  th, td { padding: 4px 8px; white-space: nowrap; }
+}
 @media print { body { background: #fff; } figure, table { break-inside: avoid; } }
 """
 
