@@ -745,12 +745,20 @@ month one year after today, the months of the as-of dates every command
 accepts; a month outside that range is refused (exit 2), and so is a warehouse
 whose latest run's as-of date is outside them (rebuild it).
 
-The table shows control characters in names visibly (ESC as \\x1b, a
-carriage return as \\r) and cuts text longer than 60 columns (ending in ~);
-CSV and JSON keep it whole. --format csv writes a text cell starting with =,
-+, -, @, a tab or a carriage return with a leading single quote (OWASP's
-guidance on CSV injection), so that a spreadsheet shows it instead of running
-it; numbers stay numbers.
+The table, for people, fits 100 columns: short headers, usage with its unit
+rounded by size, cost with its currency to its minor unit (no decimals for
+VND or JPY), names cut with an ellipsis to fit; a total period and export,
+generation and net usage when no row has any are left out (said under the
+table), and when those do not fit, the rows having them are listed again below
+with them. It shows control characters in names visibly (ESC as \\x1b, a
+carriage return as \\r). CSV and JSON keep every column and value whole; JSON
+writes usage and cost as strings with every digit.
+
+--format csv writes a text cell starting with =, +, -, @, a tab or a carriage
+return with a leading single quote (OWASP's guidance on CSV injection), so
+that a spreadsheet shows it instead of running it; numbers stay numbers.
+
+--tag matches tags case-insensitively (hvac = HVAC), like --commodity.
 
 --include-implied and --include-estimated add rows that are not metered: the
 output then has a column kind (metered, implied or estimated) after the group
@@ -799,7 +807,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         action="extend",
         default=[],
         metavar="T",
-        help="Only meters having any of these tags.",
+        help="Only meters having any of these tags (any case: hvac = HVAC).",
     )
     filters.add_argument(
         "--from",

@@ -93,7 +93,7 @@ as-of month, whose coverage is not complete (or absent); the top N gaps and
 overlaps (most days first), short, long and future periods, duplicate bills
 (latest first), duplicate meters, and usage anomalies (largest change first);
 field issues by entity, column and reason, and the quarantine by entity and
-reason.
+reason (the most frequent first on the screen).
 
 The as-of month is that of the latest run recorded in marts.run_metadata
 (today when the warehouse has none, e.g. built by plain dbt build).
@@ -106,8 +106,14 @@ selected sites. Field issues and quarantined records have neither: they are
 always for the whole warehouse.
 
 A section whose mart a warehouse built by an older version lacks says "not
-built" (null counts in JSON). The JSON object has the same sections: numbers
-are JSON numbers, dates ISO strings, months YYYY-MM.
+built" (null counts in JSON). The JSON object has the same sections: counts
+are JSON numbers, decimals strings with every digit, dates ISO strings, months
+YYYY-MM.
+
+The screen (--format table) is a summary by default: every count, then the
+first 3 rows of each list and how many more there are (--limit N: N rows,
+--all: every row). Money shows to its currency's minor unit (no decimals for
+VND or JPY), usage rounded by size.
 """
 
 
