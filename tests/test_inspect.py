@@ -248,7 +248,7 @@ def test_the_table_lists_every_row_and_says_the_totals_match(
         "-100.0",
         "superseded_bill",
         "2024-05-20..2024-06-15  12/27",
-        " 1,333 ",
+        " 1,333\n",
         " 13.33",
         "counted total:          usage 900.0 kWh, cost 100.00 USD",
         "fct_portfolio_monthly:  usage 900.0 kWh, cost 100.00 USD",
