@@ -444,7 +444,7 @@ def horizontal_bars(
         left += value_room
     # At most 4 ticks, fewer where the bars have little room (a tick's text
     # takes up to about 40 px).
-    count = max(1, min(4, int((right - left) / 60)))
+    count = max(2, min(4, int((right - left) / 60)))
     ticks = [
         t
         for t in nice_ticks(lo, hi, count)
