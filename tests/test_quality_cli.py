@@ -436,7 +436,7 @@ def test_limit(capsys: pytest.CaptureFixture[str], warehouse: Path) -> None:
     assert len(report["energy_star_not_ready"]["rows"]) == len(NOT_READY)
     code, out, _ = run(capsys, "--database", str(warehouse), "--limit", "1")
     assert code == 0
-    assert "\n== Gaps and overlaps, most days first (4) ==\n" in out
+    assert "\n== Gaps and overlaps, most days first (4: 2 gaps, 2 overlaps) ==\n" in out
     assert "  \u2026 and 3 more\n" in out
     # Beyond any count (and DuckDB's BIGINT): everything.
     report = report_json(capsys, warehouse, "--limit", str(10**30))
@@ -481,7 +481,7 @@ filters: none (the whole warehouse)
   QS4      Old store  ELECTRICITY  2024-06                7  2024-07..2025-01
   QS9      Annex      ELECTRICITY  2025-01               10  2024-02..2024-10, 2024-12
 
-== Gaps and overlaps, most days first (4) ==
+== Gaps and overlaps, most days first (4: 2 gaps, 2 overlaps) ==
   issue    days  meter_id  site_id  commodity    document_id      from        to
   -------  ----  --------  -------  -----------  ---------------  ----------  ----------
   gap        31  QE9       QS9      ELECTRICITY  B-E9-202501      2024-12-01  2024-12-31
@@ -489,7 +489,7 @@ filters: none (the whole warehouse)
   gap        30  QW1       QS1      WATER        B-W1-20240501    2024-04-01  2024-04-30
   overlap    12  QW1       QS1      WATER        B-W1-20240520    2024-05-20  2024-05-31
 
-== Short, long and future bill periods (2) ==
+== Short, long and future bill periods (2: 1 short, 1 long) ==
   issue         days  meter_id  site_id  commodity  document_id    from        to
   ------------  ----  --------  -------  ---------  -------------  ----------  ----------
   long_period     42  QW1       QS1      WATER      B-W1-20240701  2024-07-01  2024-08-11
@@ -510,12 +510,12 @@ filters: none (the whole warehouse)
   --------  -------  -----------  -------  -----  ----------  -------  ----
   QE1       QS1      ELECTRICITY  2025-01  2,000       1,000  +100.0%  kWh
 
-== Field issues (value set to null or its default) by entity, column, reason, most first (1) ==
+== Field issues (value nulled or defaulted) by entity, column, reason (1 kind, 1 value) ==
   entity  column            reason        count
   ------  ----------------  ------------  -----
   sites   gross_floor_area  out_of_range      1
 
-== Quarantined records by entity and reason, most first (2) ==
+== Quarantined records by entity and reason (2 kinds, 2 records) ==
   entity             reason           count
   -----------------  ---------------  -----
   meter_identifiers  missing_value        1
@@ -523,45 +523,35 @@ filters: none (the whole warehouse)
 """  # noqa: E501 (the table is as wide as a 100-column terminal allows)
 
 
-# The default screen: a summary, the first 3 rows of each list and how many
-# more there are.
+# The default screen: a summary, the counts of the findings without a list,
+# then the first 3 rows of each list (its count in its title) and how many more
+# there are.
 SUMMARY = """\
 as of 2025-01-31 (latest run); ENERGY STAR window 2024-02..2025-01
 filters: none (the whole warehouse)
 
-== Findings ==
-  finding                                       count  amount  unit
-  --------------------------------------------  -----  ------  ----
-  meter-months partly covered                       0
-  meter-months missing                             38
-  site x commodity not ENERGY STAR ready            7
-  bill period gaps                                  2
-  bill period overlaps                              2
-  short bill periods                                1
-  long bill periods                                 1
-  bill periods ending after the as-of date          0
-  duplicate bill candidates (pairs)                 1
-  duplicate meter candidates (pairs)                1
-  usage anomalies (meter-months, year on year)      1
-  implied sewer site-months                         7  18,000  gal
-  mirror-estimated site x commodity months          7   4,000  kWh
-  meter-months with estimated-read usage            1   1,000  kWh
-  unattributed bills (no meter on the bill)         1   75.00  EUR
-  field issues (whole warehouse)                    1
-  quarantined records (whole warehouse)             2
+== Findings (each list below is counted in its title) ==
+  finding                                    count  amount  unit
+  -----------------------------------------  -----  ------  ----
+  meter-months partly covered                    0
+  meter-months missing                          38
+  implied sewer site-months                      7  18,000  gal
+  mirror-estimated site x commodity months       7   4,000  kWh
+  meter-months with estimated-read usage         1   1,000  kWh
+  unattributed bills (no meter on the bill)      1   75.00  EUR
 == Sites not ENERGY STAR ready: months not complete in 2024-02..2025-01 (7) ==
   site_id  site_name  commodity    latest_complete  missing  missing_months
   QS1      HQ         WATER        2024-08                6  2024-04, 2024-09..2025-01
   QS2      Branch     ELECTRICITY  2024-06                7  2024-07..2025-01
   QS3      Plant      GAS          2024-03               10  2024-04..2025-01
   … and 4 more
-== Gaps and overlaps, most days first (4) ==
+== Gaps and overlaps, most days first (4: 2 gaps, 2 overlaps) ==
   issue    days  meter_id  site_id  commodity    document_id      from        to
   gap        31  QE9       QS9      ELECTRICITY  B-E9-202501      2024-12-01  2024-12-31
   overlap    30  QE2       QS2      ELECTRICITY  B-E2-202406-DUP  2024-06-01  2024-06-30
   gap        30  QW1       QS1      WATER        B-W1-20240501    2024-04-01  2024-04-30
   … and 1 more
-== Short, long and future bill periods (2) ==
+== Short, long and future bill periods (2: 1 short, 1 long) ==
   issue         days  meter_id  site_id  commodity  document_id    from        to
   long_period     42  QW1       QS1      WATER      B-W1-20240701  2024-07-01  2024-08-11
   short_period    15  QW1       QS1      WATER      B-W1-20240616  2024-06-16  2024-06-30
@@ -574,10 +564,10 @@ filters: none (the whole warehouse)
 == Usage anomalies year on year, largest change first (1) ==
   meter_id  site_id  commodity    month    usage  prior_year   change  unit
   QE1       QS1      ELECTRICITY  2025-01  2,000       1,000  +100.0%  kWh
-== Field issues (value set to null or its default) by entity, column, reason, most first (1) ==
+== Field issues (value nulled or defaulted) by entity, column, reason (1 kind, 1 value) ==
   entity  column            reason        count
   sites   gross_floor_area  out_of_range      1
-== Quarantined records by entity and reason, most first (2) ==
+== Quarantined records by entity and reason (2 kinds, 2 records) ==
   entity             reason           count
   meter_identifiers  missing_value        1
   usage_data         orphan_document      1

@@ -110,9 +110,10 @@ built" (null counts in JSON). The JSON object has the same sections: counts
 are JSON numbers, decimals strings with every digit, dates ISO strings, months
 YYYY-MM.
 
-The screen (--format table) is a summary by default: every count, then the
-first 3 rows of each list and how many more there are (--limit N: N rows,
---all: every row). Money shows to its currency's minor unit (no decimals for
+The screen (--format table) is a summary by default: the counts of the
+findings without a list, then each list with its count in its title, its
+first 3 rows and how many more there are (--limit N: N rows of each list,
+--all: every row, both with every count in the findings table). Money shows to its currency's minor unit (no decimals for
 VND or JPY), usage rounded by size.
 """
 

@@ -144,12 +144,40 @@ def _not_built(section: Report) -> list[str]:
     ]
 
 
-def _findings(report: Report) -> list[list[str]]:
-    """The count rows; a finding with several units or currencies names
-    itself on its first row only."""
+# The findings with a list on the screen: a summary counts them in the list's
+# title instead of the findings table.
+LISTED: frozenset[str] = frozenset(
+    (
+        "energy_star_not_ready",
+        "duplicate_bill",
+        "duplicate_meter",
+        "usage_anomaly",
+        "field_issue",
+        "quarantined",
+    )
+)
+_PERIOD_NAMES: dict[str, str] = {
+    "gap": "gaps",
+    "overlap": "overlaps",
+    "short_period": "short",
+    "long_period": "long",
+    "future_period": "future",
+}
+
+
+def _listed(finding: str) -> bool:
+    return finding in LISTED or finding.startswith("bill_period_")
+
+
+def _findings(report: Report, summary: bool = False) -> list[list[str]]:
+    """The count rows (a ``summary`` leaves out those with a list below); a
+    finding with several units or currencies names itself on its first row
+    only."""
     cells = []
     previous = None
     for row in report["counts"]:
+        if summary and _listed(row["finding"]):
+            continue
         label = "" if row["finding"] == previous else row["label"]
         previous = row["finding"]
         cells.append(
@@ -163,13 +191,26 @@ def _findings(report: Report) -> list[list[str]]:
     return cells
 
 
+def _plural(count: int, noun: str) -> str:
+    return f"{count:,} {noun}" + ("" if count == 1 else "s")
+
+
+def _kinds(section: Report, noun: str) -> str:
+    """`` kinds, 358 values`` after a ledger's count of kinds."""
+    kinds = len(section["rows"])
+    return f" {'kind' if kinds == 1 else 'kinds'}, " + _plural(
+        int(section["records"] or 0), noun
+    )
+
+
 def format_table(
     report: Report, rows: int | None = None, *, summary: bool = False
 ) -> str:
     """The findings for a terminal of 100 columns: every count, then the first
     ``rows`` rows of each list (None: every row the report holds), each list
-    ending in how many more there are. A ``summary`` is denser: no rule under
-    the lists' headers, no blank line between the lists."""
+    ending in how many more there are. A ``summary`` is denser: the findings
+    with a list are counted in its title only, no rule under the lists'
+    headers, no blank line between the lists."""
     filters = report["filters"]
     filtered = bool(filters["company"] or filters["sites"])
     lines = [f"Data quality of {printable(report['database'])}"]
@@ -198,11 +239,34 @@ def format_table(
         else:
             title(text)
 
-    title("Findings")
+    counts = {
+        str(row["finding"]): row["count"]
+        for row in report["counts"]
+        if row["built"] and row["unit"] is None
+    }
+
+    def period_counts(gaps: bool) -> str:
+        """``: 2 gaps, 3 overlaps`` (``gaps``), else the other bill period
+        issues, per type."""
+        found = [
+            (key.removeprefix("bill_period_"), count)
+            for key, count in counts.items()
+            if key.startswith("bill_period_")
+        ]
+        text = ", ".join(
+            f"{count:,} {_PERIOD_NAMES.get(issue, issue)}"
+            for issue, count in found
+            if count and (issue in ("gap", "overlap")) == gaps
+        )
+        return f": {text}" if text else ""
+
+    title(
+        "Findings" + (" (each list below is counted in its title)" if summary else "")
+    )
     lines.extend(
         render_table(
             ["finding", "count", "amount", "unit"],
-            _findings(report),
+            _findings(report, summary),
             [False, True, True, False],
         )
     )
@@ -222,12 +286,13 @@ def format_table(
         wrap: int | None = None,
         note: str | None = None,
         order: Any = None,
+        detail: str = "",
     ) -> None:
         nonlocal cut
         data = report[key]
         found = list(data["rows"])
         total = data["total"] if data["total"] is not None else len(found)
-        list_title(heading + (f" ({total:,})" if data["built"] else ""))
+        list_title(heading + (f" ({total:,}{detail})" if data["built"] else ""))
         if note:
             lines.append(f"  {note}")
         if not data["built"]:
@@ -291,6 +356,7 @@ def format_table(
         period_headers,
         period_right,
         period_cells,
+        detail=period_counts(gaps=True),
     )
     section(
         "other_period_issues",
@@ -298,6 +364,7 @@ def format_table(
         period_headers,
         period_right,
         period_cells,
+        detail=period_counts(gaps=False),
     )
     section(
         "duplicate_bills",
@@ -359,8 +426,7 @@ def format_table(
     )
     section(
         "field_issues",
-        "Field issues (value set to null or its default) by entity, column, "
-        "reason, most first",
+        "Field issues (value nulled or defaulted) by entity, column, reason",
         ["entity", "column", "reason", "count"],
         [False, False, False, True],
         lambda row: [
@@ -371,15 +437,17 @@ def format_table(
         ],
         note=warehouse_note,
         order=lambda row: -int(row["count"]),
+        detail=_kinds(report["field_issues"], "value"),
     )
     section(
         "quarantine",
-        "Quarantined records by entity and reason, most first",
+        "Quarantined records by entity and reason",
         ["entity", "reason", "count"],
         [False, False, True],
         lambda row: [_text(row["entity"]), _text(row["reason"]), _count(row["count"])],
         note=warehouse_note,
         order=lambda row: -int(row["count"]),
+        detail=_kinds(report["quarantine"], "record"),
     )
     if cut:
         lines.extend(["", f"Lists cut short: {MORE_HINT} (--limit N for N per list)."])
