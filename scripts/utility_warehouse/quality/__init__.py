@@ -113,8 +113,9 @@ YYYY-MM.
 The screen (--format table) is a summary by default: the counts of the
 findings without a list, then each list with its count in its title, its
 first 3 rows and how many more there are (--limit N: N rows of each list,
---all: every row, both with every count in the findings table). Money shows to its currency's minor unit (no decimals for
-VND or JPY), usage rounded by size.
+--all: every row, both with every count in the findings table). Money shows
+to its currency's minor unit (no decimals for VND or JPY), usage rounded by
+size.
 """
 
 
