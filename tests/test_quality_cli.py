@@ -771,6 +771,9 @@ def test_a_warehouse_without_the_newer_marts_says_not_built(
         "== Usage anomalies year on year, largest change first ==\n  not built" in out
     )
     assert "  meter-months with estimated-read usage  " in out
+    # The whole findings table (--all) counts the listed findings too.
+    code, out, _ = run(capsys, "--database", str(older), "--all")
+    assert code == 0
     line = next(s for s in out.splitlines() if "usage anomalies (meter" in s)
     assert line.split()[-2:] == ["not", "built"]
 
