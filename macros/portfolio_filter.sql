@@ -7,8 +7,9 @@
       unassigned   true: meters without a site (with `sites`: those sites
                    and the unassigned meters; alone: only unassigned);
       commodities  a list of commodities (any case, spaces or hyphens);
-      tags         a list of tags (meters with any of them; needs
-                   `tag_relation`, a relation with meter_id and tag_name);
+      tags         a list of tags, any case (meters with any of them;
+                   needs `tag_relation`, a relation with meter_id and
+                   tag_name);
       month_from, month_to   'YYYY-MM', inclusive.
     Values are written as escaped string literals, never as SQL. An empty
     filter selects everything. `alias` qualifies the columns. -#}
@@ -50,9 +51,13 @@
             {{ exceptions.raise_compiler_error(
                 "portfolio_filter: a tags filter needs tag_relation") }}
         {%- endif -%}
+        {%- set tags = [] -%}
+        {%- for tag in filter['tags'] -%}
+            {%- do tags.append(tag | string | lower) -%}
+        {%- endfor -%}
         {%- do conditions.append(
             prefix ~ 'meter_id in (select meter_id from ' ~ tag_relation
-            ~ ' where tag_name in (' ~ sql_string_list(filter['tags']) ~ '))'
+            ~ ' where lower(tag_name) in (' ~ sql_string_list(tags) ~ '))'
         ) -%}
     {%- endif -%}
     {%- for bound, operator in [('month_from', '>='), ('month_to', '<=')] -%}

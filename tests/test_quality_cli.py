@@ -23,6 +23,7 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -136,9 +137,10 @@ def counts(report: dict[str, Any]) -> dict[str, Any]:
     for row in report["counts"]:
         if row["amount"] is None and row["unit"] is None:
             found[row["finding"]] = row["count"]
-        else:
+        else:  # an amount is an exact decimal, a string in JSON
+            amount = None if row["amount"] is None else Decimal(row["amount"])
             found.setdefault(row["finding"], []).append(
-                (row["count"], row["amount"], row["unit"])
+                (row["count"], amount, row["unit"])
             )
     return found
 
@@ -212,7 +214,7 @@ DUPLICATE_BILL = {
     "account_id": "QA1",
     "start_date": "2024-06-01",
     "bill_date": "2024-06-30",
-    "current_charges": 50,
+    "current_charges": "50.000000",  # exact decimals are strings in JSON
     "currency": "USD",
 }
 
@@ -231,9 +233,9 @@ ANOMALY = {
     "company_id": "Q1",
     "commodity": "ELECTRICITY",
     "month": "2025-01",
-    "usage": 2000,
-    "usage_prior_year": 1000,
-    "change_ratio": 1,
+    "usage": "2000.000000",
+    "usage_prior_year": "1000.000000",
+    "change_ratio": "1.000000",
     "usage_unit": "kWh",
 }
 
@@ -434,7 +436,8 @@ def test_limit(capsys: pytest.CaptureFixture[str], warehouse: Path) -> None:
     assert len(report["energy_star_not_ready"]["rows"]) == len(NOT_READY)
     code, out, _ = run(capsys, "--database", str(warehouse), "--limit", "1")
     assert code == 0
-    assert "== Gaps and overlaps: top 1 by days (1 of 4 shown) ==" in out
+    assert "\n== Gaps and overlaps, most days first (4: 2 gaps, 2 overlaps) ==\n" in out
+    assert "  \u2026 and 3 more\n" in out
     # Beyond any count (and DuckDB's BIGINT): everything.
     report = report_json(capsys, warehouse, "--limit", str(10**30))
     assert period_issues(report, "gaps_and_overlaps") == GAPS_AND_OVERLAPS
@@ -447,8 +450,8 @@ as of 2025-01-31 (latest run); ENERGY STAR window 2024-02..2025-01
 filters: none (the whole warehouse)
 
 == Findings ==
-  finding                                       count     amount  unit
-  --------------------------------------------  -----  ---------  ----
+  finding                                       count  amount  unit
+  --------------------------------------------  -----  ------  ----
   meter-months partly covered                       0
   meter-months missing                             38
   site x commodity not ENERGY STAR ready            7
@@ -460,14 +463,14 @@ filters: none (the whole warehouse)
   duplicate bill candidates (pairs)                 1
   duplicate meter candidates (pairs)                1
   usage anomalies (meter-months, year on year)      1
-  implied sewer site-months                         7  18,000.00  gal
-  mirror-estimated site x commodity months          7   4,000.00  kWh
-  meter-months with estimated-read usage            1   1,000.00  kWh
-  unattributed bills (no meter on the bill)         1      75.00  EUR
+  implied sewer site-months                         7  18,000  gal
+  mirror-estimated site x commodity months          7   4,000  kWh
+  meter-months with estimated-read usage            1   1,000  kWh
+  unattributed bills (no meter on the bill)         1   75.00  EUR
   field issues (whole warehouse)                    1
   quarantined records (whole warehouse)             2
 
-== Sites not ENERGY STAR ready: months not complete in 2024-02..2025-01 ==
+== Sites not ENERGY STAR ready: months not complete in 2024-02..2025-01 (7) ==
   site_id  site_name  commodity    latest_complete  missing  missing_months
   -------  ---------  -----------  ---------------  -------  -------------------------
   QS1      HQ         WATER        2024-08                6  2024-04, 2024-09..2025-01
@@ -478,7 +481,7 @@ filters: none (the whole warehouse)
   QS4      Old store  ELECTRICITY  2024-06                7  2024-07..2025-01
   QS9      Annex      ELECTRICITY  2025-01               10  2024-02..2024-10, 2024-12
 
-== Gaps and overlaps: top 10 by days ==
+== Gaps and overlaps, most days first (4: 2 gaps, 2 overlaps) ==
   issue    days  meter_id  site_id  commodity    document_id      from        to
   -------  ----  --------  -------  -----------  ---------------  ----------  ----------
   gap        31  QE9       QS9      ELECTRICITY  B-E9-202501      2024-12-01  2024-12-31
@@ -486,33 +489,33 @@ filters: none (the whole warehouse)
   gap        30  QW1       QS1      WATER        B-W1-20240501    2024-04-01  2024-04-30
   overlap    12  QW1       QS1      WATER        B-W1-20240520    2024-05-20  2024-05-31
 
-== Short, long and future bill periods: top 10 ==
+== Short, long and future bill periods (2: 1 short, 1 long) ==
   issue         days  meter_id  site_id  commodity  document_id    from        to
   ------------  ----  --------  -------  ---------  -------------  ----------  ----------
   long_period     42  QW1       QS1      WATER      B-W1-20240701  2024-07-01  2024-08-11
   short_period    15  QW1       QS1      WATER      B-W1-20240616  2024-06-16  2024-06-30
 
-== Duplicate bill candidates: latest 10 ==
+== Duplicate bill candidates, latest first (1) ==
   document_id      duplicate_of  account_id  start_date  bill_date   current_charges  currency
   ---------------  ------------  ----------  ----------  ----------  ---------------  --------
   B-E2-202406-DUP  B-E2-202406   QA1         2024-06-01  2024-06-30            50.00  USD
 
-== Duplicate meter candidates: first 10 ==
+== Duplicate meter candidates (1) ==
   meter_id  site_id  duplicate_of  its_site_id  company_id  shared_identifiers
   --------  -------  ------------  -----------  ----------  ------------------
   QE2       QS2      QE1           QS1          Q1          ACCOUNT QACC1
 
-== Usage anomalies year on year: top 10 by change ==
-  meter_id  site_id  commodity    month       usage  prior_year   change  unit
-  --------  -------  -----------  -------  --------  ----------  -------  ----
-  QE1       QS1      ELECTRICITY  2025-01  2,000.00    1,000.00  +100.0%  kWh
+== Usage anomalies year on year, largest change first (1) ==
+  meter_id  site_id  commodity    month    usage  prior_year   change  unit
+  --------  -------  -----------  -------  -----  ----------  -------  ----
+  QE1       QS1      ELECTRICITY  2025-01  2,000       1,000  +100.0%  kWh
 
-== Field issues (value set to null or its default) by entity, column, reason ==
-  entity  column            reason      count
-  ------  ----------------  ----------  -----
-  sites   gross_floor_area  bad_number      1
+== Field issues (value nulled or defaulted) by entity, column, reason (1 kind, 1 value) ==
+  entity  column            reason        count
+  ------  ----------------  ------------  -----
+  sites   gross_floor_area  out_of_range      1
 
-== Quarantined records by entity and reason ==
+== Quarantined records by entity and reason (2 kinds, 2 records) ==
   entity             reason           count
   -----------------  ---------------  -----
   meter_identifiers  missing_value        1
@@ -520,12 +523,78 @@ filters: none (the whole warehouse)
 """  # noqa: E501 (the table is as wide as a 100-column terminal allows)
 
 
+# The default screen: a summary, the counts of the findings without a list,
+# then the first 3 rows of each list (its count in its title) and how many more
+# there are.
+SUMMARY = """\
+as of 2025-01-31 (latest run); ENERGY STAR window 2024-02..2025-01
+filters: none (the whole warehouse)
+
+== Findings (each list below is counted in its title) ==
+  finding                                    count  amount  unit
+  -----------------------------------------  -----  ------  ----
+  meter-months partly covered                    0
+  meter-months missing                          38
+  implied sewer site-months                      7  18,000  gal
+  mirror-estimated site x commodity months       7   4,000  kWh
+  meter-months with estimated-read usage         1   1,000  kWh
+  unattributed bills (no meter on the bill)      1   75.00  EUR
+== Sites not ENERGY STAR ready: months not complete in 2024-02..2025-01 (7) ==
+  site_id  site_name  commodity    latest_complete  missing  missing_months
+  QS1      HQ         WATER        2024-08                6  2024-04, 2024-09..2025-01
+  QS2      Branch     ELECTRICITY  2024-06                7  2024-07..2025-01
+  QS3      Plant      GAS          2024-03               10  2024-04..2025-01
+  … and 4 more
+== Gaps and overlaps, most days first (4: 2 gaps, 2 overlaps) ==
+  issue    days  meter_id  site_id  commodity    document_id      from        to
+  gap        31  QE9       QS9      ELECTRICITY  B-E9-202501      2024-12-01  2024-12-31
+  overlap    30  QE2       QS2      ELECTRICITY  B-E2-202406-DUP  2024-06-01  2024-06-30
+  gap        30  QW1       QS1      WATER        B-W1-20240501    2024-04-01  2024-04-30
+  … and 1 more
+== Short, long and future bill periods (2: 1 short, 1 long) ==
+  issue         days  meter_id  site_id  commodity  document_id    from        to
+  long_period     42  QW1       QS1      WATER      B-W1-20240701  2024-07-01  2024-08-11
+  short_period    15  QW1       QS1      WATER      B-W1-20240616  2024-06-16  2024-06-30
+== Duplicate bill candidates, latest first (1) ==
+  document_id      duplicate_of  account_id  start_date  bill_date   current_charges  currency
+  B-E2-202406-DUP  B-E2-202406   QA1         2024-06-01  2024-06-30            50.00  USD
+== Duplicate meter candidates (1) ==
+  meter_id  site_id  duplicate_of  its_site_id  company_id  shared_identifiers
+  QE2       QS2      QE1           QS1          Q1          ACCOUNT QACC1
+== Usage anomalies year on year, largest change first (1) ==
+  meter_id  site_id  commodity    month    usage  prior_year   change  unit
+  QE1       QS1      ELECTRICITY  2025-01  2,000       1,000  +100.0%  kWh
+== Field issues (value nulled or defaulted) by entity, column, reason (1 kind, 1 value) ==
+  entity  column            reason        count
+  sites   gross_floor_area  out_of_range      1
+== Quarantined records by entity and reason (2 kinds, 2 records) ==
+  entity             reason           count
+  meter_identifiers  missing_value        1
+  usage_data         orphan_document      1
+
+Lists cut short: --all for every row (--limit N for N per list).
+"""  # noqa: E501 (the table is as wide as a 100-column terminal allows)
+
+
 def test_table_format(capsys: pytest.CaptureFixture[str], warehouse: Path) -> None:
-    code, out, err = run(capsys, "--database", str(warehouse))
+    code, out, err = run(capsys, "--database", str(warehouse), "--all")
     assert (code, err) == (0, "")
     first, rest = out.split("\n", 1)
     assert first == f"Data quality of {warehouse}"
     assert rest == TABLE
+    assert max(len(line) for line in rest.splitlines()) <= 100
+
+
+def test_the_default_screen_is_a_summary(
+    capsys: pytest.CaptureFixture[str], warehouse: Path
+) -> None:
+    code, out, err = run(capsys, "--database", str(warehouse))
+    assert (code, err) == (0, "")
+    first, rest = out.split("\n", 1)
+    assert first == f"Data quality of {warehouse}"
+    assert rest == SUMMARY
+    assert "  \u2026 and 4 more\n" in rest  # 7 sites not ready, 3 shown
+    assert len(out.splitlines()) <= 60
     assert max(len(line) for line in rest.splitlines()) <= 100
 
 
@@ -538,10 +607,10 @@ def test_table_says_none_and_names_the_scope_of_the_ledgers(
     sections = out.split("\n== ")
     empty = [s.split(" ==")[0] for s in sections if s.rstrip().endswith("\n  none")]
     assert empty == [
-        "Short, long and future bill periods: top 10",
-        "Duplicate bill candidates: latest 10",
-        "Duplicate meter candidates: first 10",
-        "Usage anomalies year on year: top 10 by change",
+        "Short, long and future bill periods (0)",
+        "Duplicate bill candidates, latest first (0)",
+        "Duplicate meter candidates (0)",
+        "Usage anomalies year on year, largest change first (0)",
     ]
     assert out.count("whole warehouse: these records have no company or site") == 2
     assert all(len(line) <= 100 for line in out.splitlines()[1:])
@@ -565,13 +634,14 @@ def test_json_is_one_object_with_numbers_and_iso_dates(
     gap = report["gaps_and_overlaps"]["rows"][0]
     assert isinstance(gap["issue_days"], int)
     assert date.fromisoformat(gap["period_start"]) == date(2024, 12, 1)
+    # Decimals are strings with every digit (a JSON number is a binary float).
     anomaly = report["usage_anomalies"]["rows"][0]
-    assert isinstance(anomaly["usage"], int | float)
-    assert isinstance(anomaly["change_ratio"], int | float)
+    assert Decimal(anomaly["usage"]) == 2000 and "." in anomaly["usage"]
+    assert Decimal(anomaly["change_ratio"]) == 1
     unattributed = next(
         row for row in report["counts"] if row["finding"] == "unattributed_bill"
     )
-    assert isinstance(unattributed["amount"], int | float)
+    assert unattributed["amount"] == "75.000000"
 
 
 # --- bad requests -----------------------------------------------------------------
@@ -697,8 +767,13 @@ def test_a_warehouse_without_the_newer_marts_says_not_built(
     code, out, _ = run(capsys, "--database", str(older))
     assert code == 0
     assert out.count("  not built (") == 4
-    assert "== Usage anomalies year on year: top 10 by change ==\n  not built" in out
+    assert (
+        "== Usage anomalies year on year, largest change first ==\n  not built" in out
+    )
     assert "  meter-months with estimated-read usage  " in out
+    # The whole findings table (--all) counts the listed findings too.
+    code, out, _ = run(capsys, "--database", str(older), "--all")
+    assert code == 0
     line = next(s for s in out.splitlines() if "usage anomalies (meter" in s)
     assert line.split()[-2:] == ["not", "built"]
 
@@ -786,8 +861,14 @@ def test_rollup_kinds_match_the_marts(
         code = int(exc.code or 0)
     captured = capsys.readouterr()
     assert code == 0, captured.err
-    rows = [
-        (row["site_id"], row["kind"], row["usage"], row["cost"], row["meter_count"])
+    rows = [  # usage and cost: exact decimals, strings in JSON
+        (
+            row["site_id"],
+            row["kind"],
+            Decimal(row["usage"]),
+            None if row["cost"] is None else Decimal(row["cost"]),
+            row["meter_count"],
+        )
         for row in json.loads(captured.out)
     ]
     # Implied: fct_portfolio_monthly's is_implied rows (18,000 gal from QW1);

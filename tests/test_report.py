@@ -224,6 +224,7 @@ class Chart:
         self.titles: list[str] = []
         self.desc = ""
         self.first_child: str | None = None
+        self.font_sizes: list[float] = []  # the root's and every element's
 
 
 class Page(HTMLParser):
@@ -236,6 +237,7 @@ class Page(HTMLParser):
         self.errors: list[str] = []
         self.tags: dict[str, int] = {}
         self.charts: list[Chart] = []
+        self.narrow: list[Chart] = []  # the charts' narrow variants (phones)
         self.ids: list[str] = []
         self.attributes: list[tuple[str, str, str]] = []
         self.no_data: list[str] = []
@@ -257,12 +259,15 @@ class Page(HTMLParser):
             self.no_data.append(values["data-no-data"])
         if tag == "svg" and "data-chart" in values:
             self._chart = Chart(values)
-            self.charts.append(self._chart)
+            narrow = values.get("data-variant") == "narrow"
+            (self.narrow if narrow else self.charts).append(self._chart)
         elif self._chart is not None:
             if self._chart.first_child is None:
                 self._chart.first_child = tag
             if tag in MARKS:
                 self._chart.marks += 1
+        if self._chart is not None and "font-size" in values:
+            self._chart.font_sizes.append(float(values["font-size"]))
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         self._open(tag, attrs)
@@ -375,6 +380,46 @@ def test_the_report_holds_every_chart_drawn_titled_and_self_contained(
         assert len(chart.titles) > 1, chart.attrs  # every mark has a tooltip
     assert found == EXPECTED_CHARTS
     assert page.no_data == []
+
+
+# The width a chart gets on a 400 px phone: the page's padding (10 px a side),
+# the figure's (8 px a side) and its border (1 px a side).
+PHONE_CHART_WIDTH = 400 - 2 * 10 - 2 * 8 - 2 * 1
+
+
+def test_the_report_reads_on_a_phone(full_report: Path) -> None:
+    html = full_report.read_text(encoding="utf-8")
+    page = parse(html)
+    assert '<meta name="viewport" content="width=device-width, initial-scale=1">' in (
+        html
+    )
+    phone = html[html.index("@media (max-width: 600px)") :]
+    phone = phone[: phone.index("\n}\n")]
+    assert "svg.chart.wide { display: none; }" in phone
+    assert "svg.chart.narrow { display: block; }" in phone
+    assert "svg.chart.narrow { display: none; }" in html  # hidden on a screen
+    assert ".table-wrap { margin-top: 12px; max-width: 100%; overflow-x: auto; }" in (
+        html
+    )  # tables scroll sideways inside their box
+    # Every chart has a narrow twin, drawn at its natural size on a phone (its
+    # viewBox fits), so that no text in it is smaller than the floor.
+    assert [(c.attrs["data-chart"], instance(c)) for c in page.narrow] == [
+        (c.attrs["data-chart"], instance(c)) for c in page.charts
+    ]
+    for chart in page.charts:
+        assert "wide" in chart.attrs["class"].split(), chart.attrs
+    for chart in page.narrow:
+        assert "narrow" in chart.attrs["class"].split(), chart.attrs
+        width = float(chart.attrs["viewbox"].split()[2])  # the parser lowercases
+        assert width <= PHONE_CHART_WIDTH, chart.attrs
+        assert chart.font_sizes and min(chart.font_sizes) >= svgchart.MIN_FONT_SIZE
+        assert chart.marks > 0 and len(chart.titles) > 1
+    # The values of the monthly, year-over-year and coverage charts are in a
+    # table under each (no hover needed); bars print their values.
+    tables = html.count('<details class="values"><summary>The values</summary>')
+    with_table = ("monthly-usage", "monthly-cost", "year-over-year", "coverage")
+    assert tables == sum(len(charts_named(page, name)) for name in with_table)
+    assert "<td>Jan 2025</td>" in html
 
 
 def test_the_header_shows_the_as_of_date_build_time_and_filters(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import re
 import subprocess
 import sys
@@ -17,15 +18,20 @@ from typing import Any
 import duckdb
 import pytest
 
-from utility_warehouse import cli, metadata
+from conftest import PROJECT_ROOT, isolated_dbt_env
+from utility_warehouse import cli, metadata, rollup
 from utility_warehouse.as_of_bound import one_year_after
+from utility_warehouse.reading import json_value, money_text, usage_text
 from utility_warehouse.rollup import (
+    NUMBER_COLUMNS,
     RollupError,
     RollupFilters,
     normalize_commodity,
     output_columns,
     query_rollup,
 )
+
+VENV_DBT = PROJECT_ROOT / ".venv" / "bin" / "dbt"
 
 COMPANIES = [("C1", "Acme"), ("C2", "Globex")]
 SITES = [
@@ -167,10 +173,17 @@ def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
 def rollup_json(
     capsys: pytest.CaptureFixture[str], database: Path, *argv: str
 ) -> list[dict[str, Any]]:
+    """The JSON rows, usage and cost (strings in JSON: exact decimals) read
+    back as numbers to compare."""
     code, out, err = run(capsys, "--database", str(database), "--format", "json", *argv)
     assert code == 0, err
     rows = json.loads(out)
     assert isinstance(rows, list)
+    for row in rows:
+        for column in NUMBER_COLUMNS & set(row):
+            if row[column] is not None:
+                assert isinstance(row[column], str), (column, row)
+                row[column] = float(row[column])
     return rows
 
 
@@ -534,18 +547,19 @@ def test_table_format(capsys: pytest.CaptureFixture[str], database: Path) -> Non
         capsys, "--database", str(database), "--group-by", "site", "--from", "2024-02"
     )
     assert code == 0
-    lines = out.splitlines()
-    assert lines[0].split() == output_columns(("site",))
-    assert set(lines[1]) == {"-", " "}
-    assert len(lines) == 2 + 4
-    depot_water = next(line for line in lines if "3,000.12" in line)
-    assert depot_water.split() == [
-        "2024-02", "S3", "Depot", "3,000.12", "0.00", "0.00", "3,000.12", "gal",
-        "40.00", "EUR", "1",
-    ]  # fmt: skip
-    assert any("2,000.00" in line and "25.00" in line for line in lines)
-    unassigned = next(line for line in lines if "Unassigned" in line)
-    assert unassigned.split()[:3] == ["2024-02", "Unassigned", "400.00"]
+    # Short headers; usage with its unit (rounded by size), cost with its
+    # currency (to the cent); no export or generation in these rows, so
+    # those columns (and net, the usage) are left out and said so.
+    assert out == (
+        "period   site_id  site            usage        cost  meters\n"
+        "-------  -------  ----------  ---------  ----------  ------\n"
+        "2024-02  S2       Plant       2,000 gal   25.00 USD       1\n"
+        "2024-02  S3       Depot       3,000 gal   40.00 EUR       1\n"
+        "2024-02  S3       Depot       600.0 kWh  120.00 EUR       1\n"
+        "2024-02           Unassigned  400.0 kWh                   1\n"
+        "(no export or generation usage (net = usage); --format csv for every "
+        "column)\n"
+    )
 
 
 def test_table_columns_are_aligned(
@@ -556,28 +570,28 @@ def test_table_columns_are_aligned(
     header, rule, *body = out.splitlines()
     # The rule under the header has one run of dashes per column.
     spans = [(m.start(), m.end()) for m in re.finditer(r"-+", rule)]
-    columns = output_columns(())
+    columns = ["period", "usage", "export", "generation", "net", "cost", "meters"]
     assert [header[a:b].strip() for a, b in spans] == columns
-    numeric = {"usage", "export_usage", "generation_usage", "net_usage", "cost"}
+    numeric = {"usage", "export", "generation", "net", "cost"}
     for line in body:
         cells = [line[a:b] for a, b in spans]
         for column, cell in zip(columns, cells, strict=True):
             if not cell.strip():
                 continue
-            if column in numeric or column == "meter_count":
+            if column in numeric or column == "meters":
                 assert not cell.endswith(" "), (column, line)  # right-aligned
             else:
                 assert not cell.startswith(" "), (column, line)  # left-aligned
         assert [c.strip() for c in cells][:2] in (
-            ["2023-11", "100.00"],
-            ["2023-12", "1,000.00"],
-            ["2023-12", "200.00"],
-            ["2024-01", "550.00"],
-            ["2024-01", "450.00"],
-            ["2024-02", "3,000.12"],
-            ["2024-02", "2,000.00"],
-            ["2024-02", "600.00"],
-            ["2024-02", "400.00"],
+            ["2023-11", "100.0 kWh"],
+            ["2023-12", "1,000 gal"],
+            ["2023-12", "200.0 kWh"],
+            ["2024-01", "550.0 kWh"],
+            ["2024-01", "450.0 kWh"],
+            ["2024-02", "3,000 gal"],
+            ["2024-02", "2,000 gal"],
+            ["2024-02", "600.0 kWh"],
+            ["2024-02", "400.0 kWh"],
         )
     assert len(body) == len(PORTFOLIO_BY_MONTH)
 
@@ -612,25 +626,27 @@ def test_csv_null_cost_and_currency_are_empty(
     ]  # fmt: skip
 
 
-def test_json_numbers_are_numbers(
+def test_json_decimals_are_strings_counts_are_numbers(
     capsys: pytest.CaptureFixture[str], database: Path
 ) -> None:
-    rows = rollup_json(capsys, database, "--site", "S2", "--to", "2023-12")
-    assert rows == [
+    code, out, err = run(
+        capsys, "--database", str(database), "--format", "json", "--site", "S2",
+        "--to", "2023-12",
+    )  # fmt: skip
+    assert code == 0, err
+    assert json.loads(out) == [
         {
             "period": "2023-12",
-            "usage": 1000.0,
-            "export_usage": 0.0,
-            "generation_usage": 0.0,
-            "net_usage": 1000.0,
+            "usage": "1000.0",
+            "export_usage": "0.0",
+            "generation_usage": "0.0",
+            "net_usage": "1000.0",
             "usage_unit": "gal",
-            "cost": 12.5,
+            "cost": "12.50",
             "currency": "USD",
             "meter_count": 1,
         }
     ]
-    assert isinstance(rows[0]["cost"], float)
-    assert isinstance(rows[0]["meter_count"], int)
 
 
 @pytest.fixture
@@ -696,9 +712,11 @@ def test_table_shows_control_characters_visibly(
     )
     assert code == 0, err
     assert not re.search("[\x00-\x09\x0b-\x1f\x7f-\x9f]", out)
-    assert "\\x1b[2J\\x1b]0;owned\\x07Plant\\rX" in out
-    lines = out.splitlines()
-    assert len({len(line) for line in lines}) == 1  # still aligned
+    assert "\\x1b[2J\\x1b]0;owned\\x07" in out  # cut to fit 100 columns
+    *lines, note = out.splitlines()
+    assert note.startswith("(period: the total")
+    assert len({len(line) for line in lines[:2]}) == 1  # still aligned
+    assert all(len(line) <= 100 for line in lines)
 
 
 def test_table_cuts_very_long_names(
@@ -712,9 +730,8 @@ def test_table_cuts_very_long_names(
     )
     assert code == 0, err
     lines = out.splitlines()
-    assert max(len(line) for line in lines) < 200
-    assert all(line.count("N") <= 60 for line in lines)
-    assert "N~" in out
+    assert max(len(line) for line in lines) <= 100
+    assert "N\u2026" in out  # cut with an ellipsis to fit
 
 
 @pytest.mark.parametrize(
@@ -737,7 +754,7 @@ def test_empty_table_prints_the_header(
 ) -> None:
     code, out, err = run(capsys, "--database", str(database), "--site", "S4")
     assert code == 0
-    assert out.splitlines()[0].split() == output_columns(())
+    assert out.splitlines()[0].split() == ["period", "usage", "cost", "meters"]
     assert len(out.splitlines()) == 2
     assert "no rows match" in err
 
@@ -1210,8 +1227,8 @@ def test_kind_column_in_table_and_csv(
     )  # fmt: skip
     assert code == 0
     header, _, *body = out.splitlines()
-    assert header.split() == output_columns((), kinds=True)
-    assert body[0].split() == ["2024-02", "estimated", "1,500.00", "gal", "0"]
+    assert header.split() == ["period", "kind", "usage", "cost", "meters"]
+    assert body[0].split() == ["2024-02", "estimated", "1,500", "gal", "0"]
     code, out, _ = run(
         capsys, "--database", str(kinds_database), "--include-implied",
         "--include-estimated", "--format", "csv", "--site", "S4", "S3",
@@ -1254,3 +1271,225 @@ def test_query_rollup_with_kinds_directly(kinds_database: Path) -> None:
     ]
     assert RollupFilters().with_kinds is False
     assert RollupFilters(include_estimated=True).with_kinds is True
+
+
+# --- tags, numbers people read, exact JSON (issue 17) -----------------------------
+
+
+def test_tags_match_case_insensitively(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    path = build_marts(tmp_path / "tags.duckdb")
+    with duckdb.connect(str(path)) as con:  # M4's tag written HVAC
+        con.execute(
+            "UPDATE marts.dim_meter_tags SET tag_name = 'HVAC' WHERE meter_id = 'M4'"
+        )
+    expected = [
+        ("2023", 300, "kWh", 130, "USD", 1),
+        ("2024", 1150, "kWh", 250, "EUR", 2),
+        ("2024", 150, "kWh", 60, "USD", 1),
+    ]
+    for tag in ("hvac", "HVAC", "Hvac"):
+        rows = rollup_json(capsys, path, "--tag", tag, "--by", "year")
+        assert summary(rows) == expected, tag
+    # Grouped by tag, each spelling stays as the warehouse writes it.
+    rows = rollup_json(
+        capsys, path, "--tag", "hVaC", "--group-by", "tag", "--by", "total"
+    )
+    assert sorted({row["tag"] for row in rows}) == ["HVAC", "hvac"]
+    code, _, err = run(capsys, "--database", str(path), "--tag", "HVAC", "nope")
+    assert code == 2 and "unknown tag(s): nope" in err
+
+
+def _demo_like(path: Path) -> Path:
+    """The marts plus a site with a long name, a VND site with large amounts
+    (six decimals, as the marts keep them) and solar export and generation."""
+    build_marts(path)
+    with duckdb.connect(str(path)) as con:
+        con.execute(
+            "ALTER TABLE marts.fct_meter_monthly ALTER cost TYPE DECIMAL(38, 6)"
+        )
+        con.execute(
+            "INSERT INTO marts.dim_sites VALUES ('S000030', 'C2', "
+            "'Ho Chi Minh City Distribution Centre 30', FALSE, NULL)"
+        )
+        con.executemany(
+            "INSERT INTO marts.fct_meter_monthly VALUES "
+            "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                ("M9", "S000030", "C2", "DISTRICT_COOLING", "2024-01-01",
+                 333328729.1234, 942862.5, 2605807.25, 332385866.6234, "kWh",
+                 "1553531888492.899432", "VND"),
+                ("M9", "S000030", "C2", "DISTRICT_COOLING", "2024-02-01",
+                 1.5, 0, 0, 1.5, "kWh", "0.4", "VND"),
+            ],
+        )  # fmt: skip
+    return path
+
+
+def test_the_table_fits_100_columns_with_money_to_its_minor_unit(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    path = _demo_like(tmp_path / "demo_like.duckdb")
+    code, out, err = run(
+        capsys, "--database", str(path), "--group-by", "site", "commodity",
+        "--by", "total",
+    )  # fmt: skip
+    assert code == 0, err
+    lines = out.splitlines()
+    assert max(len(line) for line in lines) <= 100, out
+    assert lines[0].split() == [
+        "site_id",
+        "site",
+        "commodity",
+        "usage",
+        "cost",
+        "meters",
+    ]
+    vnd = next(line for line in lines if "VND" in line)
+    # VND has no minor unit: no decimals; the long name is cut with an ellipsis.
+    assert "1,553,531,888,493 VND" in vnd and "Ho Chi Minh" in vnd and "\u2026" in vnd
+    eur = next(line for line in lines if "EUR" in line and "S3" in line)
+    assert "220.00 EUR" in eur or "40.00 EUR" in eur  # EUR: two decimals
+    # The export and generation of the solar rows are listed under the table.
+    assert "rows with export or generation usage:" in lines
+    assert any("942,863 kWh" in line and "2,605,807 kWh" in line for line in lines)
+    assert lines[-1].startswith("(period: the total of the months selected")
+
+
+def test_json_keeps_every_digit_of_a_decimal(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    path = _demo_like(tmp_path / "demo_like.duckdb")
+    code, out, err = run(
+        capsys, "--database", str(path), "--format", "json", "--site", "S000030",
+        "--to", "2024-01",
+    )  # fmt: skip
+    assert code == 0, err
+    assert '"cost": "1553531888492.899432"' in out  # not 1553531888492.8994
+    (row,) = json.loads(out)
+    assert Decimal(row["cost"]) == Decimal("1553531888492.899432")
+    assert row["meter_count"] == 1  # counts stay numbers
+
+
+@pytest.mark.parametrize(
+    ("value", "currency", "text"),
+    [
+        (Decimal("1553531888492.899432"), "VND", "1,553,531,888,493"),
+        (Decimal("1234.565"), "EUR", "1,234.57"),
+        (1234.5, "eur", "1,234.50"),
+        (Decimal("15400.4"), "JPY", "15,400"),
+        (Decimal("-0.001"), "USD", "0.00"),
+        (Decimal("12.3456"), "BHD", "12.346"),
+        (Decimal("99.5"), None, "99.50"),
+        (None, "USD", ""),
+    ],
+)
+def test_money_to_its_currencys_minor_unit(
+    value: Any, currency: str | None, text: str
+) -> None:
+    assert money_text(value, currency) == text
+
+
+def test_usage_rounded_by_size_and_json_values() -> None:
+    values = (Decimal("3000.1234"), 123.456, 4.5678, 0.12345, 0)
+    assert [usage_text(v) for v in values] == ["3,000", "123.5", "4.57", "0.123", "0"]
+    assert json_value({"a": [Decimal("1.10"), 2.5, 3, date(2024, 1, 1), None]}) == {
+        "a": ["1.10", "2.5", 3, "2024-01-01", None]
+    }
+
+
+# --- the dbt macro portfolio_filter and rollup select the same rows ---------------
+
+FILTER_CASES: list[dict[str, Any]] = [
+    {},
+    {"company": "C1"},
+    {"company": "C2"},
+    {"sites": ["S1"]},
+    {"sites": ["S1", "S3"]},
+    {"unassigned": True},
+    {"sites": ["S2"], "unassigned": True},
+    {"commodities": ["electricity"]},
+    {"commodities": ["Water", "fuel oil"]},
+    {"tags": ["hvac"]},
+    {"tags": ["HVAC", "main"]},
+    {"month_from": "2024-01"},
+    {"month_to": "2023-12"},
+    {"month_from": "2023-12", "month_to": "2024-01"},
+    {"company": "C1", "sites": ["S1"], "commodities": ["ELECTRICITY"],
+     "tags": ["Main"], "month_from": "2023-11", "month_to": "2024-01"},
+    {"company": "C1", "unassigned": True, "month_from": "2024-02"},
+]  # fmt: skip
+
+_MACRO_CASES = """\
+{%- set cases = fromjson(var('cases')) -%}
+{%- for case in cases %}
+select {{ loop.index0 }} as case_id, f.meter_id, f.month, f.currency
+from marts.fct_meter_monthly as f
+where {{ portfolio_filter(case, alias='f', tag_relation='marts.dim_meter_tags') }}
+{% if not loop.last %}union all{% endif %}
+{%- endfor %}
+"""
+
+
+def _rollup_selects(con: duckdb.DuckDBPyConnection, case: dict[str, Any]) -> set[Any]:
+    """The (meter, month, currency) rows rollup's filter keeps for ``case``."""
+    filters = RollupFilters(
+        company=case.get("company"),
+        sites=tuple(case.get("sites", ())),
+        unassigned=bool(case.get("unassigned")),
+        commodities=tuple(case.get("commodities", ())),
+        tags=tuple(case.get("tags", ())),
+        month_from=case.get("month_from"),
+        month_to=case.get("month_to"),
+    )
+    request = rollup._check_static(filters)
+    where, params = rollup._where(request, request.start, request.end, "f")
+    return set(
+        con.execute(
+            f"SELECT f.meter_id, f.month, f.currency FROM marts.fct_meter_monthly "
+            f"AS f {where}",
+            params,
+        ).fetchall()
+    )
+
+
+@pytest.mark.e2e
+def test_the_portfolio_filter_macro_and_rollup_select_the_same_rows(
+    tmp_path: Path,
+) -> None:
+    """``macros/portfolio_filter.sql`` (the marts' and the semantic layer's
+    filter) compiled by dbt and ``rollup``'s filter, run on the same marts,
+    keep the same rows for every combination of filters."""
+    path = build_marts(tmp_path / "filters.duckdb")
+    with duckdb.connect(str(path)) as con:  # a tag in another case
+        con.execute(
+            "UPDATE marts.dim_meter_tags SET tag_name = 'HVAC' WHERE meter_id = 'M4'"
+        )
+    compiled = subprocess.run(
+        [
+            str(VENV_DBT), "--quiet", "compile", "--profiles-dir", str(PROJECT_ROOT),
+            "--project-dir", str(PROJECT_ROOT), "--inline", _MACRO_CASES,
+            "--vars", json.dumps({"cases": json.dumps(FILTER_CASES)}),
+        ],
+        cwd=PROJECT_ROOT,
+        env={
+            **os.environ, **isolated_dbt_env(tmp_path),
+            "UTILITY_WAREHOUSE_DB": ":memory:",
+        },
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )  # fmt: skip
+    assert compiled.returncode == 0, (compiled.stdout + compiled.stderr)[-4000:]
+    sql = compiled.stdout.strip()
+    assert sql.count("union all") == len(FILTER_CASES) - 1, sql
+    with duckdb.connect(str(path), read_only=True) as con:
+        by_macro: dict[int, set[Any]] = {i: set() for i in range(len(FILTER_CASES))}
+        for case_id, *row in con.execute(sql).fetchall():
+            by_macro[case_id].add(tuple(row))
+        for index, case in enumerate(FILTER_CASES):
+            expected = _rollup_selects(con, case)
+            assert by_macro[index] == expected, case
+    assert len(by_macro[0]) == len(FACTS)  # the empty filter keeps every row

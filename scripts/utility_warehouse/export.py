@@ -66,9 +66,11 @@ from typing import Any
 
 import duckdb
 
-from utility_warehouse import metadata, safe_output, target_reader
+from utility_warehouse import metadata, reading, safe_output, target_reader
 from utility_warehouse.as_of_bound import AsOfError, warehouse_as_of
+from utility_warehouse.duckdb_text import quote_identifier, quote_literal
 from utility_warehouse.exit_codes import EXIT_BAD_INPUT, EXIT_BUSY, EXIT_OK
+from utility_warehouse.reading import first_line, money_text
 from utility_warehouse.safe_output import (
     csv_select,
     json_printable,
@@ -201,20 +203,6 @@ class ExportBusyError(ExportError):
 # --- small helpers ------------------------------------------------------------------
 
 
-def _first_line(error: BaseException) -> str:
-    text = str(error).strip()
-    return text.splitlines()[0] if text else type(error).__name__
-
-
-def _sql_string(text: str) -> str:
-    """A SQL string literal (COPY's file name cannot be a bound parameter)."""
-    return "'" + text.replace("'", "''") + "'"
-
-
-def _identifier(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
 def file_digest(path: Path) -> str:
     """The SHA-256 of a file, hex."""
     digest = hashlib.sha256()
@@ -242,22 +230,6 @@ def _date_text(value: Any) -> str | None:
 
 
 # --- the warehouse ------------------------------------------------------------------
-
-
-def _connect(database: Path) -> duckdb.DuckDBPyConnection:
-    return target_reader.connect_read_only(database, ExportError, ExportBusyError)
-
-
-def _marts_catalog(con: duckdb.DuckDBPyConnection) -> dict[str, set[str]]:
-    """The columns of every table and view of schema ``marts``."""
-    catalog: dict[str, set[str]] = {}
-    for table, column in con.execute(
-        "SELECT table_name, column_name FROM information_schema.columns "
-        "WHERE table_schema = ? AND table_catalog = current_database()",
-        [MARTS],
-    ).fetchall():
-        catalog.setdefault(str(table), set()).add(str(column))
-    return catalog
 
 
 def latest_run(con: duckdb.DuckDBPyConnection) -> dict[str, str | None]:
@@ -346,12 +318,12 @@ def _copy(
     staged = target.staged(name)
     try:
         result = con.execute(
-            f"COPY ({query}) TO {_sql_string(str(staged))} ({options})",
+            f"COPY ({query}) TO {quote_literal(str(staged))} ({options})",
             list(params),
         ).fetchone()
     except duckdb.Error as exc:
         raise ExportError(
-            f"writing {target.out_dir / name} failed: {_first_line(exc)}"
+            f"writing {target.out_dir / name} failed: {first_line(exc)}"
         ) from exc
     entry = {
         "file": name,
@@ -374,7 +346,7 @@ def _export_marts(
 ) -> list[dict[str, Any]]:
     entries = []
     for table in tables:
-        relation = f"{MARTS}.{_identifier(table)}"
+        relation = f"{MARTS}.{quote_identifier(table)}"
         query = (
             csv_select(con, relation)
             if fmt == "csv"
@@ -432,13 +404,13 @@ costs AS (
 
 _TYPES_SQL = "SELECT * FROM (VALUES {}) AS t(commodity, meter_type)".format(
     ", ".join(
-        f"({_sql_string(commodity)}, {_sql_string(meter_type)})"
+        f"({quote_literal(commodity)}, {quote_literal(meter_type)})"
         for commodity, meter_type in PM_METER_TYPES.items()
     )
 )
 _UNITS_SQL = "SELECT * FROM (VALUES {}) AS u(usage_unit, pm_unit)".format(
     ", ".join(
-        f"({_sql_string(unit)}, {_sql_string(pm)})" for unit, pm in PM_UNITS.items()
+        f"({quote_literal(unit)}, {quote_literal(pm)})" for unit, pm in PM_UNITS.items()
     )
 )
 
@@ -446,7 +418,7 @@ _UNITS_SQL = "SELECT * FROM (VALUES {}) AS u(usage_unit, pm_unit)".format(
 def _energy_star_column(header: str, expression: str) -> str:
     if header not in ENERGY_STAR_NUMBERS:
         expression = neutralize_sql(f"CAST({expression} AS VARCHAR)")
-    return f"{expression} AS {_identifier(header)}"
+    return f"{expression} AS {quote_identifier(header)}"
 
 
 _ENERGY_STAR_SQL = f"""{_PERIODS_SQL}
@@ -594,7 +566,11 @@ def _write_manifest(target: _Target, manifest: dict[str, Any]) -> None:
 def _export(
     con: duckdb.DuckDBPyConnection, database: Path, out_dir: Path, fmt: str
 ) -> dict[str, Any]:
-    tables = _checked_tables(database, _marts_catalog(con))
+    catalog = reading.Warehouse(con, (MARTS,)).catalog
+    tables = _checked_tables(
+        database,
+        {table: columns for (_, table), columns in catalog.items()},
+    )
     try:
         warehouse_as_of(con)  # the bound of every command
     except AsOfError as exc:
@@ -637,7 +613,7 @@ def export_warehouse(
         )
     try:
         _check_out(out_dir)
-        con = _connect(database)
+        con = target_reader.connect_read_only(database, ExportError, ExportBusyError)
         try:
             return _export(con, database, out_dir, fmt)
         finally:
@@ -645,7 +621,7 @@ def export_warehouse(
     except safe_output.OutputPathError as exc:
         raise ExportError(str(exc)) from exc
     except duckdb.Error as exc:
-        raise ExportError(f"querying {database} failed: {_first_line(exc)}") from exc
+        raise ExportError(f"querying {database} failed: {first_line(exc)}") from exc
 
 
 def format_summary(manifest: dict[str, Any], out_dir: Path) -> str:
@@ -673,7 +649,8 @@ def format_summary(manifest: dict[str, Any], out_dir: Path) -> str:
             detail = (
                 " ("
                 + ", ".join(
-                    f"{cost['amount']} {cost['currency'] or '(no currency)'}"
+                    f"{money_text(cost['amount'], cost['currency'])} "
+                    f"{cost['currency'] or '(no currency)'}"
                     for cost in item["cost"]
                 )
                 + ")"

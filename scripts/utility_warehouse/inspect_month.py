@@ -44,9 +44,10 @@ from typing import Any, TypeAlias
 
 import duckdb
 
-from utility_warehouse import target_reader
+from utility_warehouse import reading, target_reader
 from utility_warehouse.as_of_bound import AsOfError, warehouse_as_of
 from utility_warehouse.exit_codes import EXIT_BAD_INPUT, EXIT_BUSY, EXIT_OK
+from utility_warehouse.reading import Warehouse, json_value, money_text, usage_text
 from utility_warehouse.rollup import (
     COMMODITIES,
     RollupError,
@@ -169,36 +170,10 @@ class InspectRequest:
 # --- reading ------------------------------------------------------------------------
 
 
-def _first_line(error: BaseException) -> str:
-    text = str(error).strip()
-    return text.splitlines()[0] if text else type(error).__name__
-
-
-def _connect(database: Path) -> duckdb.DuckDBPyConnection:
-    return target_reader.connect_read_only(database, InspectError, InspectBusyError)
-
-
-def _rows(
-    con: duckdb.DuckDBPyConnection, sql: str, params: Sequence[object] = ()
-) -> list[Row]:
-    cursor = con.execute(sql, list(params))
-    names = [column[0] for column in cursor.description or []]
-    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
-
-
-def _check_tables(con: duckdb.DuckDBPyConnection, database: Path) -> None:
-    catalog: dict[str, set[str]] = {}
-    for table, column in con.execute(
-        "SELECT table_name, column_name FROM information_schema.columns "
-        "WHERE table_schema = ? AND table_catalog = current_database()",
-        [MARTS],
-    ).fetchall():
-        catalog.setdefault(str(table), set()).add(str(column))
-    unbuilt = [
-        f"{MARTS}.{table}"
-        for table, columns in REQUIRED_COLUMNS.items()
-        if not set(columns) <= catalog.get(table, set())
-    ]
+def _check_tables(warehouse: Warehouse, database: Path) -> None:
+    unbuilt = warehouse.unbuilt(
+        {(MARTS, table): columns for table, columns in REQUIRED_COLUMNS.items()}
+    )
     if unbuilt:
         raise InspectError(
             f"{database} has no {', '.join(unbuilt)} (or lacks columns); run the "
@@ -221,11 +196,10 @@ def _scope(
 
 
 def _usage_rows(
-    con: duckdb.DuckDBPyConnection, site: str, month: date, commodity: str | None
+    warehouse: Warehouse, site: str, month: date, commodity: str | None
 ) -> list[Row]:
     where, params = _scope("u", site, month, commodity)
-    return _rows(
-        con,
+    return warehouse.rows(
         "SELECT u.commodity, u.currency, u.usage_unit, u.document_id, u.meter_id, "
         "u.usage_id, u.start_date, u.end_date, u.overlap_days, u.period_days, "
         "u.net_metering_type, u.is_exclusion, u.is_estimated, u.row_usage, "
@@ -237,11 +211,10 @@ def _usage_rows(
 
 
 def _cost_rows(
-    con: duckdb.DuckDBPyConnection, site: str, month: date, commodity: str | None
+    warehouse: Warehouse, site: str, month: date, commodity: str | None
 ) -> list[Row]:
     where, params = _scope("c", site, month, commodity)
-    return _rows(
-        con,
+    return warehouse.rows(
         "SELECT c.commodity, c.currency, c.document_id, c.meter_id, "
         "b.start_date, b.bill_date, c.overlap_days, c.period_days, "
         "c.attributed_cost, c.cost, c.is_counted, b.exclusion_reason "
@@ -254,15 +227,14 @@ def _cost_rows(
 
 
 def _portfolio_rows(
-    con: duckdb.DuckDBPyConnection,
+    warehouse: Warehouse,
     site: str,
     month: date,
     commodity: str | None,
     implied: bool,
 ) -> list[Row]:
     where, params = _scope("p", site, month, commodity)
-    return _rows(
-        con,
+    return warehouse.rows(
         "SELECT p.commodity, p.currency, p.usage_unit, p.usage, p.export_usage, "
         "p.generation_usage, p.net_usage, p.cost, p.meter_count "
         f"FROM {MARTS}.fct_portfolio_monthly AS p {where} AND p.is_implied = ? "
@@ -271,13 +243,12 @@ def _portfolio_rows(
     )
 
 
-def _meters(con: duckdb.DuckDBPyConnection, meter_ids: Sequence[str]) -> dict[str, Row]:
+def _meters(warehouse: Warehouse, meter_ids: Sequence[str]) -> dict[str, Row]:
     if not meter_ids:
         return {}
     return {
         str(row["meter_id"]): row
-        for row in _rows(
-            con,
+        for row in warehouse.rows(
             "SELECT meter_id, primary_id, primary_id_type, usage_unit "
             f"FROM {MARTS}.dim_meters WHERE list_contains(?::VARCHAR[], meter_id)",
             [list(meter_ids)],
@@ -431,32 +402,35 @@ def inspect_month(database: Path, request: InspectRequest) -> Row:
         )
     except RollupError as exc:
         raise InspectError(str(exc)) from exc
-    con = _connect(database)
+    warehouse = reading.open_warehouse(
+        database, (MARTS,), InspectError, InspectBusyError
+    )
     try:
-        _check_tables(con, database)
-        run_as_of = warehouse_as_of(con)
-        site = _rows(
-            con,
+        _check_tables(warehouse, database)
+        run_as_of = warehouse_as_of(warehouse.con)
+        site = warehouse.rows(
             "SELECT site_id, site_name, company_id FROM "
             f"{MARTS}.dim_sites WHERE CAST(site_id AS VARCHAR) = ? LIMIT 1",
             [request.site],
         )
         if not site:
             raise InspectError(f"unknown site: {request.site}")
-        usage_rows = _usage_rows(con, request.site, month, commodity)
-        cost_rows = _cost_rows(con, request.site, month, commodity)
-        portfolio = _portfolio_rows(con, request.site, month, commodity, False)
-        implied = _portfolio_rows(con, request.site, month, commodity, True)
+        usage_rows = _usage_rows(warehouse, request.site, month, commodity)
+        cost_rows = _cost_rows(warehouse, request.site, month, commodity)
+        portfolio = _portfolio_rows(warehouse, request.site, month, commodity, False)
+        implied = _portfolio_rows(warehouse, request.site, month, commodity, True)
         meters = _meters(
-            con,
+            warehouse,
             sorted({str(r["meter_id"]) for r in [*usage_rows, *cost_rows]}),
         )
     except AsOfError as exc:
         raise InspectError(str(exc)) from exc
     except duckdb.Error as exc:
-        raise InspectError(f"querying {database} failed: {_first_line(exc)}") from exc
+        raise InspectError(
+            f"querying {database} failed: {reading.first_line(exc)}"
+        ) from exc
     finally:
-        con.close()
+        warehouse.close()
 
     keys = {_group_key(r) for r in [*usage_rows, *cost_rows, *portfolio]}
     portfolio_by_key = {_group_key(r): r for r in portfolio}
@@ -528,23 +502,9 @@ def inspect_month(database: Path, request: InspectRequest) -> Row:
 # --- output -------------------------------------------------------------------------
 
 
-def _plain(value: Any) -> Any:
-    """JSON values: exact decimals as strings (nothing rounded by a JSON reader),
-    dates as ISO strings."""
-    if isinstance(value, Decimal):
-        return format(value, "f")
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, dict):
-        return {key: _plain(item) for key, item in value.items()}
-    if isinstance(value, list | tuple):
-        return [_plain(item) for item in value]
-    return value
-
-
 def format_json(report: Row) -> str:
     """One JSON object (control characters as escapes)."""
-    text = json.dumps(_plain(report), indent=2, ensure_ascii=False)
+    text = json.dumps(json_value(report), indent=2, ensure_ascii=False)
     return json_printable(text) + "\n"
 
 
@@ -582,7 +542,7 @@ _HEADERS = (
 _RIGHT = (False, False, False, False, True, False, False, True, True, False)
 
 
-def _bill_lines(bill: Row) -> list[list[str]]:
+def _bill_lines(bill: Row, currency: Any) -> list[list[str]]:
     lines = []
     first = True
 
@@ -603,7 +563,7 @@ def _bill_lines(bill: Row) -> list[list[str]]:
                 "",
                 "yes" if cost["is_counted"] else "no",
                 "",
-                _number(cost["cost"]),
+                money_text(cost["cost"], currency),
                 cost["exclusion_reason"] or "",
             ]
         )
@@ -621,7 +581,7 @@ def _bill_lines(bill: Row) -> list[list[str]]:
                 _days(row["overlap_days"], row["period_days"]),
                 kind,
                 "yes" if row["is_counted"] else "no",
-                _number(row["signed_usage"]),
+                usage_text(row["signed_usage"]),
                 "",
                 row["exclusion_reason"] or "",
             ]
@@ -645,12 +605,13 @@ def _currency(value: Any) -> str:
 
 
 def _figures(values: Row, unit: str, currency: str | None) -> str:
-    parts = [f"usage {_number(values['usage'])} {unit}".rstrip()]
+    """Usage rounded by size, cost to its currency's minor unit."""
+    parts = [f"usage {usage_text(values['usage'])} {unit}".rstrip()]
     if values["export_usage"] or values["generation_usage"]:
-        parts.append(f"export {_number(values['export_usage'])}")
-        parts.append(f"generation {_number(values['generation_usage'])}")
-        parts.append(f"net {_number(values['net_usage'])}")
-    cost = _number(values["cost"])
+        parts.append(f"export {usage_text(values['export_usage'])}")
+        parts.append(f"generation {usage_text(values['generation_usage'])}")
+        parts.append(f"net {usage_text(values['net_usage'])}")
+    cost = money_text(values["cost"], currency)
     parts.append(
         f"cost {cost} {currency}" if currency else f"cost {cost} (no currency)"
     )
@@ -679,7 +640,9 @@ def format_table(report: Row) -> str:
             f"{_text(group['commodity'])} in {_currency(currency)} (usage in {unit}): "
             f"{group['bill_count']} bill(s), {group['usage_row_count']} usage row(s)"
         )
-        cells = [line for bill in group["bills"] for line in _bill_lines(bill)]
+        cells = [
+            line for bill in group["bills"] for line in _bill_lines(bill, currency)
+        ]
         if cells:
             lines.extend(_render(cells))
         lines.append(
@@ -708,7 +671,7 @@ def format_table(report: Row) -> str:
     for implied in report["implied_sewer"]:
         lines.append("")
         lines.append(
-            f"Note: implied sewer of {_number(implied['usage'])} "
+            f"Note: implied sewer of {usage_text(implied['usage'])} "
             f"{_text(implied['usage_unit'])} ({_currency(implied['currency'])}, from "
             f"{implied['water_meter_count']} water meter(s)) is in "
             "fct_portfolio_monthly with is_implied; it has no bill and is not "

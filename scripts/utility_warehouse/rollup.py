@@ -42,7 +42,7 @@ from typing import TypeAlias
 
 import duckdb
 
-from utility_warehouse import target_reader
+from utility_warehouse import reading, target_reader
 from utility_warehouse.as_of_bound import (
     AsOfError,
     month_bounds,
@@ -50,7 +50,15 @@ from utility_warehouse.as_of_bound import (
     warehouse_as_of,
 )
 from utility_warehouse.exit_codes import EXIT_BAD_INPUT, EXIT_BUSY, EXIT_OK
-from utility_warehouse.safe_output import csv_line, table_lines, table_text
+from utility_warehouse.reading import (
+    json_value,
+    money_text,
+    month_index,
+    month_of_index,
+    month_text,
+    usage_text,
+)
+from utility_warehouse.safe_output import csv_line, display_width, pad, table_text
 
 COMMAND = "rollup"
 HELP = "Roll up monthly usage and cost by period and company, site, commodity or tag."
@@ -188,14 +196,6 @@ def normalize_commodity(value: str) -> str:
     return normalized
 
 
-def _month_text(day: date) -> str:
-    return f"{day.year:04d}-{day.month:02d}"
-
-
-def _month_index(day: date) -> int:
-    return day.year * 12 + day.month - 1
-
-
 def parse_month(value: str, option: str = "month") -> date:
     """Parse ``YYYY-MM`` into the first day of that month (within the range)."""
     match = _MONTH_PATTERN.match(value)
@@ -203,7 +203,7 @@ def parse_month(value: str, option: str = "month") -> date:
         raise RollupError(f"{option}: malformed month {value!r}; expected YYYY-MM")
     year, month = int(match.group(1)), int(match.group(2))
     first, last = month_bounds()
-    if not _month_index(first) <= year * 12 + month - 1 <= _month_index(last):
+    if not month_index(first) <= year * 12 + month - 1 <= month_index(last):
         raise RollupError(f"{option}: month {value} is out of range; {months_text()}")
     return date(year, month, 1)
 
@@ -214,11 +214,11 @@ def add_months(day: date, months: int) -> date:
     Raises RollupError when that month is outside ``month_bounds()`` (or the
     month after the last one): never a date overflow.
     """
-    index = _month_index(day) + months
+    index = month_index(day) + months
     first, last = month_bounds()
-    if not _month_index(first) <= index <= _month_index(last) + 1:
-        raise RollupError(f"a month computed from {_month_text(day)} is out of range")
-    return date(index // 12, index % 12 + 1, 1)
+    if not month_index(first) <= index <= month_index(last) + 1:
+        raise RollupError(f"a month computed from {month_text(day)} is out of range")
+    return month_of_index(index)
 
 
 def output_columns(group_by: Sequence[str], kinds: bool = False) -> list[str]:
@@ -278,21 +278,10 @@ def _check_static(filters: RollupFilters) -> _Request:
     return _Request(filters, commodities, start, end, _unique(filters.group_by))
 
 
-def _connect(database: Path) -> duckdb.DuckDBPyConnection:
-    return target_reader.connect_read_only(database, RollupError, RollupBusyError)
-
-
 def _check_tables(
-    con: duckdb.DuckDBPyConnection, database: Path, filters: RollupFilters
+    warehouse: reading.Warehouse, database: Path, filters: RollupFilters
 ) -> None:
-    present = {
-        str(name)
-        for (name,) in con.execute(
-            "SELECT table_name FROM information_schema.tables WHERE table_schema = ?",
-            [MARTS_SCHEMA],
-        ).fetchall()
-    }
-    missing = [t for t in REQUIRED_TABLES if t not in present]
+    missing = [t for t in REQUIRED_TABLES if not warehouse.has(MARTS_SCHEMA, t)]
     if missing:
         names = ", ".join(f"{MARTS_SCHEMA}.{t}" for t in missing)
         raise RollupError(
@@ -303,14 +292,7 @@ def _check_tables(
         ("--include-implied", filters.include_implied, IMPLIED_TABLE),
         ("--include-estimated", filters.include_estimated, ESTIMATED_TABLE),
     ):
-        if (
-            wanted
-            and not con.execute(
-                "SELECT count(*) FROM information_schema.tables "
-                "WHERE table_schema = ? AND table_name = ?",
-                [schema, table],
-            ).fetchall()[0][0]
-        ):
+        if wanted and not warehouse.has(schema, table):
             raise RollupError(
                 f"{flag}: {database} has no {schema}.{table} (built by an older "
                 "version); rebuild it with python scripts/pipeline.py run ..."
@@ -318,18 +300,31 @@ def _check_tables(
 
 
 def _missing(
-    con: duckdb.DuckDBPyConnection, table: str, column: str, values: Sequence[str]
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    column: str,
+    values: Sequence[str],
+    fold: bool = False,
 ) -> list[str]:
-    """The values (in the given order) absent from a whitelisted table column."""
+    """The values (in the given order) absent from a whitelisted table column;
+    with ``fold``, compared case-insensitively."""
+    key = "lower({})" if fold else "{}"
+    expression = key.format(f"CAST({column} AS VARCHAR)")
+    wanted = [v.lower() for v in values] if fold else list(values)
     found = {
         str(value)
         for (value,) in con.execute(
-            f"SELECT DISTINCT CAST({column} AS VARCHAR) FROM {MARTS_SCHEMA}.{table} "
-            f"WHERE list_contains(?::VARCHAR[], CAST({column} AS VARCHAR))",
-            [list(values)],
+            f"SELECT DISTINCT {expression} FROM {MARTS_SCHEMA}.{table} "
+            f"WHERE list_contains(?::VARCHAR[], {expression})",
+            [wanted],
         ).fetchall()
     }
-    return [v for v in _unique(values) if v not in found]
+    return [v for v in _unique(values) if (v.lower() if fold else v) not in found]
+
+
+def _tag_list(filters: RollupFilters) -> list[str]:
+    """The --tag values as compared: tags match case-insensitively."""
+    return list(_unique([tag.lower() for tag in filters.tags]))
 
 
 def _check_values(con: duckdb.DuckDBPyConnection, filters: RollupFilters) -> None:
@@ -342,7 +337,7 @@ def _check_values(con: duckdb.DuckDBPyConnection, filters: RollupFilters) -> Non
         if unknown:
             raise RollupError(f"unknown site(s): {', '.join(unknown)}")
     if filters.tags:
-        unknown = _missing(con, "dim_meter_tags", "tag_name", filters.tags)
+        unknown = _missing(con, "dim_meter_tags", "tag_name", filters.tags, True)
         if unknown:
             raise RollupError(f"unknown tag(s): {', '.join(unknown)}")
 
@@ -365,14 +360,14 @@ def _month_range(request: _Request, last: date) -> tuple[date | None, date | Non
     last_months = request.filters.last_months
     if last_months is None:
         return request.start, request.end
-    first_index = _month_index(last) - (last_months - 1)
-    if first_index < _month_index(MONTH_MIN):
+    first_index = month_index(last) - (last_months - 1)
+    if first_index < month_index(MONTH_MIN):
         raise RollupError(
             f"--last-months {last_months} reaches back before "
-            f"{_month_text(MONTH_MIN)} from the as-of month {_month_text(last)}; "
+            f"{month_text(MONTH_MIN)} from the as-of month {month_text(last)}; "
             f"{months_text()}"
         )
-    return date(first_index // 12, first_index % 12 + 1, 1), last
+    return month_of_index(first_index), last
 
 
 def _where(
@@ -411,9 +406,9 @@ def _where(
         conditions.append(
             f"{alias}.{meter} IN (SELECT mt.meter_id FROM "
             f"{MARTS_SCHEMA}.dim_meter_tags AS mt "
-            "WHERE list_contains(?::VARCHAR[], mt.tag_name))"
+            "WHERE list_contains(?::VARCHAR[], lower(mt.tag_name)))"
         )
-        params.append(list(filters.tags))
+        params.append(_tag_list(filters))
     if start is not None:
         conditions.append(f"{alias}.month >= ?")
         params.append(start)
@@ -496,8 +491,8 @@ def _build_sql(
             # --tag is given); a meter without tags gets a NULL tag.
             tag_where = ""
             if filters.tags:
-                tag_where = "WHERE list_contains(?::VARCHAR[], tag_name) "
-                params.append(list(filters.tags))
+                tag_where = "WHERE list_contains(?::VARCHAR[], lower(tag_name)) "
+                params.append(_tag_list(filters))
             joins.append(
                 "LEFT JOIN (SELECT DISTINCT meter_id, tag_name "
                 f"FROM {MARTS_SCHEMA}.dim_meter_tags {tag_where}) AS t "
@@ -555,16 +550,20 @@ def query_rollup(database: Path, filters: RollupFilters) -> list[RollupRow]:
     a flag needs) and on a filter value that is malformed or unknown.
     """
     request = _check_static(filters)
-    con = _connect(database)
+    warehouse = reading.open_warehouse(
+        database,
+        (MARTS_SCHEMA, IMPLIED_TABLE[0]),
+        RollupError,
+        RollupBusyError,
+    )
+    con = warehouse.con
     try:
-        _check_tables(con, database, filters)
+        _check_tables(warehouse, database, filters)
         last = as_of_month(con)
         _check_values(con, filters)
         start, end = _month_range(request, last)
         sql, params = _build_sql(request, start, end)
-        cursor = con.execute(sql, params)
-        names = [column[0] for column in cursor.description or []]
-        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+        return warehouse.rows(sql, params)
     except duckdb.Error as exc:
         raise RollupError(f"querying {database} failed: {exc}") from exc
     finally:
@@ -581,28 +580,121 @@ def _full_precision(value: Value) -> str:
     return str(value)
 
 
-def _json_value(value: Value) -> Value:
-    if isinstance(value, Decimal):
-        return float(value)
-    return value
+# The table: short headers (CSV and JSON keep the full column names), usage
+# with its unit and cost with its currency in one cell.
+TABLE_WIDTH = 100
+NAME_MIN_WIDTH = 10  # a name column is cut (ending in an ellipsis) down to this
+_SHORT_HEADERS: dict[str, str] = {
+    "company_name": "company",
+    "site_name": "site",
+    "export_usage": "export",
+    "generation_usage": "generation",
+    "net_usage": "net",
+    "meter_count": "meters",
+}
+_NAME_COLUMNS: tuple[str, ...] = ("site_name", "company_name", "tag")
+_FLOWS: tuple[str, ...] = ("export_usage", "generation_usage", "net_usage")
+_MERGED: tuple[str, ...] = ("usage_unit", "currency")  # shown inside other cells
+
+
+def _has_flows(row: RollupRow) -> bool:
+    """True when a row has export or generation usage (net differs)."""
+    net = row.get("net_usage")
+    flows = row.get("export_usage") or row.get("generation_usage")
+    return bool(flows) or (net is not None and net != row.get("usage"))
+
+
+def _cell(column: str, row: RollupRow) -> str:
+    value = row.get(column)
+    if value is None:
+        return ""
+    if column == "cost" and not isinstance(value, str):
+        currency = row.get("currency")
+        return f"{money_text(value, currency)} {table_text(currency)}".rstrip()
+    if column in NUMBER_COLUMNS and not isinstance(value, str):
+        return f"{usage_text(value)} {table_text(row.get('usage_unit'))}".rstrip()
+    if column in COUNT_COLUMNS and isinstance(value, int):
+        return f"{value:,}"
+    return table_text(value, None)
+
+
+def _cut(text: str, width: int) -> str:
+    """``text`` cut to ``width`` columns, ending in an ellipsis when cut."""
+    if display_width(text) <= width:
+        return text
+    kept = ""
+    for char in text:
+        if display_width(kept + char) > width - 1:
+            break
+        kept += char
+    return kept + "\u2026"
+
+
+def _lines(rows: Sequence[RollupRow], shown: Sequence[str]) -> list[str]:
+    """The aligned table of ``shown`` columns within ``TABLE_WIDTH`` when the
+    names can be cut enough."""
+    headers = [_SHORT_HEADERS.get(column, column) for column in shown]
+    cells = [[_cell(column, row) for column in shown] for row in rows]
+    right = [c in NUMBER_COLUMNS or c in COUNT_COLUMNS for c in shown]
+    widths = [
+        max([display_width(header), *(display_width(line[i]) for line in cells)])
+        for i, header in enumerate(headers)
+    ]
+    names = [i for i, column in enumerate(shown) if column in _NAME_COLUMNS]
+
+    def total() -> int:
+        return sum(widths) + 2 * (len(widths) - 1)
+
+    while total() > TABLE_WIDTH:
+        wider = [i for i in names if widths[i] > NAME_MIN_WIDTH]
+        if not wider:
+            break
+        widest = max(wider, key=lambda i: widths[i])
+        widths[widest] = max(widths[widest] - (total() - TABLE_WIDTH), NAME_MIN_WIDTH)
+
+    def line(values: Sequence[str]) -> str:
+        return "  ".join(
+            pad(_cut(value, width), width, is_right)
+            for value, width, is_right in zip(values, widths, right, strict=True)
+        ).rstrip()
+
+    return [
+        line(headers),
+        line(["-" * width for width in widths]),
+        *(line(values) for values in cells),
+    ]
 
 
 def format_table(rows: Sequence[RollupRow], columns: Sequence[str]) -> str:
-    """Aligned columns with a header; numbers with separators and 2 decimals;
-    text with control characters shown visibly and cut at 60 columns."""
-
-    def cell(column: str, value: Value) -> str:
-        if value is None:
-            return ""
-        if column in NUMBER_COLUMNS and not isinstance(value, str):
-            return f"{value:,.2f}"
-        if column in COUNT_COLUMNS and isinstance(value, int):
-            return f"{value:,}"
-        return table_text(value)
-
-    cells = [[cell(column, row.get(column)) for column in columns] for row in rows]
-    right = [c in NUMBER_COLUMNS or c in COUNT_COLUMNS for c in columns]
-    return "\n".join(table_lines(columns, cells, right)) + "\n"
+    """Aligned columns within 100 characters under short headers, for people:
+    usage with its unit, rounded by size, and cost with its currency, to its
+    minor unit (no decimals for VND or JPY), both with thousands separators;
+    text with control characters shown visibly, names cut with an ellipsis to
+    fit. Columns that say nothing are left out and said so under the table: a
+    period that is ``total`` on every row, and export, generation and net
+    usage when no row has any; when they do not fit, the rows having them are
+    listed again below with those three."""
+    shown = [column for column in columns if column not in _MERGED]
+    notes = []
+    if rows and "period" in shown and all(row.get("period") == "total" for row in rows):
+        shown.remove("period")
+        notes.append("period: the total of the months selected")
+    flows = [row for row in rows if _has_flows(row)]
+    if not flows:
+        if rows and set(_FLOWS) <= set(shown):
+            notes.append("no export or generation usage (net = usage)")
+        shown = [column for column in shown if column not in _FLOWS]
+    out = _lines(rows, shown)
+    if flows and max(display_width(line) for line in out) > TABLE_WIDTH:
+        main = [column for column in shown if column not in _FLOWS]
+        out = _lines(rows, main)
+        keys = [column for column in main if column not in NUMBER_COLUMNS]
+        keys = [column for column in keys if column not in COUNT_COLUMNS]
+        out += ["", "rows with export or generation usage:"]
+        out += _lines(flows, [*keys, *_FLOWS])
+    if notes:
+        out.append(f"({'; '.join(notes)}; --format csv for every column)")
+    return "\n".join(out) + "\n"
 
 
 def format_csv(rows: Sequence[RollupRow], columns: Sequence[str]) -> str:
@@ -616,9 +708,11 @@ def format_csv(rows: Sequence[RollupRow], columns: Sequence[str]) -> str:
 
 
 def format_json(rows: Sequence[RollupRow], columns: Sequence[str]) -> str:
-    """A JSON list of objects; numbers as JSON numbers, NULL as null."""
+    """A JSON list of objects: usage and cost as strings with every digit (a
+    JSON number would be read as a binary float), counts as numbers, NULL as
+    null."""
     objects = [
-        {column: _json_value(row.get(column)) for column in columns} for row in rows
+        {column: json_value(row.get(column)) for column in columns} for row in rows
     ]
     return json.dumps(objects, indent=2) + "\n"
 
@@ -651,12 +745,20 @@ month one year after today, the months of the as-of dates every command
 accepts; a month outside that range is refused (exit 2), and so is a warehouse
 whose latest run's as-of date is outside them (rebuild it).
 
-The table shows control characters in names visibly (ESC as \\x1b, a
-carriage return as \\r) and cuts text longer than 60 columns (ending in ~);
-CSV and JSON keep it whole. --format csv writes a text cell starting with =,
-+, -, @, a tab or a carriage return with a leading single quote (OWASP's
-guidance on CSV injection), so that a spreadsheet shows it instead of running
-it; numbers stay numbers.
+The table, for people, fits 100 columns: short headers, usage with its unit
+rounded by size, cost with its currency to its minor unit (no decimals for
+VND or JPY), names cut with an ellipsis to fit; a total period and export,
+generation and net usage when no row has any are left out (said under the
+table), and when those do not fit, the rows having them are listed again below
+with them. It shows control characters in names visibly (ESC as \\x1b, a
+carriage return as \\r). CSV and JSON keep every column and value whole; JSON
+writes usage and cost as strings with every digit.
+
+--format csv writes a text cell starting with =, +, -, @, a tab or a carriage
+return with a leading single quote (OWASP's guidance on CSV injection), so
+that a spreadsheet shows it instead of running it; numbers stay numbers.
+
+--tag matches tags case-insensitively (hvac = HVAC), like --commodity.
 
 --include-implied and --include-estimated add rows that are not metered: the
 output then has a column kind (metered, implied or estimated) after the group
@@ -705,7 +807,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         action="extend",
         default=[],
         metavar="T",
-        help="Only meters having any of these tags.",
+        help="Only meters having any of these tags (any case: hvac = HVAC).",
     )
     filters.add_argument(
         "--from",

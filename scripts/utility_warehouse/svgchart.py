@@ -7,7 +7,10 @@ outside the element: no script, no stylesheet link, no font, no image, no URL,
 not even an ``xmlns`` (the HTML parser puts ``<svg>`` in its namespace).
 
 Sizes are in CSS pixels at the chart's natural width; the page lets a chart
-shrink to its column (``max-width: 100%``), keeping its proportions.
+shrink to its column (``max-width: 100%``), keeping its proportions. A chart may
+be drawn twice: a ``wide`` variant for a screen and a ``narrow`` one (see
+``NARROW_WIDTH``) that a phone shows instead, at its natural size, so that its
+text stays at least ``MIN_FONT_SIZE`` pixels (the page's CSS picks the variant).
 
 The charts:
 
@@ -31,6 +34,9 @@ from html import escape
 from utility_warehouse.safe_output import printable
 
 FONT_SIZE = 12
+SMALL_FONT_SIZE = 11  # the years under the months
+MIN_FONT_SIZE = 11  # no chart text is smaller on screen (narrow variants)
+NARROW_WIDTH = 340  # a narrow variant fits a 400 px phone at its natural size
 TEXT_COLOR = "#1f2933"
 MUTED_COLOR = "#52606d"
 GRID_COLOR = "#e4e7eb"
@@ -102,13 +108,17 @@ def _open(
     title: str,
     description: str,
     attributes: dict[str, str] | None,
+    variant: str = "",
 ) -> list[str]:
     extra = "".join(
         f' data-{esc(attr)}="{esc(value)}"'
         for attr, value in (attributes or {}).items()
     )
+    css = f"chart {esc(variant)}" if variant else "chart"
+    if variant:
+        extra += f' data-variant="{esc(variant)}"'
     return [
-        f'<svg class="chart" data-chart="{esc(name)}"{extra} '
+        f'<svg class="{css}" data-chart="{esc(name)}"{extra} '
         f'viewBox="0 0 {_num(width)} {_num(height)}" width="{_num(width)}" '
         f'height="{_num(height)}" role="img" '
         f'aria-labelledby="{esc(key)}-title {esc(key)}-desc" '
@@ -239,10 +249,16 @@ def _x_labels(
             x = centers[index]
             parts.append(_text(x, y, name, anchor="middle", color=MUTED_COLOR))
             if year:
-                parts.append(_text(x, y + 14, year, anchor="middle", size=11))
+                parts.append(
+                    _text(x, y + 14, year, anchor="middle", size=SMALL_FONT_SIZE)
+                )
     else:
-        for label, x in zip(labels, centers, strict=True):
-            parts.append(_text(x, y, label, anchor="middle", color=MUTED_COLOR))
+        # Every label when there is room (a month name takes about 26 px),
+        # else every other one.
+        step = 1 if slot >= 26 else 2
+        for index, (label, x) in enumerate(zip(labels, centers, strict=True)):
+            if index % step == 0:
+                parts.append(_text(x, y, label, anchor="middle", color=MUTED_COLOR))
     parts.append("</g>")
     return parts
 
@@ -261,6 +277,7 @@ def stacked_bars(
     height: float = 300,
     months: bool = True,
     attributes: dict[str, str] | None = None,
+    variant: str = "",
 ) -> str:
     """Stacked bars, one per category (``YYYY-MM`` months when ``months``)."""
     legend, legend_height = _legend(
@@ -287,7 +304,7 @@ def stacked_bars(
 
     slot = (right - left) / max(len(categories), 1)
     bar = max(min(slot * 0.72, 48), 1.5)
-    parts = _open(name, key, width, height, title, description, attributes)
+    parts = _open(name, key, width, height, title, description, attributes, variant)
     parts += legend
     parts += _y_axis(ticks, scale, left, right, unit, top)
     centers = [left + slot * (index + 0.5) for index in range(len(categories))]
@@ -331,6 +348,7 @@ def compare_lines(
     width: float = 420,
     height: float = 240,
     attributes: dict[str, str] | None = None,
+    variant: str = "",
 ) -> str:
     """Two series over the same categories: ``previous`` dashed and grey under
     ``current``, each a line with a marker per value (gaps where None)."""
@@ -350,7 +368,7 @@ def compare_lines(
 
     slot = (right - left) / max(len(categories), 1)
     centers = [left + slot * (index + 0.5) for index in range(len(categories))]
-    parts = _open(name, key, width, height, title, description, attributes)
+    parts = _open(name, key, width, height, title, description, attributes, variant)
     parts += legend
     parts += _y_axis(ticks, scale, left, right, unit, top)
     parts.append('<g class="marks">')
@@ -407,6 +425,7 @@ def horizontal_bars(
     row_height: float = 24,
     axis_unit: str = "",
     attributes: dict[str, str] | None = None,
+    variant: str = "",
 ) -> str:
     """One horizontal bar per item, top to bottom, its value text at its end."""
     top = 28.0
@@ -421,16 +440,21 @@ def horizontal_bars(
     if hi - lo <= 0:
         hi = lo + 1.0
     span = hi - lo
-    ticks = [
-        t for t in nice_ticks(lo, hi, 4) if lo - span * 1e-9 <= t <= hi + span * 1e-9
-    ]
     if low < 0:  # negative bars need room on the left for their value text
         left += value_room
+    # At most 4 ticks, fewer where the bars have little room (a tick's text
+    # takes up to about 40 px).
+    count = max(2, min(4, int((right - left) / 60)))
+    ticks = [
+        t
+        for t in nice_ticks(lo, hi, count)
+        if lo - span * 1e-9 <= t <= hi + span * 1e-9
+    ]
 
     def scale(value: float) -> float:
         return left + (value - lo) / (hi - lo) * (right - left)
 
-    parts = _open(name, key, width, height, title, description, attributes)
+    parts = _open(name, key, width, height, title, description, attributes, variant)
     parts.append('<g class="axis">')
     for tick in ticks:
         x = scale(tick)
@@ -447,7 +471,7 @@ def horizontal_bars(
     parts.append("</g>")
     parts.append('<g class="marks">')
     zero = scale(0.0)
-    limit = int(label_width / 6.6)
+    limit = int(label_width / 7.2)
     for index, item in enumerate(bars):
         y = top + row_height * index
         middle = y + row_height / 2 + 4
@@ -460,11 +484,16 @@ def horizontal_bars(
         parts.append(
             _rect(x0, y + 4, max(x1 - x0, 1.0), row_height - 8, item.color, item.tip)
         )
+        # The value text after the bar's end, kept inside the chart (a short
+        # bar beside a long negative one may not leave it room otherwise).
+        text_width = len(item.value_text) * 7.0
         if item.value >= 0:
-            parts.append(_text(x1 + 5, middle, item.value_text, color=MUTED_COLOR))
+            x = min(x1 + 5, width - 2 - text_width)
+            parts.append(_text(x, middle, item.value_text, color=MUTED_COLOR))
         else:
+            x = max(x0 - 5, 2 + text_width)
             parts.append(
-                _text(x0 - 5, middle, item.value_text, anchor="end", color=MUTED_COLOR)
+                _text(x, middle, item.value_text, anchor="end", color=MUTED_COLOR)
             )
     parts.append("</g></svg>")
     return "".join(parts)
@@ -495,6 +524,7 @@ def status_grid(
     row_height: float = 16,
     row_groups: Sequence[str] | None = None,
     attributes: dict[str, str] | None = None,
+    variant: str = "",
 ) -> str:
     """A heatmap of statuses: ``cells[r][c]`` is a status key (None: empty),
     ``tips[r][c]`` its tooltip; columns are ``YYYY-MM`` months. ``row_groups``
@@ -504,11 +534,14 @@ def status_grid(
         for cell in row:
             if cell is not None and cell in counts:
                 counts[cell] += 1
+    # The legend beside the row labels, or under the title when that leaves
+    # too little room (a narrow variant).
+    legend_x = label_width + 8 if width - label_width >= 400 else 8.0
     legend, legend_height = _legend(
-        label_width + 8,
+        legend_x,
         8,
         [(f"{s.label} ({counts[s.key]:,})", s.color) for s in statuses],
-        width - label_width - 16,
+        width - legend_x - 8,
     )
     top = 8 + legend_height + 40
     left, right = label_width + 8, width - 8
@@ -517,17 +550,17 @@ def status_grid(
     height = top + row_height * max(len(rows), 1) + 8
     colors = {s.key: s.color for s in statuses}
     labels = {s.key: s.label for s in statuses}
-    parts = _open(name, key, width, height, title, description, attributes)
+    parts = _open(name, key, width, height, title, description, attributes, variant)
     parts += legend
     parts.append('<g class="axis">')
     for index, name_text, year in month_ticks(columns, slot):
         x = left + slot * (index + 0.5)
         parts.append(_text(x, top - 20, name_text, anchor="middle", color=MUTED_COLOR))
         if year:
-            parts.append(_text(x, top - 6, year, anchor="middle", size=11))
+            parts.append(_text(x, top - 6, year, anchor="middle", size=SMALL_FONT_SIZE))
     parts.append("</g>")
     parts.append('<g class="marks">')
-    limit = int(label_width / 6.4)
+    limit = int(label_width / 7.2)
     for r, label in enumerate(rows):
         y = top + row_height * r
         if row_groups is not None and r > 0 and row_groups[r] != row_groups[r - 1]:

@@ -1,51 +1,28 @@
-"""The data-quality summary of a built warehouse: one screen an analyst can act on.
-
-Reads the data-quality marts of the DuckDB file (opened read-only): the counts
-of every kind of finding, the sites not ENERGY STAR ready with the months they
-miss, the largest gaps and overlaps, the other odd bill periods, the duplicate
-bill and meter candidates, the largest year-over-year usage anomalies, and the
-field issues and the quarantine of the whole warehouse.
+"""The data-quality findings of a built warehouse, read (opened read-only) into
+plain values: the counts of every kind of finding, the sites not ENERGY STAR
+ready with the months they miss, the top rows of each list, and the field
+issues and the quarantine of the whole warehouse.
 
 Every filter value reaches DuckDB as a bound parameter; the only SQL text that
-varies with the request comes from the fixed table and column names below.
-
-A warehouse built before some of these marts existed is still summarized: a
-section whose table (or column) is missing says "not built".
-
-Exit codes: 0 the summary was printed (findings are warnings, never failures);
-2 a bad request (unknown company or site, a bad --limit, a missing, unbuilt or
-not-DuckDB database file); 3 busy: another process holds the DuckDB file for
-writing (a run is building it); a scheduler may retry.
+varies with the request comes from the fixed table and column names below. A
+section whose table (or column) a warehouse built by an older version lacks is
+"not built".
 """
 
 from __future__ import annotations
 
-import argparse
-import json
-import sys
-import textwrap
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
 from pathlib import Path
 from typing import Any, TypeAlias
 
 import duckdb
 
-from utility_warehouse import target_reader
+from utility_warehouse import reading, target_reader
 from utility_warehouse.as_of_bound import AsOfError, warehouse_as_of
-from utility_warehouse.exit_codes import EXIT_BAD_INPUT, EXIT_BUSY, EXIT_OK
-from utility_warehouse.safe_output import (
-    display_width,
-    json_printable,
-    pad,
-    printable,
-    shorten,
-)
-
-COMMAND = "quality"
-HELP = "Summarize the data-quality findings of a built warehouse, ready to act on."
+from utility_warehouse.exit_codes import EXIT_BAD_INPUT, EXIT_BUSY
+from utility_warehouse.reading import month_text, shift_month
 
 MARTS = "marts"
 # Needed to check the filter values: without them the warehouse is not built.
@@ -292,76 +269,21 @@ def _scope_tables(scope: _Scope, filters: QualityFilters) -> tuple[str, ...]:
 # --- months -------------------------------------------------------------------------
 
 
-def _month_text(day: date) -> str:
-    return f"{day.year:04d}-{day.month:02d}"
-
-
-def _shift_month(day: date, months: int) -> date:
-    index = day.year * 12 + day.month - 1 + months
-    return date(index // 12, index % 12 + 1, 1)
-
-
 def window_months(as_of: date) -> list[date]:
     """The 12 months ending at the as-of month, oldest first."""
     last = date(as_of.year, as_of.month, 1)
-    return [_shift_month(last, offset) for offset in range(1 - WINDOW_MONTHS, 1)]
-
-
-def month_runs(months: Sequence[str]) -> str:
-    """``YYYY-MM`` months (sorted) as runs: ``2024-04, 2024-09..2025-01``."""
-    runs: list[list[str]] = []
-    previous: date | None = None
-    for text in months:
-        day = date(int(text[:4]), int(text[5:7]), 1)
-        if previous is not None and _shift_month(previous, 1) == day:
-            runs[-1][1] = text
-        else:
-            runs.append([text, text])
-        previous = day
-    return ", ".join(
-        first if first == last else f"{first}..{last}" for first, last in runs
-    )
+    return [shift_month(last, offset) for offset in range(1 - WINDOW_MONTHS, 1)]
 
 
 # --- the connection and the catalog -------------------------------------------------
 
 
-def _connect(database: Path) -> duckdb.DuckDBPyConnection:
-    return target_reader.connect_read_only(database, QualityError, QualityBusyError)
+class _Warehouse(reading.Warehouse):
+    """The read-only warehouse; tables are named without their schema."""
 
-
-def _catalog(con: duckdb.DuckDBPyConnection) -> dict[str, set[str]]:
-    """The columns of every table and view in schema ``marts``."""
-    catalog: dict[str, set[str]] = {}
-    for table, column in con.execute(
-        "SELECT table_name, column_name FROM information_schema.columns "
-        "WHERE table_schema = ? AND table_catalog = current_database()",
-        [MARTS],
-    ).fetchall():
-        catalog.setdefault(str(table), set()).add(str(column))
-    return catalog
-
-
-class _Warehouse:
-    """A read-only connection with the catalog of its marts."""
-
-    def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
-        self.con = con
-        self.catalog = _catalog(con)
-
-    def unbuilt(self, tables: Iterable[str]) -> list[str]:
+    def unbuilt(self, tables: Iterable[str]) -> list[str]:  # type: ignore[override]
         """The tables (``marts.<name>``) missing or lacking a needed column."""
-        missing = []
-        for table in dict.fromkeys(tables):
-            present = self.catalog.get(table)
-            if present is None or not set(COLUMNS[table]) <= present:
-                missing.append(f"{MARTS}.{table}")
-        return missing
-
-    def rows(self, sql: str, params: Sequence[object] = ()) -> list[Row]:
-        cursor = self.con.execute(sql, list(params))
-        names = [column[0] for column in cursor.description or []]
-        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+        return super().unbuilt({(MARTS, table): COLUMNS[table] for table in tables})
 
 
 def _missing_values(
@@ -597,7 +519,7 @@ def _energy_star(
     rows = []
     for pair in pairs:
         missing = [
-            _month_text(month)
+            month_text(month)
             for month in months
             if (str(pair["site_id"]), str(pair["commodity"]), month) not in complete
         ]
@@ -608,7 +530,7 @@ def _energy_star(
                 "site_id": pair["site_id"],
                 "site_name": pair["site_name"],
                 "commodity": pair["commodity"],
-                "latest_complete_month": _month_text(latest) if latest else None,
+                "latest_complete_month": month_text(latest) if latest else None,
                 "missing_month_count": len(missing),
                 "missing_months": missing,
             }
@@ -726,7 +648,7 @@ def _anomalies(warehouse: _Warehouse, filters: QualityFilters) -> Report:
         "abs(change_ratio) DESC, meter_id, month",
     )
     for row in section["rows"]:  # a month, as YYYY-MM
-        row["month"] = _month_text(row["month"]) if row["month"] else None
+        row["month"] = month_text(row["month"]) if row["month"] else None
     return section
 
 
@@ -760,9 +682,9 @@ def build_report(
     """
     if filters.limit < 1:
         raise QualityError(f"--limit must be at least 1, got {filters.limit}")
-    con = _connect(database)
+    con = target_reader.connect_read_only(database, QualityError, QualityBusyError)
     try:
-        warehouse = _Warehouse(con)
+        warehouse = _Warehouse(con, (MARTS,))
         unbuilt = warehouse.unbuilt(REQUIRED_TABLES)
         if unbuilt:
             raise QualityError(
@@ -780,7 +702,7 @@ def build_report(
             "database": str(database),
             "as_of_date": as_of.isoformat(),
             "as_of_source": "latest run" if run_as_of else "today",
-            "window": {"from": _month_text(months[0]), "to": _month_text(months[-1])},
+            "window": {"from": month_text(months[0]), "to": month_text(months[-1])},
             "filters": {"company": filters.company, "sites": list(filters.sites)},
             "limit": filters.limit,
             "counts": _counts(warehouse, filters),
@@ -796,423 +718,8 @@ def build_report(
             "quarantine": _grouped(warehouse, "dq_quarantine", ("entity", "reason")),
         }
     except duckdb.Error as exc:
-        first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
-        raise QualityError(f"querying {database} failed: {first_line}") from exc
+        raise QualityError(
+            f"querying {database} failed: {reading.first_line(exc)}"
+        ) from exc
     finally:
         con.close()
-
-
-# --- output -------------------------------------------------------------------------
-
-
-def _plain(value: Value) -> Value:
-    """JSON values: numbers as numbers, dates as ISO strings."""
-    if isinstance(value, Decimal):
-        return int(value) if value == value.to_integral_value() else float(value)
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, dict):
-        return {key: _plain(item) for key, item in value.items()}
-    if isinstance(value, list | tuple):
-        return [_plain(item) for item in value]
-    return value
-
-
-def format_json(report: Report) -> str:
-    """One JSON object with every section (control characters as escapes)."""
-    return (
-        json_printable(json.dumps(_plain(report), indent=2, ensure_ascii=False)) + "\n"
-    )
-
-
-def _number(value: Value, decimals: int = 2) -> str:
-    if value is None:
-        return ""
-    return f"{value:,.{decimals}f}"
-
-
-def _count(value: Value) -> str:
-    return "" if value is None else f"{int(value):,}"
-
-
-def _text(value: Value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, date):
-        return value.isoformat()
-    return str(value)
-
-
-def _unit(row: Row) -> str:
-    """A count's unit; an amount of unattributed bills without one is in no
-    currency (a bill whose currency could not be told)."""
-    if row["unit"] is None and row["amount"] is not None:
-        return "no currency" if row["finding"] == "unattributed_bill" else "no unit"
-    return _text(row["unit"])
-
-
-def _percent(value: Value) -> str:
-    return "" if value is None else f"{Decimal(value) * 100:+,.1f}%"
-
-
-def render_table(
-    headers: Sequence[str],
-    rows: Sequence[Sequence[str]],
-    right: Sequence[bool],
-    *,
-    wrap: int | None = None,
-    width: int = TABLE_WIDTH,
-    indent: str = "  ",
-) -> list[str]:
-    """Aligned columns within ``width`` characters: the ``wrap`` column (an
-    index) wraps onto further lines, then the widest text columns are cut
-    (ending in ``~``) until the table fits. Control characters in cells are
-    shown visibly (``\\x1b``)."""
-    gap = 2
-    rows = [[printable(value) for value in row] for row in rows]
-    widths = [
-        max([display_width(header), *(display_width(row[i]) for row in rows)])
-        for i, header in enumerate(headers)
-    ]
-
-    def total() -> int:
-        return len(indent) + sum(widths) + gap * (len(widths) - 1)
-
-    if wrap is not None and total() > width:
-        others = total() - widths[wrap]
-        widths[wrap] = max(width - others, len(headers[wrap]), 16)
-    while total() > width:
-        candidates = [
-            i
-            for i in range(len(widths))
-            if not right[i] and i != wrap and widths[i] > 8
-        ]
-        if not candidates:
-            break
-        widest = max(candidates, key=lambda i: widths[i])
-        widths[widest] = max(
-            widths[widest] - (total() - width), 8, len(headers[widest])
-        )
-
-    def line(values: Sequence[str]) -> str:
-        cells = [
-            pad(value, size, is_right)
-            for value, size, is_right in zip(values, widths, right, strict=True)
-        ]
-        return (indent + (" " * gap).join(cells)).rstrip()
-
-    out = [line(headers), line(["-" * size for size in widths])]
-    for row in rows:
-        cells = [
-            shorten(value, widths[i]) if i != wrap else value
-            for i, value in enumerate(row)
-        ]
-        if wrap is None:
-            out.append(line(cells))
-            continue
-        pieces = textwrap.wrap(cells[wrap], widths[wrap]) or [""]
-        out.append(line([*cells[:wrap], pieces[0], *cells[wrap + 1 :]]))
-        for piece in pieces[1:]:
-            blank = ["" for _ in cells]
-            blank[wrap] = piece
-            out.append(line(blank))
-    return out
-
-
-def _not_built(section: Report) -> list[str]:
-    names = ", ".join(section["missing_tables"])
-    return [
-        f"  not built ({names} missing: the warehouse predates it; "
-        "rebuild with pipeline.py run)"
-    ]
-
-
-def _shown(section: Report) -> str:
-    shown, total = len(section["rows"]), section["total"]
-    return f" ({shown} of {total} shown)" if total and shown < total else ""
-
-
-def format_table(report: Report) -> str:
-    """The summary for a terminal of 100 columns."""
-    filters = report["filters"]
-    filtered = bool(filters["company"] or filters["sites"])
-    lines = [f"Data quality of {printable(report['database'])}"]
-    window = report["window"]
-    lines.append(
-        f"as of {report['as_of_date']} ({report['as_of_source']}); "
-        f"ENERGY STAR window {window['from']}..{window['to']}"
-    )
-    scope = []
-    if filters["company"]:
-        scope.append(f"company {filters['company']}")
-    if filters["sites"]:
-        scope.append(f"site(s) {', '.join(filters['sites'])}")
-    lines.append(
-        "filters: "
-        + (printable("; ".join(scope)) if scope else "none (the whole warehouse)")
-    )
-
-    def title(text: str) -> None:
-        lines.extend(["", f"== {text} =="])
-
-    title("Findings")
-    count_rows = []
-    for row in report["counts"]:
-        count_rows.append(
-            [
-                row["label"],
-                _count(row["count"]) if row["built"] else "not built",
-                _number(row["amount"]),
-                _unit(row),
-            ]
-        )
-    lines.extend(
-        render_table(
-            ["finding", "count", "amount", "unit"],
-            count_rows,
-            [False, True, True, False],
-        )
-    )
-    if filtered and filters["sites"]:
-        lines.append(
-            "  unattributed bills have no site: shown for the companies of the "
-            "selected sites"
-        )
-
-    def section(
-        key: str,
-        heading: str,
-        headers: Sequence[str],
-        right: Sequence[bool],
-        cells: Any,
-        *,
-        wrap: int | None = None,
-        note: str | None = None,
-    ) -> None:
-        data = report[key]
-        title(heading + ("" if not data["built"] else _shown(data)))
-        if note:
-            lines.append(f"  {note}")
-        if not data["built"]:
-            lines.extend(_not_built(data))
-        elif not data["rows"]:
-            lines.append("  none")
-        else:
-            lines.extend(
-                render_table(
-                    headers, [cells(row) for row in data["rows"]], right, wrap=wrap
-                )
-            )
-
-    section(
-        "energy_star_not_ready",
-        "Sites not ENERGY STAR ready: months not complete in "
-        f"{window['from']}..{window['to']}",
-        ["site_id", "site_name", "commodity", "latest_complete", "missing",
-         "missing_months"],
-        [False, False, False, False, True, False],
-        lambda row: [
-            _text(row["site_id"]),
-            _text(row["site_name"]),
-            _text(row["commodity"]),
-            _text(row["latest_complete_month"]) or "never",
-            str(row["missing_month_count"]),
-            month_runs(row["missing_months"]),
-        ],
-        wrap=5,
-    )  # fmt: skip
-    period_headers = ["issue", "days", "meter_id", "site_id", "commodity",
-                      "document_id", "from", "to"]  # fmt: skip
-    period_right = [False, True, False, False, False, False, False, False]
-
-    def period_cells(row: Row) -> list[str]:
-        return [
-            _text(row["issue_type"]),
-            _count(row["issue_days"]),
-            _text(row["meter_id"]),
-            _text(row["site_id"]),
-            _text(row["commodity"]),
-            _text(row["document_id"]),
-            _text(row["period_start"]),
-            _text(row["period_end"]),
-        ]
-
-    limit = report["limit"]
-    section(
-        "gaps_and_overlaps",
-        f"Gaps and overlaps: top {limit} by days",
-        period_headers,
-        period_right,
-        period_cells,
-    )
-    section(
-        "other_period_issues",
-        f"Short, long and future bill periods: top {limit}",
-        period_headers,
-        period_right,
-        period_cells,
-    )
-    section(
-        "duplicate_bills",
-        f"Duplicate bill candidates: latest {limit}",
-        ["document_id", "duplicate_of", "account_id", "start_date", "bill_date",
-         "current_charges", "currency"],
-        [False, False, False, False, False, True, False],
-        lambda row: [
-            _text(row["document_id"]),
-            _text(row["duplicate_of_document_id"]),
-            _text(row["account_id"]),
-            _text(row["start_date"]),
-            _text(row["bill_date"]),
-            _number(row["current_charges"]),
-            _text(row["currency"]),
-        ],
-    )  # fmt: skip
-    section(
-        "duplicate_meters",
-        f"Duplicate meter candidates: first {limit}",
-        ["meter_id", "site_id", "duplicate_of", "its_site_id", "company_id",
-         "shared_identifiers"],
-        [False] * 6,
-        lambda row: [
-            _text(row["meter_id"]),
-            _text(row["site_id"]),
-            _text(row["duplicate_of_meter_id"]),
-            _text(row["duplicate_of_site_id"]),
-            _text(row["company_id"]),
-            ", ".join(
-                f"{item['identifier_type']} {item['normalized_value']}"
-                for item in row["identifiers"]
-            ),
-        ],
-        wrap=5,
-    )  # fmt: skip
-    section(
-        "usage_anomalies",
-        f"Usage anomalies year on year: top {limit} by change",
-        ["meter_id", "site_id", "commodity", "month", "usage", "prior_year",
-         "change", "unit"],
-        [False, False, False, False, True, True, True, False],
-        lambda row: [
-            _text(row["meter_id"]),
-            _text(row["site_id"]),
-            _text(row["commodity"]),
-            _text(row["month"]),
-            _number(row["usage"]),
-            _number(row["usage_prior_year"]),
-            _percent(row["change_ratio"]),
-            _text(row["usage_unit"]),
-        ],
-    )  # fmt: skip
-    warehouse_note = (
-        "whole warehouse: these records have no company or site, so "
-        "--company/--site do not apply"
-        if filtered
-        else None
-    )
-    section(
-        "field_issues",
-        "Field issues (value set to null or its default) by entity, column, reason",
-        ["entity", "column", "reason", "count"],
-        [False, False, False, True],
-        lambda row: [
-            _text(row["entity"]),
-            _text(row["column_name"]),
-            _text(row["reason"]),
-            _count(row["count"]),
-        ],
-        note=warehouse_note,
-    )
-    section(
-        "quarantine",
-        "Quarantined records by entity and reason",
-        ["entity", "reason", "count"],
-        [False, False, True],
-        lambda row: [_text(row["entity"]), _text(row["reason"]), _count(row["count"])],
-        note=warehouse_note,
-    )
-    return "\n".join(lines) + "\n"
-
-
-_FORMATTERS = {"table": format_table, "json": format_json}
-
-_EPILOG = f"""\
-Sections: the count of every kind of finding (meter-months partly covered or
-missing, site x commodity pairs not ENERGY STAR ready, bill period issues per
-type, duplicate bill and meter candidates, usage anomalies, implied sewer
-site-months, mirror-estimated site x commodity months, meter-months with
-estimated-read usage, unattributed bills per currency, field issues and
-quarantined records); the sites not ENERGY STAR ready per commodity with
-their latest complete month and the months, of the {WINDOW_MONTHS} ending at the
-as-of month, whose coverage is not complete (or absent); the top N gaps and
-overlaps (most days first), short, long and future periods, duplicate bills
-(latest first), duplicate meters, and usage anomalies (largest change first);
-field issues by entity, column and reason, and the quarantine by entity and
-reason.
-
-The as-of month is that of the latest run recorded in marts.run_metadata
-(today when the warehouse has none, e.g. built by plain dbt build).
-
---company and --site narrow every section with a company or site: duplicate
-bills by the account's company and the sites of either bill's meters,
-duplicate meters by either meter's site, mirror estimates by the estimated
-site, unattributed bills (no meter, hence no site) by the companies of the
-selected sites. Field issues and quarantined records have neither: they are
-always for the whole warehouse.
-
-A section whose mart a warehouse built by an older version lacks says "not
-built" (null counts in JSON). The JSON object has the same sections: numbers
-are JSON numbers, dates ISO strings, months YYYY-MM.
-"""
-
-
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.formatter_class = argparse.RawDescriptionHelpFormatter
-    parser.epilog = _EPILOG
-    target_reader.add_source_arguments(parser)
-    parser.add_argument("--company", metavar="ID", help="Only this company.")
-    parser.add_argument(
-        "--site",
-        nargs="+",
-        action="extend",
-        default=[],
-        metavar="ID",
-        help="Only these sites.",
-    )
-    parser.add_argument(
-        "--format",
-        choices=FORMATS,
-        default="table",
-        help="Output format (default: table, for a 100-column terminal).",
-    )
-    parser.add_argument(
-        "--limit",
-        type=int,
-        default=DEFAULT_LIMIT,
-        metavar="N",
-        help=f"Rows per top-N list (default: {DEFAULT_LIMIT}).",
-    )
-
-
-def filters_from_args(args: argparse.Namespace) -> QualityFilters:
-    """The ``QualityFilters`` of parsed command-line arguments."""
-    return QualityFilters(
-        company=args.company, sites=tuple(args.site), limit=int(args.limit)
-    )
-
-
-def main(args: argparse.Namespace) -> int:
-    return target_reader.run_reader(
-        args, COMMAND, lambda database: _main(args, database)
-    )
-
-
-def _main(args: argparse.Namespace, database: Path) -> int:
-    try:
-        report = build_report(database, filters_from_args(args))
-    except QualityError as exc:
-        message = " ".join(str(exc).split())
-        print(f"pipeline.py quality: error: {message}", file=sys.stderr)
-        return exc.exit_code
-    sys.stdout.write(_FORMATTERS[args.format](report))
-    return EXIT_OK
