@@ -11,11 +11,6 @@
         column, date_order_setting(date_order))) }}
 {%- endmacro %}
 
-{% macro default__parse_date(column, date_order) -%}
-    {{ exceptions.raise_compiler_error(
-        "parse_date is not implemented for adapter " ~ adapter.type()) }}
-{%- endmacro %}
-
 {#- DuckDB: strptime refuses impossible days; %m and %d read one or two
     digits, and the patterns keep %Y to four. -#}
 {% macro duckdb__parse_date(column, date_order) -%}
@@ -111,11 +106,6 @@
 {% macro date_from_parts(year_text, month_text, day_text) -%}
     {{ return(adapter.dispatch('date_from_parts', 'utility_warehouse')(
         year_text, month_text, day_text)) }}
-{%- endmacro %}
-
-{% macro default__date_from_parts(year_text, month_text, day_text) -%}
-    {{ exceptions.raise_compiler_error(
-        "date_from_parts is not implemented for adapter " ~ adapter.type()) }}
 {%- endmacro %}
 
 {% macro postgres__date_from_parts(year_text, month_text, day_text) -%}

@@ -10,7 +10,7 @@ with
 
 documents as (
 
-    select * from {{ ref('stg_utility__documents') }}
+    select * from {{ ref('int_documents_clean') }}
 
 ),
 

@@ -7,13 +7,13 @@ with
 
 usage_data as (
 
-    select * from {{ ref('stg_utility__usage_data') }}
+    select * from {{ ref('int_usage_data_clean') }}
 
 ),
 
 meters as (
 
-    select * from {{ ref('stg_utility__meters') }}
+    select * from {{ ref('int_meters_clean') }}
 
 ),
 

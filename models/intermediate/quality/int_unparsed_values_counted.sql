@@ -26,7 +26,7 @@ unparsed_values as (
         '{{ entity }}' as entity,
         '{{ column }}' as column_name,
         trim({{ json_text_value('raw_values', column) }}) as raw_value
-    from {{ ref('stg_utility__' ~ entity ~ '_screened') }}
+    from {{ ref('int_' ~ entity ~ '_screened') }}
     where {{ column }}_unparsed
     union all
             {%- endif %}

@@ -42,7 +42,7 @@ field_issues as (
             '{{ column }}' as column_name,
             {{ json_text_value('raw_values', column) }} as raw_value,
             {{ column }}_issue as reason
-        from {{ ref('stg_utility__' ~ entity ~ '_screened') }}
+        from {{ ref('int_' ~ entity ~ '_screened') }}
         where
             quarantine_reason is null
             and {{ column }}_issue is not null

@@ -45,14 +45,14 @@ quarantined as (
             screened.quarantine_reason as reason,
             {{ quarantine_reason_detail(entity, config) }} as reason_detail,
             screened.raw_values
-        from {{ ref('stg_utility__' ~ entity ~ '_screened') }} as screened
+        from {{ ref('int_' ~ entity ~ '_screened') }} as screened
         left join accepted_values as accepted
             on
                 screened.quarantine_reason = accepted.rejection_reason
                 and accepted.entity = '{{ entity }}'
         -- noqa: disable=LT02,LT05
         {%- for column, parent, noun in config.parents %}
-        left join {{ ref('stg_utility__' ~ parent ~ '_screened') }} as p{{ loop.index }}
+        left join {{ ref('int_' ~ parent ~ '_screened') }} as p{{ loop.index }}
             on
                 screened.quarantine_reason = '{{ noun }}_quarantined'
                 and p{{ loop.index }}.record_id = trim(

@@ -46,7 +46,7 @@ column_counts as (
         count({{ column }}_unparsed) as non_empty_count,
         sum(case when {{ column }}_unparsed then 1 else 0 end)
             as unparsed_count
-    from {{ ref('stg_utility__' ~ entity ~ '_screened') }}
+    from {{ ref('int_' ~ entity ~ '_screened') }}
             {%- endif %}
             {% if not loop.last %}union all{% endif %}
         {%- endfor %}

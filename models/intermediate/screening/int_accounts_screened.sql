@@ -12,19 +12,19 @@ with
 
 raw_accounts as (
 
-    select * from {{ source('utility', 'accounts') }}
+    select * from {{ ref('stg_utility__accounts') }}
 
 ),
 
 companies as (
 
-    select * from {{ ref('stg_utility__companies_screened') }}
+    select * from {{ ref('int_companies_screened') }}
 
 ),
 
 connections as (
 
-    select * from {{ ref('stg_utility__connections_screened') }}
+    select * from {{ ref('int_connections_screened') }}
 
 ),
 

@@ -27,31 +27,31 @@ with
 
 raw_usage_data as (
 
-    select * from {{ source('utility', 'usage_data') }}
+    select * from {{ ref('stg_utility__usage_data') }}
 
 ),
 
 documents as (
 
-    select * from {{ ref('stg_utility__documents_screened') }}
+    select * from {{ ref('int_documents_screened') }}
 
 ),
 
 accounts as (
 
-    select * from {{ ref('stg_utility__accounts_screened') }}
+    select * from {{ ref('int_accounts_screened') }}
 
 ),
 
 meters as (
 
-    select * from {{ ref('stg_utility__meters_screened') }}
+    select * from {{ ref('int_meters_screened') }}
 
 ),
 
 meter_identifiers as (
 
-    select * from {{ ref('stg_utility__meter_identifiers_screened') }}
+    select * from {{ ref('int_meter_identifiers_screened') }}
 
 ),
 

@@ -24,13 +24,13 @@ with
 
 raw_documents as (
 
-    select * from {{ source('utility', 'documents') }}
+    select * from {{ ref('stg_utility__documents') }}
 
 ),
 
 accounts as (
 
-    select * from {{ ref('stg_utility__accounts_screened') }}
+    select * from {{ ref('int_accounts_screened') }}
 
 ),
 
