@@ -69,11 +69,6 @@
 ^[+-]?([0-9]+[.]?[0-9]*|[.][0-9]+)([eE][+-]?0*[0-9]{1,4})?$
 {%- endmacro %}
 
-{% macro decimal_from_clean_text(text) -%}
-    {{ return(adapter.dispatch('decimal_from_clean_text', 'utility_warehouse')(
-        text)) }}
-{%- endmacro %}
-
 {#- PostgreSQL has no try_cast: the text is matched first, and the range
     checked on the exact value before the cast to numeric(38, 6) (which
     rounds half away from zero and raises beyond 32 integer digits). -#}

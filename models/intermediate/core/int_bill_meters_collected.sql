@@ -28,7 +28,7 @@ documents as (
 
 usage_standardized as (
 
-    select * from {{ ref('int_usage_standardized') }}
+    select * from {{ ref('int_usage_data_clean') }}
 
 ),
 

@@ -24,7 +24,7 @@ accounts as (
 
 usage_standardized as (
 
-    select * from {{ ref('int_usage_standardized') }}
+    select * from {{ ref('int_usage_data_clean') }}
 
 ),
 
