@@ -17,8 +17,6 @@ clean_accounts as (
         provider_name,
         status,
         active_account_id,
-        reporting_account_id,
-        link_depth,
         primary_identifier_type,
         secondary_identifier_type
     from screened_accounts

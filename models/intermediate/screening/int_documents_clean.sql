@@ -19,9 +19,7 @@ clean_documents as (
         charges_units,
         stated_currency,
         charges_units_status,
-        revised_by_document_id,
-        current_document_id,
-        revisions_since
+        revised_by_document_id
     from screened_documents
     where quarantine_reason is null
 
