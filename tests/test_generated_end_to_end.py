@@ -510,7 +510,8 @@ def test_the_vnd_bill_is_attributed_to_the_cent(generated_run: Run) -> None:
     assert total == Decimal("3580892862.63")
     usage = dict(
         generated_run.query(
-            "select meter_id, sum(standard_usage) from intermediate.int_usage_data_clean "
+            "select meter_id, sum(standard_usage) "
+            "from intermediate.int_usage_data_clean "
             "where document_id = ? group by meter_id",
             [bill["document_id"]],
         )

@@ -104,7 +104,9 @@ def _in(manifest: Manifest, unique_id: str, folder: str) -> bool:
 
 def test_the_checks_see_the_project(manifest: Manifest) -> None:
     models = _models(manifest)
-    staging = [m for m in models.values() if m["original_file_path"].startswith(STAGING)]
+    staging = [
+        m for m in models.values() if m["original_file_path"].startswith(STAGING)
+    ]
     marts = [m for m in models.values() if m["original_file_path"].startswith(MARTS)]
     assert len(staging) >= 10, "expected one staging view per raw table"
     assert marts, "expected marts"
@@ -163,9 +165,7 @@ def test_no_model_has_more_than_max_parents(manifest: Manifest) -> None:
         for node in _models(manifest).values()
         if len(set(_parents(node))) > MAX_PARENTS
     ]
-    assert not offenders, f"more than {MAX_PARENTS} parents:\n" + "\n".join(
-        offenders
-    )
+    assert not offenders, f"more than {MAX_PARENTS} parents:\n" + "\n".join(offenders)
 
 
 def test_the_model_folders_exist() -> None:
