@@ -48,7 +48,9 @@ column_counts as (
         {% if not loop.last %}union all{% endif %}
     {%- endfor %}
 
-    -- noqa: enable=LT02,LT05)
+    -- noqa: enable=LT02,LT05
+
+)
 
 select * from column_counts
 {%- endmacro %}
