@@ -13,7 +13,7 @@ documents as (
 
 line_items as (
 
-    select * from {{ ref('stg_utility__line_items') }}
+    select * from {{ ref('int_line_items_clean') }}
 
 ),
 

@@ -14,7 +14,7 @@ clean_counts as (
         select
             '{{ entity }}' as entity,
             count(*) as clean_rows
-        from {{ ref('stg_utility__' ~ entity) }}
+        from {{ ref('int_' ~ entity ~ '_clean') }}
         {% if not loop.last -%} union all {%- endif %}
     {%- endfor %}
 

@@ -9,11 +9,6 @@
         expression)) }}
 {%- endmacro %}
 
-{% macro default__binary_collated(expression) -%}
-    {{ exceptions.raise_compiler_error(
-        "binary_collated is not implemented for adapter " ~ adapter.type()) }}
-{%- endmacro %}
-
 {% macro duckdb__binary_collated(expression) -%}
     {{ expression }}
 {%- endmacro %}

@@ -8,12 +8,6 @@
     )(numerator, denominator)) }}
 {%- endmacro %}
 
-{% macro default__divide_half_away_from_zero(numerator, denominator) -%}
-    {{ exceptions.raise_compiler_error(
-        "divide_half_away_from_zero is not implemented for adapter "
-        ~ adapter.type()) }}
-{%- endmacro %}
-
 {% macro duckdb__divide_half_away_from_zero(numerator, denominator) -%}
     {%- set n = 'abs(cast(' ~ numerator ~ ' as hugeint))' -%}
     {%- set d = 'abs(cast(' ~ denominator ~ ' as hugeint))' -%}

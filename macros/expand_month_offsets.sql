@@ -7,12 +7,6 @@
         relation, start_column, end_column)) }}
 {%- endmacro %}
 
-{% macro default__expand_month_offsets(relation, start_column, end_column) -%}
-    {{ exceptions.raise_compiler_error(
-        "expand_month_offsets is not implemented for adapter "
-        ~ adapter.type()) }}
-{%- endmacro %}
-
 {% macro duckdb__expand_month_offsets(relation, start_column, end_column) -%}
     select
         *,

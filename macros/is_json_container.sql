@@ -7,11 +7,6 @@
         column)) }}
 {%- endmacro %}
 
-{% macro default__is_json_container(column) -%}
-    {{ exceptions.raise_compiler_error(
-        "is_json_container is not implemented for adapter " ~ adapter.type()) }}
-{%- endmacro %}
-
 {% macro duckdb__is_json_container(column) -%}
     coalesce(
         left(trim({{ column }}), 1) in ('{', '[') and json_valid(trim({{ column }})),

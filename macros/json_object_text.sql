@@ -6,11 +6,6 @@
         columns, relation_alias)) }}
 {%- endmacro %}
 
-{% macro default__json_object_text(columns, relation_alias) -%}
-    {{ exceptions.raise_compiler_error(
-        "json_object_text is not implemented for adapter " ~ adapter.type()) }}
-{%- endmacro %}
-
 {% macro duckdb__json_object_text(columns, relation_alias) -%}
     {%- set prefix = relation_alias ~ '.' if relation_alias else '' -%}
     cast(json_object(

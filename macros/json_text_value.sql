@@ -6,11 +6,6 @@
         json_column, key)) }}
 {%- endmacro %}
 
-{% macro default__json_text_value(json_column, key) -%}
-    {{ exceptions.raise_compiler_error(
-        "json_text_value is not implemented for adapter " ~ adapter.type()) }}
-{%- endmacro %}
-
 {% macro duckdb__json_text_value(json_column, key) -%}
     json_extract_string({{ json_column }}, '$."{{ key }}"')
 {%- endmacro %}

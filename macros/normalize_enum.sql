@@ -6,11 +6,6 @@
     {{ return(adapter.dispatch('normalize_enum', 'utility_warehouse')(column)) }}
 {%- endmacro %}
 
-{% macro default__normalize_enum(column) -%}
-    {{ exceptions.raise_compiler_error(
-        "normalize_enum is not implemented for adapter " ~ adapter.type()) }}
-{%- endmacro %}
-
 {% macro duckdb__normalize_enum(column) -%}
     nullif(
         upper(regexp_replace(trim({{ column }}), '[\s\-]+', '_', 'g')), ''

@@ -6,12 +6,6 @@
         column)) }}
 {%- endmacro %}
 
-{% macro default__normalize_identifier(column) -%}
-    {{ exceptions.raise_compiler_error(
-        "normalize_identifier is not implemented for adapter "
-        ~ adapter.type()) }}
-{%- endmacro %}
-
 {% macro duckdb__normalize_identifier(column) -%}
     nullif(
         upper(regexp_replace({{ column }}, '[\s\-\._/]', '', 'g')), ''

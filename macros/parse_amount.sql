@@ -12,11 +12,6 @@
         column, decimal_separator_setting(decimal_separator))) }}
 {%- endmacro %}
 
-{% macro default__parse_amount(column, decimal_separator) -%}
-    {{ exceptions.raise_compiler_error(
-        "parse_amount is not implemented for adapter " ~ adapter.type()) }}
-{%- endmacro %}
-
 {#- The regular expressions of the amount steps, shared by the engines
     (anchored, without capture groups, which keeps them fast):
       leading   an optional sign, then a token: removed, the sign put back

@@ -11,11 +11,6 @@
         column, date_order_setting(date_order))) }}
 {%- endmacro %}
 
-{% macro default__parse_date(column, date_order) -%}
-    {{ exceptions.raise_compiler_error(
-        "parse_date is not implemented for adapter " ~ adapter.type()) }}
-{%- endmacro %}
-
 {#- DuckDB: strptime refuses impossible days; %m and %d read one or two
     digits, and the patterns keep %Y to four. -#}
 {% macro duckdb__parse_date(column, date_order) -%}
@@ -51,21 +46,21 @@
     {%- set third = "split_part(" ~ dashed ~ ", '-', 3)" -%}
     case
         when {{ text }} ~ {{ regex_literal('^(?:' ~ date_pattern('iso_date') ~ ')$') }}
-            then {{ date_from_parts(
+            then {{ postgres__date_from_parts(
                 "substr(" ~ text ~ ", 1, 4)",
                 "substr(" ~ text ~ ", 6, 2)",
                 "substr(" ~ text ~ ", 9, 2)"
             ) }}
         when {{ text }} ~ {{ regex_literal('^(?:' ~ date_pattern('iso_timestamp') ~ ')$') }}
-            then {{ date_from_parts(
+            then {{ postgres__date_from_parts(
                 "substr(" ~ text ~ ", 1, 4)",
                 "substr(" ~ text ~ ", 6, 2)",
                 "substr(" ~ text ~ ", 9, 2)"
             ) }}
         when {{ text }} ~ {{ regex_literal('^(?:' ~ date_pattern('year_first') ~ ')$') }}
-            then {{ date_from_parts(first, second, third) }}
+            then {{ postgres__date_from_parts(first, second, third) }}
         when {{ text }} ~ {{ regex_literal('^(?:' ~ date_pattern('year_last') ~ ')$') }}
-            then {{ date_from_parts(
+            then {{ postgres__date_from_parts(
                 third,
                 first if date_order == 'mdy' else second,
                 second if date_order == 'mdy' else first
@@ -108,16 +103,6 @@
     the length of that month (February 29 in leap years of the proleptic
     Gregorian calendar). Used where the engine's own date parser is lenient
     (PostgreSQL). -#}
-{% macro date_from_parts(year_text, month_text, day_text) -%}
-    {{ return(adapter.dispatch('date_from_parts', 'utility_warehouse')(
-        year_text, month_text, day_text)) }}
-{%- endmacro %}
-
-{% macro default__date_from_parts(year_text, month_text, day_text) -%}
-    {{ exceptions.raise_compiler_error(
-        "date_from_parts is not implemented for adapter " ~ adapter.type()) }}
-{%- endmacro %}
-
 {% macro postgres__date_from_parts(year_text, month_text, day_text) -%}
     {%- set y = 'cast(' ~ year_text ~ ' as integer)' -%}
     {%- set m = 'cast(' ~ month_text ~ ' as integer)' -%}

@@ -15,11 +15,6 @@
         decimal_separator_setting(decimal_separator))) }}
 {%- endmacro %}
 
-{% macro default__parse_number(column, unit_pattern, decimal_separator) -%}
-    {{ exceptions.raise_compiler_error(
-        "parse_number is not implemented for adapter " ~ adapter.type()) }}
-{%- endmacro %}
-
 {#- The text of a number that matched the grammar as plain decimal text:
     grouping characters removed, a decimal comma turned into a point. -#}
 {% macro number_clean_text(text, decimal_separator) -%}
@@ -72,17 +67,6 @@
     four digits (DuckDB gives up at five). -#}
 {% macro decimal_text_pattern() -%}
 ^[+-]?([0-9]+[.]?[0-9]*|[.][0-9]+)([eE][+-]?0*[0-9]{1,4})?$
-{%- endmacro %}
-
-{% macro decimal_from_clean_text(text) -%}
-    {{ return(adapter.dispatch('decimal_from_clean_text', 'utility_warehouse')(
-        text)) }}
-{%- endmacro %}
-
-{% macro default__decimal_from_clean_text(text) -%}
-    {{ exceptions.raise_compiler_error(
-        "decimal_from_clean_text is not implemented for adapter "
-        ~ adapter.type()) }}
 {%- endmacro %}
 
 {#- PostgreSQL has no try_cast: the text is matched first, and the range

@@ -7,11 +7,6 @@
         column, date_order_setting(date_order))) }}
 {%- endmacro %}
 
-{% macro default__parse_timestamp(column, date_order) -%}
-    {{ exceptions.raise_compiler_error(
-        "parse_timestamp is not implemented for adapter " ~ adapter.type()) }}
-{%- endmacro %}
-
 {% macro duckdb__parse_timestamp(column, date_order) -%}
     coalesce(
         cast(try_cast(trim({{ column }}) as timestamptz) as timestamp),

@@ -6,11 +6,6 @@
     {{ return(adapter.dispatch('row_hash', 'utility_warehouse')(expressions)) }}
 {%- endmacro %}
 
-{% macro default__row_hash(expressions) -%}
-    {{ exceptions.raise_compiler_error(
-        "row_hash is not implemented for adapter " ~ adapter.type()) }}
-{%- endmacro %}
-
 {% macro duckdb__row_hash(expressions) -%}
     cast(hash({{ expressions | join(', ') }}) as {{ dbt.type_numeric() }})
 {%- endmacro %}

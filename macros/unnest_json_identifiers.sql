@@ -7,12 +7,6 @@
         relation, id_column, json_column)) }}
 {%- endmacro %}
 
-{% macro default__unnest_json_identifiers(relation, id_column, json_column) -%}
-    {{ exceptions.raise_compiler_error(
-        "unnest_json_identifiers is not implemented for adapter "
-        ~ adapter.type()) }}
-{%- endmacro %}
-
 {% macro duckdb__unnest_json_identifiers(relation, id_column, json_column) -%}
     select
         record_id,

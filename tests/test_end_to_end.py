@@ -1295,7 +1295,7 @@ def test_meters_matched_through_every_extracted_identifier(
     assert rows(
         db,
         "select usage_id, meter_id, meter_match_method "
-        "from staging.stg_utility__usage_data "
+        "from intermediate.int_usage_data_clean "
         "where meter_match_method != 'meter_id' order by 1",
     ) == [("U15", "ME1", "identifiers"), ("U32", "ME2", "identifiers")]
 

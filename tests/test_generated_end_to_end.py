@@ -490,7 +490,7 @@ def test_usage_rows_without_meter_id_match_the_expected_meters(
     assert len(expected) >= 3
     found = dict(
         generated_run.query(
-            "select usage_id, meter_id from staging.stg_utility__usage_data "
+            "select usage_id, meter_id from intermediate.int_usage_data_clean "
             "where meter_match_method != 'meter_id'"
         )
     )
@@ -510,7 +510,8 @@ def test_the_vnd_bill_is_attributed_to_the_cent(generated_run: Run) -> None:
     assert total == Decimal("3580892862.63")
     usage = dict(
         generated_run.query(
-            "select meter_id, sum(standard_usage) from staging.stg_utility__usage_data "
+            "select meter_id, sum(standard_usage) "
+            "from intermediate.int_usage_data_clean "
             "where document_id = ? group by meter_id",
             [bill["document_id"]],
         )

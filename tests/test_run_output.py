@@ -161,7 +161,7 @@ def test_a_narrow_terminal_shortens_the_slowest_node() -> None:
     shown.set_totals(models=54, tests=280)
     shown.on_event(event("ConcurrencyLine", node_count=345))
     clock.now += 42
-    shown.on_event(finished("stg_utility__usage_data_screened", seconds=11.3))
+    shown.on_event(finished("int_usage_data_screened", seconds=11.3))
 
     line = stream.getvalue().split("\r")[-1]
     assert len(line) <= 89

@@ -46,7 +46,7 @@ all_bill_meters as (
 
 line_items as (
 
-    select * from {{ ref('stg_utility__line_items') }}
+    select * from {{ ref('int_line_items_clean') }}
 
 ),
 

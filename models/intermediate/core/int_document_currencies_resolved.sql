@@ -14,31 +14,31 @@ with
 
 documents as (
 
-    select * from {{ ref('stg_utility__documents') }}
+    select * from {{ ref('int_documents_clean') }}
 
 ),
 
 usage_data as (
 
-    select * from {{ ref('stg_utility__usage_data') }}
+    select * from {{ ref('int_usage_data_clean') }}
 
 ),
 
 line_items as (
 
-    select * from {{ ref('stg_utility__line_items') }}
+    select * from {{ ref('int_line_items_clean') }}
 
 ),
 
 meters as (
 
-    select * from {{ ref('stg_utility__meters') }}
+    select * from {{ ref('int_meters_clean') }}
 
 ),
 
 sites as (
 
-    select * from {{ ref('stg_utility__sites') }}
+    select * from {{ ref('int_sites_clean') }}
 
 ),
 

@@ -24,19 +24,19 @@ accounts as (
 
 usage_standardized as (
 
-    select * from {{ ref('int_usage_standardized') }}
+    select * from {{ ref('int_usage_data_clean') }}
 
 ),
 
 line_items as (
 
-    select * from {{ ref('stg_utility__line_items') }}
+    select * from {{ ref('int_line_items_clean') }}
 
 ),
 
 meters as (
 
-    select * from {{ ref('stg_utility__meters') }}
+    select * from {{ ref('int_meters_clean') }}
 
 ),
 

@@ -9,19 +9,19 @@ with
 
 meters as (
 
-    select * from {{ ref('stg_utility__meters') }}
+    select * from {{ ref('int_meters_clean') }}
 
 ),
 
 accounts as (
 
-    select * from {{ ref('stg_utility__accounts') }}
+    select * from {{ ref('int_accounts_clean') }}
 
 ),
 
 meter_identifiers as (
 
-    select * from {{ ref('stg_utility__meter_identifiers') }}
+    select * from {{ ref('int_meter_identifiers_clean') }}
 
 ),
 

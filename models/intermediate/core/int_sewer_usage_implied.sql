@@ -15,13 +15,13 @@ assessed as (
 
 companies as (
 
-    select * from {{ ref('stg_utility__companies') }}
+    select * from {{ ref('int_companies_clean') }}
 
 ),
 
 meters as (
 
-    select * from {{ ref('stg_utility__meters') }}
+    select * from {{ ref('int_meters_clean') }}
 
 ),
 

@@ -4,7 +4,7 @@ with
 
 sites as (
 
-    select * from {{ ref('stg_utility__sites') }}
+    select * from {{ ref('int_sites_clean') }}
 
 ),
 

@@ -23,13 +23,13 @@ with
 
 usage_standardized as (
 
-    select * from {{ ref('int_usage_standardized') }}
+    select * from {{ ref('int_usage_data_clean') }}
 
 ),
 
 meters as (
 
-    select * from {{ ref('stg_utility__meters') }}
+    select * from {{ ref('int_meters_clean') }}
 
 ),
 
@@ -60,7 +60,22 @@ documents_to_build as (
 assessed as (
 
     select
-        usage_standardized.*,
+        usage_standardized.usage_id,
+        usage_standardized.document_id,
+        usage_standardized.meter_id,
+        usage_standardized.start_date,
+        usage_standardized.end_date,
+        usage_standardized.commodity,
+        usage_standardized.raw_usage,
+        usage_standardized.raw_usage_unit,
+        usage_standardized.standard_usage,
+        usage_standardized.usage_unit,
+        usage_standardized.standardization_method,
+        usage_standardized.is_exclusion,
+        usage_standardized.is_estimated,
+        usage_standardized.net_metering_type,
+        usage_standardized.demand_kw,
+        usage_standardized.meter_match_method,
         meters.site_id,
         meters.company_id,
         documents.account_id,

@@ -6,52 +6,25 @@
     ambiguous or missing one the bill's sites do not settle) from
     int_document_currencies_resolved. The ground of dq_unparsed_shares and
     dq_rejected_values. -#}
-{%- set columns = parsed_columns() -%}
 with
 
-currencies as (
+portfolio_values as (
 
-    select * from {{ ref('int_document_currencies_resolved') }}
+    select * from {{ ref('int_portfolio_unparsed_values_counted') }}
 
 ),
 
-unparsed_values as (
+bill_values as (
 
-    -- noqa: disable=LT02,LT05
-    {%- for entity, entity_columns in columns.items() %}
-        {%- for column, kind in entity_columns %}
-            {%- if not (entity == 'documents' and column == 'charges_units') %}
+    select * from {{ ref('int_bill_unparsed_values_counted') }}
 
-    select
-        '{{ entity }}' as entity,
-        '{{ column }}' as column_name,
-        trim({{ json_text_value('raw_values', column) }}) as raw_value
-    from {{ ref('stg_utility__' ~ entity ~ '_screened') }}
-    where {{ column }}_unparsed
-    union all
-            {%- endif %}
-        {%- endfor %}
-    {%- endfor %}
-
-    select
-        'documents' as entity,
-        'charges_units' as column_name,
-        charges_units as raw_value
-    from currencies
-    where charges_units is not null and currency is null
-
-    -- noqa: enable=LT02,LT05
 ),
 
 counted as (
 
-    select
-        entity,
-        column_name,
-        raw_value,
-        count(*) as row_count
-    from unparsed_values
-    group by entity, column_name, raw_value
+    select * from portfolio_values
+    union all
+    select * from bill_values
 
 )
 

@@ -2,13 +2,13 @@ with
 
 companies as (
 
-    select * from {{ ref('stg_utility__companies') }}
+    select * from {{ ref('int_companies_clean') }}
 
 ),
 
 sites as (
 
-    select * from {{ ref('stg_utility__sites') }}
+    select * from {{ ref('int_sites_clean') }}
 
 ),
 

@@ -2,7 +2,7 @@ with
 
 meter_tags as (
 
-    select * from {{ ref('stg_utility__meter_tags') }}
+    select * from {{ ref('int_meter_tags_clean') }}
 
 ),
 

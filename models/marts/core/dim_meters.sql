@@ -2,7 +2,7 @@ with
 
 meters as (
 
-    select * from {{ ref('stg_utility__meters') }}
+    select * from {{ ref('int_meters_clean') }}
 
 ),
 
@@ -32,7 +32,7 @@ commodities as (
 
 meter_tags as (
 
-    select * from {{ ref('stg_utility__meter_tags') }}
+    select * from {{ ref('int_meter_tags_clean') }}
 
 ),
 

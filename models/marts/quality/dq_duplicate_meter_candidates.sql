@@ -6,13 +6,13 @@ with
 
 meters as (
 
-    select * from {{ ref('stg_utility__meters') }}
+    select * from {{ ref('int_meters_clean') }}
 
 ),
 
 meter_identifiers as (
 
-    select * from {{ ref('stg_utility__meter_identifiers') }}
+    select * from {{ ref('int_meter_identifiers_clean') }}
 
 ),
 

@@ -5,12 +5,17 @@
     row whose unparsed_share is above var landing_max_unparsed_share (0.05),
     so that a folder in an unexpected format (day-first dates read
     month-first, decimal commas) never passes with its values emptied. -#}
-{%- set columns = parsed_columns() -%}
 with
 
-currencies as (
+portfolio_column_counts as (
 
-    select * from {{ ref('int_document_currencies_resolved') }}
+    select * from {{ ref('int_portfolio_parsed_columns_counted') }}
+
+),
+
+bill_column_counts as (
+
+    select * from {{ ref('int_bill_parsed_columns_counted') }}
 
 ),
 
@@ -22,38 +27,10 @@ unparsed_values as (
 
 column_counts as (
 
-    -- noqa: disable=LT02,LT05
-    {%- for entity, entity_columns in columns.items() %}
-        {%- for column, kind in entity_columns %}
-            {%- if entity == 'documents' and column == 'charges_units' %}
+    select * from portfolio_column_counts
+    union all
+    select * from bill_column_counts
 
-    select
-        'documents' as entity,
-        'charges_units' as column_name,
-        count(charges_units) as non_empty_count,
-        sum(
-            case
-                when charges_units is not null and currency is null then 1
-                else 0
-            end
-        ) as unparsed_count
-    from currencies
-            {%- else %}
-
-    select
-        '{{ entity }}' as entity,
-        '{{ column }}' as column_name,
-        count({{ column }}_unparsed) as non_empty_count,
-        sum(case when {{ column }}_unparsed then 1 else 0 end)
-            as unparsed_count
-    from {{ ref('stg_utility__' ~ entity ~ '_screened') }}
-            {%- endif %}
-            {% if not loop.last %}union all{% endif %}
-        {%- endfor %}
-        {% if not loop.last %}union all{% endif %}
-    {%- endfor %}
-
-    -- noqa: enable=LT02,LT05
 ),
 
 ranked_samples as (

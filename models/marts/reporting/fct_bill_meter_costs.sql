@@ -35,7 +35,7 @@ documents as (
 
 meters as (
 
-    select * from {{ ref('stg_utility__meters') }}
+    select * from {{ ref('int_meters_clean') }}
 
 ),
 

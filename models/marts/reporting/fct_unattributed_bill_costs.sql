@@ -16,7 +16,7 @@ documents as (
 
 accounts as (
 
-    select * from {{ ref('stg_utility__accounts') }}
+    select * from {{ ref('int_accounts_clean') }}
 
 ),
 
@@ -28,7 +28,7 @@ bill_meters as (
 
 line_items as (
 
-    select * from {{ ref('stg_utility__line_items') }}
+    select * from {{ ref('int_line_items_clean') }}
 
 ),
 

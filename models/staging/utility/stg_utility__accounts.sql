@@ -1,29 +1,13 @@
-{#- The clean accounts: rows that passed screening. -#}
+{#- Every accounts row as landed (every version, every column as text, with
+    _row_number and _source_file): the one read of the raw table. Screening
+    (int_accounts_screened) keeps the latest version of each key, types it and
+    quarantines what cannot be cleaned. -#}
 with
 
-screened_accounts as (
+raw_accounts as (
 
-    select * from {{ ref('stg_utility__accounts_screened') }}
-
-),
-
-clean_accounts as (
-
-    select
-        account_id,
-        company_id,
-        connection_id,
-        account_number,
-        provider_name,
-        status,
-        active_account_id,
-        reporting_account_id,
-        link_depth,
-        primary_identifier_type,
-        secondary_identifier_type
-    from screened_accounts
-    where quarantine_reason is null
+    select * from {{ source('utility', 'accounts') }}
 
 )
 
-select * from clean_accounts
+select * from raw_accounts

@@ -1,21 +1,13 @@
-{#- The clean companies: rows that passed screening. -#}
+{#- Every companies row as landed (every version, every column as text, with
+    _row_number and _source_file): the one read of the raw table. Screening
+    (int_companies_screened) keeps the latest version of each key, types it
+    and quarantines what cannot be cleaned. -#}
 with
 
-screened_companies as (
+raw_companies as (
 
-    select * from {{ ref('stg_utility__companies_screened') }}
-
-),
-
-clean_companies as (
-
-    select
-        company_id,
-        company_name,
-        implied_sewer_fraction
-    from screened_companies
-    where quarantine_reason is null
+    select * from {{ source('utility', 'companies') }}
 
 )
 
-select * from clean_companies
+select * from raw_companies

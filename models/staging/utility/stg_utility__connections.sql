@@ -1,21 +1,13 @@
-{#- The clean connections: rows that passed screening. -#}
+{#- Every connections row as landed (every version, every column as text, with
+    _row_number and _source_file): the one read of the raw table. Screening
+    (int_connections_screened) keeps the latest version of each key, types it
+    and quarantines what cannot be cleaned. -#}
 with
 
-screened_connections as (
+raw_connections as (
 
-    select * from {{ ref('stg_utility__connections_screened') }}
-
-),
-
-clean_connections as (
-
-    select
-        connection_id,
-        company_id,
-        provider_name
-    from screened_connections
-    where quarantine_reason is null
+    select * from {{ source('utility', 'connections') }}
 
 )
 
-select * from clean_connections
+select * from raw_connections

@@ -1,30 +1,13 @@
-{#- The clean documents: rows that passed screening. -#}
+{#- Every documents row as landed (every version, every column as text, with
+    _row_number and _source_file): the one read of the raw table. Screening
+    (int_documents_screened) keeps the latest version of each key, types it
+    and quarantines what cannot be cleaned. -#}
 with
 
-screened_documents as (
+raw_documents as (
 
-    select * from {{ ref('stg_utility__documents_screened') }}
-
-),
-
-clean_documents as (
-
-    select
-        document_id,
-        account_id,
-        start_date,
-        bill_date,
-        total_charges,
-        current_charges,
-        charges_units,
-        stated_currency,
-        charges_units_status,
-        revised_by_document_id,
-        current_document_id,
-        revisions_since
-    from screened_documents
-    where quarantine_reason is null
+    select * from {{ source('utility', 'documents') }}
 
 )
 
-select * from clean_documents
+select * from raw_documents

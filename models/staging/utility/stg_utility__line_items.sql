@@ -1,25 +1,13 @@
-{#- The clean line items: rows that passed screening. -#}
+{#- Every line items row as landed (every version, every column as text, with
+    _row_number and _source_file): the one read of the raw table. Screening
+    (int_line_items_screened) keeps the latest version of each key, types it
+    and quarantines what cannot be cleaned. -#}
 with
 
-screened_line_items as (
+raw_line_items as (
 
-    select * from {{ ref('stg_utility__line_items_screened') }}
-
-),
-
-clean_line_items as (
-
-    select
-        line_item_id,
-        document_id,
-        meter_id,
-        charge_type,
-        commodity,
-        description,
-        amount
-    from screened_line_items
-    where quarantine_reason is null
+    select * from {{ source('utility', 'line_items') }}
 
 )
 
-select * from clean_line_items
+select * from raw_line_items

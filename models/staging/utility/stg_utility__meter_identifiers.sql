@@ -1,22 +1,13 @@
-{#- The clean meter identifiers: rows that passed screening. -#}
+{#- Every meter identifiers row as landed (every version, every column as
+    text, with _row_number and _source_file): the one read of the raw table.
+    Screening (int_meter_identifiers_screened) keeps the latest version of
+    each key, types it and quarantines what cannot be cleaned. -#}
 with
 
-screened_meter_identifiers as (
+raw_meter_identifiers as (
 
-    select * from {{ ref('stg_utility__meter_identifiers_screened') }}
-
-),
-
-clean_meter_identifiers as (
-
-    select
-        meter_id,
-        identifier_type,
-        identifier_value,
-        normalized_value
-    from screened_meter_identifiers
-    where quarantine_reason is null
+    select * from {{ source('utility', 'meter_identifiers') }}
 
 )
 
-select * from clean_meter_identifiers
+select * from raw_meter_identifiers

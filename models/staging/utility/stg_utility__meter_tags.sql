@@ -1,20 +1,13 @@
-{#- The clean meter tags: rows that passed screening. -#}
+{#- Every meter tags row as landed (every version, every column as text, with
+    _row_number and _source_file): the one read of the raw table. Screening
+    (int_meter_tags_screened) keeps the latest version of each key, types it
+    and quarantines what cannot be cleaned. -#}
 with
 
-screened_meter_tags as (
+raw_meter_tags as (
 
-    select * from {{ ref('stg_utility__meter_tags_screened') }}
-
-),
-
-clean_meter_tags as (
-
-    select
-        meter_id,
-        tag_name
-    from screened_meter_tags
-    where quarantine_reason is null
+    select * from {{ source('utility', 'meter_tags') }}
 
 )
 
-select * from clean_meter_tags
+select * from raw_meter_tags

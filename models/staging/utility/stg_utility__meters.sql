@@ -1,26 +1,13 @@
-{#- The clean meters: rows that passed screening. -#}
+{#- Every meters row as landed (every version, every column as text, with
+    _row_number and _source_file): the one read of the raw table. Screening
+    (int_meters_screened) keeps the latest version of each key, types it and
+    quarantines what cannot be cleaned. -#}
 with
 
-screened_meters as (
+raw_meters as (
 
-    select * from {{ ref('stg_utility__meters_screened') }}
-
-),
-
-clean_meters as (
-
-    select
-        meter_id,
-        company_id,
-        account_id,
-        site_id,
-        commodity,
-        is_tracked,
-        is_duplicated,
-        service_address
-    from screened_meters
-    where quarantine_reason is null
+    select * from {{ source('utility', 'meters') }}
 
 )
 
-select * from clean_meters
+select * from raw_meters

@@ -1,32 +1,13 @@
-{#- The clean sites: rows that passed screening. -#}
+{#- Every sites row as landed (every version, every column as text, with
+    _row_number and _source_file): the one read of the raw table. Screening
+    (int_sites_screened) keeps the latest version of each key, types it and
+    quarantines what cannot be cleaned. -#}
 with
 
-screened_sites as (
+raw_sites as (
 
-    select * from {{ ref('stg_utility__sites_screened') }}
-
-),
-
-clean_sites as (
-
-    select
-        site_id,
-        company_id,
-        site_name,
-        address,
-        city,
-        region,
-        postal_code,
-        country,
-        country_code,
-        currency_code,
-        gross_floor_area,
-        gross_floor_area_units,
-        data_collection_stop_date,
-        mirror_site_id
-    from screened_sites
-    where quarantine_reason is null
+    select * from {{ source('utility', 'sites') }}
 
 )
 
-select * from clean_sites
+select * from raw_sites

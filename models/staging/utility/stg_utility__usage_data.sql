@@ -1,33 +1,13 @@
-{#- The clean usage data: rows that passed screening. -#}
+{#- Every usage data row as landed (every version, every column as text, with
+    _row_number and _source_file): the one read of the raw table. Screening
+    (int_usage_data_screened) keeps the latest version of each key, types it
+    and quarantines what cannot be cleaned. -#}
 with
 
-screened_usage_data as (
+raw_usage_data as (
 
-    select * from {{ ref('stg_utility__usage_data_screened') }}
-
-),
-
-clean_usage_data as (
-
-    select
-        usage_id,
-        document_id,
-        meter_id,
-        meter_match_method,
-        start_date,
-        end_date,
-        raw_usage,
-        raw_usage_unit,
-        standard_usage,
-        standardization_method,
-        is_exclusion,
-        is_estimated,
-        net_metering_type,
-        demand_kw,
-        extracted_identifiers
-    from screened_usage_data
-    where quarantine_reason is null
+    select * from {{ source('utility', 'usage_data') }}
 
 )
 
-select * from clean_usage_data
+select * from raw_usage_data

@@ -6,13 +6,14 @@
     implausible_period_days long), a known net_metering_type when given, a
     usable usage (standard_usage, or raw_usage with a unit known for the
     meter's commodity; within max_abs_value) and a meter. A row without
-    meter_id is matched through its extracted identifiers to the clean
-    meters of its bill's company: a candidate holds every extracted
-    identifier (same type, same normalized value); among several,
-    duplicated meters drop out when a non-duplicated one remains, then a
-    meter whose identifiers are exactly the extracted ones wins; else the
-    row is ambiguous_meter. meter_match_method tells how the meter was
-    found.
+    meter_id takes the meter that int_usage_meters_matched found through
+    its extracted identifiers, or that model's reason (missing_meter,
+    bad_json, unmatched_meter, ambiguous_meter); meter_match_method tells
+    how the meter was found.
+    Unit standardization: standard_usage as given when it is a usable
+    number, else raw_usage (its unit read through the unit_spellings seed)
+    times the unit factor of the meter's commodity (unit_factors), rounded
+    to six decimals; standardization_method says which.
     Optional values that cannot be cleaned never cost the row
     (dq_field_issues): raw_usage when standard_usage is used,
     standard_usage when raw_usage is converted instead, demand (a number of
@@ -27,31 +28,25 @@ with
 
 raw_usage_data as (
 
-    select * from {{ source('utility', 'usage_data') }}
+    select * from {{ ref('stg_utility__usage_data') }}
+
+),
+
+meter_matches as (
+
+    select * from {{ ref('int_usage_meters_matched') }}
 
 ),
 
 documents as (
 
-    select * from {{ ref('stg_utility__documents_screened') }}
-
-),
-
-accounts as (
-
-    select * from {{ ref('stg_utility__accounts_screened') }}
+    select * from {{ ref('int_documents_screened') }}
 
 ),
 
 meters as (
 
-    select * from {{ ref('stg_utility__meters_screened') }}
-
-),
-
-meter_identifiers as (
-
-    select * from {{ ref('stg_utility__meter_identifiers_screened') }}
+    select * from {{ ref('int_meters_screened') }}
 
 ),
 
@@ -123,162 +118,23 @@ usage_values_checked as (
 
 ),
 
-rows_to_match as (
-
-    select
-        usage_values_checked.usage_id,
-        usage_values_checked.extracted_identifiers,
-        accounts.company_id
-    from usage_values_checked
-    inner join documents
-        on usage_values_checked.parsed_document_id = documents.document_id
-    inner join accounts
-        on documents.account_id = accounts.account_id
-    where
-        usage_values_checked.parsed_meter_id is null
-        and usage_values_checked.usage_id is not null
-
-),
-
-extracted_identifiers as (
-
-    select distinct
-        elements.record_id as usage_id,
-        rows_to_match.company_id,
-        {{ normalize_enum('elements.identifier_type') }} as identifier_type,
-        {{ normalize_identifier('elements.identifier_value') }}
-            as normalized_value
-    from (
-        {{ unnest_json_identifiers(
-            'rows_to_match', 'usage_id', 'extracted_identifiers'
-        ) }}
-    ) as elements
-    inner join rows_to_match
-        on elements.record_id = rows_to_match.usage_id
-
-),
-
-extracted_counts as (
-
-    select
-        usage_id,
-        count(*) as extracted_count
-    from extracted_identifiers
-    group by usage_id
-
-),
-
-clean_meters as (
-
-    select * from meters
-    where quarantine_reason is null
-
-),
-
-clean_meter_identifiers as (
-
-    select * from meter_identifiers
-    where quarantine_reason is null
-
-),
-
-meter_identifier_counts as (
-
-    select
-        meter_id,
-        count(*) as identifier_count
-    from clean_meter_identifiers
-    group by meter_id
-
-),
-
-identifier_hits as (
-
-    select
-        extracted_identifiers.usage_id,
-        clean_meter_identifiers.meter_id,
-        count(*) as hit_count
-    from extracted_identifiers
-    inner join clean_meter_identifiers
-        on
-            extracted_identifiers.identifier_type
-            = clean_meter_identifiers.identifier_type
-            and extracted_identifiers.normalized_value
-            = clean_meter_identifiers.normalized_value
-    inner join clean_meters
-        on
-            clean_meter_identifiers.meter_id = clean_meters.meter_id
-            and extracted_identifiers.company_id = clean_meters.company_id
-    group by extracted_identifiers.usage_id, clean_meter_identifiers.meter_id
-
-),
-
-candidates as (
-
-    select
-        identifier_hits.usage_id,
-        identifier_hits.meter_id,
-        clean_meters.is_duplicated,
-        meter_identifier_counts.identifier_count
-        = extracted_counts.extracted_count as is_exact,
-        count(*) over (partition by identifier_hits.usage_id)
-            as candidate_count,
-        sum(case when clean_meters.is_duplicated then 0 else 1 end) over (
-            partition by identifier_hits.usage_id
-        ) as non_duplicate_count
-    from identifier_hits
-    inner join extracted_counts
-        on identifier_hits.usage_id = extracted_counts.usage_id
-    inner join clean_meters
-        on identifier_hits.meter_id = clean_meters.meter_id
-    inner join meter_identifier_counts
-        on identifier_hits.meter_id = meter_identifier_counts.meter_id
-    where identifier_hits.hit_count = extracted_counts.extracted_count
-
-),
-
-identifier_matches as (
-
-    select
-        usage_id,
-        case
-            when count(*) = 1 then min(meter_id)
-            when sum(case when is_exact then 1 else 0 end) = 1
-                then min(case when is_exact then meter_id end)
-        end as matched_meter_id,
-        case
-            when count(*) = 1 and max(candidate_count) = 1
-                then 'identifiers'
-            when count(*) = 1 then 'identifiers_non_duplicate'
-            when sum(case when is_exact then 1 else 0 end) = 1
-                then 'identifiers_exact'
-        end as meter_match_method
-    from candidates
-    where not is_duplicated or non_duplicate_count = 0
-    group by usage_id
-
-),
-
 resolved as (
 
     select
         usage_values_checked.*,
         coalesce(
             usage_values_checked.parsed_meter_id,
-            identifier_matches.matched_meter_id
+            meter_matches.matched_meter_id
         ) as resolved_meter_id,
         case
             when usage_values_checked.parsed_meter_id is not null
                 then 'meter_id'
-            else identifier_matches.meter_match_method
+            else meter_matches.meter_match_method
         end as meter_match_method,
-        coalesce(extracted_counts.extracted_count, 0) as extracted_count,
-        identifier_matches.usage_id is not null as has_candidates
+        meter_matches.meter_match_reason
     from usage_values_checked
-    left join extracted_counts
-        on usage_values_checked.usage_id = extracted_counts.usage_id
-    left join identifier_matches
-        on usage_values_checked.usage_id = identifier_matches.usage_id
+    left join meter_matches
+        on usage_values_checked.usage_id = meter_matches.usage_id
 
 ),
 
@@ -376,19 +232,8 @@ checked as (
                 then 'orphan_meter'
             when standardized.meter_quarantine_reason is not null
                 then 'meter_quarantined'
-            when standardized.parsed_meter_id is not null then null
-            when
-                {{ is_blank('standardized.extracted_identifiers') }}
-                or (
-                    {{ is_json_array('standardized.extracted_identifiers') }}
-                    and standardized.extracted_count = 0
-                )
-                then 'missing_meter'
-            when
-                not {{ is_json_array('standardized.extracted_identifiers') }}
-                then 'bad_json'
-            when not standardized.has_candidates then 'unmatched_meter'
-            when standardized.resolved_meter_id is null then 'ambiguous_meter'
+            when standardized.parsed_meter_id is null
+                then standardized.meter_match_reason
         end as match_reason
     from standardized
     left join net_metering_types

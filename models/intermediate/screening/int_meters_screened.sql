@@ -9,25 +9,25 @@ with
 
 raw_meters as (
 
-    select * from {{ source('utility', 'meters') }}
+    select * from {{ ref('stg_utility__meters') }}
 
 ),
 
 companies as (
 
-    select * from {{ ref('stg_utility__companies_screened') }}
+    select * from {{ ref('int_companies_screened') }}
 
 ),
 
 accounts as (
 
-    select * from {{ ref('stg_utility__accounts_screened') }}
+    select * from {{ ref('int_accounts_screened') }}
 
 ),
 
 sites as (
 
-    select * from {{ ref('stg_utility__sites_screened') }}
+    select * from {{ ref('int_sites_screened') }}
 
 ),
 

@@ -4,13 +4,13 @@ with
 
 raw_meter_tags as (
 
-    select * from {{ source('utility', 'meter_tags') }}
+    select * from {{ ref('stg_utility__meter_tags') }}
 
 ),
 
 meters as (
 
-    select * from {{ ref('stg_utility__meters_screened') }}
+    select * from {{ ref('int_meters_screened') }}
 
 ),
 

@@ -6,7 +6,7 @@ with
 
 raw_companies as (
 
-    select * from {{ source('utility', 'companies') }}
+    select * from {{ ref('stg_utility__companies') }}
 
 ),
 

@@ -5,13 +5,13 @@ with
 
 raw_meter_identifiers as (
 
-    select * from {{ source('utility', 'meter_identifiers') }}
+    select * from {{ ref('stg_utility__meter_identifiers') }}
 
 ),
 
 meters as (
 
-    select * from {{ ref('stg_utility__meters_screened') }}
+    select * from {{ ref('int_meters_screened') }}
 
 ),
 

@@ -1,30 +1,30 @@
 {#- Every account of the landing file (latest version per id), typed, with
-    the reason it is quarantined (null = clean) and its reporting account.
+    the reason it is quarantined (null = clean).
     Required: id, company_id and a known status. Optional links that name no
     clean row become null, each with its issue (dq_field_issues):
     connection_id and active_account_id. An active_account_id that is the
     account's own id is simply no link. Links between accounts that pass
     their own checks are walked: the accounts on a cycle are quarantined as
-    active_account_cycle, and a link into a cycle is dropped. Every clean
-    account reports through the end of its chain of kept links
-    (A -> B -> C reports through C; no link: itself). -#}
+    active_account_cycle, and a link into a cycle is dropped, so that the
+    kept links form chains (int_accounts_linked_to_reporting_account
+    follows them to each account's reporting account). -#}
 with
 
 raw_accounts as (
 
-    select * from {{ source('utility', 'accounts') }}
+    select * from {{ ref('stg_utility__accounts') }}
 
 ),
 
 companies as (
 
-    select * from {{ ref('stg_utility__companies_screened') }}
+    select * from {{ ref('int_companies_screened') }}
 
 ),
 
 connections as (
 
-    select * from {{ ref('stg_utility__connections_screened') }}
+    select * from {{ ref('int_connections_screened') }}
 
 ),
 
@@ -117,28 +117,6 @@ cycle_members as (
 
 ),
 
-chain_ends as (
-
-    select
-        start_id as account_id,
-        reached_id as reporting_account_id,
-        link_depth
-    from (
-        select
-            links_walked.*,
-            row_number() over (
-                partition by links_walked.start_id
-                order by links_walked.link_depth desc
-            ) as depth_rank
-        from links_walked
-        left join cycle_members
-            on links_walked.reached_id = cycle_members.account_id
-        where cycle_members.account_id is null
-    ) as ranked_reaches
-    where depth_rank = 1
-
-),
-
 checked as (
 
     select
@@ -162,10 +140,7 @@ checked as (
                 targets.own_reason is not null
                 or target_cycle_members.account_id is not null
                 then 'account_quarantined'
-        end as active_account_id_issue,
-        coalesce(chain_ends.reporting_account_id, own_checks.account_id)
-            as reporting_account_id,
-        coalesce(chain_ends.link_depth, 0) as link_depth
+        end as active_account_id_issue
     from own_checks
     left join cycle_members
         on own_checks.account_id = cycle_members.account_id
@@ -173,8 +148,6 @@ checked as (
         on own_checks.parsed_active_account_id = targets.account_id
     left join cycle_members as target_cycle_members
         on own_checks.parsed_active_account_id = target_cycle_members.account_id
-    left join chain_ends
-        on own_checks.account_id = chain_ends.account_id
 
 ),
 
@@ -196,8 +169,6 @@ screened as (
                 and parsed_active_account_id != account_id
                 then parsed_active_account_id
         end as active_account_id,
-        reporting_account_id,
-        link_depth,
         {{ normalize_enum('primary_identifier_type') }}
             as primary_identifier_type,
         {{ normalize_enum('secondary_identifier_type') }}

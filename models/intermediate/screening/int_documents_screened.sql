@@ -1,6 +1,6 @@
 {#- Every bill of the landing file (latest version per id), typed, with the
-    reason it is quarantined (null = clean) and its place in its revision
-    chain. The billing period runs from start_date to bill_date, both days
+    reason it is quarantined (null = clean) and the bill that revises it.
+    The billing period runs from start_date to bill_date, both days
     included. Required: id, account_id and both dates, plausible (from
     1950 to a year after the as-of date, at most implausible_period_days
     long). total_charges and current_charges are optional: text that is
@@ -16,21 +16,22 @@
     a bill that is not clean is dropped (a field issue): the bill stays
     current. Links between bills that pass their own checks are walked: the
     bills on a loop of revisions (a bill naming itself included) are
-    quarantined as revision_cycle, and a link into a loop is dropped.
-    current_document_id is the newest bill of the chain.
+    quarantined as revision_cycle, and a link into a loop is dropped, so
+    that the kept links form chains (int_documents_resolved_to_current
+    follows them to the newest bill).
     raw_values (the row's raw text as JSON) is kept for the rows that are
     quarantined or have a field issue, the only ones that show it. -#}
 with
 
 raw_documents as (
 
-    select * from {{ source('utility', 'documents') }}
+    select * from {{ ref('stg_utility__documents') }}
 
 ),
 
 accounts as (
 
-    select * from {{ ref('stg_utility__accounts_screened') }}
+    select * from {{ ref('int_accounts_screened') }}
 
 ),
 
@@ -164,28 +165,6 @@ loop_members as (
 
 ),
 
-chain_ends as (
-
-    select
-        start_id as document_id,
-        reached_id as current_document_id,
-        link_depth
-    from (
-        select
-            links_walked.*,
-            row_number() over (
-                partition by links_walked.start_id
-                order by links_walked.link_depth desc
-            ) as depth_rank
-        from links_walked
-        left join loop_members
-            on links_walked.reached_id = loop_members.document_id
-        where loop_members.document_id is null
-    ) as ranked_reaches
-    where depth_rank = 1
-
-),
-
 checked as (
 
     select
@@ -206,10 +185,7 @@ checked as (
                 targets.own_reason is not null
                 or target_loop_members.document_id is not null
                 then 'document_quarantined'
-        end as revised_document_id_issue,
-        coalesce(chain_ends.current_document_id, own_checks.document_id)
-            as current_document_id,
-        coalesce(chain_ends.link_depth, 0) as revisions_since
+        end as revised_document_id_issue
     from own_checks
     left join loop_members
         on own_checks.document_id = loop_members.document_id
@@ -217,8 +193,6 @@ checked as (
         on own_checks.parsed_revised_id = targets.document_id
     left join loop_members as target_loop_members
         on own_checks.parsed_revised_id = target_loop_members.document_id
-    left join chain_ends
-        on own_checks.document_id = chain_ends.document_id
 
 ),
 
@@ -267,8 +241,6 @@ screened as (
         case
             when revised_document_id_issue is null then parsed_revised_id
         end as revised_by_document_id,
-        current_document_id,
-        revisions_since,
         total_charges_issue,
         current_charges_issue,
         revised_document_id_issue,

@@ -15,13 +15,13 @@ with
 
 raw_sites as (
 
-    select * from {{ source('utility', 'sites') }}
+    select * from {{ ref('stg_utility__sites') }}
 
 ),
 
 companies as (
 
-    select * from {{ ref('stg_utility__companies_screened') }}
+    select * from {{ ref('int_companies_screened') }}
 
 ),
 

@@ -6,13 +6,13 @@ with
 
 raw_connections as (
 
-    select * from {{ source('utility', 'connections') }}
+    select * from {{ ref('stg_utility__connections') }}
 
 ),
 
 companies as (
 
-    select * from {{ ref('stg_utility__companies_screened') }}
+    select * from {{ ref('int_companies_screened') }}
 
 ),
 

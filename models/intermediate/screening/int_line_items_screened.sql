@@ -13,25 +13,25 @@ with
 
 raw_line_items as (
 
-    select * from {{ source('utility', 'line_items') }}
+    select * from {{ ref('stg_utility__line_items') }}
 
 ),
 
 documents as (
 
-    select * from {{ ref('stg_utility__documents_screened') }}
+    select * from {{ ref('int_documents_screened') }}
 
 ),
 
 accounts as (
 
-    select * from {{ ref('stg_utility__accounts_screened') }}
+    select * from {{ ref('int_accounts_screened') }}
 
 ),
 
 meters as (
 
-    select * from {{ ref('stg_utility__meters_screened') }}
+    select * from {{ ref('int_meters_screened') }}
 
 ),
 
