@@ -746,3 +746,128 @@ def test_an_engine_run_names_its_settings_when_not_the_defaults(tmp_path: Path) 
         f"postgres: loaded 0 raw rows from {tmp_path} (date_order dmy from "
         "landing.json) in 1.0 s; dbt build 2.0 s"
     )
+
+
+def _engine_report(tmp_path: Path) -> Any:
+    from utility_warehouse import load
+
+    return load.LoadReport(
+        raw_dir=tmp_path, database=tmp_path / "x", loaded_at=datetime.now(), entities=()
+    )
+
+
+def test_an_engine_run_goes_through_the_one_pipeline(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """``run --target postgres``: the adapter loads, builds and records; the
+    pipeline prints the build's summary and the run line; a row that cannot be
+    written is a warning, not a failure."""
+    from utility_warehouse import engines
+
+    recorded: list[metadata.RunRecord] = []
+    built: list[dict[str, Any]] = []
+
+    def fake_load(raw_dir: Path, target: Any, *, settings: Any = None) -> Any:
+        assert settings == {"encoding": None, "date_order": "dmy"}
+        return _engine_report(tmp_path)
+
+    def fake_build(engine: str, as_of: date, **options: Any) -> Any:
+        built.append({"engine": engine, "as_of": as_of, **options})
+        return dbt_build.BuildOutcome(tests_passed=3)
+
+    def fake_write(target: Any, record: metadata.RunRecord) -> None:
+        recorded.append(record)
+        if len(recorded) > 1:
+            raise engines.EngineError("cannot write marts.run_metadata: gone")
+
+    monkeypatch.setattr(engines, "load_postgres", fake_load)
+    monkeypatch.setattr(engines, "build", fake_build)
+    monkeypatch.setattr(engines, "write_run_postgres", fake_write)
+    for key, value in engines.PostgresTarget().env().items():
+        monkeypatch.setenv(key, value)
+
+    def run() -> int:
+        return engines.run_command(
+            "postgres",
+            tmp_path,
+            date(2026, 11, 1),
+            settings={"encoding": None, "date_order": "dmy"},
+            full_refresh=True,
+            threads=3,
+        )
+
+    assert run() == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[0].startswith(f"postgres: loaded 0 raw rows from {tmp_path} in ")
+    assert out[-2:] == [
+        "quality gate passed",
+        f"run {recorded[0].run_id} recorded in marts.run_metadata",
+    ]
+    assert built[0]["engine"] == "postgres" and built[0]["full_refresh"] is True
+    assert built[0]["extra_arguments"] == ["--threads", "3"]
+    record = recorded[0]
+    assert (record.as_of_date, record.exit_code, record.tests_passed) == (
+        date(2026, 11, 1),
+        0,
+        3,
+    )
+    assert record.raw_dir == str(tmp_path.resolve())
+    assert record.publish_status == metadata.NOT_PUBLISHED
+
+    assert run() == 0
+    captured = capsys.readouterr()
+    assert captured.err == "warning: cannot write marts.run_metadata: gone\n"
+    assert captured.out.splitlines()[-1] == (
+        f"run {recorded[1].run_id} NOT recorded in marts.run_metadata"
+    )
+
+
+def test_an_engine_that_cannot_be_reached_exits_2_and_builds_nothing(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from utility_warehouse import engines
+
+    def unreachable(*args: Any, **kwargs: Any) -> Any:
+        raise engines.EngineError("cannot connect to PostgreSQL x@y:1/z: refused")
+
+    monkeypatch.setattr(engines, "load_postgres", unreachable)
+    monkeypatch.setattr(engines, "build", pytest.fail)
+    monkeypatch.setattr(engines, "write_run_postgres", pytest.fail)
+    assert engines.run_command("postgres", tmp_path, date(2026, 11, 1)) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err == ("error: cannot connect to PostgreSQL x@y:1/z: refused\n")
+
+
+def test_spark_builds_are_full_builds_whatever_full_refresh_says(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from utility_warehouse import engines
+    from utility_warehouse.run_pipeline import RunRequest
+
+    built: list[dict[str, Any]] = []
+
+    def fake_build(engine: str, as_of: date, **options: Any) -> Any:
+        built.append({"engine": engine, **options})
+        return dbt_build.BuildOutcome()
+
+    monkeypatch.setattr(engines, "build", fake_build)
+    request = RunRequest(tmp_path, date(2026, 11, 1), full_refresh=True)
+    spark = engines.adapter("spark", tmp_path / "spark")
+    assert isinstance(spark, engines.SparkAdapter)
+    spark.build(request, _engine_report(tmp_path))
+    assert built == [
+        {
+            "engine": "spark",
+            "select": (),
+            "full_refresh": False,
+            "extra_arguments": [],
+            "landing_vars": dbt_build.DEFAULT_LANDING_VARS,
+        }
+    ]
+    with pytest.raises(ValueError, match="unknown engine"):
+        engines.adapter("oracle")

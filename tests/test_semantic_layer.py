@@ -333,6 +333,24 @@ def parsed(parsed_project: Path) -> dict[str, Any]:
     return manifest
 
 
+# --- mf query right after make demo ---------------------------------------------
+
+
+def test_the_profiles_default_warehouse_is_the_one_make_demo_builds() -> None:
+    """``mf query`` (and ``dbt``) with UTILITY_WAREHOUSE_DB unset open the
+    profile's default file: it must be the warehouse ``make demo`` builds, whose
+    name the run's ``dbt build`` wrote into target/semantic_manifest.json."""
+    profile = (PROJECT_ROOT / "profiles.yml").read_text(encoding="utf-8")
+    [default] = re.findall(r"env_var\('UTILITY_WAREHOUSE_DB', '([^']+)'\)", profile)
+    makefile = (PROJECT_ROOT / "Makefile").read_text(encoding="utf-8")
+    [demo_db] = re.findall(r"^DEMO_DB \?= (\S+)$", makefile, re.M)
+    assert default == demo_db == "warehouse/demo.duckdb"
+    docs = (PROJECT_ROOT / "docs" / "semantic-layer.md").read_text(encoding="utf-8")
+    after_demo = docs[docs.index("make demo\n") :]
+    assert ".venv/bin/mf query --metrics" in after_demo
+    assert "UTILITY_WAREHOUSE_DB" not in after_demo[: after_demo.index("mf list")]
+
+
 def test_no_metric_adds_across_units_or_currencies(parsed: dict[str, Any]) -> None:
     metrics = {m["name"] for m in parsed["metrics"]}
     assert {"usage_kwh", "usage_gal", "cost_usd", "cost_per_kwh_usd"} <= metrics

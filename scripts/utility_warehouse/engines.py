@@ -17,6 +17,10 @@ macros. This module lands a folder on the other engines:
    (unit tests left out, as in scheduled builds) and its results are classified as
    ``run`` does.
 
+The run itself is ``utility_warehouse.run_pipeline``'s, as on DuckDB: this module
+gives it the adapters ``PostgresAdapter`` and ``SparkAdapter`` (load, build, record
+the run in the engine, print the build's summary).
+
 Connection settings come from the same environment variables as ``profiles.yml``
 (``UTILITY_WAREHOUSE_PG_HOST``/``PORT``/``USER``/``PASSWORD``/``DBNAME``). A local
 Spark session keeps its metastore and tables under ``--spark-dir`` (default: the
@@ -50,10 +54,27 @@ from typing import Any
 
 import duckdb
 
-from utility_warehouse import contract, dbt_build, landing_settings, load, metadata
+from utility_warehouse import (
+    contract,
+    dbt_build,
+    landing_settings,
+    load,
+    metadata,
+    run_pipeline,
+)
 from utility_warehouse.as_of_bound import as_of_argument
+from utility_warehouse.duckdb_text import quote_identifier, quote_literal
 from utility_warehouse.environment import setting_problems
 from utility_warehouse.exit_codes import EXIT_BAD_INPUT, EXIT_GATE_FAILED, EXIT_OK
+from utility_warehouse.load import LoadReport
+from utility_warehouse.run_pipeline import (
+    Given,
+    RecordError,
+    RunAdapter,
+    RunRequest,
+    RunResult,
+    RunStop,
+)
 
 ENGINES: tuple[str, ...] = ("postgres", "spark")
 RAW_TABLES: tuple[str, ...] = (
@@ -84,10 +105,6 @@ _METADATA_TYPES = {
         "integer": "int",
     },
 }
-
-
-Given = Mapping[str, str | None]
-"""The settings options given to a run (None: landing.json's or the default)."""
 
 
 class EngineError(Exception):
@@ -170,10 +187,6 @@ class EngineRun:
         return EXIT_GATE_FAILED if self.outcome.gate_failed else EXIT_OK
 
 
-def quote(name: str) -> str:
-    return load.quote_identifier(name)
-
-
 @contextlib.contextmanager
 def staged_landing(
     raw_dir: Path, settings: Given | None = None
@@ -208,7 +221,7 @@ def raw_tables(con: duckdb.DuckDBPyConnection) -> list[RawTable]:
 
 
 def _raw_relation(table: RawTable) -> str:
-    return f"{quote(contract.RAW_SCHEMA)}.{quote(table.name)}"
+    return f"{quote_identifier(contract.RAW_SCHEMA)}.{quote_identifier(table.name)}"
 
 
 def _pg_type(duckdb_type: str) -> str:
@@ -234,7 +247,7 @@ def load_postgres(
                 path = scratch / f"{table.name}.csv"
                 con.execute(
                     f"copy (select * from {_raw_relation(table)}) "
-                    f"to {load.quote_literal(str(path))} (format csv, header false)"
+                    f"to {quote_literal(str(path))} (format csv, header false)"
                 )
                 files[table.name] = path
         finally:
@@ -244,12 +257,12 @@ def load_postgres(
             import psycopg2
 
             with pg, pg.cursor() as cursor:
-                schema = quote(contract.RAW_SCHEMA)
+                schema = quote_identifier(contract.RAW_SCHEMA)
                 cursor.execute(f"create schema if not exists {schema}")
                 for table in tables:
-                    relation = f"{schema}.{quote(table.name)}"
+                    relation = f"{schema}.{quote_identifier(table.name)}"
                     columns = ", ".join(
-                        f"{quote(name)} {_pg_type(kind)}"
+                        f"{quote_identifier(name)} {_pg_type(kind)}"
                         for name, kind in table.columns
                     )
                     cursor.execute(f"drop table if exists {relation}")
@@ -332,7 +345,7 @@ def load_spark(
             for table in tables:
                 con.execute(
                     f"copy (select * from {_raw_relation(table)}) "
-                    f"to {load.quote_literal(str(_parquet_path(scratch, table)))} "
+                    f"to {quote_literal(str(_parquet_path(scratch, table)))} "
                     "(format parquet)"
                 )
         finally:
@@ -387,6 +400,116 @@ def _threads_arguments(threads: int | None) -> list[str]:
     return [] if threads is None else ["--threads", str(threads)]
 
 
+class EngineAdapter(RunAdapter):
+    """``run`` on an engine: the folder staged and copied into the engine's raw
+    schema, ``dbt build --target <engine>``, the row in its run metadata; the
+    summary is the build's (``format_run``)."""
+
+    full_refresh_allowed = True
+
+    def land(self, request: RunRequest) -> LoadReport:
+        """Land the folder (raises LandingContractError, EngineError)."""
+        raise NotImplementedError
+
+    def load(self, request: RunRequest) -> LoadReport:
+        try:
+            return self.land(request)
+        except (EngineError, load.WarehouseWriteError) as error:
+            print(f"error: {error}", file=sys.stderr)
+            raise RunStop(EXIT_BAD_INPUT) from error
+
+    def build(self, request: RunRequest, report: LoadReport) -> dbt_build.BuildOutcome:
+        return build(
+            self.name,
+            request.as_of,
+            select=request.select,
+            full_refresh=request.full_refresh and self.full_refresh_allowed,
+            extra_arguments=_threads_arguments(request.threads),
+            landing_vars=report.settings.dbt_vars(),
+        )
+
+    def write(self, record: metadata.RunRecord) -> None:
+        """Append the row (raises EngineError)."""
+        raise NotImplementedError
+
+    def record(self, record: metadata.RunRecord) -> None:
+        try:
+            self.write(record)
+        except EngineError as error:
+            raise RecordError(str(error)) from error
+
+    def show(self, result: RunResult) -> None:
+        run = EngineRun(
+            self.name,
+            result.report,
+            result.outcome,
+            result.load_seconds,
+            result.build_seconds,
+        )
+        sys.stdout.flush()
+        print(format_run(run))
+        print(result.run_line, flush=True)
+
+    def load_and_build(self, request: RunRequest) -> EngineRun:
+        """Load and build without recording (the parity tests' run)."""
+        started = time.monotonic()
+        report = self.land(request)
+        loaded = time.monotonic()
+        outcome = self.build(request, report)
+        return EngineRun(
+            self.name, report, outcome, loaded - started, time.monotonic() - loaded
+        )
+
+
+class PostgresAdapter(EngineAdapter):
+    """PostgreSQL, connected as the ``UTILITY_WAREHOUSE_PG_*`` variables say."""
+
+    name = "postgres"
+
+    def __init__(self, target: PostgresTarget | None = None) -> None:
+        self.target = target or PostgresTarget.from_env()
+
+    def land(self, request: RunRequest) -> LoadReport:
+        return load_postgres(request.raw_dir, self.target, settings=request.settings)
+
+    def build(self, request: RunRequest, report: LoadReport) -> dbt_build.BuildOutcome:
+        os.environ.update(self.target.env())
+        return super().build(request, report)
+
+    def write(self, record: metadata.RunRecord) -> None:
+        write_run_postgres(self.target, record)
+
+
+class SparkAdapter(EngineAdapter):
+    """A local Spark session, its metastore and tables under ``spark_dir``.
+
+    Every Spark build is a full build: the bill-level facts are tables there.
+    """
+
+    name = "spark"
+    full_refresh_allowed = False
+
+    def __init__(self, spark_dir: Path | None = None) -> None:
+        self.spark_dir = spark_dir
+
+    def land(self, request: RunRequest) -> LoadReport:
+        return load_spark(
+            request.raw_dir, spark_session(self.spark_dir), settings=request.settings
+        )
+
+    def write(self, record: metadata.RunRecord) -> None:
+        write_run_spark(spark_session(self.spark_dir), record)
+
+
+def adapter(engine: str, spark_dir: Path | None = None) -> EngineAdapter:
+    """The ``run`` adapter of ``engine``."""
+    if engine == "postgres":
+        return PostgresAdapter()
+    if engine == "spark":
+        return SparkAdapter(spark_dir)
+    raise ValueError(f"unknown engine: {engine}")
+
+
 def run_postgres(
     raw_dir: Path,
     as_of: date,
@@ -398,21 +521,8 @@ def run_postgres(
     threads: int | None = None,
 ) -> EngineRun:
     """Load ``raw_dir`` into PostgreSQL and build the project there."""
-    target = target or PostgresTarget.from_env()
-    started = time.monotonic()
-    report = load_postgres(raw_dir, target, settings=settings)
-    loaded = time.monotonic()
-    os.environ.update(target.env())
-    outcome = build(
-        "postgres",
-        as_of,
-        select=select,
-        full_refresh=full_refresh,
-        extra_arguments=_threads_arguments(threads),
-        landing_vars=report.settings.dbt_vars(),
-    )
-    return EngineRun(
-        "postgres", report, outcome, loaded - started, time.monotonic() - loaded
+    return PostgresAdapter(target).load_and_build(
+        RunRequest(raw_dir, as_of, settings or {}, select, full_refresh, threads)
     )
 
 
@@ -425,23 +535,9 @@ def run_spark(
     select: Sequence[str] = (),
     threads: int | None = None,
 ) -> EngineRun:
-    """Load ``raw_dir`` into a local Spark session and build the project there.
-
-    Every Spark build is a full build: the bill-level facts are tables there.
-    """
-    started = time.monotonic()
-    session = spark_session(spark_dir)
-    report = load_spark(raw_dir, session, settings=settings)
-    loaded = time.monotonic()
-    outcome = build(
-        "spark",
-        as_of,
-        select=select,
-        extra_arguments=_threads_arguments(threads),
-        landing_vars=report.settings.dbt_vars(),
-    )
-    return EngineRun(
-        "spark", report, outcome, loaded - started, time.monotonic() - loaded
+    """Load ``raw_dir`` into a local Spark session and build the project there."""
+    return SparkAdapter(spark_dir).load_and_build(
+        RunRequest(raw_dir, as_of, settings or {}, select, threads=threads)
     )
 
 
@@ -455,19 +551,23 @@ def write_run_postgres(target: PostgresTarget, record: metadata.RunRecord) -> No
     import psycopg2
 
     columns = _metadata_columns("postgres")
-    relation = f"{quote(metadata.SCHEMA)}.{quote(metadata.TABLE)}"
+    relation = f"{quote_identifier(metadata.SCHEMA)}.{quote_identifier(metadata.TABLE)}"
     pg = target.connect()
     try:
         with pg, pg.cursor() as cursor:
-            cursor.execute(f"create schema if not exists {quote(metadata.SCHEMA)}")
-            definitions = ", ".join(f"{quote(n)} {kind}" for n, kind in columns)
+            cursor.execute(
+                f"create schema if not exists {quote_identifier(metadata.SCHEMA)}"
+            )
+            definitions = ", ".join(
+                f"{quote_identifier(n)} {kind}" for n, kind in columns
+            )
             cursor.execute(f"create table if not exists {relation} ({definitions})")
             for name, kind in columns:
                 cursor.execute(
                     f"alter table {relation} add column if not exists "
-                    f"{quote(name)} {kind}"
+                    f"{quote_identifier(name)} {kind}"
                 )
-            names = ", ".join(quote(name) for name, _ in columns)
+            names = ", ".join(quote_identifier(name) for name, _ in columns)
             placeholders = ", ".join("%s" for _ in columns)
             cursor.execute(
                 f"insert into {relation} ({names}) values ({placeholders})",
@@ -513,32 +613,6 @@ def write_run_spark(session: Any, record: metadata.RunRecord) -> None:
         raise EngineError(
             f"cannot write {metadata.QUALIFIED_TABLE}: {error}"
         ) from error
-
-
-def run_record(
-    run: EngineRun, run_id: str, as_of: date, started_at: datetime
-) -> metadata.RunRecord:
-    """The ``marts.run_metadata`` row of an engine run (never published)."""
-    outcome = run.outcome
-    return metadata.RunRecord(
-        run_id=run_id,
-        as_of_date=as_of,
-        started_at=started_at,
-        ended_at=metadata.utc_now(),
-        raw_dir=str(Path(run.report.raw_dir).resolve()),
-        landing_files=metadata.landing_files_json(run.report.entities),
-        project_version=metadata.project_version(dbt_build.PROJECT_DIR),
-        dbt_version=metadata.dbt_version(),
-        gate_status=metadata.GATE_FAILED
-        if outcome.gate_failed
-        else metadata.GATE_PASSED,
-        tests_passed=outcome.tests_passed,
-        tests_warned=outcome.tests_warned,
-        tests_failed=outcome.tests_failed + outcome.tests_errored,
-        exit_code=run.exit_code,
-        publish_status=metadata.NOT_PUBLISHED,
-        **metadata.settings_columns(run.report.settings),
-    )
 
 
 def format_run(run: EngineRun) -> str:
@@ -587,15 +661,6 @@ def parser() -> argparse.ArgumentParser:
     return result
 
 
-def _write_record(
-    engine: str, spark_dir: Path | None, record: metadata.RunRecord
-) -> None:
-    if engine == "postgres":
-        write_run_postgres(PostgresTarget.from_env(), record)
-    else:
-        write_run_spark(spark_session(spark_dir), record)
-
-
 def run_command(
     engine: str,
     raw_dir: Path,
@@ -611,45 +676,10 @@ def run_command(
 
     PostgreSQL's connection comes from the ``UTILITY_WAREHOUSE_PG_*`` variables.
     """
-    if engine not in ENGINES:
-        raise ValueError(f"unknown engine: {engine}")
-    started_at = metadata.utc_now()
-    try:
-        if engine == "postgres":
-            run = run_postgres(
-                raw_dir,
-                as_of,
-                settings=settings,
-                select=select,
-                full_refresh=full_refresh,
-                threads=threads,
-            )
-        else:
-            run = run_spark(
-                raw_dir,
-                as_of,
-                spark_dir=spark_dir,
-                settings=settings,
-                select=select,
-                threads=threads,
-            )
-    except load.LandingContractError as error:
-        load.report_problems(raw_dir, error.problems)
-        return EXIT_BAD_INPUT
-    except (EngineError, load.WarehouseWriteError) as error:
-        print(f"error: {error}", file=sys.stderr)
-        return EXIT_BAD_INPUT
-    record = run_record(run, metadata.new_run_id(), as_of, started_at)
-    recorded = "recorded"
-    try:
-        _write_record(engine, spark_dir, record)
-    except EngineError as error:
-        recorded = "NOT recorded"
-        print(f"warning: {error}", file=sys.stderr, flush=True)
-    sys.stdout.flush()
-    print(format_run(run))
-    print(f"run {record.run_id} {recorded} in {metadata.QUALIFIED_TABLE}", flush=True)
-    return run.exit_code
+    return run_pipeline.execute(
+        adapter(engine, spark_dir),
+        RunRequest(raw_dir, as_of, settings or {}, select, full_refresh, threads),
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -20,6 +20,11 @@ runs and a row goes to the engine's ``marts.run_metadata``), with the same exit
 codes; the DuckDB-only options (``--database``, ``--publish``, ``--accept-changes``,
 ``--volume-threshold``) are refused there, and ``--spark-dir`` is for Spark only.
 
+Every target goes through the same run, ``utility_warehouse.run_pipeline`` (load,
+build, record the run, summarize); this module holds the command line and the
+DuckDB adapter (``DuckdbAdapter``: lock, publish, open file, run log, summary),
+``utility_warehouse.engines`` the PostgreSQL and Spark ones.
+
 Output: the load report's totals, the path of the run log, the build's progress
 (in a terminal one line rewritten in place; otherwise a plain line when the build
 starts, every ~10 s and at its end) and a compact summary that names every failed
@@ -40,8 +45,10 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import functools
 import os
 import sys
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -55,21 +62,20 @@ from utility_warehouse import (
     load,
     metadata,
     publish,
+    run_pipeline,
     summary,
     target_reader,
 )
 from utility_warehouse.as_of_bound import as_of_argument
 from utility_warehouse.environment import setting_problems
-from utility_warehouse.exit_codes import EXIT_BAD_INPUT, EXIT_GATE_FAILED, EXIT_OK
+from utility_warehouse.exit_codes import EXIT_BAD_INPUT, EXIT_GATE_FAILED
 from utility_warehouse.load import (
-    LandingContractError,
     LoadReport,
     WarehouseBusyError,
     WarehouseWriteError,
     busy_exit,
     format_report,
     load_landing,
-    report_problems,
     settings_exit,
 )
 from utility_warehouse.lock import (
@@ -80,6 +86,15 @@ from utility_warehouse.lock import (
     is_duckdb_lock_error,
 )
 from utility_warehouse.progress import RunLog, display_path, run_log_path
+from utility_warehouse.run_pipeline import (
+    RecordError,
+    RunAdapter,
+    RunRequest,
+    RunResult,
+    RunStop,
+    stop_busy,
+    stop_error,
+)
 
 COMMAND = "run"
 HELP = "Load a landing folder, run dbt build on it and print a summary."
@@ -280,133 +295,8 @@ def _dbt_busy_error(outcome: dbt_build.BuildOutcome) -> str | None:
     return None
 
 
-def _run_record(
-    args: argparse.Namespace,
-    run_id: str,
-    as_of: date,
-    started_at: datetime,
-    report: LoadReport,
-    outcome: dbt_build.BuildOutcome,
-    exit_code: int,
-    publisher: publish.Publisher | None = None,
-) -> metadata.RunRecord:
-    decision = publisher.decision if publisher is not None else None
-    return metadata.RunRecord(
-        run_id=run_id,
-        as_of_date=as_of,
-        started_at=started_at,
-        ended_at=metadata.utc_now(),
-        raw_dir=str(Path(args.raw_dir).resolve()),
-        landing_files=metadata.landing_files_json(report.entities),
-        project_version=metadata.project_version(dbt_build.PROJECT_DIR),
-        dbt_version=metadata.dbt_version(),
-        gate_status=metadata.GATE_FAILED
-        if outcome.gate_failed
-        else metadata.GATE_PASSED,
-        tests_passed=outcome.tests_passed,
-        tests_warned=outcome.tests_warned,
-        tests_failed=outcome.tests_failed + outcome.tests_errored,
-        exit_code=exit_code,
-        published_path=str(publisher.paths.target) if publisher else None,
-        publish_status=decision.status if decision else metadata.NOT_PUBLISHED,
-        volume_gate_findings=decision.findings_json() if decision else None,
-        **metadata.settings_columns(report.settings),
-    )
-
-
-def _build_and_record(
-    args: argparse.Namespace,
-    held: duckdb.DuckDBPyConnection,
-    database: Path,
-    as_of: date,
-    started_at: datetime,
-    report: LoadReport,
-    run_id: str,
-    output: _Output,
-    publisher: publish.Publisher | None = None,
-) -> int:
-    """dbt build, then the run's metadata row and the summary (file held open).
-
-    When publishing, the publisher decides (error gates, volume gate) before the
-    row is written, so that the row tells what became of the build, and the file
-    is checkpointed after it.
-    """
-    outcome = dbt_build.run_dbt_build(
-        database,
-        as_of,
-        select=args.select,
-        full_refresh=args.full_refresh,
-        threads=args.threads,
-        verbose=output.verbose,
-        log=output.log,
-        landing_vars=report.settings.dbt_vars(),
-    )
-    sys.stdout.flush()
-    sys.stderr.flush()
-    busy = _dbt_busy_error(outcome)
-    if busy is not None:
-        return busy_exit(duckdb_busy_message(database, busy))
-    exit_code = EXIT_GATE_FAILED if outcome.gate_failed else EXIT_OK
-    collected: summary.WarehouseSummary | None = None
-    read_error: str | None = None
-    if outcome.exception is None:
-        try:
-            collected = summary.collect_summary(database, held)
-        except duckdb.Error as error:
-            read_error = " ".join(str(error).split())
-    publish_lines: list[str] = []
-    if publisher is not None:
-        decision = publisher.decide(held, outcome, run_id)
-        if decision.status == metadata.HELD_BY_VOLUME_GATE:
-            exit_code = EXIT_GATE_FAILED
-        publish_lines = decision.summary_lines()
-    run_line = f"run {run_id} recorded in {metadata.QUALIFIED_TABLE}"
-    try:
-        metadata.write_run(
-            held,
-            _run_record(
-                args, run_id, as_of, started_at, report, outcome, exit_code, publisher
-            ),
-        )
-    except duckdb.Error as error:
-        message = " ".join(str(error).split())
-        run_line = f"run {run_id} NOT recorded in {metadata.QUALIFIED_TABLE}"
-        warning = f"warning: cannot write {metadata.QUALIFIED_TABLE}: {message}"
-        output.log_lines([warning])
-        print(warning, file=sys.stderr, flush=True)
-    if publisher is not None:
-        publisher.seal(held)
-    if outcome.exception is not None:
-        error_line = (
-            f"error: dbt raised {type(outcome.exception).__name__}: {outcome.exception}"
-        )
-        output.log_lines(["", error_line])
-        print(error_line, file=sys.stderr, flush=True)
-        return exit_code
-    full = _summary_lines(
-        database, as_of, outcome, collected, read_error, run_line, publish_lines
-    )
-    output.log_lines(["", *full])
-    if output.verbose:
-        shown = full
-    else:
-        shown = _summary_lines(
-            database,
-            as_of,
-            outcome,
-            collected,
-            read_error,
-            run_line,
-            publish_lines,
-            detail=False,
-            hint=output.details_hint(),
-        )
-    print("\n".join(shown), flush=True)
-    return exit_code
-
-
 def _open_run_log(
-    args: argparse.Namespace,
+    command_line: str | None,
     warehouse: Path,
     run_id: str,
     started_at: datetime,
@@ -420,7 +310,6 @@ def _open_run_log(
     if log.error is not None:
         print(f"warning: no run log: {log.error}", file=sys.stderr, flush=True)
         return log
-    command_line = getattr(args, "command_line", None)
     log.write_lines(
         [
             f"run {run_id} of {warehouse}, started {started_at:%Y-%m-%d %H:%M:%S} UTC",
@@ -434,72 +323,218 @@ def _open_run_log(
     return log
 
 
-def _run_locked(
-    args: argparse.Namespace,
-    database: Path,
-    as_of: date,
-    started_at: datetime,
-    publisher: publish.Publisher | None = None,
-) -> int:
-    try:
-        report = load_landing(
-            args.raw_dir, database, **landing_settings.given_settings(args)
-        )
-    except LandingContractError as error:
-        report_problems(args.raw_dir, error.problems)
-        return EXIT_BAD_INPUT
-    except WarehouseBusyError as error:
-        return busy_exit(str(error))
-    except WarehouseWriteError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return EXIT_BAD_INPUT
-    verbose = bool(getattr(args, "verbose", False))
-    print(format_report(report, detail=verbose), flush=True)
-    run_id = metadata.new_run_id()
-    warehouse = publisher.paths.target if publisher is not None else database
-    log = _open_run_log(args, warehouse, run_id, started_at, report)
-    try:
-        code = _build_held(
-            args,
-            database,
-            as_of,
-            started_at,
-            report,
-            run_id,
-            _Output(verbose=verbose, log=log if log.writable else None),
-            publisher,
-        )
-    finally:
-        log.close()
-    if publisher is None or publisher.decision is None:
-        return code
-    # Every connection to the build file is closed now: swap it in or keep it.
-    return publisher.finish(code)
+class DuckdbAdapter(RunAdapter):
+    """``run`` on DuckDB: the warehouse file built in place, or, with a
+    ``publisher``, its copy ``PATH.building`` swapped in when every gate passes.
 
+    The run holds the lock ``<warehouse>.lock`` throughout (``session``) and the
+    file itself from the end of the load to the end of the run (``building``:
+    dbt shares this process's database instance); the run log gets the details.
+    """
 
-def _build_held(
-    args: argparse.Namespace,
-    database: Path,
-    as_of: date,
-    started_at: datetime,
-    report: LoadReport,
-    run_id: str,
-    output: _Output,
-    publisher: publish.Publisher | None,
-) -> int:
-    # Keep the file open until the end: dbt opens it through this same database
-    # instance, and no other process can open it in between.
-    try:
-        held = duckdb.connect(dbt_build.database_path(database))
-    except duckdb.Error as error:
-        if is_duckdb_lock_error(error):
-            return busy_exit(duckdb_busy_message(database, error))
-        print(f"error: cannot open {database}: {error}", file=sys.stderr)
-        return EXIT_BAD_INPUT
-    with contextlib.closing(held):
-        return _build_and_record(
-            args, held, database, as_of, started_at, report, run_id, output, publisher
+    name = target_reader.DUCKDB
+
+    def __init__(
+        self,
+        database: Path | None,
+        publisher: publish.Publisher | None = None,
+        command_line: str | None = None,
+    ) -> None:
+        self.publisher = publisher
+        # A publishing run locks the published file: one run per warehouse either way.
+        if publisher is not None:
+            self.warehouse, self.database = publisher.paths.target, publisher.building
+        else:
+            assert database is not None
+            self.warehouse = self.database = Path(database)
+        self.command_line = command_line
+        self._output = _Output(verbose=False, log=None)
+        self._held: duckdb.DuckDBPyConnection | None = None
+        self._collected: summary.WarehouseSummary | None = None
+        self._read_error: str | None = None
+        self._publish_lines: list[str] = []
+
+    @contextlib.contextmanager
+    def session(self) -> Iterator[None]:
+        lock = WarehouseLock(self.warehouse, self.command_line)
+        try:
+            lock.acquire()
+        except WarehouseBusy as error:
+            raise stop_busy(str(error)) from error
+        except LockFileError as error:
+            raise stop_error(str(error)) from error
+        except OSError as error:
+            raise stop_error(
+                f"cannot create the lock file {lock.path}: {error}"
+            ) from error
+        try:
+            if self.publisher is None:
+                yield
+            else:
+                with self._publishing(self.publisher):
+                    yield
+        finally:
+            lock.release()
+
+    @contextlib.contextmanager
+    def _publishing(self, publisher: publish.Publisher) -> Iterator[None]:
+        """``run --publish``: the run of ``run --database PATH.building``, then
+        the swap (``finish``; see ``utility_warehouse.publish``)."""
+        try:
+            publisher.prepare()
+        except publish.PublishBusyError as error:
+            raise stop_busy(str(error)) from error
+        except publish.PublishError as error:
+            raise stop_error(str(error)) from error
+        try:
+            yield
+        except RunStop:
+            self._discard_unbuilt(publisher)
+            raise
+        except BaseException:
+            # Never leave a half-built file that looks like the next run's start.
+            publisher.remove_leftovers()
+            raise
+        self._discard_unbuilt(publisher)
+
+    @staticmethod
+    def _discard_unbuilt(publisher: publish.Publisher) -> None:
+        if publisher.decision is None and publisher.building.exists():
+            # Stopped before dbt ran (a contract error, a busy or unwritable file).
+            publisher.discard()
+
+    def load(self, request: RunRequest) -> LoadReport:
+        try:
+            report = load_landing(
+                request.raw_dir, self.database, **dict(request.settings)
+            )
+        except WarehouseBusyError as error:
+            raise stop_busy(str(error)) from error
+        except WarehouseWriteError as error:
+            raise stop_error(str(error)) from error
+        print(format_report(report, detail=request.verbose), flush=True)
+        return report
+
+    @contextlib.contextmanager
+    def building(
+        self, request: RunRequest, report: LoadReport, run_id: str, started_at: datetime
+    ) -> Iterator[None]:
+        log = _open_run_log(
+            request.command_line, self.warehouse, run_id, started_at, report
         )
+        self._output = _Output(
+            verbose=request.verbose, log=log if log.writable else None
+        )
+        try:
+            # Keep the file open until the end: dbt opens it through this same
+            # database instance, and no other process can open it in between.
+            try:
+                held = duckdb.connect(dbt_build.database_path(self.database))
+            except duckdb.Error as error:
+                if is_duckdb_lock_error(error):
+                    raise stop_busy(
+                        duckdb_busy_message(self.database, error)
+                    ) from error
+                raise stop_error(f"cannot open {self.database}: {error}") from error
+            with contextlib.closing(held):
+                self._held = held
+                try:
+                    yield
+                finally:
+                    self._held = None
+        finally:
+            log.close()
+
+    def _connection(self) -> duckdb.DuckDBPyConnection:
+        assert self._held is not None, "only while building"
+        return self._held
+
+    def build(self, request: RunRequest, report: LoadReport) -> dbt_build.BuildOutcome:
+        outcome = dbt_build.run_dbt_build(
+            self.database,
+            request.as_of,
+            select=request.select,
+            full_refresh=request.full_refresh,
+            threads=request.threads,
+            verbose=self._output.verbose,
+            log=self._output.log,
+            landing_vars=report.settings.dbt_vars(),
+        )
+        sys.stdout.flush()
+        sys.stderr.flush()
+        busy = _dbt_busy_error(outcome)
+        if busy is not None:
+            raise RunStop(busy_exit(duckdb_busy_message(self.database, busy)))
+        return outcome
+
+    def read_back(self, result: RunResult) -> None:
+        """The summary's counts, then (publishing) the gates' decision, so that
+        the run's row tells what became of the build."""
+        held = self._connection()
+        if result.outcome.exception is None:
+            try:
+                self._collected = summary.collect_summary(self.database, held)
+            except duckdb.Error as error:
+                self._read_error = " ".join(str(error).split())
+        if self.publisher is not None:
+            decision = self.publisher.decide(held, result.outcome, result.run_id)
+            if decision.status == metadata.HELD_BY_VOLUME_GATE:
+                result.exit_code = EXIT_GATE_FAILED
+            self._publish_lines = decision.summary_lines()
+            result.decision = decision
+            result.published_path = str(self.publisher.paths.target)
+
+    def record(self, record: metadata.RunRecord) -> None:
+        try:
+            metadata.write_run(self._connection(), record)
+        except duckdb.Error as error:
+            message = " ".join(str(error).split())
+            raise RecordError(
+                f"cannot write {metadata.QUALIFIED_TABLE}: {message}"
+            ) from error
+
+    def warn(self, line: str) -> None:
+        self._output.log_lines([line])
+        super().warn(line)
+
+    def seal(self) -> None:
+        """A publishing run checkpoints the build file (its row included)."""
+        if self.publisher is not None:
+            self.publisher.seal(self._connection())
+
+    def show(self, result: RunResult) -> None:
+        output, outcome = self._output, result.outcome
+        if outcome.exception is not None:
+            error_line = (
+                f"error: dbt raised {type(outcome.exception).__name__}: "
+                f"{outcome.exception}"
+            )
+            output.log_lines(["", error_line])
+            print(error_line, file=sys.stderr, flush=True)
+            return
+        summary_lines = functools.partial(
+            _summary_lines,
+            self.database,
+            result.request.as_of,
+            outcome,
+            self._collected,
+            self._read_error,
+            result.run_line,
+            self._publish_lines,
+        )
+        full = summary_lines()
+        output.log_lines(["", *full])
+        if output.verbose:
+            shown = full
+        else:
+            shown = summary_lines(detail=False, hint=output.details_hint())
+        print("\n".join(shown), flush=True)
+
+    def finish(self, exit_code: int) -> int:
+        """Every connection to the build file is closed now: swap it in or keep it."""
+        if self.publisher is None or self.publisher.decision is None:
+            return exit_code
+        return self.publisher.finish(exit_code)
 
 
 class _UsageError(Exception):
@@ -568,66 +603,24 @@ def main(args: argparse.Namespace) -> int:
         target_reader.check_spark_dir(args)
         if target != target_reader.DUCKDB:
             return _run_on_engine(args, target)
+        adapter = DuckdbAdapter(
+            getattr(args, "database", None),
+            _publisher(args),
+            getattr(args, "command_line", None),
+        )
     except (_UsageError, target_reader.TargetError) as error:
         print(f"pipeline.py {COMMAND}: error: {error}", file=sys.stderr)
         return EXIT_BAD_INPUT
-    return _run_on_duckdb(args)
-
-
-def _run_on_duckdb(args: argparse.Namespace) -> int:
-    started_at = metadata.utc_now()
-    as_of: date = args.as_of or date.today()
-    try:
-        publisher = _publisher(args)
-    except _UsageError as error:
-        print(f"pipeline.py {COMMAND}: error: {error}", file=sys.stderr)
-        return EXIT_BAD_INPUT
-    # A publishing run locks the published file: one run per warehouse either way.
-    database = publisher.paths.target if publisher else Path(args.database)
-    lock = WarehouseLock(database, getattr(args, "command_line", None))
-    try:
-        lock.acquire()
-    except WarehouseBusy as error:
-        return busy_exit(str(error))
-    except LockFileError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return EXIT_BAD_INPUT
-    except OSError as error:
-        print(
-            f"error: cannot create the lock file {lock.path}: {error}",
-            file=sys.stderr,
-        )
-        return EXIT_BAD_INPUT
-    try:
-        if publisher is None:
-            return _run_locked(args, database, as_of, started_at)
-        return _publish_locked(args, publisher, as_of, started_at)
-    finally:
-        lock.release()
-
-
-def _publish_locked(
-    args: argparse.Namespace,
-    publisher: publish.Publisher,
-    as_of: date,
-    started_at: datetime,
-) -> int:
-    """``run --publish``: the run of ``run --database PATH.building``, then the
-    swap (see ``utility_warehouse.publish``)."""
-    try:
-        publisher.prepare()
-    except publish.PublishBusyError as error:
-        return busy_exit(str(error))
-    except publish.PublishError as error:
-        print(f"error: {error}", file=sys.stderr, flush=True)
-        return EXIT_BAD_INPUT
-    try:
-        code = _run_locked(args, publisher.building, as_of, started_at, publisher)
-    except BaseException:
-        # Never leave a half-built file that looks like the next run's start.
-        publisher.remove_leftovers()
-        raise
-    if publisher.decision is None and publisher.building.exists():
-        # Stopped before dbt ran (a contract error, a busy or unwritable file).
-        publisher.discard()
-    return code
+    return run_pipeline.execute(
+        adapter,
+        RunRequest(
+            raw_dir=args.raw_dir,
+            as_of=args.as_of or date.today(),
+            settings=landing_settings.given_settings(args),
+            select=args.select,
+            full_refresh=args.full_refresh,
+            threads=args.threads,
+            verbose=bool(getattr(args, "verbose", False)),
+            command_line=getattr(args, "command_line", None),
+        ),
+    )

@@ -26,6 +26,7 @@ from pathlib import Path
 import duckdb
 
 from utility_warehouse import contract
+from utility_warehouse.duckdb_text import quote_identifier
 
 LAYERS: tuple[str, ...] = (contract.RAW_SCHEMA, "staging", "intermediate", "marts")
 MART_SCHEMA = "marts"
@@ -157,10 +158,6 @@ class WarehouseSummary:
         return [item for item in self.relations if item.schema == MART_SCHEMA]
 
 
-def _quote(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
 _ATTRIBUTED_SQL = """
 select coalesce(cast(currency as varchar), '(none)'), sum(attributed_cost)
 from {table}
@@ -224,7 +221,7 @@ order by 1, 2
 
 
 def _mart(name: str) -> str:
-    return f"{_quote(MART_SCHEMA)}.{_quote(name)}"
+    return f"{quote_identifier(MART_SCHEMA)}.{quote_identifier(name)}"
 
 
 def _optional_rows(
@@ -257,7 +254,7 @@ def _collect(con: duckdb.DuckDBPyConnection, database: Path) -> WarehouseSummary
     relations: list[RelationCount] = []
     for schema, name, table_type in rows:
         kind = "view" if str(table_type).upper() == "VIEW" else "table"
-        relation = f"{_quote(str(schema))}.{_quote(str(name))}"
+        relation = f"{quote_identifier(str(schema))}.{quote_identifier(str(name))}"
         try:
             counted = con.execute(f"select count(*) from {relation}").fetchone()
             count: int | None = int(counted[0]) if counted else 0

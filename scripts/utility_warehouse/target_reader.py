@@ -31,7 +31,9 @@ import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from utility_warehouse import engines
+# reading imports this module: its functions are reached through the module.
+from utility_warehouse import engines, reading
+from utility_warehouse.duckdb_text import quote_identifier
 from utility_warehouse.exit_codes import EXIT_BAD_INPUT
 from utility_warehouse.lock import duckdb_busy_message, is_duckdb_lock_error
 
@@ -154,8 +156,9 @@ def connect_read_only(
     except duckdb.Error as exc:
         if is_duckdb_lock_error(exc):
             raise busy(duckdb_busy_message(database, exc)) from exc
-        first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
-        raise error(f"cannot open {database} read-only: {first_line}") from exc
+        raise error(
+            f"cannot open {database} read-only: {reading.first_line(exc)}"
+        ) from exc
 
 
 def run_reader(
@@ -187,14 +190,14 @@ def copy_warehouse(target: str, path: Path, *, spark_dir: Path | None = None) ->
 
 
 def _relation(schema: str, table: str) -> str:
-    return f"{engines.quote(schema)}.{engines.quote(table)}"
+    return f"{quote_identifier(schema)}.{quote_identifier(table)}"
 
 
 def _store(
     con: duckdb.DuckDBPyConnection, schema: str, table: str, data: pa.Table
 ) -> None:
     """Create ``schema.table`` with ``data``'s columns and types, or append to it."""
-    con.execute(f"create schema if not exists {engines.quote(schema)}")
+    con.execute(f"create schema if not exists {quote_identifier(schema)}")
     con.register("incoming", data)
     try:
         con.execute(
@@ -265,7 +268,7 @@ def _pg_batches(
 ) -> Iterator[pa.Table]:
     """The rows of ``schema.table`` as Arrow tables of at most ``_BATCH_ROWS`` rows
     (a server-side cursor: the table is never held whole in memory)."""
-    names = ", ".join(engines.quote(name) for name in arrow_schema.names)
+    names = ", ".join(quote_identifier(name) for name in arrow_schema.names)
     with connection.cursor(name=f"copy_{schema}_{table}") as cursor:
         cursor.itersize = _BATCH_ROWS
         cursor.execute(f"select {names} from {_relation(schema, table)}")
