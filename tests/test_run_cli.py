@@ -269,7 +269,7 @@ def test_run_builds_a_small_valid_landing_folder(
     assert tally is not None
     assert summary.rstrip().endswith("quality gate passed")
     # The one bill (120.50 USD) goes to its one meter.
-    assert "\nattributed bill costs: USD 120.500000\n" in summary
+    assert "\nattributed bill costs: USD 120.50\n" in summary
     assert "\nunattributed bill costs: none " in summary
     assert "\nfield issues (value set to null or its default): 0\n" in summary
     [row] = run_metadata_rows(database)

@@ -162,6 +162,41 @@ def test_costs_line_per_currency() -> None:
     assert summary.format_costs("x", (), "t") == ["x: none (marts.t is empty)"]
 
 
+def test_compact_costs_share_a_line_to_each_currencys_minor_unit() -> None:
+    costs = (
+        CurrencyCost("EUR", Decimal("1820.555000"), None),
+        CurrencyCost("VND", Decimal("7161785725.500000"), 2),
+        CurrencyCost("(none)", Decimal("130.000000"), 1),
+    )
+    assert summary.format_compact_costs("costs", costs, "t") == [
+        "costs: EUR 1,820.56; VND 2 bills 7,161,785,726; (none) 1 bill 130.00"
+    ]
+    assert summary.format_compact_costs("x", (), "t") == ["x: none (marts.t is empty)"]
+    many = tuple(
+        CurrencyCost(code, Decimal("1234567.891"), None)
+        for code in ("AUD", "CAD", "CHF", "EUR", "GBP", "INR", "SEK", "USD")
+    )
+    lines = summary.format_compact_costs("attributed bill costs", many, "t")
+    assert len(lines) == 2
+    assert all(len(line) <= summary.COMPACT_WIDTH for line in lines)
+    assert lines[1].startswith("  ")
+
+
+def test_the_compact_summary_lists_four_columns_of_rejected_values() -> None:
+    values = [
+        summary.RejectedValue("meters", f"column_{n}", "x", 1, "A, B") for n in range(6)
+    ]
+    lines = summary.format_rejected_values(values, columns_shown=4)
+    assert lines[0] == "rejected values: 6"
+    assert lines[1:5] == [
+        f"  meters.column_{n}: 'x' 1; accepted: A, B" for n in range(4)
+    ]
+    assert lines[5] == (
+        "  ... and 2 more columns (marts.dq_rejected_values, or run --verbose)"
+    )
+    assert len(summary.format_rejected_values(values)) == 7
+
+
 def _add_rejections(path: Path) -> Path:
     """dq_rejected_values and dq_unparsed_shares as the build writes them."""
     with duckdb.connect(str(path)) as con:

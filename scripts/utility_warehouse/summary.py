@@ -27,6 +27,7 @@ import duckdb
 
 from utility_warehouse import contract
 from utility_warehouse.duckdb_text import quote_identifier
+from utility_warehouse.reading import money_text
 
 LAYERS: tuple[str, ...] = (contract.RAW_SCHEMA, "staging", "intermediate", "marts")
 MART_SCHEMA = "marts"
@@ -410,10 +411,14 @@ def format_unparsed_shares(shares: Sequence[UnparsedShare] | None) -> list[str]:
 
 
 def format_rejected_values(
-    values: Sequence[RejectedValue] | None, *, per_column: int | None = None
+    values: Sequence[RejectedValue] | None,
+    *,
+    per_column: int | None = None,
+    columns_shown: int | None = None,
 ) -> list[str]:
     """Per entity and column, the rejected values with their counts, then what
-    the column accepts; ``per_column`` keeps the most frequent values only."""
+    the column accepts; ``per_column`` keeps the most frequent values only,
+    ``columns_shown`` the first columns (a last line counts the others)."""
     if not values:
         return []
     columns: dict[tuple[str, str], list[RejectedValue]] = {}
@@ -421,7 +426,12 @@ def format_rejected_values(
         columns.setdefault((value.entity, value.column), []).append(value)
     total = sum(value.rows for value in values)
     lines = [f"rejected values: {total:,}"]
-    for (entity, column), found in columns.items():
+    listed_columns = list(columns.items())
+    hidden = 0
+    if columns_shown is not None and len(listed_columns) > columns_shown:
+        hidden = len(listed_columns) - columns_shown
+        listed_columns = listed_columns[:columns_shown]
+    for (entity, column), found in listed_columns:
         shown = found if per_column is None else found[:per_column]
         listed = ", ".join(f"'{value.value}' {value.rows:,}" for value in shown)
         if len(shown) < len(found):
@@ -435,6 +445,11 @@ def format_rejected_values(
                 break_long_words=False,
                 break_on_hyphens=False,
             )
+        )
+    if hidden:
+        lines.append(
+            f"  ... and {_plural(hidden, 'more column')} "
+            f"({MART_SCHEMA}.{REJECTED_VALUES_TABLE}, or run --verbose)"
         )
     return lines
 
@@ -508,6 +523,8 @@ def format_summary(summary: WarehouseSummary) -> list[str]:
 
 COMPACT_WIDTH = 100
 """The width compact summary lines are wrapped at."""
+COMPACT_COLUMNS = 4
+"""The columns with rejected values the compact summary lists."""
 
 
 def _wrapped(text: str) -> list[str]:
@@ -558,19 +575,41 @@ def format_compact_summary(summary: WarehouseSummary) -> list[str]:
             by_entity = _by_entity((i.entity, i.rows) for i in summary.field_issues)
             text += f" ({by_entity})"
         lines.extend(_wrapped(text))
-    lines.extend(format_rejected_values(summary.rejected_values, per_column=5))
+    lines.extend(
+        format_rejected_values(
+            summary.rejected_values, per_column=5, columns_shown=COMPACT_COLUMNS
+        )
+    )
     lines.extend(format_unparsed_shares(summary.unparsed_shares))
     lines.extend(format_replaced_versions(summary.replaced_versions)[:1])
     lines.extend(
-        format_costs(
+        format_compact_costs(
             "attributed bill costs", summary.attributed_costs, ATTRIBUTED_COSTS_TABLE
         )
     )
     lines.extend(
-        format_costs(
+        format_compact_costs(
             "unattributed bill costs",
             summary.unattributed_costs,
             UNATTRIBUTED_COSTS_TABLE,
         )
     )
     return lines
+
+
+def format_compact_costs(
+    label: str, costs: Sequence[CurrencyCost] | None, table: str
+) -> list[str]:
+    """``<label>: <currency> [<n> bills] <total>; ...``, every currency on one
+    wrapped line, each total to its currency's minor unit (exact figures:
+    ``run --verbose`` and the marts)."""
+    if costs is None:
+        return []
+    if not costs:
+        return [f"{label}: none ({MART_SCHEMA}.{table} is empty)"]
+    parts = []
+    for cost in costs:
+        bills = "" if cost.bills is None else f"{_plural(cost.bills, 'bill')} "
+        amount = money_text(cost.amount, cost.currency)
+        parts.append(f"{cost.currency} {bills}{amount}")
+    return _wrapped(f"{label}: " + "; ".join(parts))
