@@ -265,7 +265,9 @@ def load_postgres(
                         f"{quote_identifier(name)} {_pg_type(kind)}"
                         for name, kind in table.columns
                     )
-                    cursor.execute(f"drop table if exists {relation}")
+                    # The staging views read this table; they go with it and the
+                    # build that follows the load creates them again.
+                    cursor.execute(f"drop table if exists {relation} cascade")
                     cursor.execute(f"create table {relation} ({columns})")
                     with files[table.name].open(encoding="utf-8", newline="") as handle:
                         cursor.copy_expert(
