@@ -16,7 +16,7 @@ final as (
     select
         upper(trim(seed_factors.region)) as region,
         upper(trim(seed_factors.commodity)) as commodity,
-        cast(seed_factors.year as integer) as factor_year,  -- noqa: RF04
+        cast(seed_factors.year as integer) as factor_year,
         lower(trim(method)) as method,
         co2_kg_per_kwh,
         ch4_kg_per_kwh,
