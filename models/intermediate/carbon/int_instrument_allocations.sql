@@ -65,21 +65,25 @@ site_instruments as (
                     instrument_months.site_id,
                     instrument_months.commodity,
                     instrument_months.month
-                order by {{ binary_collated('instrument_months.instrument_id') }}
+                order by
+                    {{ binary_collated('instrument_months.instrument_id') }}
                 rows between unbounded preceding and 1 preceding
             ),
             0
         ) as quantity_before,
         coalesce(
             sum(
-                case when instrument_months.quantity_kwh is null then 1 else 0 end
+                case
+                    when instrument_months.quantity_kwh is null then 1 else 0
+                end
             ) over (
                 partition by
                     instrument_months.company_id,
                     instrument_months.site_id,
                     instrument_months.commodity,
                     instrument_months.month
-                order by {{ binary_collated('instrument_months.instrument_id') }}
+                order by
+                    {{ binary_collated('instrument_months.instrument_id') }}
                 rows between unbounded preceding and 1 preceding
             ),
             0
@@ -158,6 +162,8 @@ company_instruments as (
     where site_id is null
 
 ),
+
+-- noqa: disable=LT02
 {%- for k in range(1, var('company_instruments_max_per_month') + 1) %}
 
 step_2_pool_{{ k }} as (
@@ -249,14 +255,17 @@ uncovered_{{ k }} as (
 
 ),
 {%- endfor %}
+-- noqa: enable=LT02
 
 allocations as (
 
+    -- noqa: disable=LT02
     select * from step_1
     {%- for k in range(1, var('company_instruments_max_per_month') + 1) %}
     union all
     select * from step_2_{{ k }}
     {%- endfor %}
+    -- noqa: enable=LT02
 
 ),
 

@@ -49,10 +49,10 @@ site_months as (
 
 ),
 
-{#- A site's meters share its region and country, so every meter of a
-    site-month has the same factor row (unassigned meters: * only). -#}
 site_factors as (
 
+    {#- A site's meters share its region and country, so every meter of a
+        site-month has the same factor row (unassigned meters: * only). -#}
     select
         meter_energy.company_id,
         meter_energy.site_id,
@@ -105,28 +105,34 @@ combined as (
         residual.co2e_kg_per_kwh as residual_co2e_kg_per_kwh,
         residual.factor_region as residual_factor_region,
         residual.factor_year as residual_factor_year,
-        location.co2e_kg_per_kwh as location_co2e_kg_per_kwh
+        location_factors.co2e_kg_per_kwh as location_co2e_kg_per_kwh
     from site_months
     left join site_coverage
         on
             site_months.company_id = site_coverage.company_id
-            and {{ null_safe_equals('site_months.site_id', 'site_coverage.site_id') }}
+            and {{ null_safe_equals(
+                'site_months.site_id', 'site_coverage.site_id'
+            ) }}
             and site_months.commodity = site_coverage.commodity
             and site_months.month = site_coverage.month
     left join site_factors as residual
         on
             site_months.company_id = residual.company_id
-            and {{ null_safe_equals('site_months.site_id', 'residual.site_id') }}
+            and {{ null_safe_equals(
+                'site_months.site_id', 'residual.site_id'
+            ) }}
             and site_months.commodity = residual.commodity
             and site_months.month = residual.month
             and residual.method = 'residual_mix'
-    left join site_factors as location
+    left join site_factors as location_factors
         on
-            site_months.company_id = location.company_id
-            and {{ null_safe_equals('site_months.site_id', 'location.site_id') }}
-            and site_months.commodity = location.commodity
-            and site_months.month = location.month
-            and location.method = 'location'
+            site_months.company_id = location_factors.company_id
+            and {{ null_safe_equals(
+                'site_months.site_id', 'location_factors.site_id'
+            ) }}
+            and site_months.commodity = location_factors.commodity
+            and site_months.month = location_factors.month
+            and location_factors.method = 'location'
 
 ),
 
