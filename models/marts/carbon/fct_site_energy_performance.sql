@@ -160,8 +160,8 @@ period_figures as (
     inner join site_months
         on
             periods.site_id = site_months.site_id
-            and site_months.month >= periods.period_start
-            and site_months.month <= periods.last_month
+            and periods.period_start <= site_months.month
+            and periods.last_month >= site_months.month
     left join market_months
         on
             site_months.site_id = market_months.site_id
@@ -186,8 +186,8 @@ period_completeness as (
     left join complete_months
         on
             periods.site_id = complete_months.site_id
-            and complete_months.month >= periods.period_start
-            and complete_months.month <= periods.last_month
+            and periods.period_start <= complete_months.month
+            and periods.last_month >= complete_months.month
     group by periods.site_id, periods.period_type, periods.period_start
 
 ),
