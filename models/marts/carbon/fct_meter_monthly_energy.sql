@@ -55,7 +55,7 @@ energy as (
             end
             as {{ dbt.type_numeric() }}
         ) as site_energy_kbtu,
-        source_site_ratios.ratio as source_site_ratio,
+        cast(source_site_ratios.ratio as decimal(10, 6)) as source_site_ratio,
         cast(
             location_factors.co2_kg_per_kwh * activity.activity_kwh
             as {{ dbt.type_numeric() }}
