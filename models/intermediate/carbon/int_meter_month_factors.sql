@@ -88,8 +88,8 @@ final as (
         n2o_kg_per_kwh,
         cast(
             co2_kg_per_kwh
-            + ch4_kg_per_kwh * cast({{ var('gwp_ch4') }} as decimal(12, 6))
-            + n2o_kg_per_kwh * cast({{ var('gwp_n2o') }} as decimal(12, 6))
+            + ch4_kg_per_kwh * cast({{ var('gwp_ch4') }} as decimal(9, 6))
+            + n2o_kg_per_kwh * cast({{ var('gwp_n2o') }} as decimal(9, 6))
             as decimal(28, 18)
         ) as co2e_kg_per_kwh,
         factor_source

@@ -1,6 +1,7 @@
 {#- Energy and location-based emissions per meter-month (SPEC §6), energy
     commodities only. Every quantity is an exact decimal rounded to six
-    places, half away from zero (the cast to numeric(28,6)), at the step
+    places, half away from zero (product_to_micros, or the cast to
+    numeric(28,6) of a sum), at the step
     where it is named:
       site_energy_kbtu   = round(activity x 3.412, 6) for ELECTRICITY,
                            round(activity x 3.412141633, 6) for the others;
@@ -11,6 +12,14 @@
                            factor of int_meter_month_factors, null without
                            one (never a silent zero);
       co2e_location_kg   = round(co2 + ch4 x gwp_ch4 + n2o x gwp_n2o, 6). -#}
+{%- set kbtu_per_kwh -%}
+    case
+        when activity.commodity = 'ELECTRICITY'
+            then cast({{ var('kbtu_per_kwh_electricity') }} as decimal(12, 9))
+        else cast({{ var('kbtu_per_kwh_other') }} as decimal(12, 9))
+    end
+{%- endset %}
+
 with
 
 activity as (
@@ -42,32 +51,18 @@ energy as (
 
     select
         activity.*,
-        cast(
-            activity.activity_kwh
-            * case
-                when activity.commodity = 'ELECTRICITY'
-                    then
-                        cast(
-                            {{ var('kbtu_per_kwh_electricity') }}
-                            as decimal(12, 9)
-                        )
-                else cast({{ var('kbtu_per_kwh_other') }} as decimal(12, 9))
-            end
-            as {{ dbt.type_numeric() }}
-        ) as site_energy_kbtu,
+        {{ product_to_micros('activity.activity_kwh', kbtu_per_kwh) }}
+            as site_energy_kbtu,
         cast(source_site_ratios.ratio as decimal(10, 6)) as source_site_ratio,
-        cast(
-            location_factors.co2_kg_per_kwh * activity.activity_kwh
-            as {{ dbt.type_numeric() }}
-        ) as co2_kg,
-        cast(
-            location_factors.ch4_kg_per_kwh * activity.activity_kwh
-            as {{ dbt.type_numeric() }}
-        ) as ch4_kg,
-        cast(
-            location_factors.n2o_kg_per_kwh * activity.activity_kwh
-            as {{ dbt.type_numeric() }}
-        ) as n2o_kg,
+        {{ product_to_micros(
+            'activity.activity_kwh', 'location_factors.co2_kg_per_kwh'
+        ) }} as co2_kg,
+        {{ product_to_micros(
+            'activity.activity_kwh', 'location_factors.ch4_kg_per_kwh'
+        ) }} as ch4_kg,
+        {{ product_to_micros(
+            'activity.activity_kwh', 'location_factors.n2o_kg_per_kwh'
+        ) }} as n2o_kg,
         location_factors.factor_region,
         location_factors.factor_year,
         location_factors.factor_source
@@ -95,15 +90,17 @@ final as (
         activity_kwh,
         site_energy_kbtu,
         source_site_ratio,
-        cast(site_energy_kbtu * source_site_ratio as {{ dbt.type_numeric() }})
+        {{ product_to_micros('site_energy_kbtu', 'source_site_ratio') }}
             as source_energy_kbtu,
         co2_kg,
         ch4_kg,
         n2o_kg,
         cast(
             co2_kg
-            + ch4_kg * cast({{ var('gwp_ch4') }} as decimal(12, 6))
-            + n2o_kg * cast({{ var('gwp_n2o') }} as decimal(12, 6))
+            + cast(ch4_kg as decimal(24, 6))
+            * cast({{ var('gwp_ch4') }} as decimal(9, 6))
+            + cast(n2o_kg as decimal(24, 6))
+            * cast({{ var('gwp_n2o') }} as decimal(9, 6))
             as {{ dbt.type_numeric() }}
         ) as co2e_location_kg,
         factor_region,

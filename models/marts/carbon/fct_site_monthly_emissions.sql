@@ -85,7 +85,7 @@ site_coverage as (
         month,
         sum(covered_kwh) as covered_kwh,
         sum(
-            cast(covered_kwh * co2e_kg_per_kwh as {{ dbt.type_numeric() }})
+            {{ product_to_micros('covered_kwh', 'co2e_kg_per_kwh') }}
         ) as covered_co2e_kg
     from allocations
     group by company_id, site_id, commodity, month
@@ -156,20 +156,18 @@ final as (
                 when residual_co2e_kg_per_kwh is not null
                     then
                         covered_co2e_kg
-                        + cast(
-                            (activity_kwh - covered_kwh)
-                            * residual_co2e_kg_per_kwh
-                            as {{ dbt.type_numeric() }}
-                        )
+                        + {{ product_to_micros(
+                            'activity_kwh - covered_kwh',
+                            'residual_co2e_kg_per_kwh'
+                        ) }}
                 when covered_kwh = 0 then co2e_location_kg
                 when location_co2e_kg_per_kwh is not null
                     then
                         covered_co2e_kg
-                        + cast(
-                            (activity_kwh - covered_kwh)
-                            * location_co2e_kg_per_kwh
-                            as {{ dbt.type_numeric() }}
-                        )
+                        + {{ product_to_micros(
+                            'activity_kwh - covered_kwh',
+                            'location_co2e_kg_per_kwh'
+                        ) }}
             end
             as {{ dbt.type_numeric() }}
         ) as co2e_market_kg,

@@ -58,10 +58,8 @@ final as (
         scope,
         method,
         cast(activity_kwh as {{ dbt.type_numeric() }}) as activity_kwh,
-        cast(
-            co2e_kg * cast(0.001 as decimal(4, 3))
-            as {{ dbt.type_numeric() }}
-        ) as co2e_t,
+        {{ product_to_micros('co2e_kg', 'cast(0.001 as decimal(4, 3))') }}
+            as co2e_t,
         case
             when activity_kwh != 0
                 then {{ quotient_to_micros(
