@@ -4,8 +4,9 @@ Values are normalized so that equal figures compare equal whatever the driver
 returns: decimals to their exact canonical text (``1.500000`` and ``1.5`` alike,
 never through binary floating point or a 28-digit context), floats by their exact
 binary value (an integral float equals the int, ``0.1`` never equals a decimal),
-dates and booleans as they are. ``document_fingerprint`` columns are engine-specific hashes (each
-engine compares them only with itself) and are left out.
+dates and booleans as they are. ``document_fingerprint`` columns are
+engine-specific hashes (each engine compares them only with itself) and are left
+out.
 """
 
 from __future__ import annotations
