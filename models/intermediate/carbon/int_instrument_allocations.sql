@@ -168,24 +168,29 @@ company_instruments as (
 
 step_2_pool_{{ k }} as (
 
+    {#- Every site of the previous step, with the company's k-th instrument
+        where the site is in its pool (uncovered above zero, in its market):
+        each step reads the previous one once, so that engines that inline
+        common table expressions (Spark) plan a chain, not a tree that
+        doubles with every step. -#}
     select
-        company_instruments.instrument_id,
-        company_instruments.company_id,
+        uncovered.company_id,
         uncovered.site_id,
-        company_instruments.commodity,
-        company_instruments.month,
+        uncovered.commodity,
+        uncovered.month,
+        uncovered.country_code,
+        uncovered.uncovered_kwh,
+        company_instruments.instrument_id,
         company_instruments.co2e_kg_per_kwh,
         company_instruments.quantity_kwh,
-        uncovered.uncovered_kwh,
         sum(uncovered.uncovered_kwh) over (
             partition by
-                company_instruments.instrument_id, company_instruments.month
+                company_instruments.instrument_id, uncovered.month
         ) as pool_kwh,
         coalesce(
             sum(uncovered.uncovered_kwh) over (
                 partition by
-                    company_instruments.instrument_id,
-                    company_instruments.month
+                    company_instruments.instrument_id, uncovered.month
                 order by
                     case when uncovered.site_id is null then 1 else 0 end,
                     {{ binary_collated('uncovered.site_id') }}
@@ -193,19 +198,18 @@ step_2_pool_{{ k }} as (
             ),
             0
         ) as weight_before
-    from company_instruments
-    inner join uncovered_{{ k - 1 }} as uncovered
+    from uncovered_{{ k - 1 }} as uncovered
+    left join company_instruments
         on
-            company_instruments.company_id = uncovered.company_id
-            and company_instruments.commodity = uncovered.commodity
-            and company_instruments.month = uncovered.month
-    where
-        company_instruments.instrument_rank = {{ k }}
-        and uncovered.uncovered_kwh > 0
-        and (
-            company_instruments.market is null
-            or company_instruments.market = uncovered.country_code
-        )
+            uncovered.company_id = company_instruments.company_id
+            and uncovered.commodity = company_instruments.commodity
+            and uncovered.month = company_instruments.month
+            and company_instruments.instrument_rank = {{ k }}
+            and uncovered.uncovered_kwh > 0
+            and (
+                company_instruments.market is null
+                or company_instruments.market = uncovered.country_code
+            )
 
 ),
 
@@ -217,9 +221,12 @@ step_2_{{ k }} as (
         site_id,
         commodity,
         month,
+        country_code,
+        uncovered_kwh,
         co2e_kg_per_kwh,
         2 as allocation_step,
         case
+            when instrument_id is null then 0
             when quantity_kwh is null or quantity_kwh >= pool_kwh
                 then uncovered_kwh
             else {{ prorate_exactly(
@@ -236,22 +243,13 @@ step_2_{{ k }} as (
 uncovered_{{ k }} as (
 
     select
-        uncovered.company_id,
-        uncovered.site_id,
-        uncovered.commodity,
-        uncovered.month,
-        uncovered.country_code,
-        uncovered.uncovered_kwh
-        - coalesce(step_2_{{ k }}.covered_kwh, 0) as uncovered_kwh
-    from uncovered_{{ k - 1 }} as uncovered
-    left join step_2_{{ k }}
-        on
-            uncovered.company_id = step_2_{{ k }}.company_id
-            and {{ null_safe_equals(
-                'uncovered.site_id', 'step_2_' ~ k ~ '.site_id'
-            ) }}
-            and uncovered.commodity = step_2_{{ k }}.commodity
-            and uncovered.month = step_2_{{ k }}.month
+        company_id,
+        site_id,
+        commodity,
+        month,
+        country_code,
+        uncovered_kwh - covered_kwh as uncovered_kwh
+    from step_2_{{ k }}
 
 ),
 {%- endfor %}
@@ -263,7 +261,17 @@ allocations as (
     select * from step_1
     {%- for k in range(1, var('company_instruments_max_per_month') + 1) %}
     union all
-    select * from step_2_{{ k }}
+    select
+        instrument_id,
+        company_id,
+        site_id,
+        commodity,
+        month,
+        co2e_kg_per_kwh,
+        allocation_step,
+        covered_kwh
+    from step_2_{{ k }}
+    where instrument_id is not null
     {%- endfor %}
     -- noqa: enable=LT02
 
