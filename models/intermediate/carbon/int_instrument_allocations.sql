@@ -208,7 +208,7 @@ step_2_pool_{{ k }} as (
             and uncovered.uncovered_kwh > 0
             and (
                 company_instruments.market is null
-                or company_instruments.market = uncovered.country_code
+                or uncovered.country_code = company_instruments.market
             )
 
 ),
