@@ -30,6 +30,9 @@ demo: $(STAMP)
 	@echo "Data quality: the findings to act on (pipeline.py quality)"
 	@$(BIN)/python scripts/pipeline.py quality --database $(DEMO_DB)
 	@echo
+	@echo "GHG inventory: CO2e by company, year, scope and method, and what lacks factors (pipeline.py ghg)"
+	@$(BIN)/python scripts/pipeline.py ghg --database $(DEMO_DB)
+	@echo
 	@echo "Report: one self-contained HTML page of charts, works offline (pipeline.py report)"
 	@$(BIN)/python scripts/pipeline.py report --database $(DEMO_DB) --out $(DEMO_REPORT)
 
