@@ -282,6 +282,46 @@ def format_csv(rows: Sequence[Row]) -> str:
     return "".join(lines)
 
 
+# The GHG inventory file of ``pipeline.py export`` (``ghg_inventory.csv``):
+# each inventory row with its company's name and the findings that make it
+# partial, by the scope of their commodity (as the emissions mart has it):
+# meter-months without an emission factor (location and market rows) and
+# site-months without a residual mix (market rows).
+EXPORT_FILE = "ghg_inventory.csv"
+EXPORT_SQL = f"""
+SELECT g.company_id, c.company_name, g.year, g.scope, g.method,
+    g.activity_kwh, g.co2e_t, g.share_with_factor,
+    coalesce(f.no_emission_factor, 0) AS no_emission_factor_count,
+    CASE WHEN g.method = 'market' THEN coalesce(f.residual_mix_unavailable, 0)
+        ELSE 0 END AS residual_mix_unavailable_count
+FROM {MARTS_SCHEMA}.{INVENTORY} AS g
+LEFT JOIN (
+    SELECT company_id, any_value(company_name) AS company_name
+    FROM {MARTS_SCHEMA}.{COMPANIES} GROUP BY company_id
+) AS c ON c.company_id = g.company_id
+LEFT JOIN (
+    SELECT x.company_id, CAST(extract(year FROM x.month) AS INTEGER) AS year,
+        s.scope,
+        count(*) FILTER (WHERE x.kind = 'no_emission_factor')
+            AS no_emission_factor,
+        count(*) FILTER (WHERE x.kind = 'residual_mix_unavailable')
+            AS residual_mix_unavailable
+    FROM {MARTS_SCHEMA}.{FINDINGS} AS x
+    INNER JOIN (
+        SELECT DISTINCT commodity, scope
+        FROM {MARTS_SCHEMA}.fct_site_monthly_emissions
+    ) AS s ON s.commodity = x.commodity
+    GROUP BY ALL
+) AS f ON f.company_id = g.company_id AND f.year = g.year AND f.scope = g.scope
+"""
+EXPORT_TABLES: tuple[str, ...] = (
+    INVENTORY,
+    FINDINGS,
+    COMPANIES,
+    "fct_site_monthly_emissions",
+)
+
+
 _EPILOG = """\
 Output: one row per company, calendar year, scope (1: on-site combustion, 2:
 purchased energy) and method (location, market) of marts.rpt_ghg_inventory:
