@@ -67,6 +67,9 @@ EXPECTED_CHARTS: dict[str, set[str]] = {
     "coverage": {""},
     "energy-star": {""},
     "unassigned-usage": {"kWh"},
+    "co2e-location": {""},
+    "co2e-market": {""},
+    "site-eui": {""},
 }
 MARKS = ("rect", "path", "circle")
 
@@ -417,7 +420,10 @@ def test_the_report_reads_on_a_phone(full_report: Path) -> None:
     # The values of the monthly, year-over-year and coverage charts are in a
     # table under each (no hover needed); bars print their values.
     tables = html.count('<details class="values"><summary>The values</summary>')
-    with_table = ("monthly-usage", "monthly-cost", "year-over-year", "coverage")
+    with_table = (
+        "monthly-usage", "monthly-cost", "year-over-year", "coverage",
+        "co2e-location", "co2e-market",
+    )  # fmt: skip
     assert tables == sum(len(charts_named(page, name)) for name in with_table)
     assert "<td>Jan 2025</td>" in html
 
