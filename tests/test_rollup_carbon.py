@@ -6,13 +6,16 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
+import subprocess
 from pathlib import Path
 from typing import Any
 
 import duckdb
 import pytest
 
-from test_rollup import build_marts, run
+from conftest import PROJECT_ROOT, isolated_dbt_env
+from test_rollup import FILTER_CASES, VENV_DBT, build_marts, run
 from utility_warehouse import rollup, rollup_carbon
 from utility_warehouse.rollup import RollupFilters
 
@@ -219,3 +222,80 @@ def test_the_carbon_filter_is_the_rollup_filter(database: Path) -> None:
         "period", "site_id", "site_name", "activity_kwh", "co2e_location_t",
         "co2e_market_t", "lacking_kwh",
     ]  # fmt: skip
+
+
+@pytest.mark.e2e
+def test_the_portfolio_filter_macro_selects_the_same_carbon_rows(
+    tmp_path: Path,
+) -> None:
+    """``macros/portfolio_filter.sql`` compiled by dbt and ``rollup
+    --measure``'s filter keep the same rows of the carbon marts (emissions
+    without the tag filter, which they refuse)."""
+    path = build_marts(tmp_path / "filters.duckdb")
+    with duckdb.connect(str(path)) as con:
+        con.execute(CARBON_SQL)
+    without_tags = [
+        {key: value for key, value in case.items() if key != "tags"}
+        for case in FILTER_CASES
+    ]
+    template = """\
+{%- set cases = fromjson(var('cases')) -%}
+{%- set plain = fromjson(var('plain')) -%}
+{%- for case in cases %}
+select {{ loop.index0 }} as case_id, 'energy' as mart, f.meter_id as k, f.month
+from marts.fct_meter_monthly_energy as f
+where {{ portfolio_filter(case, alias='f', tag_relation='marts.dim_meter_tags') }}
+union all
+select {{ loop.index0 }}, 'emissions', coalesce(f.site_id, '-') || f.commodity,
+    f.month
+from marts.fct_site_monthly_emissions as f
+where {{ portfolio_filter(plain[loop.index0], alias='f') }}
+{% if not loop.last %}union all{% endif %}
+{%- endfor %}
+"""
+    compiled = subprocess.run(
+        [
+            str(VENV_DBT), "--quiet", "compile", "--profiles-dir", str(PROJECT_ROOT),
+            "--project-dir", str(PROJECT_ROOT), "--inline", template,
+            "--vars", json.dumps({"cases": json.dumps(FILTER_CASES),
+                                  "plain": json.dumps(without_tags)}),
+        ],
+        cwd=PROJECT_ROOT,
+        env={
+            **os.environ, **isolated_dbt_env(tmp_path),
+            "UTILITY_WAREHOUSE_DB": ":memory:",
+        },
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )  # fmt: skip
+    assert compiled.returncode == 0, (compiled.stdout + compiled.stderr)[-4000:]
+    with duckdb.connect(str(path), read_only=True) as con:
+        by_macro: dict[tuple[int, str], set[Any]] = {}
+        for case_id, mart, key, month in con.execute(compiled.stdout).fetchall():
+            by_macro.setdefault((case_id, mart), set()).add((key, month))
+        for index, case in enumerate(FILTER_CASES):
+            for mart, table, key, kept in (
+                ("energy", "fct_meter_monthly_energy", "f.meter_id", case),
+                ("emissions", "fct_site_monthly_emissions",
+                 "coalesce(f.site_id, '-') || f.commodity", without_tags[index]),
+            ):  # fmt: skip
+                filters = RollupFilters(
+                    company=kept.get("company"),
+                    sites=tuple(kept.get("sites", ())),
+                    unassigned=bool(kept.get("unassigned")),
+                    commodities=tuple(kept.get("commodities", ())),
+                    tags=tuple(kept.get("tags", ())),
+                    month_from=kept.get("month_from"),
+                    month_to=kept.get("month_to"),
+                )
+                request = rollup._check_static(filters)
+                where, params = rollup._where(request, request.start, request.end, "f")
+                expected = set(
+                    con.execute(
+                        f"SELECT {key}, f.month FROM marts.{table} AS f {where}",
+                        params,
+                    ).fetchall()
+                )
+                assert by_macro.get((index, mart), set()) == expected, (mart, case)
