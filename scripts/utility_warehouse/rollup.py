@@ -764,6 +764,13 @@ that a spreadsheet shows it instead of running it; numbers stay numbers.
 
 --tag matches tags case-insensitively (hvac = HVAC), like --commodity.
 
+--measure emissions (CO2e, location and market, in kg or with --unit t),
+site_energy or source_energy (kBtu) rolls up the carbon marts instead, with
+the same periods, groupings and filters (emissions are per site: no --tag).
+A group's figure is empty ("missing") when any of its rows lacks it (no
+emission factor or source-site ratio), never a partial sum or 0; lacking_kwh
+is the activity of those rows.
+
 --include-implied and --include-estimated add rows that are not metered: the
 output then has a column kind (metered, implied or estimated) after the group
 columns, part of each row's key, so implied or estimated usage is never added
