@@ -591,11 +591,13 @@ def test_a_period_without_data_says_so(
     html = out.read_text(encoding="utf-8")
     page = parse(html)
     assert page.errors == [] and page.stack == []
-    # Only readiness (judged at the as-of date) is drawn.
-    assert [c.attrs["data-chart"] for c in page.charts] == ["energy-star"]
+    # Only what is judged at the as-of date is drawn: readiness and the EUI of
+    # the trailing twelve months.
+    assert [c.attrs["data-chart"] for c in page.charts] == ["energy-star", "site-eui"]
     assert set(page.no_data) == {
         "monthly-usage", "monthly-cost", "year-over-year", "top-sites-cost",
         "top-sites-intensity", "charge-types", "coverage", "unassigned-usage",
+        "co2e-location", "co2e-market", "ghg-inventory",
     }  # fmt: skip
     assert "No counted usage in Jan 2010 \u2013 Dec 2010 (12 months)." in html
 
