@@ -140,7 +140,8 @@ listed as (
         'commodity' as column_name,
         'unknown_commodity' as rejection_reason,
         accepted_values || ' (empty = ELECTRICITY)' as accepted_values
-    from commodity_list    union all
+    from commodity_list
+    union all
     select
         'usage_data' as entity,
         'raw_usage_units' as column_name,
