@@ -19,11 +19,19 @@ bill_issues as (
 
 ),
 
+carbon_issues as (
+
+    select * from {{ ref('int_carbon_field_issues_listed') }}
+
+),
+
 field_issues as (
 
     select * from portfolio_issues
     union all
     select * from bill_issues
+    union all
+    select * from carbon_issues
 
 )
 
