@@ -28,8 +28,6 @@
     ('usage_data', 'extracted_identifiers'),
     ('line_items', 'meter_id'),
     ('line_items', 'datasource_type'),
-    ('contractual_instruments', 'site_id'),
-    ('contractual_instruments', 'market'),
 ] -%}
 with
 

@@ -145,6 +145,24 @@
             || ': not a number, negative or beyond '
             || '{{ var("max_abs_value") }} (decimal_separator "'
             || '{{ decimal_separator_setting() }}")'
+        when 'orphan_site'
+            then 'site_id '
+            || {{ quoted_raw_value('screened.raw_values', 'site_id') }}
+            || ' names no site'
+        when 'site_quarantined'
+            then 'site_id '
+            || {{ quoted_raw_value('screened.raw_values', 'site_id') }}
+            || ' names a quarantined site (dq_quarantine, entity sites)'
+        when 'foreign_site'
+            then 'site_id '
+            || {{ quoted_raw_value('screened.raw_values', 'site_id') }}
+            || ' is a site of another company than company_id '
+            || {{ quoted_raw_value('screened.raw_values', 'company_id') }}
+        when 'unknown_country'
+            then 'market '
+            || {{ quoted_raw_value('screened.raw_values', 'market') }}
+            || ' names no country (an ISO 3166-1 alpha-2 or alpha-3 code'
+            || ' or English short name of the countries seed)'
         {%- endif %}
         {%- if entity == 'accounts' %}
         when 'active_account_cycle'

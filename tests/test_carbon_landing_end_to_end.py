@@ -110,6 +110,11 @@ CONTRACTUAL_INSTRUMENTS: Rows = [
         "IQ_RATE", "c1", "", "", "", "2026-01-01", "2026-01-31", "", "-0.2", ""
     ),
     _instrument("IQ_QTY", "c1", "", "", "", "2026-01-01", "2026-01-31", "-5", "0", ""),
+    # Quarantined, not widened: unlimited at 0 kg/kWh, an instrument of an unknown
+    # site would otherwise cover every kWh of the company (the market figures
+    # below would be 0). An unknown market is the unit test
+    # contractual_instruments_screened's (one here would trip the unparsed gate).
+    _instrument("IQ_SITE", "c1", "s9", "", "", "2026-01-01", "2026-01-31", "", "0", ""),
 ]
 
 
@@ -230,6 +235,7 @@ def test_bad_instruments_and_factors_are_quarantined_with_a_reason(
         ("contractual_instruments", "IQ_DATES", "end_before_start"),
         ("contractual_instruments", "IQ_QTY", "bad_number"),
         ("contractual_instruments", "IQ_RATE", "bad_number"),
+        ("contractual_instruments", "IQ_SITE", "orphan_site"),
         ("emission_factors", "US|WATER|2026|location", "unknown_commodity"),
     ]
     details = {row[1]: row[3] for row in quarantined}
@@ -238,6 +244,7 @@ def test_bad_instruments_and_factors_are_quarantined_with_a_reason(
     )
     assert "'-0.2'" in details["IQ_RATE"]
     assert "'-5'" in details["IQ_QTY"]
+    assert details["IQ_SITE"] == "site_id 's9' names no site"
     assert "WATER" in details["US|WATER|2026|location"]
     assert rows(
         db,
@@ -275,7 +282,7 @@ def test_the_new_entities_keep_raw_rows_accounted_for(
             " group by entity",
         )
     )
-    assert counts == {"contractual_instruments": 4, "emission_factors": 2}
+    assert counts == {"contractual_instruments": 5, "emission_factors": 2}
     for entity, raw in counts.items():
         assert raw == clean[entity] + quarantined[entity], entity
 

@@ -6,11 +6,12 @@
     ELECTRICITY, applied by int_contractual_instruments). quantity_kwh is
     optional (empty = unlimited) but text that is not a number, or a
     negative one, quarantines the row (bad_number): reading it as unlimited
-    would overstate coverage. Optional links that cannot be cleaned never
-    cost the row (dq_field_issues): a site_id naming no clean site of the
-    company (orphan_site, site_quarantined, foreign_site) leaves the
-    instrument company-wide; a market naming no country (unknown_country)
-    leaves it unrestricted. Dates honour date_order, numbers
+    would overstate coverage. For the same reason a site_id or market that
+    is given but cannot be cleaned quarantines the row instead of widening
+    it: a site_id naming no clean site of the company (bad_id, orphan_site,
+    site_quarantined, foreign_site) would make the instrument company-wide,
+    and a market naming no country (unknown_country) would lift its market
+    boundary. Dates honour date_order, numbers
     decimal_separator; the co2e rate is parsed exactly (parse_rate). -#}
 with
 
@@ -200,7 +201,8 @@ screened as (
             as co2e_kg_per_kwh_unparsed,
         {{ unparsed_flag('updated_at', parse_timestamp('updated_at')) }}
             as updated_at_unparsed,
-        quarantine_reason,
+        coalesce(quarantine_reason, site_id_issue, market_issue)
+            as quarantine_reason,
         {{ json_object_text([
             'id', 'company_id', 'site_id', 'market', 'commodity',
             'start_date', 'end_date', 'quantity_kwh', 'co2e_kg_per_kwh',

@@ -4,7 +4,10 @@
     shares), with its entity, record, column, raw text and reason. The
     record itself was kept; quarantined records are in dq_quarantine with
     all their raw values instead. A bill's charges_units is judged once its
-    currency is settled (int_document_currencies_resolved). -#}
+    currency is settled (int_document_currencies_resolved). The carbon
+    inputs have no optional value whose failure keeps the record: an
+    emission factor's or instrument's value that cannot be cleaned
+    quarantines it. -#}
 with
 
 portfolio_issues as (
@@ -19,19 +22,11 @@ bill_issues as (
 
 ),
 
-carbon_issues as (
-
-    select * from {{ ref('int_carbon_field_issues_listed') }}
-
-),
-
 field_issues as (
 
     select * from portfolio_issues
     union all
     select * from bill_issues
-    union all
-    select * from carbon_issues
 
 )
 
