@@ -1,31 +1,34 @@
-{#- The seam for the optional landing entity contractual_instruments (SPEC
-    §6: id, company_id, site_id, market, commodity, start_date, end_date,
-    quantity_kwh, co2e_kg_per_kwh, instrument_type, updated_at). The loader
-    does not carry it yet: this is an empty relation with the clean
-    columns, so that the market-based allocation is built and tested
-    against them; the screened landing rows will replace it. -#}
+{#- The contractual instruments the market-based allocation reads (SPEC §6):
+    the clean rows of the optional landing entity contractual_instruments
+    (int_contractual_instruments_clean: the latest updated_at version per
+    id, then the last row in the file; rows that cannot be cleaned are in
+    dq_quarantine). An empty commodity is ELECTRICITY; the market is the
+    ISO alpha-2 code of the country named (screening matched it through the
+    countries seed: codes, names and aliases in any case), null = no
+    restriction; an empty site_id is a company-wide instrument; an empty
+    quantity_kwh unlimited. Without the file this is empty. -#}
 with
 
-no_instruments as (
+clean_instruments as (
 
-    select
-        cast(null as {{ dbt.type_string() }}) as instrument_id,
-        cast(null as {{ dbt.type_string() }}) as company_id,
-        cast(null as {{ dbt.type_string() }}) as site_id,
-        cast(null as {{ dbt.type_string() }}) as market,
-        cast(null as {{ dbt.type_string() }}) as commodity,
-        cast(null as date) as start_date,
-        cast(null as date) as end_date,
-        cast(null as {{ dbt.type_numeric() }}) as quantity_kwh,
-        cast(null as decimal(28, 18)) as co2e_kg_per_kwh,
-        cast(null as {{ dbt.type_string() }}) as instrument_type
+    select * from {{ ref('int_contractual_instruments_clean') }}
 
 ),
 
 final as (
 
-    select * from no_instruments
-    where 1 = 0
+    select
+        instrument_id,
+        company_id,
+        site_id,
+        market,
+        coalesce(commodity, 'ELECTRICITY') as commodity,
+        start_date,
+        end_date,
+        quantity_kwh,
+        cast(co2e_kg_per_kwh as decimal(28, 18)) as co2e_kg_per_kwh,
+        instrument_type
+    from clean_instruments
 
 )
 

@@ -4,9 +4,9 @@
     negative; EXPORT and GENERATION are apart (export_usage,
     generation_usage) and never net it. Implied sewer and mirror-site
     estimates live in their own marts and carry none. The site's country
-    code and grid region come along for the factor lookup: grid_region is
-    not on the landing contract yet, so it is null (the seam: sites gain an
-    optional grid_region, compared trimmed and in upper case). -#}
+    code and its optional grid_region (trimmed, upper case; null for an
+    unassigned meter or a site without one) come along for the factor
+    lookup. -#}
 with
 
 meter_monthly as (
@@ -18,6 +18,12 @@ meter_monthly as (
 sites as (
 
     select * from {{ ref('dim_sites') }}
+
+),
+
+clean_sites as (
+
+    select * from {{ ref('int_sites_clean') }}
 
 ),
 
@@ -60,10 +66,12 @@ final as (
         cast(energy_months.activity_kwh as {{ dbt.type_numeric() }})
             as activity_kwh,
         sites.country_code,
-        cast(null as {{ dbt.type_string() }}) as grid_region
+        upper(trim(clean_sites.grid_region)) as grid_region
     from energy_months
     left join sites
         on energy_months.site_id = sites.site_id
+    left join clean_sites
+        on energy_months.site_id = clean_sites.site_id
 
 )
 
