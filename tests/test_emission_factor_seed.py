@@ -15,7 +15,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-import yaml  # type: ignore[import-untyped]
+import yaml
 
 from conftest import PROJECT_ROOT
 from utility_warehouse import emission_factor_seed as factors
