@@ -17,7 +17,6 @@ from collections.abc import Sequence
 from utility_warehouse import (
     export,
     generate,
-    ghg,
     inspect_month,
     load,
     quality,
@@ -60,7 +59,6 @@ def build_parser() -> argparse.ArgumentParser:
         run,
         rollup,
         quality,
-        ghg,
         inspect_month,
         export,
         report,

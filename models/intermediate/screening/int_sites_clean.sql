@@ -23,8 +23,7 @@ clean_sites as (
         gross_floor_area,
         gross_floor_area_units,
         data_collection_stop_date,
-        mirror_site_id,
-        grid_region
+        mirror_site_id
     from screened_sites
     where quarantine_reason is null
 

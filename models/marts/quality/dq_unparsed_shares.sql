@@ -19,12 +19,6 @@ bill_column_counts as (
 
 ),
 
-carbon_column_counts as (
-
-    select * from {{ ref('int_carbon_parsed_columns_counted') }}
-
-),
-
 unparsed_values as (
 
     select * from {{ ref('int_unparsed_values_counted') }}
@@ -36,8 +30,6 @@ column_counts as (
     select * from portfolio_column_counts
     union all
     select * from bill_column_counts
-    union all
-    select * from carbon_column_counts
 
 ),
 

@@ -11,7 +11,6 @@ from typing import Any
 from utility_warehouse import svgchart as svg
 from utility_warehouse.reading import month_runs, month_text
 from utility_warehouse.reading import shift_month as _shift
-from utility_warehouse.report import carbon
 from utility_warehouse.report.data import (
     COVERAGE_MAX_ROWS,
     COVERAGE_METER_ROWS,
@@ -744,7 +743,6 @@ class Charts(Page):
                 self.charge_types(),
                 self.coverage(),
                 self.energy_star(),
-                carbon.section(self),
                 self.unassigned(),
             ]
         )

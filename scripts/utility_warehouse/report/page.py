@@ -165,7 +165,6 @@ class Page:
             ("charge-types", "Charge types"),
             ("coverage", "Coverage"),
             ("energy-star", "ENERGY STAR"),
-            ("carbon", "Emissions"),
             ("unassigned", "Unassigned meters"),
         ]
         return (
