@@ -30,6 +30,9 @@ demo: $(STAMP)
 	@echo "Data quality: the findings to act on (pipeline.py quality)"
 	@$(BIN)/python scripts/pipeline.py quality --database $(DEMO_DB)
 	@echo
+	@echo "GHG inventory of 2025, the last complete year: CO2e by company, scope and method, and what lacks factors (pipeline.py ghg; every year without --year)"
+	@$(BIN)/python scripts/pipeline.py ghg --database $(DEMO_DB) --year 2025
+	@echo
 	@echo "Report: one self-contained HTML page of charts, works offline (pipeline.py report)"
 	@$(BIN)/python scripts/pipeline.py report --database $(DEMO_DB) --out $(DEMO_REPORT)
 

@@ -39,5 +39,16 @@
             ('amount', 'amount'), ('charge_type', 'enumeration'),
             ('datasource_type', 'enumeration'), ('updated_at', 'timestamp'),
         ],
+        'emission_factors': [
+            ('commodity', 'enumeration'), ('year', 'number'),
+            ('co2_kg_per_kwh', 'number'), ('ch4_kg_per_kwh', 'number'),
+            ('n2o_kg_per_kwh', 'number'), ('updated_at', 'timestamp'),
+        ],
+        'contractual_instruments': [
+            ('market', 'enumeration'), ('commodity', 'enumeration'),
+            ('start_date', 'date'), ('end_date', 'date'),
+            ('quantity_kwh', 'number'), ('co2e_kg_per_kwh', 'number'),
+            ('updated_at', 'timestamp'),
+        ],
     }) }}
 {%- endmacro %}

@@ -18,6 +18,9 @@
         'unknown_charge_type': 'charge_type',
         'unknown_unit': 'raw_usage_units',
     } -%}
+    {%- if entity in ('emission_factors', 'contractual_instruments') %}
+        {%- do enumeration_reasons.update({'unknown_commodity': 'commodity'}) %}
+    {%- endif %}
     case screened.quarantine_reason
         when 'missing_id' then '{{ config.key }} is empty'
         when 'bad_id'
@@ -112,6 +115,54 @@
             then 'amount '
             || {{ quoted_raw_value('screened.raw_values', 'amount') }}
             || ' is beyond {{ var("max_abs_value") }}'
+        {%- endif %}
+        {%- if entity == 'emission_factors' %}
+        when 'bad_year'
+            then 'year '
+            || {{ quoted_raw_value('screened.raw_values', 'year') }}
+            || ' is not a whole year from '
+            || '{{ var("plausible_date_min")[:4] }}'
+        when 'bad_method'
+            then 'method '
+            || {{ quoted_raw_value('screened.raw_values', 'method') }}
+            || ' is not one of location, residual_mix'
+        when 'bad_number'
+            then 'co2_kg_per_kwh '
+            || {{ quoted_raw_value('screened.raw_values', 'co2_kg_per_kwh') }}
+            || ', ch4_kg_per_kwh '
+            || {{ quoted_raw_value('screened.raw_values', 'ch4_kg_per_kwh') }}
+            || ', n2o_kg_per_kwh '
+            || {{ quoted_raw_value('screened.raw_values', 'n2o_kg_per_kwh') }}
+            || ': not a number, or negative (decimal_separator "'
+            || '{{ decimal_separator_setting() }}")'
+        {%- endif %}
+        {%- if entity == 'contractual_instruments' %}
+        when 'bad_number'
+            then 'co2e_kg_per_kwh '
+            || {{ quoted_raw_value('screened.raw_values', 'co2e_kg_per_kwh') }}
+            || ', quantity_kwh '
+            || {{ quoted_raw_value('screened.raw_values', 'quantity_kwh') }}
+            || ': not a number, negative or beyond '
+            || '{{ var("max_abs_value") }} (decimal_separator "'
+            || '{{ decimal_separator_setting() }}")'
+        when 'orphan_site'
+            then 'site_id '
+            || {{ quoted_raw_value('screened.raw_values', 'site_id') }}
+            || ' names no site'
+        when 'site_quarantined'
+            then 'site_id '
+            || {{ quoted_raw_value('screened.raw_values', 'site_id') }}
+            || ' names a quarantined site (dq_quarantine, entity sites)'
+        when 'foreign_site'
+            then 'site_id '
+            || {{ quoted_raw_value('screened.raw_values', 'site_id') }}
+            || ' is a site of another company than company_id '
+            || {{ quoted_raw_value('screened.raw_values', 'company_id') }}
+        when 'unknown_country'
+            then 'market '
+            || {{ quoted_raw_value('screened.raw_values', 'market') }}
+            || ' names no country (an ISO 3166-1 alpha-2 or alpha-3 code'
+            || ' or English short name of the countries seed)'
         {%- endif %}
         {%- if entity == 'accounts' %}
         when 'active_account_cycle'

@@ -23,6 +23,10 @@
         'dates': ['start_date', 'end_date']},
     'line_items': {'key': 'id', 'parents': [
         ('document_id', 'documents', 'document')]},
+    'emission_factors': {'key': 'region', 'parents': []},
+    'contractual_instruments': {'key': 'id', 'parents': [
+        ('company_id', 'companies', 'company')],
+        'dates': ['start_date', 'end_date']},
 } -%}
 with
 

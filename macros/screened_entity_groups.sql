@@ -1,7 +1,8 @@
-{#- The raw entities in two groups, so that a model reading every
+{#- The raw entities in three groups, so that a model reading every
     screening model reads one group at a time (at most eight parents):
-    the portfolio (companies to meter tags) and the bills (documents,
-    usage data, line items). -#}
+    the portfolio (companies to meter tags), the bills (documents, usage
+    data, line items) and the carbon inputs (emission factors, contractual
+    instruments; optional files). -#}
 {% macro screened_entity_groups() -%}
     {{ return({
         'portfolio': [
@@ -9,5 +10,6 @@
             'meter_identifiers', 'meter_tags',
         ],
         'bills': ['documents', 'usage_data', 'line_items'],
+        'carbon': ['emission_factors', 'contractual_instruments'],
     }) }}
 {%- endmacro %}

@@ -23,8 +23,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml  # type: ignore[import-untyped]
-from markdown.extensions.toc import slugify  # type: ignore[import-untyped]
+import yaml
+from markdown.extensions.toc import slugify
 
 from conftest import PROJECT_ROOT
 from utility_warehouse import contract

@@ -26,6 +26,7 @@ import pytest
 from utility_warehouse import cli, contract
 from utility_warehouse.generate import MANIFEST_NAME, generate
 from utility_warehouse.generate import landing as generator_landing
+from utility_warehouse.generate.parameters import GENERATED_ENTITIES
 
 SMALL: dict[str, Any] = {"companies": 2, "sites": 3, "months": 6}
 Rows = list[dict[str, str]]
@@ -247,7 +248,7 @@ def manifest(landing: Path) -> dict[str, Any]:
 @pytest.fixture(scope="module")
 def tables(landing: Path) -> dict[str, Rows]:
     return {
-        entity.name: read_rows(landing, entity.name) for entity in contract.ENTITIES
+        entity.name: read_rows(landing, entity.name) for entity in GENERATED_ENTITIES
     }
 
 
@@ -268,7 +269,7 @@ def test_same_arguments_give_identical_bytes(tmp_path: Path, file_format: str) -
     generate(tmp_path / "a", file_format=file_format, **SMALL)
     generate(tmp_path / "b", file_format=file_format, **SMALL)
     first, second = folder_digest(tmp_path / "a"), folder_digest(tmp_path / "b")
-    assert len(first) == len(contract.ENTITIES) + 1
+    assert len(first) == len(GENERATED_ENTITIES) + 1
     assert first == second
 
 
@@ -287,14 +288,14 @@ def test_rerun_in_another_format_or_naming_leaves_one_file_per_entity(
     generate(tmp_path, file_format="parquet", messy_names=False, **SMALL)
     names = sorted(path.name for path in tmp_path.iterdir())
     expected = sorted(
-        [f"{entity.name}.parquet" for entity in contract.ENTITIES] + [MANIFEST_NAME]
+        [f"{entity.name}.parquet" for entity in GENERATED_ENTITIES] + [MANIFEST_NAME]
     )
     assert names == expected
     generate(tmp_path, without=["meter_tags"], **SMALL)
     names = sorted(path.name for path in tmp_path.iterdir())
     assert "line_items.CSV" in names
     assert not any(name.lower().startswith("meter_tags") for name in names)
-    assert len(names) == len(contract.ENTITIES)
+    assert len(names) == len(GENERATED_ENTITIES)
 
 
 # --- files, names, columns and formats -------------------------------------------
@@ -307,7 +308,7 @@ def test_every_format_is_readable_with_the_contract_columns(
     rows = generate(tmp_path, file_format=file_format, **SMALL)
     files = read_manifest(tmp_path)["files"]
     seen_formats: set[str] = set()
-    for entity in contract.ENTITIES:
+    for entity in GENERATED_ENTITIES:
         path = tmp_path / files[entity.name]
         assert path.is_file()
         seen_formats.add(path.suffix.lower().removeprefix("."))
@@ -330,8 +331,8 @@ def test_names_are_messy_by_default_and_clean_on_request(tmp_path: Path) -> None
 
     generate(tmp_path / "clean", messy_names=False, **SMALL)
     names = {path.name for path in (tmp_path / "clean").iterdir()}
-    assert names == {f"{e.name}.csv" for e in contract.ENTITIES} | {MANIFEST_NAME}
-    for entity in contract.ENTITIES:
+    assert names == {f"{e.name}.csv" for e in GENERATED_ENTITIES} | {MANIFEST_NAME}
+    for entity in GENERATED_ENTITIES:
         path = tmp_path / "clean" / f"{entity.name}.csv"
         with path.open(encoding="utf-8") as handle:
             header = next(csv.reader(handle))
@@ -427,7 +428,7 @@ def test_summary_and_manifest_row_counts(tmp_path: Path) -> None:
     assert manifest["parameters"]["companies"] == 2
     assert manifest["as_of"] == "2026-11-01"
     assert manifest["rows"] == rows
-    for entity in contract.ENTITIES:
+    for entity in GENERATED_ENTITIES:
         assert len(read_rows(tmp_path, entity.name)) == rows[entity.name]
 
 
@@ -457,7 +458,7 @@ def test_without_line_items_nothing_depends_on_them(tmp_path: Path) -> None:
     generate(tmp_path, without=["line_items", "meter_tags"], **SMALL)
     manifest = read_manifest(tmp_path)
     assert set(manifest["files"]) == {
-        e.name for e in contract.ENTITIES if e.name not in ("line_items", "meter_tags")
+        e.name for e in GENERATED_ENTITIES if e.name not in ("line_items", "meter_tags")
     }
     entities = {item["entity"] for item in manifest["injected"]}
     entities |= {item["entity"] for item in manifest["field_issues"]}
@@ -511,7 +512,7 @@ def test_manifest_lists_every_reason_and_field_issue(manifest: dict[str, Any]) -
     injected = manifest["injected"]
     assert {item["reason"] for item in injected} >= REQUIRED_REASONS
     missing = [item for item in injected if item["reason"] == "missing_id"]
-    assert {item["entity"] for item in missing} == {e.name for e in contract.ENTITIES}
+    assert {item["entity"] for item in missing} == {e.name for e in GENERATED_ENTITIES}
     assert all(item["record_id"] is None for item in missing)
     issues = {
         (item["entity"], item["column_name"], item["reason"])
@@ -698,7 +699,7 @@ def _record_keys(entity: str, rows: Rows) -> set[str]:
 def test_planted_records_are_in_the_files(
     manifest: dict[str, Any], tables: dict[str, Rows]
 ) -> None:
-    for entity in contract.ENTITIES:
+    for entity in GENERATED_ENTITIES:
         keys = _record_keys(entity.name, tables[entity.name])
         for item in manifest["injected"]:
             if item["entity"] == entity.name and item["record_id"] is not None:
@@ -771,7 +772,7 @@ def test_replaced_versions_are_the_repeated_keys(
         return f"{row['meter_id'].strip()}|{kind}|{value}"
 
     found: dict[str, int] = {}
-    for entity in contract.ENTITIES:
+    for entity in GENERATED_ENTITIES:
         rows = tables[entity.name]
         if entity.name == "meter_identifiers":
             keys = [identifier_key(r) for r in rows if r["meter_id"].strip()]
@@ -1564,7 +1565,7 @@ def read_values(folder: Path) -> dict[str, list[dict[str, object]]]:
     order = settings.get("date_order", "mdy")
     separator = settings.get("decimal_separator", ".")
     values: dict[str, list[dict[str, object]]] = {}
-    for entity in contract.ENTITIES:
+    for entity in GENERATED_ENTITIES:
         rows: list[dict[str, object]] = []
         for row in read_rows(folder, entity.name):
             value: dict[str, object] = dict(row)
@@ -1990,7 +1991,7 @@ def test_cli_shape_options(tmp_path: Path) -> None:
     assert sorted(path.name for path in tmp_path.iterdir()) == sorted(
         [
             f"{e.name}.csv"
-            for e in contract.ENTITIES
+            for e in GENERATED_ENTITIES
             if e.name not in ("connections", "meter_tags")
         ]
         + [MANIFEST_NAME, "landing.json"]

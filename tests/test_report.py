@@ -67,6 +67,9 @@ EXPECTED_CHARTS: dict[str, set[str]] = {
     "coverage": {""},
     "energy-star": {""},
     "unassigned-usage": {"kWh"},
+    "co2e-location": {""},
+    "co2e-market": {""},
+    "site-eui": {""},
 }
 MARKS = ("rect", "path", "circle")
 
@@ -417,7 +420,10 @@ def test_the_report_reads_on_a_phone(full_report: Path) -> None:
     # The values of the monthly, year-over-year and coverage charts are in a
     # table under each (no hover needed); bars print their values.
     tables = html.count('<details class="values"><summary>The values</summary>')
-    with_table = ("monthly-usage", "monthly-cost", "year-over-year", "coverage")
+    with_table = (
+        "monthly-usage", "monthly-cost", "year-over-year", "coverage",
+        "co2e-location", "co2e-market",
+    )  # fmt: skip
     assert tables == sum(len(charts_named(page, name)) for name in with_table)
     assert "<td>Jan 2025</td>" in html
 
@@ -585,11 +591,13 @@ def test_a_period_without_data_says_so(
     html = out.read_text(encoding="utf-8")
     page = parse(html)
     assert page.errors == [] and page.stack == []
-    # Only readiness (judged at the as-of date) is drawn.
-    assert [c.attrs["data-chart"] for c in page.charts] == ["energy-star"]
+    # Only what is judged at the as-of date is drawn: readiness and the EUI of
+    # the trailing twelve months.
+    assert [c.attrs["data-chart"] for c in page.charts] == ["energy-star", "site-eui"]
     assert set(page.no_data) == {
         "monthly-usage", "monthly-cost", "year-over-year", "top-sites-cost",
         "top-sites-intensity", "charge-types", "coverage", "unassigned-usage",
+        "co2e-location", "co2e-market", "ghg-inventory",
     }  # fmt: skip
     assert "No counted usage in Jan 2010 \u2013 Dec 2010 (12 months)." in html
 

@@ -649,3 +649,104 @@ def test_data_coverage_and_a_tag_filter(built: tuple[Path, str]) -> None:
     )
     assert number(hvac[0]["usage_kwh"]) == expected[0][0]
     assert expected[0][0] is not None and expected[0][0] > 0
+
+
+@pytest.mark.e2e
+def test_emissions_and_energy_metrics_equal_the_carbon_marts(
+    built: tuple[Path, str],
+) -> None:
+    """CO2e adds only the site-months with a figure, and the activity left out
+    is its own metric (a missing factor is never a zero); site and source
+    energy and the EUIs are the marts' sums."""
+    project, database = built
+    rows = mf_query(
+        project,
+        database,
+        "--metrics",
+        "co2e_location_kg,co2e_market_kg,emissions_activity_kwh,"
+        "activity_without_location_factor_kwh,co2e_location_share_with_factor",
+        "--group-by",
+        "metric_time__year,company",
+    )
+    expected = {
+        (day(year), company): values
+        for year, company, *values in sql(
+            database,
+            "select date_trunc('year', month), company_id, "
+            "sum(co2e_location_kg), sum(co2e_market_kg), sum(activity_kwh), "
+            "sum(case when co2e_location_kg is null then activity_kwh else 0 end), "
+            "sum(case when co2e_location_kg is not null then activity_kwh else 0 "
+            "end) from marts.fct_site_monthly_emissions group by all",
+        )
+    }
+    found = {(day(r["metric_time__year"]), r["company"]): r for r in rows}
+    assert set(found) == set(expected)
+    assert expected, "the portfolio has emissions"
+    for key, (location, market, activity, without, with_factor) in expected.items():
+        r = found[key]
+        assert number(r["co2e_location_kg"]) == location, key
+        assert number(r["co2e_market_kg"]) == market, key
+        assert number(r["emissions_activity_kwh"]) == activity, key
+        assert number(r["activity_without_location_factor_kwh"]) == without, key
+        share = r["co2e_location_share_with_factor"]
+        if activity:
+            assert float(share) == pytest.approx(float(with_factor / activity))
+        if location is None:  # no factor at all: empty, never 0
+            assert r["co2e_location_kg"] == ""
+
+    energy = mf_query(
+        project,
+        database,
+        "--metrics",
+        "site_energy_kbtu,source_energy_kbtu,activity_without_source_ratio_kwh",
+        "--group-by",
+        "site",
+    )
+    sums = {
+        site: values
+        for site, *values in sql(
+            database,
+            "select site_id, sum(site_energy_kbtu), sum(source_energy_kbtu), "
+            "sum(case when source_energy_kbtu is null then activity_kwh else 0 end) "
+            "from marts.fct_meter_monthly_energy group by all",
+        )
+    }
+    got = {r["site"] or None: r for r in energy}
+    assert set(got) == set(sums)
+    for site, (site_kbtu, source_kbtu, without) in sums.items():
+        assert number(got[site]["site_energy_kbtu"]) == site_kbtu, site
+        assert number(got[site]["source_energy_kbtu"]) == source_kbtu, site
+        assert number(got[site]["activity_without_source_ratio_kwh"]) == without
+
+    eui = mf_query(
+        project,
+        database,
+        "--metrics",
+        "site_eui_trailing_12_months,eui_site_floor_area_ft2",
+        "--group-by",
+        "site",
+        "--where",
+        "{{ Dimension('site_period__period_type') }} = 'trailing_12_months'",
+    )
+    ratios = {
+        site: (energy_kbtu, area)
+        for site, energy_kbtu, area in sql(
+            database,
+            "select site_id, sum(site_energy_kbtu) filter "
+            "(where site_eui_kbtu_per_ft2 is not null), "
+            "sum(gross_floor_area_ft2) filter "
+            "(where site_eui_kbtu_per_ft2 is not null) "
+            "from marts.fct_site_energy_performance "
+            "where period_type = 'trailing_12_months' group by all",
+        )
+    }
+    assert {r["site"] for r in eui} == set(ratios)
+    for r in eui:
+        energy_kbtu, area = ratios[r["site"]]
+        assert number(r["eui_site_floor_area_ft2"]) == area
+        if area:
+            assert float(r["site_eui_trailing_12_months"]) == pytest.approx(
+                float(energy_kbtu / area)
+            )
+        else:  # no complete period with a floor area: no EUI, not 0
+            assert r["site_eui_trailing_12_months"] == ""

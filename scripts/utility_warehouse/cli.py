@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from utility_warehouse import (
     export,
     generate,
+    ghg,
     inspect_month,
     load,
     quality,
@@ -59,6 +60,7 @@ def build_parser() -> argparse.ArgumentParser:
         run,
         rollup,
         quality,
+        ghg,
         inspect_month,
         export,
         report,

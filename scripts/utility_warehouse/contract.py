@@ -7,7 +7,8 @@ a header `` Demand ``). Text files are UTF-8 unless the loader is told otherwise
 
 Every entity's file is required and must hold at least one record, except:
 ``meter_identifiers`` (required, may be empty) and the optional files
-``connections``, ``meter_tags`` and ``line_items`` (may be absent or empty).
+``connections``, ``meter_tags``, ``line_items``, ``emission_factors`` and
+``contractual_instruments`` (may be absent or empty).
 
 A file must carry its entity's required columns (``required``) and at least one
 column of each group of alternatives (``one_of``: usage_data needs
@@ -157,6 +158,7 @@ ENTITIES: tuple[Entity, ...] = (
             "gross_floor_area_units",
             "data_collection_stop_date",
             "mirror_site_id",
+            "grid_region",
         ),
         required=("id", "company_id"),
         kinds=(
@@ -317,6 +319,56 @@ ENTITIES: tuple[Entity, ...] = (
             ("amount", AMOUNT),
         ),
         enumerations=(("charge_type", "charge_type"), ("datasource_type", "commodity")),
+        file_optional=True,
+    ),
+    Entity(
+        "emission_factors",
+        (
+            "region",
+            "commodity",
+            "year",
+            "method",
+            "co2_kg_per_kwh",
+            "ch4_kg_per_kwh",
+            "n2o_kg_per_kwh",
+            "source",
+        ),
+        required=("region", "commodity", "year", "method", "co2_kg_per_kwh"),
+        kinds=(
+            ("year", NUMBER),
+            ("co2_kg_per_kwh", NUMBER),
+            ("ch4_kg_per_kwh", NUMBER),
+            ("n2o_kg_per_kwh", NUMBER),
+        ),
+        enumerations=(("commodity", "commodity"),),
+        file_optional=True,
+    ),
+    Entity(
+        "contractual_instruments",
+        (
+            "id",
+            "company_id",
+            "site_id",
+            "market",
+            "commodity",
+            "start_date",
+            "end_date",
+            "quantity_kwh",
+            "co2e_kg_per_kwh",
+            "instrument_type",
+        ),
+        required=("id", "company_id", "start_date", "end_date", "co2e_kg_per_kwh"),
+        kinds=(
+            ("id", ID),
+            ("company_id", ID),
+            ("site_id", ID),
+            ("market", COUNTRY),
+            ("start_date", DATE),
+            ("end_date", DATE),
+            ("quantity_kwh", NUMBER),
+            ("co2e_kg_per_kwh", NUMBER),
+        ),
+        enumerations=(("commodity", "commodity"),),
         file_optional=True,
     ),
 )

@@ -14,6 +14,9 @@ Reads the DuckDB file read-only and writes into an output folder:
   Portfolio Manager commodity family (``electricity.csv``, ``natural_gas.csv``,
   ``water.csv``, ``other_energy.csv``; see ``ENERGY_STAR_FILES``), always all
   four (a family without bills gets the header only);
+- ``ghg_inventory.csv``: the GHG inventory with each company's name and the
+  counts of the findings that make a row partial (``ghg.EXPORT_SQL``); only
+  for a warehouse with the carbon marts;
 - ``manifest.json`` (written last): per file its row count, size and SHA-256;
   the warehouse's latest run (``run_id``, ``as_of_date``, ``built_at``: its
   ``ended_at``; null without ``marts.run_metadata``), the project version
@@ -66,7 +69,7 @@ from typing import Any
 
 import duckdb
 
-from utility_warehouse import metadata, reading, safe_output, target_reader
+from utility_warehouse import ghg, metadata, reading, safe_output, target_reader
 from utility_warehouse.as_of_bound import AsOfError, warehouse_as_of
 from utility_warehouse.duckdb_text import quote_identifier, quote_literal
 from utility_warehouse.exit_codes import EXIT_BAD_INPUT, EXIT_BUSY, EXIT_OK
@@ -575,14 +578,25 @@ def _export(
         warehouse_as_of(con)  # the bound of every command
     except AsOfError as exc:
         raise ExportError(str(exc)) from exc
+    has_ghg = set(ghg.EXPORT_TABLES) <= set(tables)
+    ghg_names = [ghg.EXPORT_FILE] if has_ghg else []
     _check_out(
         out_dir,
-        [f"{table}.{fmt}" for table in tables] + _energy_star_names() + [MANIFEST],
+        [f"{table}.{fmt}" for table in tables]
+        + _energy_star_names()
+        + ghg_names
+        + [MANIFEST],
     )
     run = latest_run(con)
     with _staged(out_dir) as target:
         files = _export_marts(con, target, fmt, tables)
         energy_star = _export_energy_star(con, target)
+        ghg_inventory = None
+        if has_ghg:  # a warehouse built before the carbon marts has none
+            query = csv_select(con, f"({ghg.EXPORT_SQL})")
+            ghg_inventory = _copy(
+                con, query, [], target, ghg.EXPORT_FILE, _COPY_OPTIONS["csv"]
+            )
         manifest: dict[str, Any] = {
             "exported_at": _timestamp_text(datetime.now(UTC)),
             "format": fmt,
@@ -591,6 +605,7 @@ def _export(
             "warehouse": run,
             "files": files,
             "energy_star": energy_star,
+            "ghg_inventory": ghg_inventory,
         }
         _write_manifest(target, manifest)  # last: it names what was written
     return manifest
@@ -637,6 +652,8 @@ def format_summary(manifest: dict[str, Any], out_dir: Path) -> str:
         f"as {manifest['format']}, project version {manifest['project_version']}"
     ]
     entries = [*manifest["files"], *manifest["energy_star"]["files"]]
+    if manifest.get("ghg_inventory"):
+        entries.append(manifest["ghg_inventory"])
     width = max(len(entry["file"]) for entry in entries)
     for entry in entries:
         lines.append(
@@ -675,6 +692,11 @@ Writes into --out (created when missing):
                        a Portfolio Manager meter type and is left out) and
                        other_energy.csv (district steam, fuel oil No. 2,
                        propane, district hot and chilled water)
+  ghg_inventory.csv    the GHG inventory (marts.rpt_ghg_inventory) with each
+                       company's name and the findings that make a row partial
+                       (meter-months without an emission factor, market rows'
+                       site-months without a residual mix); always CSV, not
+                       written for a warehouse without the carbon marts
   manifest.json        per file its rows, size and SHA-256; the latest run's
                        run_id, as_of_date and built_at; project version,
                        export time and format; what ENERGY STAR leaves out

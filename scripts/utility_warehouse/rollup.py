@@ -134,6 +134,8 @@ NUMBER_COLUMNS: frozenset[str] = frozenset((*MEASURES, "cost"))
 COUNT_COLUMNS: frozenset[str] = frozenset(("meter_count",))
 
 FORMATS: tuple[str, ...] = ("table", "csv", "json")
+# --measure besides usage, served by rollup_carbon from the carbon marts.
+CARBON_MEASURES: tuple[str, ...] = ("emissions", "site_energy", "source_energy")
 
 _MONTH_PATTERN = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 
@@ -178,6 +180,8 @@ class RollupFilters:
     group_by: tuple[str, ...] = ()
     include_implied: bool = False
     include_estimated: bool = False
+    measure: str = "usage"  # or a carbon measure: see rollup_carbon
+    unit: str = "kg"  # of --measure emissions: kg or t
 
     @property
     def with_kinds(self) -> bool:
@@ -760,6 +764,13 @@ that a spreadsheet shows it instead of running it; numbers stay numbers.
 
 --tag matches tags case-insensitively (hvac = HVAC), like --commodity.
 
+--measure emissions (CO2e, location and market, in kg or with --unit t),
+site_energy or source_energy (kBtu) rolls up the carbon marts instead, with
+the same periods, groupings and filters (emissions are per site: no --tag).
+A group's figure is empty ("missing") when any of its rows lacks it (no
+emission factor or source-site ratio), never a partial sum or 0; lacking_kwh
+is the activity of those rows.
+
 --include-implied and --include-estimated add rows that are not metered: the
 output then has a column kind (metered, implied or estimated) after the group
 columns, part of each row's key, so implied or estimated usage is never added
@@ -868,6 +879,21 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "under each of its tags, so totals across tags double count.",
     )
     shape.add_argument(
+        "--measure",
+        choices=("usage", *CARBON_MEASURES),
+        default="usage",
+        help="What to roll up (default: usage and cost). emissions: location- and "
+        "market-based CO2e of the carbon marts (per site: no --tag); "
+        "site_energy, source_energy: kBtu. A figure some row of a group lacks "
+        "(no factor or ratio) is empty, never a partial sum.",
+    )
+    shape.add_argument(
+        "--unit",
+        choices=("kg", "t"),
+        default="kg",
+        help="CO2e unit of --measure emissions (default: kg; t = round(kg/1000, 6)).",
+    )
+    shape.add_argument(
         "--format",
         choices=FORMATS,
         default="table",
@@ -890,6 +916,8 @@ def filters_from_args(args: argparse.Namespace) -> RollupFilters:
         group_by=tuple(args.group_by),
         include_implied=bool(args.include_implied),
         include_estimated=bool(args.include_estimated),
+        measure=str(getattr(args, "measure", "usage")),
+        unit=str(getattr(args, "unit", "kg")),
     )
 
 
@@ -901,6 +929,10 @@ def main(args: argparse.Namespace) -> int:
 
 def _main(args: argparse.Namespace, database: Path) -> int:
     filters = filters_from_args(args)
+    if filters.measure != "usage":
+        from utility_warehouse import rollup_carbon  # it imports this module
+
+        return rollup_carbon.main(args.format, database, filters)
     try:
         rows = query_rollup(database, filters)
     except RollupError as exc:

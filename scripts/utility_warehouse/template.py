@@ -49,6 +49,10 @@ MEANINGS: dict[tuple[str, str], str] = {
         "run's as-of date: the site is archived)."
     ),
     ("sites", "mirror_site_id"): "A site whose usage estimates this one's.",
+    ("sites", "grid_region"): (
+        "The site's electricity grid region (an eGRID subregion such as CAMX, or "
+        "any region code the emission factors use); empty = looked up by country."
+    ),
     ("connections", "id"): "Connection key (a link to a utility's portal).",
     ("connections", "company_id"): "The company owning the connection.",
     ("connections", "provider_name"): "Utility provider.",
@@ -125,6 +129,38 @@ MEANINGS: dict[tuple[str, str], str] = {
     ("line_items", "datasource_type"): "Commodity of the charge.",
     ("line_items", "description"): "The charge's text on the bill.",
     ("line_items", "amount"): "Amount of the charge, in the bill's currency.",
+    ("emission_factors", "region"): (
+        "A grid region (CAMX), an ISO alpha-2 country (US) or * for anywhere."
+    ),
+    ("emission_factors", "commodity"): "The energy commodity the factor serves.",
+    ("emission_factors", "year"): "The activity year the factor serves.",
+    ("emission_factors", "method"): "location or residual_mix, in any case.",
+    ("emission_factors", "co2_kg_per_kwh"): "kg CO2 per kWh, not negative.",
+    ("emission_factors", "ch4_kg_per_kwh"): "kg CH4 per kWh (empty = 0).",
+    ("emission_factors", "n2o_kg_per_kwh"): "kg N2O per kWh (empty = 0).",
+    ("emission_factors", "source"): "Publication, edition and table of the factor.",
+    ("contractual_instruments", "id"): (
+        "Instrument key (a certificate batch, a PPA, a supplier contract)."
+    ),
+    ("contractual_instruments", "company_id"): "The company holding the instrument.",
+    ("contractual_instruments", "site_id"): (
+        "The site it is for (empty = the whole company)."
+    ),
+    ("contractual_instruments", "market"): (
+        "The country whose sites it may cover (empty = no restriction)."
+    ),
+    ("contractual_instruments", "commodity"): (
+        "The commodity it covers (empty = ELECTRICITY)."
+    ),
+    ("contractual_instruments", "start_date"): "First day it covers.",
+    ("contractual_instruments", "end_date"): "Last day it covers (included).",
+    ("contractual_instruments", "quantity_kwh"): (
+        "kWh it holds over its period (empty = unlimited)."
+    ),
+    ("contractual_instruments", "co2e_kg_per_kwh"): (
+        "kg CO2e per kWh: 0 for certificates and renewable PPAs."
+    ),
+    ("contractual_instruments", "instrument_type"): "Free text (REC, PPA, ...).",
 }
 
 FORMATS: dict[str, str] = {

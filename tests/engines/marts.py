@@ -2,9 +2,11 @@
 
 Values are normalized so that equal figures compare equal whatever the driver
 returns: decimals to their exact canonical text (``1.500000`` and ``1.5`` alike,
-never through binary floating point), integral floats to ints, dates and booleans
-as they are. ``document_fingerprint`` columns are engine-specific hashes (each
-engine compares them only with itself) and are left out.
+never through binary floating point or a 28-digit context), floats by their exact
+binary value (an integral float equals the int, ``0.1`` never equals a decimal),
+dates and booleans as they are. ``document_fingerprint`` columns are
+engine-specific hashes (each engine compares them only with itself) and are left
+out.
 """
 
 from __future__ import annotations
@@ -31,17 +33,23 @@ class Table:
 
 
 def normalize(value: Any) -> Any:
+    """Numbers as the canonical text of their exact value: every digit of a
+    decimal (no rounding to a context's 28 digits: ``Decimal.normalize`` would
+    round a decimal(38, x) value), a float by its exact binary value, so that a
+    float equals a decimal only when both are the same number (an integral
+    float equals the int; ``0.1`` as a float never equals ``0.1`` as a
+    decimal: no mart declares a float, and one returned in a decimal's place is
+    a difference)."""
     if isinstance(value, bool) or value is None:
         return value
-    if isinstance(value, Decimal | int):
+    if isinstance(value, Decimal | int | float):
         number = Decimal(value)
-        if number == 0:
-            return "0"
-        return format(number.normalize(), "f")
-    if isinstance(value, float):
-        if value.is_integer():
-            return format(Decimal(int(value)), "f")
-        return repr(value)
+        if not number.is_finite():
+            return str(number)
+        text = format(number, "f")
+        if "." in text:
+            text = text.rstrip("0").rstrip(".")
+        return "0" if text in ("0", "-0") else text
     if isinstance(value, datetime | date | str):
         return value
     return repr(value)

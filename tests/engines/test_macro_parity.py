@@ -239,6 +239,48 @@ TIMESTAMPS = (
     "nonsense",
     "",
 )
+# quantity|rate pairs for product_to_micros (round(q x r, 6), halves away from
+# zero): a product one step below and on a half, where rounding to 12 decimals
+# first (Spark's decimal(38,12) for decimal(28,6) x decimal(24,21)) would round
+# up; signs, zeros, nulls and the largest magnitudes of the marts.
+PRODUCTS = (
+    "1|0.000000499999999500000",
+    "1|0.000000499999999999999",
+    "-1|0.000000499999999999999",
+    "1|0.0000005",
+    "-1|0.0000005",
+    "2.5|0.0000002",
+    "-2.5|0.0000002",
+    "0.000001|0.5",
+    "-0.000001|0.5",
+    "3|-0.1234567",
+    "-3|-0.1234565",
+    "0|0.5",
+    "12.5|0",
+    "|0.5",
+    "5|",
+    "1000.5|0.40806666460021",
+    "823.123457|0.000039008943820000001",
+    "999999.999999|3.412141633",
+    "123456789012.345678|0.000039008943820000000",
+    "123456789.123456|123.456789012345678901234",
+    "-99999999.999999|999.999999999999999999999",
+    "4.999999|2.80",
+    "0.000001|0.000000000000000000001",
+)
+# numerator|denominator pairs for quotient_to_micros (round(n / d, 6)).
+QUOTIENTS = (
+    "1|3",
+    "2|3",
+    "-2|3",
+    "1|2000000",
+    "-1|2000000",
+    "1|2000001",
+    "123456789.123456|10763.9",
+    "99999999999999.999999|0.000001",
+    "0|7",
+    "|7",
+)
 ENUMS = ("Old account", "old-account", " ONBOARDED ", "a \t-b", "", "x--y", "é-b")
 IDENTIFIERS = ("12-34", " ab.cd/ef_g ", "x y", "---", "A\tB", "é.1")
 BOOLEANS = ("true", "T", " yes ", "N", "0", "1", "maybe", "", "FALSE")
@@ -316,6 +358,27 @@ QUERIES = {
         "select record_id as k, identifier_type as r, identifier_value as r2 from ("
         "{{ unnest_json_identifiers('t', 'k', 'v') }}) as e",
         JSON,
+    ),
+    "product_factor": (
+        "select k, {{ product_to_micros('q', 'f') }} as r from ("
+        "select k, cast(nullif(split_part(v, '|', 1), '') as decimal(28, 6)) as q, "
+        "cast(nullif(split_part(v, '|', 2), '') as decimal(24, 21)) as f "
+        "from ({rows}) as s) as t",
+        PRODUCTS,
+    ),
+    "product_rate": (
+        "select k, {{ product_to_micros('q', 'f') }} as r from ("
+        "select k, cast(nullif(split_part(v, '|', 1), '') as decimal(38, 6)) as q, "
+        "cast(cast(nullif(split_part(v, '|', 2), '') as decimal(24, 21)) "
+        "as decimal(28, 18)) as f from ({rows}) as s) as t",
+        PRODUCTS,
+    ),
+    "quotient": (
+        "select k, {{ quotient_to_micros('n', 'd') }} as r from ("
+        "select k, cast(nullif(split_part(v, '|', 1), '') as decimal(38, 6)) as n, "
+        "cast(nullif(split_part(v, '|', 2), '') as decimal(28, 6)) as d "
+        "from ({rows}) as s) as t",
+        QUOTIENTS,
     ),
     "json_object": (
         "select k, {{ json_object_text(['v', 'w']) }} as r from ("
@@ -475,6 +538,33 @@ EXPECTED: dict[str, dict[str, str | None]] = {
         "1 820,55 \u20ac": "1820.550000",
         "12,50 kr": "12.500000",
         "$1,234.56": None,
+    },
+    "product_factor": {
+        "1|0.000000499999999500000": "0",
+        "1|0.000000499999999999999": "0",
+        "-1|0.000000499999999999999": "0",
+        "1|0.0000005": "0.000001",
+        "-1|0.0000005": "-0.000001",
+        "2.5|0.0000002": "0.000001",
+        "-2.5|0.0000002": "-0.000001",
+        "3|-0.1234567": "-0.370370",
+        "-3|-0.1234565": "0.370370",
+        "|0.5": None,
+        "5|": None,
+        "1000.5|0.40806666460021": "408.270698",
+        "123456789.123456|123.456789012345678901234": "15241578766.956160",
+    },
+    "product_rate": {
+        "1|0.000000499999999500000": "0",
+        "-1|0.0000005": "-0.000001",
+    },
+    "quotient": {
+        "2|3": "0.666667",
+        "-2|3": "-0.666667",
+        "1|2000000": "0.000001",
+        "-1|2000000": "-0.000001",
+        "1|2000001": "0",
+        "|7": None,
     },
     "date": {
         "01/13/2025": "2025-01-13",

@@ -128,6 +128,21 @@ listed as (
     from commodity_list
     union all
     select
+        'emission_factors' as entity,
+        'commodity' as column_name,
+        'unknown_commodity' as rejection_reason,
+        accepted_values || ' (energy commodities only: not WATER, SEWER)'
+            as accepted_values
+    from commodity_list
+    union all
+    select
+        'contractual_instruments' as entity,
+        'commodity' as column_name,
+        'unknown_commodity' as rejection_reason,
+        accepted_values || ' (empty = ELECTRICITY)' as accepted_values
+    from commodity_list
+    union all
+    select
         'usage_data' as entity,
         'raw_usage_units' as column_name,
         'unknown_unit' as rejection_reason,
@@ -159,6 +174,14 @@ listed as (
         'an ISO 3166-1 alpha-2 or alpha-3 code, English short name or alias'
         || ' (countries and country_aliases seeds), in any case'
             as accepted_values
+    union all
+    select
+        'contractual_instruments' as entity,
+        'market' as column_name,
+        'unknown_country' as rejection_reason,
+        'an ISO 3166-1 alpha-2 or alpha-3 code, English short name or alias'
+        || ' (countries and country_aliases seeds), in any case; empty = no'
+        || ' restriction' as accepted_values
 
 )
 

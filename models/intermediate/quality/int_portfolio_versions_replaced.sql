@@ -10,7 +10,7 @@
         'id', 'company_id', 'name', 'address', 'city', 'region',
         'postal_code', 'country', 'gross_floor_area',
         'gross_floor_area_units', 'data_collection_stop_date',
-        'mirror_site_id',
+        'mirror_site_id', 'grid_region',
     ],
     'connections': ['id', 'company_id', 'provider_name'],
     'accounts': [

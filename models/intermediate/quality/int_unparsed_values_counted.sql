@@ -20,11 +20,19 @@ bill_values as (
 
 ),
 
+carbon_values as (
+
+    select * from {{ ref('int_carbon_unparsed_values_counted') }}
+
+),
+
 counted as (
 
     select * from portfolio_values
     union all
     select * from bill_values
+    union all
+    select * from carbon_values
 
 )
 

@@ -23,7 +23,8 @@ clean_sites as (
         gross_floor_area,
         gross_floor_area_units,
         data_collection_stop_date,
-        mirror_site_id
+        mirror_site_id,
+        grid_region
     from screened_sites
     where quarantine_reason is null
 

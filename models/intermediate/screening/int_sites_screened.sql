@@ -205,6 +205,7 @@ screened as (
         case
             when mirror_site_id_issue is null then parsed_mirror_site_id
         end as mirror_site_id,
+        upper({{ clean_text('grid_region') }}) as grid_region,
         gross_floor_area_issue,
         gross_floor_area_units_issue,
         data_collection_stop_date_issue,
@@ -225,7 +226,7 @@ screened as (
             'id', 'company_id', 'name', 'address', 'city', 'region',
             'postal_code', 'country', 'gross_floor_area',
             'gross_floor_area_units', 'data_collection_stop_date',
-            'mirror_site_id', 'updated_at'
+            'mirror_site_id', 'grid_region', 'updated_at'
         ]) }} as raw_values
     from link_checks
 

@@ -17,11 +17,19 @@ bill_versions as (
 
 ),
 
+carbon_versions as (
+
+    select * from {{ ref('int_carbon_versions_replaced') }}
+
+),
+
 replaced_versions as (
 
     select * from portfolio_versions
     union all
     select * from bill_versions
+    union all
+    select * from carbon_versions
 
 )
 

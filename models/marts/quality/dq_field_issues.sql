@@ -4,7 +4,10 @@
     shares), with its entity, record, column, raw text and reason. The
     record itself was kept; quarantined records are in dq_quarantine with
     all their raw values instead. A bill's charges_units is judged once its
-    currency is settled (int_document_currencies_resolved). -#}
+    currency is settled (int_document_currencies_resolved). The carbon
+    inputs have no optional value whose failure keeps the record: an
+    emission factor's or instrument's value that cannot be cleaned
+    quarantines it. -#}
 with
 
 portfolio_issues as (

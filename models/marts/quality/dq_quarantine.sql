@@ -19,11 +19,19 @@ bill_records as (
 
 ),
 
+carbon_records as (
+
+    select * from {{ ref('int_carbon_records_quarantined') }}
+
+),
+
 quarantined as (
 
     select * from portfolio_records
     union all
     select * from bill_records
+    union all
+    select * from carbon_records
 
 )
 

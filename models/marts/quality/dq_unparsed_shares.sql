@@ -19,6 +19,12 @@ bill_column_counts as (
 
 ),
 
+carbon_column_counts as (
+
+    select * from {{ ref('int_carbon_parsed_columns_counted') }}
+
+),
+
 unparsed_values as (
 
     select * from {{ ref('int_unparsed_values_counted') }}
@@ -30,6 +36,8 @@ column_counts as (
     select * from portfolio_column_counts
     union all
     select * from bill_column_counts
+    union all
+    select * from carbon_column_counts
 
 ),
 

@@ -10,7 +10,6 @@ from collections.abc import Sequence
 from datetime import timedelta
 from pathlib import Path
 
-from utility_warehouse import contract
 from utility_warehouse.exit_codes import EXIT_BAD_INPUT, EXIT_OK
 from utility_warehouse.generate.company import _Generator
 from utility_warehouse.generate.conventions import (
@@ -20,6 +19,7 @@ from utility_warehouse.generate.conventions import (
 )
 from utility_warehouse.generate.landing import MANIFEST_NAME, _Landing
 from utility_warehouse.generate.parameters import (
+    GENERATED_ENTITIES,
     OPTIONAL_FILES,
     OUTPUT_FORMATS,
     Parameters,
@@ -93,7 +93,7 @@ def generate(
     formats = formats_by_entity(file_format)
     keep = {
         landing_file_name(entity.name, formats[entity.name], messy_names)
-        for entity in contract.ENTITIES
+        for entity in GENERATED_ENTITIES
         if entity.name not in params.without
     }
     _clear_landing_files(out_dir, keep)

@@ -12,9 +12,8 @@ from fractions import Fraction
 from pathlib import Path
 from typing import IO
 
-from utility_warehouse import contract
 from utility_warehouse.generate.conventions import AMOUNT_COLUMNS, NUMBER_COLUMNS
-from utility_warehouse.generate.parameters import Parameters
+from utility_warehouse.generate.parameters import GENERATED_ENTITIES, Parameters
 from utility_warehouse.generate.unparsed import (
     _JUDGED_KEYS,
     _JUDGED_KEYS_ALL,
@@ -77,7 +76,7 @@ class _Landing:
             self.ledgers[key] = _Ledger()
         self.formats = formats
         self.convention = params.convention
-        for entity in contract.ENTITIES:
+        for entity in GENERATED_ENTITIES:
             if entity.name in params.without:
                 continue
             file_format = formats[entity.name]

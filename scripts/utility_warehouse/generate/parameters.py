@@ -12,8 +12,13 @@ from utility_warehouse import contract
 from utility_warehouse.generate.conventions import DEFAULT_LOCALE, LOCALES, Convention
 
 OUTPUT_FORMATS: tuple[str, ...] = (*contract.FILE_FORMATS, "mixed")
+NOT_GENERATED: tuple[str, ...] = ("emission_factors", "contractual_instruments")
+"""Optional entities the generator leaves out (the shipped factors serve)."""
+GENERATED_ENTITIES: tuple[contract.Entity, ...] = tuple(
+    entity for entity in contract.ENTITIES if entity.name not in NOT_GENERATED
+)
 OPTIONAL_FILES: tuple[str, ...] = tuple(
-    entity.name for entity in contract.ENTITIES if entity.file_optional
+    entity.name for entity in GENERATED_ENTITIES if entity.file_optional
 )
 
 

@@ -28,6 +28,11 @@ Sections (every one for the company given, else for the whole warehouse):
 - the site x commodity pairs not ENERGY STAR ready
   (``marts.dq_site_energy_star_readiness``, as of the as-of date) with the 12
   months ending at the as-of month;
+- energy and emissions (``report.carbon``): where emission factors are
+  missing (``marts.dq_emission_findings``), monthly CO2e by scope and method
+  (``marts.fct_site_monthly_emissions``), the GHG inventory
+  (``marts.rpt_ghg_inventory``) and site and source EUI per site against floor
+  area (``marts.fct_site_energy_performance``);
 - the meters without a site (``marts.dim_meters``), with their counted usage
   and cost in the period.
 
@@ -168,7 +173,10 @@ currency) and by energy intensity (kWh per ft2 over the period's last 12 months;
 1 m2 = 10.7639 ft2; sites without a known floor area are named apart), cost by
 charge type (per currency), the coverage heatmap (meter or site x commodity by
 month: complete, partial, missing), the site x commodity pairs not ENERGY STAR
-ready, and the meters without a site with their usage.
+ready, energy and emissions (where factors are missing, monthly CO2e by scope
+and method, the GHG inventory, site and source EUI per site against floor
+area; a CO2e without a factor is left out and said, never counted as zero),
+and the meters without a site with their usage.
 
 The period defaults to the 24 months ending at the warehouse's as-of month (the
 latest run's as-of date in marts.run_metadata; today without it). --from alone

@@ -11,6 +11,7 @@ from typing import Any
 from utility_warehouse import svgchart as svg
 from utility_warehouse.reading import month_runs, month_text
 from utility_warehouse.reading import shift_month as _shift
+from utility_warehouse.report import carbon
 from utility_warehouse.report.data import (
     COVERAGE_MAX_ROWS,
     COVERAGE_METER_ROWS,
@@ -743,6 +744,7 @@ class Charts(Page):
                 self.charge_types(),
                 self.coverage(),
                 self.energy_star(),
+                carbon.section(self),
                 self.unassigned(),
             ]
         )

@@ -22,6 +22,7 @@ from utility_warehouse.as_of_bound import AsOfError, warehouse_as_of
 from utility_warehouse.exit_codes import EXIT_BAD_INPUT, EXIT_BUSY
 from utility_warehouse.reading import month_index, month_of_index, month_text
 from utility_warehouse.reading import shift_month as _shift
+from utility_warehouse.report import carbon
 from utility_warehouse.report.style import (
     ENERGY_UNIT,
     commodity_label,
@@ -111,6 +112,7 @@ COLUMNS: dict[tuple[str, str], tuple[str, ...]] = {
         "complete_months",
         "estimated_months",
     ),
+    **carbon.COLUMNS,
 }
 REQUIRED: tuple[tuple[str, str], ...] = (
     (MARTS, "dim_companies"),
@@ -301,6 +303,7 @@ class ReportData:
     ready_pairs: int = 0
     not_ready: list[NotReady] = field(default_factory=list)
     unassigned: list[UnassignedMeter] = field(default_factory=list)
+    carbon: carbon.CarbonData | None = None
 
     @property
     def first(self) -> date:
@@ -727,6 +730,10 @@ def _unassigned(warehouse: Warehouse, request: ReportRequest, data: ReportData) 
     data.unassigned = meters
 
 
+def _carbon(warehouse: Warehouse, request: ReportRequest, data: ReportData) -> None:
+    data.carbon = carbon.load(warehouse, request.company, data.months)
+
+
 def _recorded_as_of(con: duckdb.DuckDBPyConnection, today: date | None) -> date | None:
     """The warehouse's as-of date (None without run metadata); ReportError when
     it is out of range."""
@@ -806,11 +813,13 @@ def collect(
             ),
             "coverage": ((MARTS, "dq_meter_month_coverage"),),
             "energy-star": ((MARTS, "dq_site_energy_star_readiness"),),
+            carbon.SECTION: carbon.TABLES,
         }
         loaders = {
             "charge-types": _charge_types,
             "coverage": _coverage,
             "energy-star": _readiness,
+            carbon.SECTION: _carbon,
         }
         for section, tables in sections.items():
             missing = _unbuilt(warehouse, tables)

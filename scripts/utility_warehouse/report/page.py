@@ -165,6 +165,7 @@ class Page:
             ("charge-types", "Charge types"),
             ("coverage", "Coverage"),
             ("energy-star", "ENERGY STAR"),
+            ("carbon", "Emissions"),
             ("unassigned", "Unassigned meters"),
         ]
         return (
