@@ -45,7 +45,7 @@ lint: $(STAMP)
 test: lint
 	UTILITY_WAREHOUSE_DB=:memory: $(BIN)/dbt parse --quiet --profiles-dir .
 	UTILITY_WAREHOUSE_DB=:memory: $(BIN)/mf validate-configs --skip-dw
-	$(BIN)/pytest
+	$(BIN)/pytest -n 2 --dist loadfile --durations 20
 
 # The inner loop: the unit-level tests (loader, generator, commands on small
 # warehouses written in SQL, the docs site), without the tests marked e2e
