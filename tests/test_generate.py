@@ -2190,6 +2190,13 @@ def test_instruments_hold_a_rec_a_contract_an_unlimited_and_an_oversized_one(
     assert "generator" in factor["source"]
 
 
+def test_instruments_are_valid_in_a_folder_of_one_month(tmp_path: Path) -> None:
+    generate(tmp_path, companies=1, sites=1, months=1)
+    for row in read_rows(tmp_path, "contractual_instruments"):
+        assert parse_date(row["start_date"]) <= parse_date(row["end_date"]), row
+    assert read_manifest(tmp_path)["expected_inventory"]["rows"]
+
+
 def test_the_manifest_states_the_carbon_companys_inventory(
     manifest: dict[str, Any], tables: dict[str, Rows]
 ) -> None:

@@ -290,6 +290,8 @@ class _CarbonInputs:
         site_a, site_b, site_c = self.sites
         rec_start = back(2) + timedelta(days=15)
         rec_end = back(1) + timedelta(days=14)
+        if back(1) == back(2):  # a single month billed: the REC stays within it
+            rec_end = _month_end(rec_start)
         instruments: list[
             tuple[str, str | None, str | None, date, date, Decimal | None, Decimal]
         ] = [
