@@ -176,6 +176,8 @@ IGNORED = ENGINE_SPECIFIC_COLUMNS | {"run_id", "started_at", "ended_at"}
 def _manifest_rows(manifest: Any, name: str) -> int | None:
     """The row count the manifest gives for the file ``name`` (None if absent)."""
     entries = [*manifest["files"], *manifest["energy_star"]["files"]]
+    if manifest.get("ghg_inventory"):
+        entries.append(manifest["ghg_inventory"])
     rows = [int(entry["rows"]) for entry in entries if entry["file"] == name]
     return rows[0] if len(rows) == 1 else None
 
