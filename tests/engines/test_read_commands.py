@@ -62,7 +62,9 @@ def _run(build: Build, *args: str) -> str:
 
 @pytest.fixture(scope="module")
 def builds(
-    tmp_path_factory: pytest.TempPathFactory, postgres_cluster: PostgresCluster
+    tmp_path_factory: pytest.TempPathFactory,
+    postgres_cluster: PostgresCluster,
+    java: None,
 ) -> dict[str, Build]:
     """The landing folder built by ``run`` on DuckDB, PostgreSQL and Spark, each
     on first use."""
