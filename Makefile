@@ -37,23 +37,23 @@ demo: $(STAMP)
 	@echo "Report: one self-contained HTML page of charts, works offline (pipeline.py report)"
 	@$(BIN)/python scripts/pipeline.py report --database $(DEMO_DB) --out $(DEMO_REPORT)
 
+# ruff, mypy, sqlfluff (it compiles the project), dbt parse and MetricFlow's
+# configs: the only job that writes the project's own target/ folder (tests
+# give dbt their own), so it can run beside the suites.
 lint: $(STAMP)
 	$(BIN)/ruff format --check scripts tests
 	$(BIN)/ruff check scripts tests
 	$(BIN)/mypy
 	$(BIN)/sqlfluff lint models data-tests analyses
+	UTILITY_WAREHOUSE_DB=:memory: $(BIN)/dbt parse --quiet --profiles-dir .
+	UTILITY_WAREHOUSE_DB=:memory: $(BIN)/mf validate-configs --skip-dw
 
 # lint, then the DuckDB suite (test-duckdb).
 test: lint test-duckdb
 
-# dbt parse, MetricFlow's configs and every test but the engines', two pytest
-# workers (one test file each at a time), the slowest tests listed at the end.
-# The parse writes to its own target folder, so that it may run beside lint.
+# Every test but the engines', on two pytest workers (one test file each at a
+# time), the slowest tests listed at the end.
 test-duckdb: $(STAMP)
-	UTILITY_WAREHOUSE_DB=:memory: DBT_TARGET_PATH=target/parse DBT_LOG_PATH=logs/parse \
-		$(BIN)/dbt parse --quiet --profiles-dir .
-	UTILITY_WAREHOUSE_DB=:memory: DBT_TARGET_PATH=target/parse DBT_LOG_PATH=logs/parse \
-		$(BIN)/mf validate-configs --skip-dw
 	$(BIN)/pytest -n 2 --dist loadfile --durations 20
 
 # The inner loop: the unit-level tests (loader, generator, commands on small
