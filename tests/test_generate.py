@@ -2238,8 +2238,8 @@ def test_the_manifest_states_the_carbon_companys_inventory(
 
 
 def test_the_inventory_oracle_follows_the_spec_example() -> None:
-    """SPEC §6's example: A 1,000 kWh, B 3,000; A's own instrument 600 at 0; a
-    company-wide one 2,000 at 0.1; residual co2e rate 0.5."""
+    """The worked example of docs/methodology.md: A 1,000 kWh, B 3,000; A's own
+    instrument 600 at 0; a company-wide one 2,000 at 0.1; residual co2e rate 0.5."""
     from utility_warehouse.generate import carbon
 
     january = date(2025, 1, 1)

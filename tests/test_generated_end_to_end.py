@@ -936,7 +936,8 @@ def test_the_carbon_companys_inventory_is_the_one_the_manifest_states(
     generated_run: Run,
 ) -> None:
     """The carbon company's bills cover whole calendar months: the generator
-    works its inventory out from SPEC §6 (factor lookup, GWPs, the three-step
+    works its inventory out from the methodology (docs/methodology.md: factor
+    lookup, GWPs, the three-step
     market allocation of its REC, supplier contract, unlimited and oversized
     instruments, the landing residual mix) and rpt_ghg_inventory must show
     exactly those rows."""

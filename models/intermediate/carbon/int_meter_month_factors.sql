@@ -1,6 +1,6 @@
 {#- The emission factor of each meter-month and method (location,
-    residual_mix), SPEC §6: the candidate regions in order are the site's
-    grid_region (trimmed, upper case), its country, then * (an unassigned
+    residual_mix), docs/methodology.md: the candidate regions in order are
+    the site's grid_region (trimmed, upper case), its country, then * (an unassigned
     meter has neither, so * only); the first region with any row for the
     commodity and method serves, and within it the row of the month's year,
     else the latest earlier year, else the earliest later year. A

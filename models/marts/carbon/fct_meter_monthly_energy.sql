@@ -1,4 +1,4 @@
-{#- Energy and location-based emissions per meter-month (SPEC §6), energy
+{#- Energy and location-based emissions per meter-month (docs/methodology.md), energy
     commodities only. Every quantity is an exact decimal rounded to six
     places, half away from zero (product_to_micros, or the cast to
     numeric(28,6) of a sum), at the step

@@ -224,7 +224,8 @@ The manifest
     ``expected_inventory`` ({company_id, note, rows}) holds the rows
     ``rpt_ghg_inventory`` must show for the carbon company (company_id, year,
     scope, method, activity_kwh, co2e_t, share_with_factor), worked out by
-    ``carbon`` from SPEC §6, the emission_factors seed and the files written.
+    ``carbon`` from the methodology (docs/methodology.md), the emission_factors
+    seed and the files written.
 
     ``planted_findings`` lists {kind, ...} with the values the quality marts
     must show, worked out from the periods written by the warehouse's rules
@@ -302,7 +303,7 @@ The package, one job per module
     ``planted_documents``, ``planted_usage``, ``large_bills``, ``findings``
     (the manifest's expectations) and ``currencies`` (company 1's sites
     abroad); ``carbon_company`` (the carbon inputs) and ``carbon`` (the
-    expected GHG inventory, SPEC §6).
+    expected GHG inventory, the methodology (docs/methodology.md)).
 """
 
 from utility_warehouse.generate.command import (

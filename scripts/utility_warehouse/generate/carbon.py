@@ -1,10 +1,11 @@
-"""The expected GHG inventory of SPEC §6, worked out apart from the warehouse.
+"""The expected GHG inventory (docs/methodology.md, energy and emissions),
+worked out apart from the warehouse.
 
 An oracle for ``rpt_ghg_inventory``: given meter-months whose activity is
 known exactly (the carbon company bills whole calendar months, so a bill's
 usage is its month's activity), the factor rows (``seeds/emission_factors.csv``
 and the landing rows) and the contractual instruments, it gives each
-company x year x scope x method row. Every step follows the SPEC's words:
+company x year x scope x method row. Every step follows the methodology's words:
 
 - factor lookup per meter-month and method: the candidate regions are the
   site's grid_region (trimmed, upper case), its country, ``*`` (an unassigned

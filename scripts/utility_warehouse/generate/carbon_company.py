@@ -7,8 +7,8 @@ by the planted cases: three US sites with eGRID subregions (spelled ``camx``,
 GAS, FUEL_OIL, PROPANE and STEAM), each billed on its own account by one bill
 per calendar month (first to last day) from the first to the last billed
 month. A bill's usage is thus its month's activity, and the manifest's
-``expected_inventory`` is worked out from it by ``carbon`` (SPEC §6) with the
-seed's factors and the rows written here:
+``expected_inventory`` is worked out from it by ``carbon`` (docs/methodology.md)
+with the seed's factors and the rows written here:
 
 - ``contractual_instruments``: a site REC (rate 0) spanning a month boundary
   mid-month, a company-wide supplier contract (rate 0.21, market US) over the
@@ -146,7 +146,8 @@ class _CarbonInputs:
             "note": (
                 "rpt_ghg_inventory's rows for the carbon company only (its "
                 "bills cover whole calendar months; worked out by the "
-                "generator from SPEC §6, the emission_factors seed and the "
+                "generator from the methodology (docs/methodology.md), "
+                "the emission_factors seed and the "
                 "landing files)"
             ),
             "rows": rows,
