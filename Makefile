@@ -1,17 +1,18 @@
-# Two commands for a newcomer: `make demo` and `make check` (`make test`, the
-# DuckDB suite, then `make test-engines`, PostgreSQL and Spark parity).
+# Two commands for a newcomer: `make demo` and `make check` (lint, the DuckDB
+# suite and PostgreSQL and Spark parity, side by side).
 # The inner loop while changing code: `make test-fast`.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+ENGINES_STAMP := $(VENV)/.installed-engines
 DEMO_DB ?= warehouse/demo.duckdb
 DEMO_RAW ?= demo/raw
 DEMO_REPORT ?= warehouse/demo-report.html
 DOCS_HTML ?= docs/warehouse-docs.html
 SITE_DIR ?= site
 
-.PHONY: setup demo check test test-fast test-engines lint docs bench clean
+.PHONY: setup demo check test test-duckdb test-fast test-engines lint docs bench clean
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -36,16 +37,24 @@ demo: $(STAMP)
 	@echo "Report: one self-contained HTML page of charts, works offline (pipeline.py report)"
 	@$(BIN)/python scripts/pipeline.py report --database $(DEMO_DB) --out $(DEMO_REPORT)
 
+# ruff, mypy, sqlfluff (it compiles the project), dbt parse and MetricFlow's
+# configs: the only job that writes the project's own target/ folder (tests
+# give dbt their own), so it can run beside the suites.
 lint: $(STAMP)
 	$(BIN)/ruff format --check scripts tests
 	$(BIN)/ruff check scripts tests
 	$(BIN)/mypy
 	$(BIN)/sqlfluff lint models data-tests analyses
-
-test: lint
 	UTILITY_WAREHOUSE_DB=:memory: $(BIN)/dbt parse --quiet --profiles-dir .
 	UTILITY_WAREHOUSE_DB=:memory: $(BIN)/mf validate-configs --skip-dw
-	$(BIN)/pytest
+
+# lint, then the DuckDB suite (test-duckdb).
+test: lint test-duckdb
+
+# Every test but the engines', on two pytest workers (one test file each at a
+# time), the slowest tests listed at the end.
+test-duckdb: $(STAMP)
+	$(BIN)/pytest -n 2 --dist loadfile --durations 20
 
 # The inner loop: the unit-level tests (loader, generator, commands on small
 # warehouses written in SQL, the docs site), without the tests marked e2e
@@ -55,17 +64,22 @@ test: lint
 test-fast: $(STAMP)
 	$(BIN)/pytest -m "not e2e and not engines" -q -p no:cacheprovider
 
-# The whole test suite, as CI runs it.
-check: test test-engines
+# The whole test suite, as CI runs it: lint, the DuckDB suite and the engines
+# suite at once (two cores stay busy; each job's output is printed whole when
+# it ends), after the engines' extras are installed.
+check: $(ENGINES_STAMP)
+	$(MAKE) --no-print-directory --jobs 3 --output-sync=target lint test-duckdb test-engines
+
+$(ENGINES_STAMP): $(STAMP)
+	$(BIN)/pip install --quiet -c constraints.txt -e ".[dev,postgres,spark]"
+	touch $(ENGINES_STAMP)
 
 # The same landing folders on DuckDB, a throwaway PostgreSQL cluster and a local
 # Spark session, every mart compared row for row, and the read commands'
 # --target. Needs PostgreSQL's server binaries and Java 17: as root with apt-get
 # the tests install Debian's postgresql and openjdk-17-jre-headless if missing.
-test-engines: $(STAMP)
-	@$(BIN)/python -c "import dbt.adapters.postgres, dbt.adapters.spark, pyspark" 2>/dev/null \
-		|| $(BIN)/pip install --quiet -c constraints.txt -e ".[dev,postgres,spark]"
-	$(BIN)/pytest -m engines tests/engines
+test-engines: $(ENGINES_STAMP)
+	$(BIN)/pytest -m engines tests/engines -n 2 --dist loadfile --durations 20
 
 # The dbt docs as one self-contained HTML file (column types and row counts
 # come from $(DEMO_DB) when `make demo` has built it), then the MkDocs site of

@@ -174,3 +174,11 @@ def minimal_landing() -> dict[str, list[dict[str, Any]]]:
     return {
         entity: [dict(row) for row in rows] for entity, rows in MINIMAL_LANDING.items()
     }
+
+
+@pytest.fixture(scope="session", autouse=True)
+def worker_dbt_folders(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Under ``pytest -n``, each worker's dbt runs get their own target and log
+    folders, so that two workers never write one ``target/`` at once."""
+    if os.environ.get("PYTEST_XDIST_WORKER") and "DBT_TARGET_PATH" not in os.environ:
+        os.environ.update(isolated_dbt_env(tmp_path_factory.mktemp("dbt")))

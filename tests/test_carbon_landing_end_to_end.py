@@ -1,4 +1,4 @@
-"""End to end: the optional carbon inputs of the landing contract (SPEC §6).
+"""End to end: the optional carbon inputs of the landing contract (docs/methodology.md).
 
 One small landing folder (one company, two US sites, one January of
 electricity) runs through ``pipeline.py run`` with an ``emission_factors`` file,

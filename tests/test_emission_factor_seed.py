@@ -1,4 +1,5 @@
-"""The reference-data seeds of SPEC section 6: emission_factors and source_site_ratios.
+"""The reference-data seeds of energy and emissions (docs/methodology.md):
+emission_factors and source_site_ratios.
 
 ``seeds/emission_factors.csv`` must be exactly what the conversion makes of the
 published values (``docs/factors/published_emission_factors.csv``); a few rows are
@@ -102,7 +103,8 @@ def test_the_uk_row_adds_up_to_the_published_co2e_with_its_gwps() -> None:
 
 
 def test_kwh_per_mmbtu_is_the_inverse_of_the_site_energy_factor() -> None:
-    # SPEC section 6 turns kWh into kBtu with 3.412141633 (10 significant digits).
+    # The methodology turns kWh into kBtu with 3.412141633 (10 significant
+    # digits).
     assert round(1000 / factors.KWH_PER_MMBTU, 9) == Decimal("3.412141633")
     assert factors.seed_number(factors.KWH_PER_MMBTU) == "293.071070172222"
 

@@ -26,9 +26,10 @@ import pytest
 from utility_warehouse import cli, contract
 from utility_warehouse.generate import MANIFEST_NAME, generate
 from utility_warehouse.generate import landing as generator_landing
-from utility_warehouse.generate.parameters import GENERATED_ENTITIES
+from utility_warehouse.generate.parameters import CARBON_ENTITIES, GENERATED_ENTITIES
 
 SMALL: dict[str, Any] = {"companies": 2, "sites": 3, "months": 6}
+WRITTEN_ENTITIES = (*GENERATED_ENTITIES, *CARBON_ENTITIES)
 Rows = list[dict[str, str]]
 
 # Every quarantine reason the generator must plant, written out here on purpose
@@ -269,7 +270,7 @@ def test_same_arguments_give_identical_bytes(tmp_path: Path, file_format: str) -
     generate(tmp_path / "a", file_format=file_format, **SMALL)
     generate(tmp_path / "b", file_format=file_format, **SMALL)
     first, second = folder_digest(tmp_path / "a"), folder_digest(tmp_path / "b")
-    assert len(first) == len(GENERATED_ENTITIES) + 1
+    assert len(first) == len(GENERATED_ENTITIES) + len(CARBON_ENTITIES) + 1
     assert first == second
 
 
@@ -288,14 +289,14 @@ def test_rerun_in_another_format_or_naming_leaves_one_file_per_entity(
     generate(tmp_path, file_format="parquet", messy_names=False, **SMALL)
     names = sorted(path.name for path in tmp_path.iterdir())
     expected = sorted(
-        [f"{entity.name}.parquet" for entity in GENERATED_ENTITIES] + [MANIFEST_NAME]
+        [f"{entity.name}.parquet" for entity in WRITTEN_ENTITIES] + [MANIFEST_NAME]
     )
     assert names == expected
     generate(tmp_path, without=["meter_tags"], **SMALL)
     names = sorted(path.name for path in tmp_path.iterdir())
     assert "line_items.CSV" in names
     assert not any(name.lower().startswith("meter_tags") for name in names)
-    assert len(names) == len(GENERATED_ENTITIES)
+    assert len(names) == len(WRITTEN_ENTITIES)
 
 
 # --- files, names, columns and formats -------------------------------------------
@@ -331,7 +332,7 @@ def test_names_are_messy_by_default_and_clean_on_request(tmp_path: Path) -> None
 
     generate(tmp_path / "clean", messy_names=False, **SMALL)
     names = {path.name for path in (tmp_path / "clean").iterdir()}
-    assert names == {f"{e.name}.csv" for e in GENERATED_ENTITIES} | {MANIFEST_NAME}
+    assert names == {f"{e.name}.csv" for e in WRITTEN_ENTITIES} | {MANIFEST_NAME}
     for entity in GENERATED_ENTITIES:
         path = tmp_path / "clean" / f"{entity.name}.csv"
         with path.open(encoding="utf-8") as handle:
@@ -458,7 +459,7 @@ def test_without_line_items_nothing_depends_on_them(tmp_path: Path) -> None:
     generate(tmp_path, without=["line_items", "meter_tags"], **SMALL)
     manifest = read_manifest(tmp_path)
     assert set(manifest["files"]) == {
-        e.name for e in GENERATED_ENTITIES if e.name not in ("line_items", "meter_tags")
+        e.name for e in WRITTEN_ENTITIES if e.name not in ("line_items", "meter_tags")
     }
     entities = {item["entity"] for item in manifest["injected"]}
     entities |= {item["entity"] for item in manifest["field_issues"]}
@@ -1319,8 +1320,14 @@ def test_sites_write_countries_in_every_form(
     spellings = {written[site] for site in expected}
     assert {"usa", "UK", "AUS", "JPN", "che", "Canada", "India", "Germany"} <= spellings
     assert {"US", "us", "USA"} & spellings
-    unknown = [site for site, country in expected.items() if country is None]
+    unknown = [
+        site
+        for site, country in expected.items()
+        if country is None and written[site].strip()
+    ]
     assert [written[site] for site in unknown] == ["Atlantis"]
+    # Company 1's site without a country (no field issue: nothing to match).
+    assert [site for site in expected if not written[site].strip()]
     flagged = {
         item["record_id"]
         for item in manifest["field_issues"]
@@ -1466,7 +1473,12 @@ def test_key_columns_hold_json_objects_only_in_jsonl(tmp_path: Path) -> None:
     )
     generate(tmp_path / "mixed", file_format="mixed", **SMALL)
     manifest = read_manifest(tmp_path / "mixed")
-    jsonl = {e for e, name in manifest["files"].items() if name.endswith(".jsonl")}
+    carbon_inputs = {entity.name for entity in CARBON_ENTITIES}
+    jsonl = {
+        e
+        for e, name in manifest["files"].items()
+        if name.endswith(".jsonl") and e not in carbon_inputs
+    }
     bad_entities = {
         item["entity"]
         for item in (*manifest["injected"], *manifest["field_issues"])
@@ -1991,7 +2003,7 @@ def test_cli_shape_options(tmp_path: Path) -> None:
     assert sorted(path.name for path in tmp_path.iterdir()) == sorted(
         [
             f"{e.name}.csv"
-            for e in GENERATED_ENTITIES
+            for e in WRITTEN_ENTITIES
             if e.name not in ("connections", "meter_tags")
         ]
         + [MANIFEST_NAME, "landing.json"]
@@ -2068,3 +2080,223 @@ def test_bad_invocations_exit_2(
         cli.main(["generate", *out, *arguments])
     assert raised.value.code == 2
     assert "error" in capsys.readouterr().err
+
+
+# --- carbon inputs: grid regions, instruments, the expected inventory ---------------
+
+ENERGY_COMMODITIES = {
+    "ELECTRICITY",
+    "GAS",
+    "STEAM",
+    "FUEL_OIL",
+    "PROPANE",
+    "DISTRICT_HEATING",
+    "DISTRICT_COOLING",
+}
+
+
+def _counted_commodities(tables: dict[str, Rows]) -> tuple[set[str], set[str]]:
+    """Commodities of meters on an ONBOARDED account with usage rows, and
+    those of such meters without a site."""
+    onboarded = {
+        row["id"]
+        for row in tables["accounts"]
+        if row["status"].strip().upper() == "ONBOARDED"
+    }
+    used = {row["meter_id"] for row in tables["usage_data"]}
+    counted, unassigned = set(), set()
+    for row in tables["meters"]:
+        if row["account_id"] in onboarded and row["id"] in used:
+            commodity = row["datasource_type"].strip().upper().replace(" ", "_")
+            counted.add(commodity)
+            if not row["site_id"].strip():
+                unassigned.add(commodity)
+    return counted, unassigned
+
+
+def test_us_sites_name_egrid_subregions_of_the_factor_seed(
+    tables: dict[str, Rows], manifest: dict[str, Any]
+) -> None:
+    regions = {row["region"] for row in _seed("emission_factors")}
+    written = [
+        row["grid_region"]
+        for row in tables["sites"]
+        if row["id"] and row["grid_region"].strip()
+    ]
+    assert {region.strip().upper() for region in written} <= regions
+    assert len({region.strip().upper() for region in written}) >= 3
+    # Spelled in any case and with stray spaces (compared trimmed, upper case).
+    assert any(region != region.strip() for region in written)
+    assert any(region != region.upper() for region in written)
+    countries = manifest["site_countries"]
+    assert all(  # None: the planted annex whose country is unknown
+        countries.get(row["id"]) in ("US", None)
+        for row in tables["sites"]
+        if row["id"] in countries and row["grid_region"].strip()
+    )
+
+
+def test_every_energy_commodity_and_an_unassigned_meter_have_counted_usage(
+    tables: dict[str, Rows],
+) -> None:
+    counted, unassigned = _counted_commodities(tables)
+    assert counted >= ENERGY_COMMODITIES
+    assert unassigned & ENERGY_COMMODITIES
+
+
+def test_the_carbon_inputs_are_written_in_the_folders_format(tmp_path: Path) -> None:
+    for file_format in ("csv", "jsonl", "parquet"):
+        folder = tmp_path / file_format
+        generate(folder, file_format=file_format, **SMALL)
+        files = read_manifest(folder)["files"]
+        for entity in CARBON_ENTITIES:
+            assert files[entity.name].endswith(f".{file_format}")
+            rows = read_rows(folder, entity.name)
+            assert rows and list(rows[0]) == list(entity.all_columns)
+    generate(tmp_path / "dmy", locale="dmy-comma", **SMALL)
+    rows = read_rows(tmp_path / "dmy", "contractual_instruments")
+    assert any(row["co2e_kg_per_kwh"] == "0,21" for row in rows)
+    assert all(re.fullmatch(r"\d\d\.\d\d\.\d{4}", row["start_date"]) for row in rows)
+
+
+@pytest.fixture(scope="module")
+def carbon_rows(landing: Path) -> dict[str, Rows]:
+    return {entity.name: read_rows(landing, entity.name) for entity in CARBON_ENTITIES}
+
+
+def test_instruments_hold_a_rec_a_contract_an_unlimited_and_an_oversized_one(
+    carbon_rows: dict[str, Rows], manifest: dict[str, Any], tables: dict[str, Rows]
+) -> None:
+    rows = carbon_rows["contractual_instruments"]
+    company = manifest["expected_inventory"]["company_id"]
+    assert {row["company_id"] for row in rows} == {company}
+    sites = {row["id"] for row in tables["sites"] if row["company_id"] == company}
+    recs = [r for r in rows if r["site_id"] and Decimal(r["co2e_kg_per_kwh"]) == 0]
+    spanning = [
+        r
+        for r in recs
+        if r["quantity_kwh"]
+        and parse_date(r["start_date"]).day > 1
+        and parse_date(r["start_date"]).month != parse_date(r["end_date"]).month
+    ]
+    assert spanning and all(r["site_id"] in sites for r in recs)
+    contracts = [r for r in rows if not r["site_id"]]
+    assert [Decimal(r["co2e_kg_per_kwh"]) for r in contracts] == [Decimal("0.21")]
+    assert contracts[0]["quantity_kwh"]
+    assert [r for r in rows if not r["quantity_kwh"]]
+    assert max(Decimal(r["quantity_kwh"] or 0) for r in rows) >= 1_000_000
+    (factor,) = carbon_rows["emission_factors"]
+    assert (factor["region"], factor["method"]) == ("US", "residual_mix")
+    assert "generator" in factor["source"]
+
+
+def test_instruments_are_valid_in_a_folder_of_one_month(tmp_path: Path) -> None:
+    generate(tmp_path, companies=1, sites=1, months=1)
+    for row in read_rows(tmp_path, "contractual_instruments"):
+        assert parse_date(row["start_date"]) <= parse_date(row["end_date"]), row
+    assert read_manifest(tmp_path)["expected_inventory"]["rows"]
+
+
+def test_the_manifest_states_the_carbon_companys_inventory(
+    manifest: dict[str, Any], tables: dict[str, Rows]
+) -> None:
+    inventory = manifest["expected_inventory"]
+    company = inventory["company_id"]
+    assert company in {row["id"] for row in tables["companies"]}
+    assert company in inventory["note"] or "carbon company" in inventory["note"]
+    rows = inventory["rows"]
+    assert {(r["scope"], r["method"]) for r in rows} == {
+        (scope, method) for scope in (1, 2) for method in ("location", "market")
+    }
+    years = {r["year"] for r in rows}
+    assert years == {2024, 2025, 2026}
+    for row in rows:
+        assert row["company_id"] == company
+        assert Decimal(row["activity_kwh"]) > 0
+        assert Decimal(row["co2e_t"]) > 0
+        assert Decimal(row["co2e_t"]) == Decimal(row["co2e_t"]).quantize(
+            Decimal("0.000001")
+        )
+    by_key = {(r["year"], r["scope"], r["method"]): r for r in rows}
+    for year in years:  # Scope 1: market = location; Scope 2 differs
+        assert by_key[(year, 1, "market")] == {
+            **by_key[(year, 1, "location")],
+            "method": "market",
+        }
+    assert any(
+        by_key[(year, 2, "market")]["co2e_t"] != by_key[(year, 2, "location")]["co2e_t"]
+        for year in years
+    )
+    # Its bills each cover exactly one calendar month.
+    accounts = {r["id"] for r in tables["accounts"] if r["company_id"] == company}
+    bills = [r for r in tables["documents"] if r["account_id"] in accounts]
+    assert bills
+    for bill in bills:
+        start, end = parse_date(bill["start_date"]), parse_date(bill["bill_date"])
+        assert start.day == 1 and (end + timedelta(days=1)).day == 1
+        assert (start.year, start.month) == (end.year, end.month)
+
+
+def test_the_inventory_oracle_follows_the_spec_example() -> None:
+    """The worked example of docs/methodology.md: A 1,000 kWh, B 3,000; A's own
+    instrument 600 at 0; a company-wide one 2,000 at 0.1; residual co2e rate 0.5."""
+    from utility_warehouse.generate import carbon
+
+    january = date(2025, 1, 1)
+    spread = carbon.spread(Decimal(3100), date(2025, 1, 15), date(2025, 2, 14))
+    assert spread == {january: Decimal(1700), date(2025, 2, 1): Decimal(1400)}
+    factors = carbon.factor_rows(
+        [
+            {
+                "region": region,
+                "commodity": "ELECTRICITY",
+                "year": "2025",
+                "method": method,
+                "co2_kg_per_kwh": rate,
+                "ch4_kg_per_kwh": "",
+                "n2o_kg_per_kwh": "",
+            }
+            for region, method, rate in (
+                ("XX", "residual_mix", "0.5"),
+                ("XX", "location", "0.3"),
+            )
+        ]
+    )
+
+    def instrument(
+        key: str, site: str | None, quantity: int, rate: str
+    ) -> carbon.Instrument:
+        return carbon.Instrument(
+            key,
+            "C",
+            site,
+            None,
+            "ELECTRICITY",
+            january,
+            date(2025, 1, 31),
+            Decimal(quantity),
+            Decimal(rate),
+        )
+
+    months = [
+        carbon.MeterMonth(
+            "C", f"M{site}", site, "ELECTRICITY", january, Decimal(kwh), None, "XX"
+        )
+        for site, kwh in (("A", 1000), ("B", 3000))
+    ]
+    instruments = [instrument("I1", "A", 600, "0"), instrument("I2", None, 2000, "0.1")]
+    rows = carbon.expected_inventory(months, instruments, factors)
+    market = next(r for r in rows if r["method"] == "market")
+    location = next(r for r in rows if r["method"] == "location")
+    assert market["co2e_t"] == "0.900000"  # 105.882353 + 794.117647 kg
+    assert location["co2e_t"] == "1.200000"
+    covered = carbon._allocate(
+        {"A": Decimal(1000), "B": Decimal(3000)},
+        {"A": "XX", "B": "XX"},
+        [(instruments[0], Decimal(600))],
+        [(instruments[1], Decimal(2000))],
+    )
+    assert covered == {
+        "A": [(Decimal(600), Decimal(0)), (Decimal("235.294118"), Decimal("0.1"))],
+        "B": [(Decimal("1764.705882"), Decimal("0.1"))],
+    }

@@ -927,3 +927,109 @@ def test_a_cp1252_folder_shows_exactly_what_its_manifest_states(
     planted, shown = _planted_findings(cp1252_run), _found_findings(cp1252_run)
     for kind in FINDING_KINDS:
         assert not _missing(planted[kind], shown[kind], kind), kind
+
+
+# --- the carbon company: the GHG inventory to the last digit --------------------------
+
+
+def test_the_carbon_companys_inventory_is_the_one_the_manifest_states(
+    generated_run: Run,
+) -> None:
+    """The carbon company's bills cover whole calendar months: the generator
+    works its inventory out from the methodology (docs/methodology.md: factor
+    lookup, GWPs, the three-step
+    market allocation of its REC, supplier contract, unlimited and oversized
+    instruments, the landing residual mix) and rpt_ghg_inventory must show
+    exactly those rows."""
+    inventory = generated_run.manifest["expected_inventory"]
+    company = inventory["company_id"]
+
+    def key(row: tuple[Any, ...]) -> tuple[Any, ...]:
+        year, scope, method, activity, co2e, share = row
+        return (
+            int(year),
+            int(scope),
+            method,
+            Decimal(activity),
+            None if co2e is None else Decimal(co2e),
+            None if share is None else Decimal(share),
+        )
+
+    expected = sorted(
+        key(
+            (
+                item["year"],
+                item["scope"],
+                item["method"],
+                item["activity_kwh"],
+                item["co2e_t"],
+                item["share_with_factor"],
+            )
+        )
+        for item in inventory["rows"]
+    )
+    found = sorted(
+        key(row)
+        for row in generated_run.query(
+            "select year, scope, method, activity_kwh, co2e_t, share_with_factor "
+            "from marts.rpt_ghg_inventory where company_id = ?",
+            [company],
+        )
+    )
+    assert len(expected) >= 8
+    assert found == expected
+
+
+def test_an_instrument_larger_than_its_activity_leaves_unused_quantity(
+    generated_run: Run,
+) -> None:
+    """The carbon company's REC of 5,000,000 kWh for one month of a site: what
+    the site's electricity leaves over is unused_instrument_quantity; its
+    other instruments are used up. Besides, the company has every factor; only
+    its fuels and steam have no source-to-site ratio, and its steam no
+    residual mix."""
+    company = generated_run.manifest["expected_inventory"]["company_id"]
+    rows = generated_run.query(
+        "select kind, commodity, site_id, instrument_id, month, quantity_kwh "
+        "from marts.dq_emission_findings where company_id = ?",
+        [company],
+    )
+    assert {(kind, commodity) for kind, commodity, *_ in rows} == {
+        ("unused_instrument_quantity", "ELECTRICITY"),
+        ("no_source_ratio", "FUEL_OIL"),
+        ("no_source_ratio", "PROPANE"),
+        ("no_source_ratio", "STEAM"),
+        ("residual_mix_unavailable", "STEAM"),
+    }
+    ((_, _, site, instrument, month, quantity),) = [
+        row for row in rows if row[0] == "unused_instrument_quantity"
+    ]
+    assert instrument.endswith("-04")
+    ((activity,),) = generated_run.query(
+        "select activity_kwh from marts.fct_site_monthly_emissions "
+        "where site_id = ? and commodity = 'ELECTRICITY' and month = ?",
+        [site, month],
+    )
+    assert Decimal(quantity) == Decimal(5_000_000) - Decimal(activity) > 0
+
+
+def test_sites_without_a_country_and_unassigned_meters_take_the_anywhere_factors(
+    generated_run: Run,
+) -> None:
+    """Company 1's gas meter at a site without a country takes the ``*``
+    factor and has no source energy; unassigned meters carry activity."""
+    rows = generated_run.query(
+        "select energy.factor_region, energy.source_energy_kbtu, "
+        "energy.co2e_location_kg from marts.fct_meter_monthly_energy as energy "
+        "inner join marts.dim_sites as sites on energy.site_id = sites.site_id "
+        "where sites.country_code is null and energy.commodity = 'GAS' "
+        "and energy.activity_kwh > 0"
+    )
+    assert rows
+    assert {(region, source) for region, source, _ in rows} == {("*", None)}
+    assert all(co2e is not None for _, _, co2e in rows)
+    ((unassigned,),) = generated_run.query(
+        "select count(*) from marts.fct_meter_monthly_energy "
+        "where site_id is null and activity_kwh > 0"
+    )
+    assert unassigned

@@ -23,6 +23,7 @@ them and does not need psycopg2, pyspark, PostgreSQL or Java.
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import os
 import pwd
 import shutil
@@ -35,6 +36,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
+APT_LOCK = Path(tempfile.gettempdir()) / "utility-warehouse-apt.lock"
 
 
 @dataclass(frozen=True)
@@ -74,6 +77,16 @@ def apt_install(package: str, missing: str) -> None:
             "it themselves only when run as root where apt-get exists"
         )
     environment = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    # Two pytest workers may each need a package at once: apt-get takes its
+    # own lock and refuses the second, so they take turns.
+    with APT_LOCK.open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        _apt_get(apt_get, package, missing, environment)
+
+
+def _apt_get(
+    apt_get: str, package: str, missing: str, environment: dict[str, str]
+) -> None:
     for command in (
         [apt_get, "update"],
         [apt_get, "install", "-y", "--no-install-recommends", package],
@@ -213,11 +226,16 @@ def postgres_cluster() -> Iterator[PostgresCluster]:
 
 
 @pytest.fixture(scope="session")
-def spark(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
-    from utility_warehouse import engines
-
+def java() -> None:
+    """Java 17 for Spark, in this process or a ``--target spark`` command's."""
     if shutil.which("java") is None and not os.environ.get("JAVA_HOME"):
         apt_install("openjdk-17-jre-headless", "Java not found (Spark needs Java 17)")
+
+
+@pytest.fixture(scope="session")
+def spark(tmp_path_factory: pytest.TempPathFactory, java: None) -> Iterator[Any]:
+    from utility_warehouse import engines
+
     session = engines.spark_session(tmp_path_factory.mktemp("spark"), master="local[2]")
     try:
         yield session

@@ -242,7 +242,8 @@ TIMESTAMPS = (
 # quantity|rate pairs for product_to_micros (round(q x r, 6), halves away from
 # zero): a product one step below and on a half, where rounding to 12 decimals
 # first (Spark's decimal(38,12) for decimal(28,6) x decimal(24,21)) would round
-# up; signs, zeros, nulls and the largest magnitudes of the marts.
+# up; signs, zeros, nulls and the largest magnitudes of the marts (DuckDB's
+# decimal(38,27) product overflowed from 10^11).
 PRODUCTS = (
     "1|0.000000499999999500000",
     "1|0.000000499999999999999",
@@ -267,6 +268,9 @@ PRODUCTS = (
     "-99999999.999999|999.999999999999999999999",
     "4.999999|2.80",
     "0.000001|0.000000000000000000001",
+    "200000000000|0.5",
+    "999999999999.999999|999.999999999999999999999",
+    "-999999999999.999999|0.000000499999999999999",
 )
 # numerator|denominator pairs for quotient_to_micros (round(n / d, 6)).
 QUOTIENTS = (
@@ -370,7 +374,7 @@ QUERIES = {
         "select k, {{ product_to_micros('q', 'f') }} as r from ("
         "select k, cast(nullif(split_part(v, '|', 1), '') as decimal(38, 6)) as q, "
         "cast(cast(nullif(split_part(v, '|', 2), '') as decimal(24, 21)) "
-        "as decimal(28, 18)) as f from ({rows}) as s) as t",
+        "as decimal(28, 21)) as f from ({rows}) as s) as t",
         PRODUCTS,
     ),
     "quotient": (
@@ -553,6 +557,9 @@ EXPECTED: dict[str, dict[str, str | None]] = {
         "5|": None,
         "1000.5|0.40806666460021": "408.270698",
         "123456789.123456|123.456789012345678901234": "15241578766.956160",
+        "200000000000|0.5": "100000000000.000000",
+        "999999999999.999999|999.999999999999999999999": "999999999999999.999000",
+        "-999999999999.999999|0.000000499999999999999": "-500000.000000",
     },
     "product_rate": {
         "1|0.000000499999999500000": "0",

@@ -62,7 +62,9 @@ def _run(build: Build, *args: str) -> str:
 
 @pytest.fixture(scope="module")
 def builds(
-    tmp_path_factory: pytest.TempPathFactory, postgres_cluster: PostgresCluster
+    tmp_path_factory: pytest.TempPathFactory,
+    postgres_cluster: PostgresCluster,
+    java: None,
 ) -> dict[str, Build]:
     """The landing folder built by ``run`` on DuckDB, PostgreSQL and Spark, each
     on first use."""
@@ -176,6 +178,8 @@ IGNORED = ENGINE_SPECIFIC_COLUMNS | {"run_id", "started_at", "ended_at"}
 def _manifest_rows(manifest: Any, name: str) -> int | None:
     """The row count the manifest gives for the file ``name`` (None if absent)."""
     entries = [*manifest["files"], *manifest["energy_star"]["files"]]
+    if manifest.get("ghg_inventory"):
+        entries.append(manifest["ghg_inventory"])
     rows = [int(entry["rows"]) for entry in entries if entry["file"] == name]
     return rows[0] if len(rows) == 1 else None
 

@@ -1,6 +1,6 @@
-{#- The contractual instruments the market-based allocation reads (SPEC §6):
-    the clean rows of the optional landing entity contractual_instruments
-    (int_contractual_instruments_clean: the latest updated_at version per
+{#- The contractual instruments the market-based allocation reads
+    (docs/methodology.md): the clean rows of the optional landing entity
+    contractual_instruments (int_contractual_instruments_clean: the latest updated_at version per
     id, then the last row in the file; rows that cannot be cleaned are in
     dq_quarantine). An empty commodity is ELECTRICITY; the market is the
     ISO alpha-2 code of the country named (screening matched it through the

@@ -4,7 +4,8 @@
     case. A landing row adds to the seed and replaces the seed's row with
     the same region, commodity, year and method; factor_origin says which
     (landing or seed). Landing rows whose keys read alike once typed ("2024"
-    and " 2024.0") keep one: the latest landed. -#}
+    and "2024.0") keep one: the latest version by updated_at, then the
+    last in the file, as for every landing key. -#}
 with
 
 seed_factors as (
@@ -30,7 +31,9 @@ seed_rows as (
         cast(ch4_kg_per_kwh as decimal(24, 21)) as ch4_kg_per_kwh,
         cast(n2o_kg_per_kwh as decimal(24, 21)) as n2o_kg_per_kwh,
         source as factor_source,
-        'seed' as factor_origin
+        'seed' as factor_origin,
+        cast(null as {{ dbt.type_string() }}) as updated_at,
+        cast(null as {{ dbt.type_int() }}) as _row_number
     from seed_factors
 
 ),
@@ -46,7 +49,9 @@ landing_rows as (
         cast(ch4_kg_per_kwh as decimal(24, 21)) as ch4_kg_per_kwh,
         cast(n2o_kg_per_kwh as decimal(24, 21)) as n2o_kg_per_kwh,
         factor_source,
-        'landing' as factor_origin
+        'landing' as factor_origin,
+        updated_at,
+        _row_number
     from landing_factors
 
 ),
@@ -65,7 +70,9 @@ ranked as (
         *,
         row_number() over (
             partition by region, commodity, factor_year, method
-            order by case when factor_origin = 'landing' then 0 else 1 end
+            order by
+                case when factor_origin = 'landing' then 0 else 1 end,
+                {{ record_version_order() }}
         ) as origin_rank
     from combined
 

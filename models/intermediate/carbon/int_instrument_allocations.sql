@@ -1,5 +1,6 @@
 {#- The market-based allocation of contractual instruments (GHG Protocol
-    Scope 2 Guidance; SPEC §6), per company x Scope 2 commodity x month,
+    Scope 2 Guidance; docs/methodology.md), per company x Scope 2 commodity
+    x month,
     over the sites' positive activity (a site's activity is the sum of its
     meters'; a company's unassigned meters are one site with a null
     site_id). One row per instrument and site it covers, with the kWh

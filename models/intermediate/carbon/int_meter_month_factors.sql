@@ -1,13 +1,14 @@
 {#- The emission factor of each meter-month and method (location,
-    residual_mix), SPEC §6: the candidate regions in order are the site's
-    grid_region (trimmed, upper case), its country, then * (an unassigned
+    residual_mix), docs/methodology.md: the candidate regions in order are
+    the site's grid_region (trimmed, upper case), its country, then * (an unassigned
     meter has neither, so * only); the first region with any row for the
     commodity and method serves, and within it the row of the month's year,
     else the latest earlier year, else the earliest later year. A
     meter-month and method without a row has no row here (finding
     no_emission_factor for the location method; residual_mix_unavailable
     where the residual mix is needed). co2e_kg_per_kwh is the factor row's
-    co2e rate, co2 + ch4 x gwp_ch4 + n2o x gwp_n2o, kept to 18 decimals. -#}
+    co2e rate, co2 + ch4 x gwp_ch4 + n2o x gwp_n2o, kept to 21 decimals
+    (exact for whole GWPs such as AR5's). -#}
 with
 
 activity as (
@@ -90,7 +91,7 @@ final as (
             co2_kg_per_kwh
             + ch4_kg_per_kwh * cast({{ var('gwp_ch4') }} as decimal(9, 6))
             + n2o_kg_per_kwh * cast({{ var('gwp_n2o') }} as decimal(9, 6))
-            as decimal(28, 18)
+            as decimal(28, 21)
         ) as co2e_kg_per_kwh,
         factor_source
     from ranked

@@ -1,4 +1,4 @@
-{#- A meter-month's activity (SPEC §6): its counted usage in
+{#- A meter-month's activity (docs/methodology.md): its counted usage in
     fct_meter_monthly over all its currency rows, energy commodities only.
     fct_meter_monthly.usage is IMPORT consumption with exclusion rows
     negative; EXPORT and GENERATION are apart (export_usage,

@@ -17,7 +17,9 @@ clean_emission_factors as (
         co2_kg_per_kwh,
         ch4_kg_per_kwh,
         n2o_kg_per_kwh,
-        factor_source
+        factor_source,
+        updated_at,
+        _row_number
     from screened_emission_factors
     where quarantine_reason is null
 

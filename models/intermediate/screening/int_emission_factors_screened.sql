@@ -119,6 +119,8 @@ screened as (
         coalesce(parsed_ch4, 0) as ch4_kg_per_kwh,
         coalesce(parsed_n2o, 0) as n2o_kg_per_kwh,
         {{ clean_text('source') }} as factor_source,
+        updated_at,
+        _row_number,
         {{ unparsed_flag('commodity', 'known_commodity') }}
             as commodity_unparsed,
         {{ unparsed_flag('year', 'parsed_year') }} as year_unparsed,

@@ -1,4 +1,4 @@
-{#- The findings of energy and emissions (SPEC §6), one row each:
+{#- The findings of energy and emissions (docs/methodology.md), one row each:
       no_emission_factor        a meter-month without a location factor
                                 (its gases and co2e are null);
       no_source_ratio           a meter-month without a source-to-site

@@ -1,5 +1,5 @@
-{#- Energy and location-based emissions per meter-month (SPEC §6), energy
-    commodities only. Every quantity is an exact decimal rounded to six
+{#- Energy and location-based emissions per meter-month
+    (docs/methodology.md), energy commodities only. Every quantity is an exact decimal rounded to six
     places, half away from zero (product_to_micros, or the cast to
     numeric(28,6) of a sum), at the step
     where it is named:

@@ -1,5 +1,5 @@
-{#- Energy performance per site and period (SPEC §6): each calendar_year
-    with counted energy, and the trailing_12_months ending at the last
+{#- Energy performance per site and period (docs/methodology.md): each
+    calendar_year with counted energy, and the trailing_12_months ending at the last
     complete month (the as-of month when the as-of date is its last day,
     else the month before). Source energy and the CO2e figures are null
     when any meter-month of the period lacks them (never a partial sum as

@@ -1,6 +1,6 @@
 {#- Location- and market-based emissions per company x site x energy
-    commodity x month (SPEC §6; a company's unassigned meters are one row
-    with a null site_id). activity_kwh and co2e_location_kg add up the
+    commodity x month (docs/methodology.md; a company's unassigned meters
+    are one row with a null site_id). activity_kwh and co2e_location_kg add up the
     site's meter-months (co2e null when any of them lacks a factor: a
     partial sum is never shown as a whole). Market-based, Scope 2: covered_kwh
     is what the contractual instruments cover (int_instrument_allocations),

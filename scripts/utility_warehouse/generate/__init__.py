@@ -28,12 +28,14 @@ What the data holds
     there are fewer) is an industrial VND customer with bills in the billions,
     amounts spelled ``VND 3,580,892,862.63``, ``3580892862.63``,
     ``₫3,580,892,862.63`` or ``vnd 12.5`` (other companies use ``usd 7``-style
-    codes too). Values are spelled messily (three date formats, currency symbols
-    and codes, accounting negatives, boolean and enumeration spellings, unit
-    spellings, ``45 kW`` demands, identifiers with stray separators) and some
-    records appear twice with different updated_at (the newer wins; sometimes it
-    comes first). Site names carry accents (``Café Zürich``, ``Köln``,
-    ``Montréal``); sites write their country as alpha-2, alpha-3, name or alias
+    codes too). US sites name the eGRID subregion of their city
+    (``grid_region``: ``ERCT``, ``erct`` or `` ERCT ``). Values are spelled
+    messily (three date formats, currency symbols and codes, accounting
+    negatives, boolean and enumeration spellings, unit spellings, ``45 kW``
+    demands, identifiers with stray separators) and some records appear twice
+    with different updated_at (the newer wins; sometimes it comes first).
+    Site names carry accents (``Café Zürich``, ``Köln``, ``Montréal``);
+    sites write their country as alpha-2, alpha-3, name or alias
     in any case (``us``, ``USA``, ``United States of America``, ``DEU``,
     ``UK``). A bill's charges_units is its currency's code in any case, a
     symbol of that currency alone (``US$``, ``CA$``, ``€``, ``₫``) or, where
@@ -123,6 +125,22 @@ the first company, wherever the unparsed-share limit leaves room (below)
     from Jan 15 to Feb 14 (``special_cases``), each one bill of a plant billed
     monthly at that level.
 
+The carbon inputs (``carbon_company``)
+    After the companies, one clean carbon company (``CO`` + companies + 1),
+    never touched by the planted cases: three US sites with eGRID subregions,
+    meters of ELECTRICITY, GAS, FUEL_OIL, PROPANE and STEAM, each billed on
+    its own account by one bill per calendar month (first to last day), so a
+    bill's usage is its month's activity. Its ``contractual_instruments`` (the
+    only ones): a site REC spanning a month boundary mid-month, a company-wide
+    supplier-specific contract (0.21 kg/kWh, market US), an unlimited green
+    tariff and a REC larger than its site's month
+    (``unused_instrument_quantity``); ``emission_factors`` holds one obviously
+    synthetic US residual mix for electricity. Company 1 also gets a clean
+    site without a country with a gas meter billed the same way. With the
+    regular companies' meters (an unassigned electricity meter each, the
+    district commodities at company 1's home site) every energy commodity
+    has counted usage.
+
 Planted data-quality findings (``planted_findings``), all of them in the first
 company and one kind each on about 1% of the other companies' accounts whose
 every bill counts
@@ -202,7 +220,12 @@ The manifest
     ``site_countries`` ({site_id: alpha-2, null when the country is unknown}
     for every clean site), and ``unparsed_values`` ({entity, column_name,
     non_empty_count, unparsed_count} for every judged column of the files
-    written: what dq_unparsed_shares counts).
+    written: what dq_unparsed_shares counts; the portfolio's entities).
+    ``expected_inventory`` ({company_id, note, rows}) holds the rows
+    ``rpt_ghg_inventory`` must show for the carbon company (company_id, year,
+    scope, method, activity_kwh, co2e_t, share_with_factor), worked out by
+    ``carbon`` from the methodology (docs/methodology.md), the emission_factors
+    seed and the files written.
 
     ``planted_findings`` lists {kind, ...} with the values the quality marts
     must show, worked out from the periods written by the warehouse's rules
@@ -279,7 +302,8 @@ The package, one job per module
     and planting), ``portfolio``, ``dimensions``, ``periods``, ``bills``,
     ``planted_documents``, ``planted_usage``, ``large_bills``, ``findings``
     (the manifest's expectations) and ``currencies`` (company 1's sites
-    abroad).
+    abroad); ``carbon_company`` (the carbon inputs) and ``carbon`` (the
+    expected GHG inventory, the methodology (docs/methodology.md)).
 """
 
 from utility_warehouse.generate.command import (

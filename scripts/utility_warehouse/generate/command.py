@@ -19,6 +19,7 @@ from utility_warehouse.generate.conventions import (
 )
 from utility_warehouse.generate.landing import MANIFEST_NAME, _Landing
 from utility_warehouse.generate.parameters import (
+    CARBON_ENTITIES,
     GENERATED_ENTITIES,
     OPTIONAL_FILES,
     OUTPUT_FORMATS,
@@ -93,7 +94,7 @@ def generate(
     formats = formats_by_entity(file_format)
     keep = {
         landing_file_name(entity.name, formats[entity.name], messy_names)
-        for entity in GENERATED_ENTITIES
+        for entity in (*GENERATED_ENTITIES, *CARBON_ENTITIES)
         if entity.name not in params.without
     }
     _clear_landing_files(out_dir, keep)

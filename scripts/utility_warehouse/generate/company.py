@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+from utility_warehouse.generate.carbon_company import _CarbonInputs
 from utility_warehouse.generate.currencies import _CurrencyCases
 from utility_warehouse.generate.dimensions import _Dimensions
 from utility_warehouse.generate.landing import _Landing
@@ -42,6 +43,7 @@ class _Generator:
     def run(self) -> None:
         for index in range(self.params.companies):
             _Company(self, index).generate()
+        _CarbonInputs(self).write()
 
 
 class _Company(_LargeCurrencyBills, _Periods, _Dimensions):

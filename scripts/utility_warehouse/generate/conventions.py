@@ -22,12 +22,15 @@ DATE_COLUMNS: dict[str, tuple[str, ...]] = {
     "documents": ("start_date", "bill_date"),
     "usage_data": ("start_date", "end_date"),
     "sites": ("data_collection_stop_date",),
+    "contractual_instruments": ("start_date", "end_date"),
 }
 """Date columns whose order follows the convention (updated_at stays ISO)."""
 NUMBER_COLUMNS: dict[str, tuple[str, ...]] = {
     "companies": ("implied_sewer_fraction",),
     "sites": ("gross_floor_area",),
     "usage_data": ("raw_usage", "standard_usage", "demand"),
+    "emission_factors": ("co2_kg_per_kwh", "ch4_kg_per_kwh", "n2o_kg_per_kwh"),
+    "contractual_instruments": ("quantity_kwh", "co2e_kg_per_kwh"),
 }
 AMOUNT_COLUMNS: dict[str, tuple[str, ...]] = {
     "documents": ("total_charges", "current_charges"),

@@ -10,6 +10,7 @@ from utility_warehouse.generate.domain import (
     _SQ_M_SPELLINGS,
     _UNKNOWN_COUNTRIES,
     SQ_FT_PER_SQ_M,
+    grid_region_text,
 )
 from utility_warehouse.generate.entities import _Account, _Group, _Meter, _Site
 from utility_warehouse.generate.kinds import (
@@ -141,6 +142,11 @@ class _Dimensions(_Portfolio):
             ),
             "mirror_site_id": site.mirror_site_id,
             "updated_at": self._updated_at(self._dimension_time()),
+            "grid_region": (
+                grid_region_text(site.city, site.index)
+                if site.country == "US"
+                else None
+            ),
         }
 
     def _write_sites(self) -> None:

@@ -218,6 +218,26 @@ _PLACES: dict[str, tuple[tuple[str, str, str], ...]] = {
 }
 
 
+_GRID_REGIONS: dict[str, str] = {
+    "Springfield": "SRMW",
+    "Austin": "ERCT",
+    "Boston": "NEWE",
+    "Denver": "RMPA",
+    "Columbus": "RFCW",
+    "Portland": "NWPP",
+}
+"""The eGRID subregion of each US city (seeds/emission_factors.csv has them)."""
+
+
+def grid_region_text(city: str, turn: int) -> str | None:
+    """A US city's eGRID subregion as a site writes it, spelled in turn as
+    ``ERCT``, ``erct`` or `` ERCT `` (compared trimmed, upper case)."""
+    region = _GRID_REGIONS.get(city)
+    if region is None:
+        return None
+    return (region, region.lower(), f" {region} ")[turn % 3]
+
+
 @dataclass(frozen=True)
 class Country:
     """A country of ISO 3166-1, its currency and how sites write its name."""

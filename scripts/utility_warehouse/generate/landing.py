@@ -13,7 +13,11 @@ from pathlib import Path
 from typing import IO
 
 from utility_warehouse.generate.conventions import AMOUNT_COLUMNS, NUMBER_COLUMNS
-from utility_warehouse.generate.parameters import GENERATED_ENTITIES, Parameters
+from utility_warehouse.generate.parameters import (
+    CARBON_ENTITIES,
+    GENERATED_ENTITIES,
+    Parameters,
+)
 from utility_warehouse.generate.unparsed import (
     _JUDGED_KEYS,
     _JUDGED_KEYS_ALL,
@@ -76,7 +80,7 @@ class _Landing:
             self.ledgers[key] = _Ledger()
         self.formats = formats
         self.convention = params.convention
-        for entity in GENERATED_ENTITIES:
+        for entity in (*GENERATED_ENTITIES, *CARBON_ENTITIES):
             if entity.name in params.without:
                 continue
             file_format = formats[entity.name]
@@ -91,6 +95,7 @@ class _Landing:
         self.special: dict[str, object] = {}
         self.rejected_values: dict[tuple[str, str, str], int] = {}
         self.site_countries: dict[str, str | None] = {}
+        self.expected_inventory: dict[str, object] | None = None
         # Per judged column: the non-empty values of the records written so
         # far (their winning versions), and those that cannot be parsed.
         self.non_empty = dict.fromkeys(_JUDGED_KEYS_ALL, 0)
@@ -316,6 +321,7 @@ class _Landing:
                 )
             ],
             "site_countries": dict(sorted(self.site_countries.items())),
+            "expected_inventory": self.expected_inventory,
             "unparsed_values": [
                 {
                     "entity": entity,

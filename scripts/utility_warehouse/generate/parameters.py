@@ -12,10 +12,15 @@ from utility_warehouse import contract
 from utility_warehouse.generate.conventions import DEFAULT_LOCALE, LOCALES, Convention
 
 OUTPUT_FORMATS: tuple[str, ...] = (*contract.FILE_FORMATS, "mixed")
-NOT_GENERATED: tuple[str, ...] = ("emission_factors", "contractual_instruments")
-"""Optional entities the generator leaves out (the shipped factors serve)."""
+CARBON_INPUTS: tuple[str, ...] = ("emission_factors", "contractual_instruments")
+"""Optional entities written clean, only for the carbon company (carbon_company):
+no case is planted in them."""
 GENERATED_ENTITIES: tuple[contract.Entity, ...] = tuple(
-    entity for entity in contract.ENTITIES if entity.name not in NOT_GENERATED
+    entity for entity in contract.ENTITIES if entity.name not in CARBON_INPUTS
+)
+"""The portfolio's entities, where the cases are planted."""
+CARBON_ENTITIES: tuple[contract.Entity, ...] = tuple(
+    entity for entity in contract.ENTITIES if entity.name in CARBON_INPUTS
 )
 OPTIONAL_FILES: tuple[str, ...] = tuple(
     entity.name for entity in GENERATED_ENTITIES if entity.file_optional
