@@ -25,7 +25,8 @@ from conftest import PROJECT_ROOT, isolated_dbt_env
 from engines.conftest import PostgresCluster
 from engines.marts import normalize
 
-pytestmark = pytest.mark.engines
+# One pytest worker runs the whole module (its compiled queries are shared).
+pytestmark = [pytest.mark.engines, pytest.mark.xdist_group("macro_parity")]
 
 NUMBERS = (
     "1",
