@@ -24,6 +24,15 @@ import duckdb
 ENGINE_SPECIFIC_COLUMNS = frozenset({"document_fingerprint"})
 # Written by the pipeline after dbt (DuckDB runs only), not by a model.
 PIPELINE_TABLES = frozenset({"run_metadata"})
+# Compared like every mart; named so that a mart the reference lost (not built,
+# renamed, moved out of the marts schema) fails instead of passing unseen.
+CARBON_MARTS = (
+    "dq_emission_findings",
+    "fct_meter_monthly_energy",
+    "fct_site_energy_performance",
+    "fct_site_monthly_emissions",
+    "rpt_ghg_inventory",
+)
 
 
 @dataclass(frozen=True)

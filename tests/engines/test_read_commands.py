@@ -9,7 +9,9 @@ throwaway PostgreSQL cluster (``--target postgres``, the connection in the
 ``export`` and ``report`` run with ``--target`` on each engine and must answer as
 they do on the DuckDB build: the same JSON (the database's path aside), the same
 exported rows (``document_fingerprint``, a hash each engine computes its own way,
-and the run ids aside), a report with the same figures.
+and the run ids aside), a report with the same figures. The export holds every
+mart table, so its comparison is also this folder's mart parity on each engine
+(``test_parity`` builds the other folders).
 
 Marked ``engines``: ``make test`` leaves them out, ``make test-engines`` runs them.
 """
@@ -30,7 +32,7 @@ import pytest
 
 from conftest import isolated_dbt_env, run_pipeline, write_landing
 from engines.conftest import PostgresCluster
-from engines.marts import ENGINE_SPECIFIC_COLUMNS
+from engines.marts import CARBON_MARTS, ENGINE_SPECIFIC_COLUMNS
 
 # One pytest worker runs the whole module: its three builds are shared.
 pytestmark = [pytest.mark.engines, pytest.mark.xdist_group("read_commands")]
@@ -192,6 +194,9 @@ def test_export_files_equal_duckdb(
     expected = _export(builds["duckdb"], tmp_path / "duckdb")
     actual = _export(builds[engine], tmp_path / engine)
     assert sorted(actual) == sorted(expected)
+    # Every mart table is a file: a mart the reference lost fails here.
+    assert {f"{name}.csv" for name in CARBON_MARTS} <= set(expected), sorted(expected)
+    assert "fct_bill_meter_costs.csv" in expected, sorted(expected)
     assert sum(len(rows) for rows in expected.values()) > len(expected)
     for name, rows in expected.items():
         assert actual[name] == rows, name
