@@ -48,3 +48,23 @@
     ) as ranked_versions
     where version_rank > 1
 {%- endmacro %}
+
+
+{#- The replaced versions of several landing entities, one select: each
+    entity's replaced_record_versions over its staging view
+    (stg_utility__<entity>), labelled with the entity. `entities` maps an
+    entity to its compared columns; `keys` maps an entity to its key
+    expression when the key is not `id`. -#}
+{% macro replaced_versions_of_entities(entities, keys={}) -%}
+    {%- for entity, columns in entities.items() %}
+        select
+            '{{ entity }}' as entity,
+            versions.*
+        from (
+            {{ replaced_record_versions(
+                ref('stg_utility__' ~ entity), keys.get(entity, 'id'), columns
+            ) }}
+        ) as versions
+        {% if not loop.last -%} union all {%- endif %}
+    {%- endfor %}
+{%- endmacro %}

@@ -35,18 +35,7 @@ with
 
 replaced_versions as (
 
-    {%- for entity, columns in entities.items() %}
-
-        select
-            '{{ entity }}' as entity,
-            versions.*
-        from (
-            {{ replaced_record_versions(
-                ref('stg_utility__' ~ entity), keys.get(entity, 'id'), columns
-            ) }}
-        ) as versions
-        {% if not loop.last -%} union all {%- endif %}
-    {%- endfor %}
+    {{ replaced_versions_of_entities(entities, keys) }}
 
 )
 
