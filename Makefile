@@ -76,11 +76,12 @@ $(ENGINES_STAMP): $(STAMP)
 
 # The same landing folders on DuckDB, a throwaway PostgreSQL cluster and a local
 # Spark session, every mart compared row for row, and the read commands'
-# --target. Two pytest workers: the macro and read-command modules each stay on
-# one worker, the parity builds (the longest) go to whichever is free. Needs
-# PostgreSQL's server binaries and Java 17: as root with apt-get the tests install Debian's postgresql and openjdk-17-jre-headless if missing.
+# --target. Two pytest workers, one test file each at a time, so that a file's
+# builds (module fixtures) are made once. Needs PostgreSQL's server binaries and
+# Java 17: as root with apt-get the tests install Debian's postgresql and
+# openjdk-17-jre-headless if missing.
 test-engines: $(ENGINES_STAMP)
-	$(BIN)/pytest -m engines tests/engines -n 2 --dist loadgroup --durations 20
+	$(BIN)/pytest -m engines tests/engines -n 2 --dist loadfile --durations 20
 
 # The dbt docs as one self-contained HTML file (column types and row counts
 # come from $(DEMO_DB) when `make demo` has built it), then the MkDocs site of

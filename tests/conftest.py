@@ -5,9 +5,11 @@ from __future__ import annotations
 import csv
 import json
 import os
+import shutil
 import subprocess
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -161,6 +163,40 @@ def run_pipeline(
         timeout=timeout,
         check=False,
     )
+
+
+def copy_of(database: Path, directory: Path) -> Path:
+    """A copy of the warehouse file ``database`` in ``directory``."""
+    path = directory / "copy.duckdb"
+    shutil.copyfile(database, path)
+    return path
+
+
+# A process that opens a DuckDB file for writing and keeps it open until its
+# standard input closes, as a run building the warehouse does.
+HOLD_FOR_WRITING = (
+    "import duckdb, sys; con = duckdb.connect(sys.argv[1]); "
+    "print('held', flush=True); sys.stdin.read()"
+)
+
+
+@contextmanager
+def held_for_writing(database: Path) -> Iterator[subprocess.Popen[str]]:
+    """``database`` held open for writing by another process (yielded) while
+    the block runs: every reader must then answer "in use", exit 3."""
+    python = VENV_PYTHON if VENV_PYTHON.exists() else Path(sys.executable)
+    holder = subprocess.Popen(
+        [str(python), "-c", HOLD_FOR_WRITING, str(database)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout is not None
+        assert holder.stdout.readline().strip() == "held"
+        yield holder
+    finally:
+        holder.communicate("", timeout=60)
 
 
 def isolated_dbt_env(base: Path) -> dict[str, str]:

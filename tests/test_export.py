@@ -23,9 +23,6 @@ import hashlib
 import io
 import json
 import os
-import shutil
-import subprocess
-import sys
 from collections.abc import Iterator
 from datetime import datetime
 from decimal import Decimal
@@ -35,7 +32,14 @@ from typing import Any
 import duckdb
 import pytest
 
-from conftest import PROJECT_ROOT, isolated_dbt_env, run_pipeline, write_landing
+from conftest import (
+    PROJECT_ROOT,
+    copy_of,
+    held_for_writing,
+    isolated_dbt_env,
+    run_pipeline,
+    write_landing,
+)
 from test_quality_end_to_end import AS_OF, _landing
 from utility_warehouse import cli, metadata
 from utility_warehouse.export import (
@@ -574,12 +578,6 @@ def test_temporary_names_planted_in_the_folder_are_never_followed(
     assert hidden == set()  # no temporary file or folder left behind
 
 
-def copy_of(database: Path, directory: Path) -> Path:
-    path = directory / "copy.duckdb"
-    shutil.copyfile(database, path)
-    return path
-
-
 def test_the_database_is_opened_read_only(
     capsys: pytest.CaptureFixture[str], warehouse: Path, tmp_path: Path
 ) -> None:
@@ -601,24 +599,8 @@ def test_the_database_is_opened_read_only(
 def written_by_another_process(warehouse: Path, tmp_path: Path) -> Iterator[Path]:
     """A copy of the warehouse another process holds open for writing."""
     path = copy_of(warehouse, tmp_path)
-    holder = subprocess.Popen(
-        [
-            sys.executable,
-            "-c",
-            "import duckdb, sys; con = duckdb.connect(sys.argv[1]); "
-            "print('open', flush=True); sys.stdin.read()",
-            str(path),
-        ],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert holder.stdout is not None
-        assert holder.stdout.readline().strip() == "open"
+    with held_for_writing(path):
         yield path
-    finally:
-        holder.communicate("", timeout=30)
 
 
 def test_a_warehouse_being_written_exits_3_busy(

@@ -15,9 +15,6 @@ May 2024 at site QS1 (see ``test_export`` and ``test_quality_end_to_end``):
 from __future__ import annotations
 
 import json
-import shutil
-import subprocess
-import sys
 from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
@@ -26,7 +23,7 @@ from typing import Any
 import duckdb
 import pytest
 
-from conftest import run_pipeline
+from conftest import copy_of, held_for_writing, run_pipeline
 from test_export import build_warehouse
 from utility_warehouse import cli
 from utility_warehouse.inspect_month import (
@@ -317,12 +314,6 @@ def test_a_month_without_bills(
     assert "No bill or usage row of this site overlaps this month." in out
 
 
-def copy_of(database: Path, directory: Path) -> Path:
-    path = directory / "copy.duckdb"
-    shutil.copyfile(database, path)
-    return path
-
-
 def test_a_mismatch_is_a_warning_and_exits_0(
     capsys: pytest.CaptureFixture[str], warehouse: Path, tmp_path: Path
 ) -> None:
@@ -417,24 +408,8 @@ def test_the_database_is_opened_read_only(
 def written_by_another_process(warehouse: Path, tmp_path: Path) -> Iterator[Path]:
     """A copy of the warehouse another process holds open for writing."""
     path = copy_of(warehouse, tmp_path)
-    holder = subprocess.Popen(
-        [
-            sys.executable,
-            "-c",
-            "import duckdb, sys; con = duckdb.connect(sys.argv[1]); "
-            "print('open', flush=True); sys.stdin.read()",
-            str(path),
-        ],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert holder.stdout is not None
-        assert holder.stdout.readline().strip() == "open"
+    with held_for_writing(path):
         yield path
-    finally:
-        holder.communicate("", timeout=30)
 
 
 def test_a_warehouse_being_written_exits_3_busy(

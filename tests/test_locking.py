@@ -18,6 +18,7 @@ import duckdb
 import pytest
 
 from conftest import (
+    HOLD_FOR_WRITING,
     PIPELINE,
     PROJECT_ROOT,
     VENV_PYTHON,
@@ -43,11 +44,6 @@ HOLD_LOCK = (
     "from utility_warehouse.lock import WarehouseLock; "
     "lock = WarehouseLock(sys.argv[2], 'pipeline.py run --raw-dir /elsewhere'); "
     "lock.acquire(); print('held', flush=True); sys.stdin.read()"
-)
-# A reader that keeps the DuckDB file open until its stdin closes.
-HOLD_FILE = (
-    "import duckdb, sys; con = duckdb.connect(sys.argv[1]); "
-    "print('held', flush=True); sys.stdin.read()"
 )
 
 
@@ -86,7 +82,7 @@ def file_holder(
     database = tmp_path / "w.duckdb"
     raw_dir = write_landing(tmp_path / "first", minimal_landing)
     load_landing(raw_dir, database)
-    holder = start_holder(HOLD_FILE, str(database))
+    holder = start_holder(HOLD_FOR_WRITING, str(database))
     try:
         yield database, holder
     finally:
@@ -277,7 +273,7 @@ def test_a_reader_arriving_between_load_and_build_makes_run_exit_3(
 
     def load_then_reader_opens(*args: Any, **kwargs: Any) -> Any:
         report = real_load(*args, **kwargs)
-        holders.append(start_holder(HOLD_FILE, str(database)))
+        holders.append(start_holder(HOLD_FOR_WRITING, str(database)))
         return report
 
     monkeypatch.setattr(run, "load_landing", load_then_reader_opens)

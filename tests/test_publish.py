@@ -30,6 +30,7 @@ from conftest import (
     PIPELINE,
     PROJECT_ROOT,
     VENV_PYTHON,
+    held_for_writing,
     isolated_dbt_env,
     run_pipeline,
     write_landing,
@@ -402,24 +403,8 @@ def test_a_writer_holding_the_published_file_makes_publish_exit_3(
 ) -> None:
     target = published_stand_in(tmp_path / "site")
     raw_dir = write_landing(tmp_path / "raw", MINIMAL_LANDING)
-    writer = subprocess.Popen(
-        [
-            PYTHON,
-            "-c",
-            "import duckdb, sys; con = duckdb.connect(sys.argv[1]); "
-            "print('held', flush=True); sys.stdin.read()",
-            str(target),
-        ],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert writer.stdout is not None
-        assert writer.stdout.readline().strip() == "held"
+    with held_for_writing(target) as writer:
         code = cli.main(["run", "--raw-dir", str(raw_dir), "--publish", str(target)])
-    finally:
-        writer.communicate("", timeout=60)
 
     assert code == 3
     err = capsys.readouterr().err

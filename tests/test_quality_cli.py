@@ -18,9 +18,6 @@ something to tell apart:
 from __future__ import annotations
 
 import json
-import shutil
-import subprocess
-import sys
 from collections.abc import Iterator
 from datetime import date
 from decimal import Decimal
@@ -30,7 +27,13 @@ from typing import Any
 import duckdb
 import pytest
 
-from conftest import isolated_dbt_env, run_pipeline, write_landing
+from conftest import (
+    copy_of,
+    held_for_writing,
+    isolated_dbt_env,
+    run_pipeline,
+    write_landing,
+)
 from test_quality_end_to_end import AS_OF, _landing
 from utility_warehouse import cli
 from utility_warehouse.quality import (
@@ -717,12 +720,6 @@ def test_build_report_directly(warehouse: Path) -> None:
 # --- older warehouses ------------------------------------------------------------
 
 
-def copy_of(warehouse: Path, directory: Path) -> Path:
-    copy = directory / "copy.duckdb"
-    shutil.copyfile(warehouse, copy)
-    return copy
-
-
 def test_a_warehouse_without_the_newer_marts_says_not_built(
     capsys: pytest.CaptureFixture[str], warehouse: Path, tmp_path: Path
 ) -> None:
@@ -816,24 +813,8 @@ def test_read_only_while_another_reader_is_open(
 def written_by_another_process(warehouse: Path, tmp_path: Path) -> Iterator[Path]:
     """A copy of the warehouse another process holds open for writing."""
     path = copy_of(warehouse, tmp_path)
-    holder = subprocess.Popen(
-        [
-            sys.executable,
-            "-c",
-            "import duckdb, sys; con = duckdb.connect(sys.argv[1]); "
-            "print('open', flush=True); sys.stdin.read()",
-            str(path),
-        ],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert holder.stdout is not None
-        assert holder.stdout.readline().strip() == "open"
+    with held_for_writing(path):
         yield path
-    finally:
-        holder.communicate("", timeout=30)
 
 
 def test_a_warehouse_being_written_exits_3_busy(

@@ -34,7 +34,8 @@ import duckdb
 import pytest
 
 from conftest import (
-    VENV_PYTHON,
+    copy_of,
+    held_for_writing,
     isolated_dbt_env,
     run_pipeline,
     write_landing,
@@ -782,27 +783,9 @@ def test_the_out_check_comes_before_reading_the_warehouse(
 @pytest.fixture
 def held_warehouse(warehouse: Path, tmp_path: Path) -> Iterator[Path]:
     """A copy of the warehouse that another process keeps open for writing."""
-    copy = tmp_path / "held.duckdb"
-    shutil.copyfile(warehouse, copy)
-    python = str(VENV_PYTHON if VENV_PYTHON.exists() else "python3")
-    holder = subprocess.Popen(
-        [
-            python,
-            "-c",
-            "import duckdb, sys; con = duckdb.connect(sys.argv[1]); "
-            "print('held', flush=True); sys.stdin.read()",
-            str(copy),
-        ],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    assert holder.stdout is not None
-    assert holder.stdout.readline().strip() == "held"
-    try:
-        yield copy
-    finally:
-        holder.communicate("", timeout=60)
+    path = copy_of(warehouse, tmp_path)
+    with held_for_writing(path):
+        yield path
 
 
 def test_a_busy_warehouse_exits_3(

@@ -8,7 +8,6 @@ import json
 import os
 import re
 import subprocess
-import sys
 from collections.abc import Iterator
 from datetime import date, datetime
 from decimal import Decimal
@@ -18,7 +17,7 @@ from typing import Any
 import duckdb
 import pytest
 
-from conftest import PROJECT_ROOT, isolated_dbt_env
+from conftest import PROJECT_ROOT, held_for_writing, isolated_dbt_env
 from utility_warehouse import cli, metadata, rollup
 from utility_warehouse.as_of_bound import one_year_after
 from utility_warehouse.reading import json_value, money_text, usage_text
@@ -937,24 +936,8 @@ def test_not_a_duckdb_file(capsys: pytest.CaptureFixture[str], tmp_path: Path) -
 def written_by_another_process(tmp_path: Path) -> Iterator[Path]:
     """A warehouse another process holds open for writing (a run building it)."""
     path = build_marts(tmp_path / "busy.duckdb")
-    holder = subprocess.Popen(
-        [
-            sys.executable,
-            "-c",
-            "import duckdb, sys; con = duckdb.connect(sys.argv[1]); "
-            "print('open', flush=True); sys.stdin.read()",
-            str(path),
-        ],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert holder.stdout is not None
-        assert holder.stdout.readline().strip() == "open"
+    with held_for_writing(path):
         yield path
-    finally:
-        holder.communicate("", timeout=30)
 
 
 def test_a_warehouse_being_written_exits_3_busy(

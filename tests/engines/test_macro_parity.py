@@ -25,8 +25,7 @@ from conftest import PROJECT_ROOT, isolated_dbt_env
 from engines.conftest import PostgresCluster
 from engines.marts import normalize
 
-# One pytest worker runs the whole module (its compiled queries are shared).
-pytestmark = [pytest.mark.engines, pytest.mark.xdist_group("macro_parity")]
+pytestmark = pytest.mark.engines
 
 NUMBERS = (
     "1",

@@ -34,8 +34,7 @@ from conftest import isolated_dbt_env, run_pipeline, write_landing
 from engines.conftest import PostgresCluster
 from engines.marts import CARBON_MARTS, ENGINE_SPECIFIC_COLUMNS
 
-# One pytest worker runs the whole module: its three builds are shared.
-pytestmark = [pytest.mark.engines, pytest.mark.xdist_group("read_commands")]
+pytestmark = pytest.mark.engines
 
 TESTS_DIR = Path(__file__).resolve().parents[1]
 if str(TESTS_DIR) not in sys.path:  # the DuckDB tests' fixtures are imported
