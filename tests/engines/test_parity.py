@@ -4,14 +4,14 @@ and Spark, row for row, decimals exact.
 Three landing folders: the data-quality fixture of ``test_quality_end_to_end``, a
 small generated portfolio in mixed formats (CSV, JSON lines, Parquet) with every
 planted finding and the VND 3,580,892,862.63 bill and 6,227,440,270.173 gal usage
-row that must be kept to the last digit, and ids whose byte order differs from a
-linguistic collation's. Each is built with ``pipeline.py run`` on DuckDB (the
-reference), then loaded and built with ``dbt build`` on a throwaway PostgreSQL
-cluster (data tests included) and a local Spark session (seeds and models: the
-data tests run on Spark in ``test_read_commands``), and every mart table is
-compared with the reference (``document_fingerprint`` aside: a hash each engine
-computes its own way). On PostgreSQL the generated folder is built twice, the
-second run incremental, and compared after each.
+row that must be kept to the last digit, and (on PostgreSQL) ids whose byte order
+differs from a linguistic collation's. Each is built with ``pipeline.py run`` on
+DuckDB (the reference), then loaded and built (seeds and models) with ``dbt build``
+on a throwaway PostgreSQL cluster and a local Spark session, and every mart table
+is compared with the reference (``document_fingerprint`` aside: a hash each engine
+computes its own way). On PostgreSQL the generated folder is built twice with its
+data tests, the second run incremental, and compared after each; every data test
+also runs on each engine in ``test_read_commands``.
 
 The hand-built folder of ``test_end_to_end`` (one bad row per quarantine reason,
 duplicated ids, chains of links, every cost rule, two currencies) is built on each
@@ -58,11 +58,14 @@ import test_quality_end_to_end  # noqa: E402
 # The generated folder is PostgreSQL's incremental case (built twice, compared
 # after each run), not built a third time.
 POSTGRES_CASES = ("quality", "id_order")
-SPARK_CASES = ("quality", "generated", "id_order")
-# On Spark these folders build their seeds and models only. Every data test runs
-# on Spark in test_read_commands' full ``run --target spark``; here a test would
-# only repeat, at about a second a query, what the same marts passed on DuckDB.
-SPARK_SELECTION = ("resource_type:seed", "resource_type:model")
+# The id_order folder is PostgreSQL's: Spark, like DuckDB, compares strings as
+# bytes whatever the session, and its builds are the suite's longest.
+SPARK_CASES = ("quality", "generated")
+# These folders build their seeds and models only. Every data test runs on each
+# engine in test_read_commands' full ``run --target``, and on PostgreSQL in both
+# runs of the incremental case; here a test would only repeat what the same marts
+# passed on DuckDB.
+MODELS_ONLY = ("resource_type:seed", "resource_type:model")
 ID_ORDER_AS_OF = "2026-11-01"
 
 
@@ -186,6 +189,13 @@ def _assert_gate_passed(run: engines.EngineRun) -> None:
     assert run.outcome.tests_passed > 0  # the data tests ran on the engine
 
 
+def _assert_models_built(run: engines.EngineRun) -> None:
+    """A MODELS_ONLY build: every node built, no test pulled in."""
+    problems = run.outcome.problem_lines()
+    assert not run.outcome.gate_failed, "\n".join(problems)
+    assert run.outcome.built["model"] > 0 and not run.outcome.tests_passed
+
+
 def _assert_same(reference: dict[str, Table], other: dict[str, Table]) -> None:
     assert reference, "the reference has no marts"
     missing = [name for name in CARBON_MARTS if name not in reference]
@@ -227,11 +237,16 @@ def test_postgres_marts_equal_duckdb(
     reference: dict[str, dict[str, Table]],
     postgres_cluster: PostgresCluster,
     dbt_paths: None,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     landing = landings[case]
     target = _postgres_target(postgres_cluster, case)
-    run = engines.run_postgres(landing.raw_dir, landing.as_of, target=target)
-    _assert_gate_passed(run)
+    # Seeds and models alone: tests attached to them are not pulled in.
+    monkeypatch.setenv("DBT_INDIRECT_SELECTION", "empty")
+    run = engines.run_postgres(
+        landing.raw_dir, landing.as_of, target=target, select=MODELS_ONLY
+    )
+    _assert_models_built(run)
     connection = postgres_cluster.connect(case)
     try:
         marts = postgres_marts(connection)
@@ -282,10 +297,8 @@ def test_spark_marts_equal_duckdb(
     landing = landings[case]
     # Seeds and models alone: tests attached to them are not pulled in.
     monkeypatch.setenv("DBT_INDIRECT_SELECTION", "empty")
-    run = engines.run_spark(landing.raw_dir, landing.as_of, select=SPARK_SELECTION)
-    problems = run.outcome.problem_lines()
-    assert not run.outcome.gate_failed, "\n".join(problems)
-    assert run.outcome.built["model"] > 0 and not run.outcome.tests_passed
+    run = engines.run_spark(landing.raw_dir, landing.as_of, select=MODELS_ONLY)
+    _assert_models_built(run)
     marts = spark_marts(spark)
     _assert_same(reference[case], marts)
     _assert_large_figures(landing, marts)
