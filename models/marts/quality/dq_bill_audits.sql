@@ -285,6 +285,16 @@ ranked_unit_costs as (
 
 ),
 
+ranked_positions as (
+
+    select
+        *,
+        2 * cost_rank > cost_count as is_past_m,
+        2 * cost_rank > cost_count + 2 as is_past_m1
+    from ranked_unit_costs
+
+),
+
 middle_unit_costs as (
 
     {#- With m = floor(n / 2): the values at positions m, m + 1 and m + 2
@@ -326,32 +336,23 @@ unit_cost_medians as (
         ranked_unit_costs.meter_id,
         ranked_unit_costs.currency,
         ranked_unit_costs.unit_cost,
+        ranked_unit_costs.cost_count,
+        case
+            when ranked_unit_costs.is_past_m then middle_unit_costs.cost_at_m
+            else middle_unit_costs.cost_at_m1
+        end as lower_middle_cost,
         case
             when ranked_unit_costs.cost_count % 2 = 0
                 then
                     case
-                        when 2 * ranked_unit_costs.cost_rank
-                            > ranked_unit_costs.cost_count
+                        when ranked_unit_costs.is_past_m
                             then middle_unit_costs.cost_at_m
                         else middle_unit_costs.cost_at_m1
                     end
-            else
-                (
-                    case
-                        when 2 * ranked_unit_costs.cost_rank
-                            > ranked_unit_costs.cost_count
-                            then middle_unit_costs.cost_at_m
-                        else middle_unit_costs.cost_at_m1
-                    end
-                    + case
-                        when 2 * ranked_unit_costs.cost_rank
-                            > ranked_unit_costs.cost_count + 2
-                            then middle_unit_costs.cost_at_m1
-                        else middle_unit_costs.cost_at_m2
-                    end
-                ) * cast(0.5 as decimal(2, 1))
-        end as median_unit_cost
-    from ranked_unit_costs
+            when ranked_unit_costs.is_past_m1 then middle_unit_costs.cost_at_m1
+            else middle_unit_costs.cost_at_m2
+        end as upper_middle_cost
+    from ranked_positions as ranked_unit_costs
     inner join middle_unit_costs
         on
             ranked_unit_costs.meter_id = middle_unit_costs.meter_id
@@ -360,17 +361,26 @@ unit_cost_medians as (
 
 ),
 
-unit_cost_outliers as (
+leave_one_out_medians as (
 
     select
         document_id,
         meter_id,
         currency,
         unit_cost,
-        median_unit_cost,
+        (lower_middle_cost + upper_middle_cost)
+        * cast(0.5 as decimal(2, 1)) as median_unit_cost
+    from unit_cost_medians
+
+),
+
+unit_cost_outliers as (
+
+    select
+        *,
         cast({{ var('dq_unit_cost_threshold') }} as decimal(18, 6))
         * abs(median_unit_cost) as allowed
-    from unit_cost_medians
+    from leave_one_out_medians
 
 ),
 
@@ -493,8 +503,9 @@ site_intensities as (
         {{ quotient_to_micros(
             'site_year_usage.usage', 'site_areas.floor_area_ft2'
         ) }} as usage_per_ft2,
-        cast(intensity_bounds.max_usage_per_ft2_year as {{ dbt.type_numeric() }})
-            as max_usage_per_ft2,
+        cast(
+            intensity_bounds.max_usage_per_ft2_year as {{ dbt.type_numeric() }}
+        ) as max_usage_per_ft2,
         intensity_bounds.usage_unit,
         site_year_usage.usage
         > intensity_bounds.max_usage_per_ft2_year
@@ -603,7 +614,9 @@ findings as (
     inner join meters
         on unit_cost_outliers.meter_id = meters.meter_id
     where
-        abs(unit_cost_outliers.unit_cost - unit_cost_outliers.median_unit_cost)
+        abs(
+            unit_cost_outliers.unit_cost - unit_cost_outliers.median_unit_cost
+        )
         > unit_cost_outliers.allowed
 
     union all
