@@ -37,7 +37,8 @@
                                  counted usage (fct_meter_monthly, standard
                                  unit) per ft2 of floor area (1 m2 =
                                  10.7639 ft2) is above the commodity's
-                                 bound in seed intensity_bounds.
+                                 bound in seed intensity_bounds
+                                 (int_site_yearly_intensities).
     Bill-level audits carry the bill's site when all its counted meters
     share one, else null. The leave-one-out median is read from the middle
     order statistics of the meter's costs (no self-join): without the k-th
@@ -87,21 +88,9 @@ meters as (
 
 ),
 
-sites as (
+site_intensities as (
 
-    select * from {{ ref('dim_sites') }}
-
-),
-
-meter_monthly as (
-
-    select * from {{ ref('fct_meter_monthly') }}
-
-),
-
-intensity_bounds as (
-
-    select * from {{ ref('intensity_bounds') }}
+    select * from {{ ref('int_site_yearly_intensities') }}
 
 ),
 
@@ -457,65 +446,6 @@ stale_meters as (
     where
         latest_periods.recency_rank = 1
         and meters.is_active
-
-),
-
-site_areas as (
-
-    select
-        site_id,
-        company_id,
-        cast(
-            case
-                when gross_floor_area_units = 'SQ_FT' then gross_floor_area
-                when gross_floor_area_units = 'SQ_M'
-                    then gross_floor_area * cast(10.7639 as decimal(8, 4))
-            end
-            as {{ dbt.type_numeric() }}
-        ) as floor_area_ft2
-    from sites
-
-),
-
-site_year_usage as (
-
-    select
-        site_id,
-        commodity,
-        cast(extract(year from month) as integer) as usage_year,
-        cast(sum(usage) as {{ dbt.type_numeric() }}) as usage
-    from meter_monthly
-    where site_id is not null
-    group by
-        site_id,
-        commodity,
-        cast(extract(year from month) as integer)
-
-),
-
-site_intensities as (
-
-    select
-        site_year_usage.site_id,
-        site_areas.company_id,
-        site_year_usage.commodity,
-        site_year_usage.usage_year,
-        {{ quotient_to_micros(
-            'site_year_usage.usage', 'site_areas.floor_area_ft2'
-        ) }} as usage_per_ft2,
-        cast(
-            intensity_bounds.max_usage_per_ft2_year as {{ dbt.type_numeric() }}
-        ) as max_usage_per_ft2,
-        intensity_bounds.usage_unit,
-        site_year_usage.usage
-        > intensity_bounds.max_usage_per_ft2_year
-        * site_areas.floor_area_ft2 as is_above_bound
-    from site_year_usage
-    inner join site_areas
-        on site_year_usage.site_id = site_areas.site_id
-    inner join intensity_bounds
-        on site_year_usage.commodity = intensity_bounds.commodity
-    where site_areas.floor_area_ft2 > 0
 
 ),
 
