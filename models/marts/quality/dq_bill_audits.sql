@@ -107,7 +107,7 @@ bill_sites as (
         document_id,
         min(company_id) as company_id,
         case
-            when count(distinct site_id) = 1 and count(site_id) = count(*)
+            when min(site_id) = max(site_id) and count(site_id) = count(*)
                 then min(site_id)
         end as site_id
     from counted_bill_meters
