@@ -13,6 +13,7 @@ import duckdb
 import pytest
 
 from utility_warehouse import cli, contract, landing_read, review
+from utility_warehouse.generate import generate
 
 ENTITY = contract.ENTITY_BY_NAME["finding_reviews"]
 TIMESTAMP = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$")
@@ -247,3 +248,14 @@ def test_an_unwritable_value_leaves_the_file_as_it_was(
     err = refused(capsys, tmp_path, "F1", "--status", "open", "--note", "€ 5")
     assert "cannot be written" in err
     assert os.stat(path).st_size == before
+
+
+def test_the_generator_neither_writes_nor_clears_the_reviews(tmp_path: Path) -> None:
+    landing = tmp_path / "raw"
+    landing.mkdir()
+    assert run_review(landing, "F1", "--status", "open", "--note", "x") == 0
+    before = (landing / "finding_reviews.csv").read_bytes()
+
+    generate(landing, companies=1, sites=1, months=2, meters_per_site=1)
+
+    assert (landing / "finding_reviews.csv").read_bytes() == before
