@@ -259,3 +259,18 @@ def test_the_generator_neither_writes_nor_clears_the_reviews(tmp_path: Path) -> 
     generate(landing, companies=1, sites=1, months=2, meters_per_site=1)
 
     assert (landing / "finding_reviews.csv").read_bytes() == before
+
+
+def test_a_large_file_is_appended_whatever_its_first_mebibyte_ends_in(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "finding_reviews.csv"
+    body = b"finding_id,status,note,reviewed_by,reviewed_at\n"
+    row = b"F0,open," + b"a" * 90 + b",bo,2026-01-01\n"
+    body += row * ((review.MAX_HEADER_BYTES - 300 - len(body)) // len(row))
+    start = body + b"F0,open,"
+    padding = b"a" * (review.MAX_HEADER_BYTES - 1 - len(start))
+    # The first mebibyte ends inside the two bytes of an e with an accent.
+    path.write_bytes(start + padding + "\u00e9".encode() + b",bo,2026-01-01\n")
+    assert run_review(tmp_path, "F1", "--status", "open", "--note", "x") == 0
+    assert read_csv(path)[-1][:3] == ["F1", "OPEN", "x"]

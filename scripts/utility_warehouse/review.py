@@ -202,7 +202,11 @@ def _read_header(
     fd: int, path: Path, size: int, encoding: str
 ) -> tuple[list[str], str]:
     """The header row of an existing file and its line ending."""
-    head = os.pread(fd, min(size, MAX_HEADER_BYTES), 0).removeprefix(UTF8_BOM)
+    head = os.pread(fd, min(size, MAX_HEADER_BYTES), 0)
+    if size > MAX_HEADER_BYTES and b"\n" in head:
+        # Cut at a line end: the read may stop inside a character.
+        head = head[: head.rindex(b"\n") + 1]
+    head = head.removeprefix(UTF8_BOM)
     try:
         text = head.decode(encoding)
     except UnicodeDecodeError as error:
