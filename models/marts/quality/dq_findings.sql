@@ -8,8 +8,8 @@
     finding_id is 16 hexadecimal digits of the MD5 of the kind and the
     finding's natural keys (macro finding_id): the same finding keeps its id
     when later builds add bills. A finding's status is that of its latest
-    review (finding_reviews: the latest reviewed_at, then the last row);
-    OPEN without one. Reviews change no counted figure: this model reads
+    review (int_finding_reviews_latest: the latest reviewed_at, then the
+    last row); OPEN without one. Reviews change no counted figure: this model reads
     the marts and nothing reads it but the review queue and the ENERGY STAR
     export. -#}
 with
@@ -35,6 +35,12 @@ emission_findings as (
 severities as (
 
     select * from {{ ref('finding_severities') }}
+
+),
+
+latest_reviews as (
+
+    select * from {{ ref('int_finding_reviews_latest') }}
 
 ),
 
@@ -101,13 +107,15 @@ final as (
         findings.commodity,
         findings.month,
         findings.detail,
-        'OPEN' as status,
-        cast(null as {{ dbt.type_timestamp() }}) as reviewed_at,
-        cast(null as {{ dbt.type_string() }}) as reviewed_by,
-        cast(null as {{ dbt.type_string() }}) as review_note
+        coalesce(latest_reviews.status, 'OPEN') as status,
+        latest_reviews.reviewed_at,
+        latest_reviews.reviewed_by,
+        latest_reviews.note as review_note
     from findings
     left join severities
         on findings.kind = severities.kind
+    left join latest_reviews
+        on findings.finding_id = latest_reviews.finding_id
 
 )
 
