@@ -620,9 +620,21 @@ def test_every_finding_kind_is_planted_in_the_first_company(tmp_path: Path) -> N
     for item in findings:
         by_kind[item["kind"]].append(item)
     # A missing bill: its gap, its months partly or wholly uncovered, and its
-    # site and commodity not ENERGY STAR ready.
+    # site and commodity not ENERGY STAR ready. A meter billed no longer
+    # (stale_meter and its near-miss) leaves its last months uncovered too.
+    manifest = read_manifest(tmp_path)
     gap_meters = {item["meter_id"] for item in by_kind["gap"]}
-    assert {item["meter_id"] for item in by_kind["partial_month"]} <= gap_meters
+    stale_meters = {
+        item["meter_id"]
+        for item in (
+            *manifest["expected_bill_audits"],
+            *manifest["bill_audit_near_misses"],
+        )
+        if item["audit"] == "stale_meter"
+    }
+    assert {item["meter_id"] for item in by_kind["partial_month"]} <= (
+        gap_meters | stale_meters
+    )
     assert any(
         item["cause"] == "missing_bills" for item in by_kind["not_energy_star_ready"]
     )
@@ -1072,7 +1084,17 @@ def test_bills_are_continuous_periods_of_27_to_35_days_but_the_planted_ones(
     """Every account's bills with usage follow each other day after day, 27-35
     days long (calendar months included), up to the last day of the end month;
     the exceptions are exactly the planted findings: a missing bill leaves a gap,
-    and overlapping, short, long, future and duplicated bills are named."""
+    and overlapping, short, long, future and duplicated bills are named; a bill
+    planted with usage outside its period (usage_outside_bill_period, found or
+    near-miss) starts a day or two after its usage."""
+    outside = {
+        item["document_id"]
+        for item in (
+            *manifest["expected_bill_audits"],
+            *manifest["bill_audit_near_misses"],
+        )
+        if item["audit"] == "usage_outside_bill_period"
+    }
     planted: dict[str, set[str]] = defaultdict(set)
     for item in manifest["planted_findings"]:
         if "document_id" in item:
@@ -1100,6 +1122,8 @@ def test_bills_are_continuous_periods_of_27_to_35_days_but_the_planted_ones(
         days = (end - start).days + 1
         if 20 <= days <= 40 and document_id in planted["overlap"]:
             pass  # a few days longer: it starts before the last one ends
+        elif document_id in outside:
+            assert 25 <= days <= 35, document_id
         elif days < 20:
             assert document_id in planted["short_period"], document_id
         elif days > 40:
@@ -1112,7 +1136,7 @@ def test_bills_are_continuous_periods_of_27_to_35_days_but_the_planted_ones(
         ordered = sorted(account_periods.items())
         for ((_, end), _), ((start, _), document_id) in itertools.pairwise(ordered):
             if start > end + timedelta(days=1):
-                assert document_id in planted["gap"], document_id
+                assert document_id in planted["gap"] | outside, document_id
             elif start <= end:
                 assert document_id in planted["overlap"], document_id
         (_, last), document_id = ordered[-1]
