@@ -2409,17 +2409,22 @@ def test_planted_bill_audits_sit_on_either_side_of_their_thresholds(
         """(observed, allowed) of an entry, worked out from the files."""
         audit, document_id = item["audit"], item["document_id"]
         if audit == "line_items_mismatch":
-            total = sum(Decimal(i["amount"]) for i in items_of[document_id])
+            total = sum(
+                (Decimal(i["amount"]) for i in items_of[document_id]), Decimal(0)
+            )
             current = charges(document_id)
             return abs(current - total), max(Decimal("1.00"), current / 100)
         if audit == "high_demand_share":
             demand = sum(
-                Decimal(i["amount"])
-                for i in items_of[document_id]
-                if i["charge_type"] == "DEMAND"
+                (
+                    Decimal(i["amount"])
+                    for i in items_of[document_id]
+                    if i["charge_type"] == "DEMAND"
+                ),
+                Decimal(0),
             )
             return demand, charges(document_id) / 2
-        if audit == "repeated_charges":  # 0 when equal to the previous bill's
+        if audit == "repeated_charges":  # 1 when equal to the previous bill's
             account = documents[document_id]["account_id"]
             ordered = sorted(
                 (row["start_date"], row["id"])
