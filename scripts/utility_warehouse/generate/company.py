@@ -15,6 +15,7 @@ from utility_warehouse.generate.periods import _Periods
 from utility_warehouse.generate.planted_audits import (
     _AuditCases,
     state_implausible_home_site,
+    state_stale_meters,
 )
 from utility_warehouse.generate.seasons import _Seasons
 
@@ -86,6 +87,7 @@ class _Company(_LargeCurrencyBills, _Periods, _Dimensions):
             self._plant_foreign_meter_bill()
         self._plant_identifier_matches()
         self._state_findings()
+        state_stale_meters(self)
         if self.first:
             _AuditCases(self).write()
         if self.large:

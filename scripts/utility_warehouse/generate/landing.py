@@ -18,7 +18,7 @@ from utility_warehouse.generate.parameters import (
     GENERATED_ENTITIES,
     Parameters,
 )
-from utility_warehouse.generate.planted_audits import AUDITS
+from utility_warehouse.generate.planted_audits import AUDITS, COMPLETE_AUDITS
 from utility_warehouse.generate.unparsed import (
     _JUDGED_KEYS,
     _JUDGED_KEYS_ALL,
@@ -334,7 +334,9 @@ class _Landing:
             ],
             "site_countries": dict(sorted(self.site_countries.items())),
             "expected_inventory": self.expected_inventory,
-            "bill_audits_complete": dict.fromkeys(AUDITS, False),
+            "bill_audits_complete": {
+                audit: audit in COMPLETE_AUDITS for audit in AUDITS
+            },
             "expected_bill_audits": self.bill_audits,
             "bill_audit_near_misses": self.bill_audit_near_misses,
             "unparsed_values": [

@@ -49,7 +49,9 @@ The manifest states the findings (``expected_bill_audits``), the near-misses
 (``bill_audit_near_misses``) and, per audit, whether its findings are all
 there (``bill_audits_complete``): the regular bills trip some audits too (a
 late payment fee on some bills, charges a few dollars off their line items,
-random estimated reads), so none is complete.
+unit costs that move with fixed fees, random estimated reads), so only
+stale_meter is complete: every company's active meters are checked against
+their latest counted period (``state_stale_meters``).
 """
 
 from __future__ import annotations
@@ -83,6 +85,10 @@ AUDITS: tuple[str, ...] = (
     "implausible_intensity",
 )
 """The audits of dq_bill_audits."""
+
+COMPLETE_AUDITS: frozenset[str] = frozenset({"stale_meter"})
+"""The audits whose findings the manifest states exhaustively: every active
+meter's latest counted period is known from the periods written."""
 
 AUDIT_KEYS: tuple[str, ...] = (
     "audit",
@@ -622,3 +628,34 @@ def state_implausible_home_site(company: _Company) -> None:
                         ),
                     }
                 )
+
+
+def state_stale_meters(company: _Company) -> None:
+    """Every active meter of the company's portfolio whose latest counted period
+    ends more than 90 days before the as-of date (regular meters are billed to
+    the end: none, unless a planted case leaves one so)."""
+    as_of = company.gen.as_of
+    for meter in company.meters:
+        spans = company.spans.get(meter.id)
+        group = company.group_of.get(meter.id)
+        if not spans or group is None or not meter.counted:
+            continue
+        if company._reporting_status(group.owner) != "ONBOARDED":
+            continue
+        if company._archived(meter.site):
+            continue
+        latest = max(span.end for span in spans)
+        if (as_of - latest).days > _STALE_DAYS:
+            company.landing.bill_audit(
+                {
+                    "audit": "stale_meter",
+                    "document_id": None,
+                    "meter_id": meter.id,
+                    "item_id": None,
+                    "site_id": meter.site.id if meter.site is not None else None,
+                    "company_id": company.id,
+                    "commodity": meter.commodity,
+                    "year": None,
+                    "case": f"latest counted period ends {latest.isoformat()}",
+                }
+            )
