@@ -27,6 +27,7 @@ from utility_warehouse import cli, contract
 from utility_warehouse.generate import MANIFEST_NAME, generate
 from utility_warehouse.generate import landing as generator_landing
 from utility_warehouse.generate.parameters import CARBON_ENTITIES, GENERATED_ENTITIES
+from utility_warehouse.generate.planted_audits import AUDIT_KEYS, AUDITS
 
 SMALL: dict[str, Any] = {"companies": 2, "sites": 3, "months": 6}
 WRITTEN_ENTITIES = (*GENERATED_ENTITIES, *CARBON_ENTITIES)
@@ -620,9 +621,21 @@ def test_every_finding_kind_is_planted_in_the_first_company(tmp_path: Path) -> N
     for item in findings:
         by_kind[item["kind"]].append(item)
     # A missing bill: its gap, its months partly or wholly uncovered, and its
-    # site and commodity not ENERGY STAR ready.
+    # site and commodity not ENERGY STAR ready. A meter billed no longer
+    # (stale_meter and its near-miss) leaves its last months uncovered too.
+    manifest = read_manifest(tmp_path)
     gap_meters = {item["meter_id"] for item in by_kind["gap"]}
-    assert {item["meter_id"] for item in by_kind["partial_month"]} <= gap_meters
+    stale_meters = {
+        item["meter_id"]
+        for item in (
+            *manifest["expected_bill_audits"],
+            *manifest["bill_audit_near_misses"],
+        )
+        if item["audit"] == "stale_meter"
+    }
+    assert {item["meter_id"] for item in by_kind["partial_month"]} <= (
+        gap_meters | stale_meters
+    )
     assert any(
         item["cause"] == "missing_bills" for item in by_kind["not_energy_star_ready"]
     )
@@ -1072,7 +1085,17 @@ def test_bills_are_continuous_periods_of_27_to_35_days_but_the_planted_ones(
     """Every account's bills with usage follow each other day after day, 27-35
     days long (calendar months included), up to the last day of the end month;
     the exceptions are exactly the planted findings: a missing bill leaves a gap,
-    and overlapping, short, long, future and duplicated bills are named."""
+    and overlapping, short, long, future and duplicated bills are named; a bill
+    planted with usage outside its period (usage_outside_bill_period, found or
+    near-miss) starts a day or two after its usage."""
+    outside = {
+        item["document_id"]
+        for item in (
+            *manifest["expected_bill_audits"],
+            *manifest["bill_audit_near_misses"],
+        )
+        if item["audit"] == "usage_outside_bill_period"
+    }
     planted: dict[str, set[str]] = defaultdict(set)
     for item in manifest["planted_findings"]:
         if "document_id" in item:
@@ -1100,6 +1123,8 @@ def test_bills_are_continuous_periods_of_27_to_35_days_but_the_planted_ones(
         days = (end - start).days + 1
         if 20 <= days <= 40 and document_id in planted["overlap"]:
             pass  # a few days longer: it starts before the last one ends
+        elif document_id in outside:
+            assert 25 <= days <= 35, document_id
         elif days < 20:
             assert document_id in planted["short_period"], document_id
         elif days > 40:
@@ -1112,7 +1137,7 @@ def test_bills_are_continuous_periods_of_27_to_35_days_but_the_planted_ones(
         ordered = sorted(account_periods.items())
         for ((_, end), _), ((start, _), document_id) in itertools.pairwise(ordered):
             if start > end + timedelta(days=1):
-                assert document_id in planted["gap"], document_id
+                assert document_id in planted["gap"] | outside, document_id
             elif start <= end:
                 assert document_id in planted["overlap"], document_id
         (_, last), document_id = ordered[-1]
@@ -2300,3 +2325,182 @@ def test_the_inventory_oracle_follows_the_spec_example() -> None:
         "A": [(Decimal(600), Decimal(0)), (Decimal("235.294118"), Decimal("0.1"))],
         "B": [(Decimal("1764.705882"), Decimal("0.1"))],
     }
+
+
+# --- bill audits -------------------------------------------------------------------
+
+
+def _audit_key(entry: dict[str, Any]) -> tuple[Any, ...]:
+    return tuple(entry[key] for key in AUDIT_KEYS)
+
+
+def test_every_bill_audit_is_planted_with_a_near_miss(
+    manifest: dict[str, Any], tables: dict[str, Rows]
+) -> None:
+    """Each audit of dq_bill_audits has a finding and a near-miss in the manifest,
+    naming records in the files; only stale_meter is claimed complete (regular
+    bills trip the others too); the VND company's home site is implausible for
+    water."""
+    expected = manifest["expected_bill_audits"]
+    near = manifest["bill_audit_near_misses"]
+    assert manifest["bill_audits_complete"] == {
+        audit: audit == "stale_meter" for audit in AUDITS
+    }
+    assert {item["audit"] for item in expected} == set(AUDITS)
+    assert {item["audit"] for item in near} == set(AUDITS)
+    found_keys = {_audit_key(item) for item in expected}
+    near_keys = {_audit_key(item) for item in near}
+    assert len(found_keys) == len(expected) and len(near_keys) == len(near)
+    assert not found_keys & near_keys
+    ids = {
+        entity: {row["id"] for row in tables[entity] if row["id"]}
+        for entity in ("sites", "meters", "documents", "usage_data", "line_items")
+    }
+    for item in (*expected, *near):
+        assert item["site_id"] in ids["sites"], item
+        assert item["company_id"].startswith("CO"), item
+        if item["document_id"] is not None:
+            assert item["document_id"] in ids["documents"], item
+        if item["meter_id"] is not None:
+            assert item["meter_id"] in ids["meters"], item
+        if item["item_id"] is not None:
+            assert item["item_id"] in ids["line_items"] | ids["usage_data"], item
+        assert (item["year"] is None) == (item["audit"] != "implausible_intensity")
+    vnd_water = {
+        (item["company_id"], item["commodity"])
+        for item in expected
+        if item["audit"] == "implausible_intensity" and item["commodity"] == "WATER"
+    }
+    assert vnd_water == {("CO0003", "WATER")}
+
+
+def test_planted_bill_audits_sit_on_either_side_of_their_thresholds(
+    manifest: dict[str, Any], tables: dict[str, Rows]
+) -> None:
+    """The planted rows (written plainly) show each finding past its threshold
+    and each near-miss exactly at it, or just inside it, by the spec's rules."""
+    documents = {row["id"]: row for row in tables["documents"]}
+    items_of: dict[str, list[dict[str, str]]] = defaultdict(list)
+    for row in tables["line_items"]:
+        items_of[row["document_id"]].append(row)
+    items = {row["id"]: row for row in tables["line_items"]}
+    usage = {row["id"]: row for row in tables["usage_data"]}
+    usage_of: dict[str, list[dict[str, str]]] = defaultdict(list)
+    for row in tables["usage_data"]:
+        if row["meter_id"]:
+            usage_of[row["meter_id"]].append(row)
+    sites = {row["id"]: row for row in tables["sites"]}
+    as_of = date.fromisoformat(manifest["as_of"])
+
+    def charges(document_id: str) -> Decimal:
+        return Decimal(documents[document_id]["current_charges"])
+
+    def meter_bills(meter_id: str) -> list[tuple[str, Decimal, Decimal, bool]]:
+        """(document, charges, kWh, estimated) of a meter's bills, in order."""
+        rows = sorted(usage_of[meter_id], key=lambda row: row["start_date"])
+        return [
+            (
+                row["document_id"],
+                charges(row["document_id"]),
+                Decimal(row["raw_usage"]),
+                row["is_estimated"] == "true",
+            )
+            for row in rows
+        ]
+
+    def measure(item: dict[str, Any]) -> tuple[Decimal, Decimal]:
+        """(observed, allowed) of an entry, worked out from the files."""
+        audit, document_id = item["audit"], item["document_id"]
+        if audit == "line_items_mismatch":
+            total = sum(
+                (Decimal(i["amount"]) for i in items_of[document_id]), Decimal(0)
+            )
+            current = charges(document_id)
+            return abs(current - total), max(Decimal("1.00"), current / 100)
+        if audit == "high_demand_share":
+            demand = sum(
+                (
+                    Decimal(i["amount"])
+                    for i in items_of[document_id]
+                    if i["charge_type"] == "DEMAND"
+                ),
+                Decimal(0),
+            )
+            return demand, charges(document_id) / 2
+        if audit == "repeated_charges":  # 1 when equal to the previous bill's
+            account = documents[document_id]["account_id"]
+            ordered = sorted(
+                (row["start_date"], row["id"])
+                for row in documents.values()
+                if row["account_id"] == account
+            )
+            position = [d for _, d in ordered].index(document_id)
+            previous = ordered[position - 1][1]
+            return Decimal(1) - abs(charges(document_id) - charges(previous)), Decimal(
+                "0.99"
+            )
+        if audit == "late_fee":
+            row = items[item["item_id"]]
+            matches = re.search(
+                "late|penalty|interest|overdue", row["description"], re.IGNORECASE
+            )
+            positive = Decimal(row["amount"]) > 0
+            return Decimal(bool(matches and positive)), Decimal(0)
+        if audit == "usage_outside_bill_period":
+            row = usage[item["item_id"]]
+            start = date.fromisoformat(documents[document_id]["start_date"])
+            days = (start - date.fromisoformat(row["start_date"])).days
+            return Decimal(days), Decimal(1)
+        if audit == "unit_cost_outlier":
+            bills = meter_bills(item["meter_id"])
+            costs = {d: c / kwh for d, c, kwh, _ in bills}
+            others = sorted(c for d, c in costs.items() if d != document_id)
+            middle = len(others) // 2
+            median = (
+                others[middle]
+                if len(others) % 2
+                else (others[middle - 1] + others[middle]) / 2
+            )
+            return abs(costs[document_id] - median), median / 2
+        if audit == "estimated_streak":
+            streak = 0
+            for d, _, _, estimated in meter_bills(item["meter_id"]):
+                streak = streak + 1 if estimated else 0
+                if d == document_id:
+                    return Decimal(streak), Decimal(2)
+            raise AssertionError(item)
+        if audit == "stale_meter":
+            last = max(row["end_date"] for row in usage_of[item["meter_id"]])
+            return Decimal((as_of - date.fromisoformat(last)).days), Decimal(90)
+        assert audit == "implausible_intensity"
+        meters = {
+            row["id"] for row in tables["meters"] if row["site_id"] == item["site_id"]
+        }
+        kwh = sum(
+            Decimal(row["raw_usage"])
+            for meter_id in meters
+            for row in usage_of[meter_id]
+            if row["start_date"].startswith(str(item["year"]))
+        )
+        return kwh / Decimal(sites[item["site_id"]]["gross_floor_area"]), Decimal(500)
+
+    planted = [
+        item
+        for item in manifest["expected_bill_audits"]
+        if item["company_id"] == "CO0001"
+    ]
+    for item in planted:
+        observed, allowed = measure(item)
+        assert observed > allowed, (item, observed, allowed)
+    for item in manifest["bill_audit_near_misses"]:
+        observed, allowed = measure(item)
+        assert observed <= allowed, (item, observed, allowed)
+        if item["audit"] in (
+            "line_items_mismatch",
+            "high_demand_share",
+            "usage_outside_bill_period",
+            "unit_cost_outlier",
+            "stale_meter",
+            "implausible_intensity",
+        ):
+            assert observed == allowed, (item, observed, allowed)

@@ -12,9 +12,11 @@ complete months: every planted data-quality finding (missing, overlapping,
 short, long, future and duplicated bills, uncovered months, ENERGY STAR
 readiness, duplicate meters, usage anomalies, implied sewer, mirror estimates,
 estimated reads, peak demand) must show in the marts with its planted values,
-and besides them the marts show hardly anything. Bills in every currency form
-land in the currency the manifest states (ambiguous and unknown ones
-unattributed), sites in the country it states, a line item naming another
+and besides them the marts show hardly anything. Every bill audit the
+manifest plants shows in dq_bill_audits (exactly the manifest's findings for
+an audit it states completely), and none of its near-misses does. Bills in
+every currency form land in the currency the manifest states (ambiguous and
+unknown ones unattributed), sites in the country it states, a line item naming another
 company's meter keeps the money in the bill's company, a negative IMPORT usage
 counts but weighs nothing, JSON numbers of 18 significant digits keep every
 digit, rejected enumeration values are named with the accepted ones, and the
@@ -43,6 +45,7 @@ import pytest
 
 from conftest import isolated_dbt_env, run_pipeline
 from utility_warehouse.generate import MANIFEST_NAME, UNKEYED_REASONS, generate
+from utility_warehouse.generate.planted_audits import AUDIT_KEYS, AUDITS
 
 pytestmark = pytest.mark.e2e
 
@@ -595,6 +598,43 @@ def test_besides_the_planted_findings_the_marts_show_hardly_anything(
     as_of_month = generated_run.manifest["as_of"][:8] + "01"
     unplanted = found["missing_month"] - planted["missing_month"]
     assert {month for _, month, _, _ in unplanted} <= {as_of_month}
+
+
+def test_dq_bill_audits_show_the_planted_audits_and_none_of_the_near_misses(
+    generated_run: Run,
+) -> None:
+    """Each audit's planted findings show, keyed as the manifest states them
+    (all of the audit's rows when the manifest says it is complete); a
+    near-miss just inside a threshold shows under no row agreeing with every
+    key it names."""
+    manifest = generated_run.manifest
+    columns = ", ".join(AUDIT_KEYS)
+    found = {
+        tuple(row)
+        for row in generated_run.query(f"select {columns} from marts.dq_bill_audits")
+    }
+    complete = manifest["bill_audits_complete"]
+    assert set(complete) == set(AUDITS)
+    expected = {
+        tuple(item[key] for key in AUDIT_KEYS)
+        for item in manifest["expected_bill_audits"]
+    }
+    for audit in AUDITS:
+        planted = {key for key in expected if key[0] == audit}
+        shown = {key for key in found if key[0] == audit}
+        assert planted, f"no {audit} planted"
+        if complete[audit]:
+            assert shown == planted, audit
+        else:
+            assert not planted - shown, (audit, sorted(planted - shown, key=str))
+    for item in manifest["bill_audit_near_misses"]:
+        named = [
+            (index, item[key])
+            for index, key in enumerate(AUDIT_KEYS)
+            if item[key] is not None
+        ]
+        hits = [row for row in found if all(row[i] == value for i, value in named)]
+        assert not hits, (item, hits)
 
 
 # --- currencies, countries, odd links, exact numbers, rejected values -------------

@@ -245,6 +245,16 @@ The manifest
     months with its estimated usage); ``peak_demand`` (meter_id, usage_id, the
     month it counts in, demand_kw: the month's peak is at least that).
 
+    ``expected_bill_audits`` lists {audit, document_id, meter_id, item_id,
+    site_id, company_id, commodity, year, case} (dq_bill_audits' natural keys,
+    null where the audit has none) for the audits ``planted_audits`` plants in
+    company 1 (two clean US sites, each audit with a near-miss) and the VND
+    company's implausible home site; ``bill_audit_near_misses`` the cases
+    just inside a threshold, which dq_bill_audits must not show; and
+    ``bill_audits_complete`` ({audit: bool}) whether an audit's list holds
+    every finding of the folder (only stale_meter: regular bills trip the
+    others now and then) or only the planted ones.
+
 Landing-folder shape
     By default file and column names are messy the way exports are
     (``Meter_Tags.csv``, ``line_items.CSV``, headers `` updated_at `` and
@@ -302,8 +312,9 @@ The package, one job per module
     and planting), ``portfolio``, ``dimensions``, ``periods``, ``bills``,
     ``planted_documents``, ``planted_usage``, ``large_bills``, ``findings``
     (the manifest's expectations) and ``currencies`` (company 1's sites
-    abroad); ``carbon_company`` (the carbon inputs) and ``carbon`` (the
-    expected GHG inventory, the methodology (docs/methodology.md)).
+    abroad); ``planted_audits`` (the bill audits and their near-misses);
+    ``carbon_company`` (the carbon inputs) and ``carbon`` (the expected GHG
+    inventory, the methodology (docs/methodology.md)).
 """
 
 from utility_warehouse.generate.command import (

@@ -12,6 +12,11 @@ from utility_warehouse.generate.landing import _Landing
 from utility_warehouse.generate.large_bills import _LargeCurrencyBills
 from utility_warehouse.generate.parameters import Parameters
 from utility_warehouse.generate.periods import _Periods
+from utility_warehouse.generate.planted_audits import (
+    _AuditCases,
+    state_implausible_home_site,
+    state_stale_meters,
+)
 from utility_warehouse.generate.seasons import _Seasons
 
 
@@ -82,5 +87,10 @@ class _Company(_LargeCurrencyBills, _Periods, _Dimensions):
             self._plant_foreign_meter_bill()
         self._plant_identifier_matches()
         self._state_findings()
+        state_stale_meters(self)
+        if self.first:
+            _AuditCases(self).write()
+        if self.large:
+            state_implausible_home_site(self)
         if self.first and self.original is not None:
             self.gen.foreign_meter_id = self.original.id

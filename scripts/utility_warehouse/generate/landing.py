@@ -18,6 +18,7 @@ from utility_warehouse.generate.parameters import (
     GENERATED_ENTITIES,
     Parameters,
 )
+from utility_warehouse.generate.planted_audits import AUDITS, COMPLETE_AUDITS
 from utility_warehouse.generate.unparsed import (
     _JUDGED_KEYS,
     _JUDGED_KEYS_ALL,
@@ -96,6 +97,9 @@ class _Landing:
         self.rejected_values: dict[tuple[str, str, str], int] = {}
         self.site_countries: dict[str, str | None] = {}
         self.expected_inventory: dict[str, object] | None = None
+        # dq_bill_audits: the findings planted (and stated), their near-misses.
+        self.bill_audits: list[dict[str, object]] = []
+        self.bill_audit_near_misses: list[dict[str, object]] = []
         # Per judged column: the non-empty values of the records written so
         # far (their winning versions), and those that cannot be parsed.
         self.non_empty = dict.fromkeys(_JUDGED_KEYS_ALL, 0)
@@ -243,6 +247,14 @@ class _Landing:
         self.ledgers["planted_findings"].add(json.dumps(entry, ensure_ascii=False))
         self.finding_counts[kind] = self.finding_counts.get(kind, 0) + 1
 
+    def bill_audit(self, entry: dict[str, object]) -> None:
+        """A finding dq_bill_audits must show."""
+        self.bill_audits.append(entry)
+
+    def bill_audit_near_miss(self, entry: dict[str, object]) -> None:
+        """A case just inside an audit's threshold: dq_bill_audits must not show it."""
+        self.bill_audit_near_misses.append(entry)
+
     def meter_match(self, usage_id: str, meter_id: str) -> None:
         self.ledgers["expected_meter_matches"].add(
             f"{json.dumps(usage_id)}: {json.dumps(meter_id)}"
@@ -322,6 +334,11 @@ class _Landing:
             ],
             "site_countries": dict(sorted(self.site_countries.items())),
             "expected_inventory": self.expected_inventory,
+            "bill_audits_complete": {
+                audit: audit in COMPLETE_AUDITS for audit in AUDITS
+            },
+            "expected_bill_audits": self.bill_audits,
+            "bill_audit_near_misses": self.bill_audit_near_misses,
             "unparsed_values": [
                 {
                     "entity": entity,
