@@ -156,6 +156,39 @@ def _finding_ids(database: Path) -> dict[tuple[Any, ...], str]:
     return found
 
 
+def _query(database: Path, sql: str) -> list[tuple[Any, ...]]:
+    con = duckdb.connect(str(database), read_only=True)
+    try:
+        return con.execute(sql).fetchall()
+    finally:
+        con.close()
+
+
+def _review(raw_dir: Path, finding_ids: list[str], status: str, note: str) -> None:
+    """``pipeline.py review``, as an analyst runs it between two builds."""
+    completed = subprocess.run(
+        [
+            str(VENV_PYTHON),
+            str(PROJECT_ROOT / "scripts" / "pipeline.py"),
+            "review",
+            *finding_ids,
+            "--status",
+            status,
+            "--note",
+            note,
+            "--by",
+            "analyst",
+            "--landing",
+            str(raw_dir),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert completed.returncode == 0, completed.stdout + completed.stderr
+
+
 def _assert_same(incremental: Path, full: Path) -> None:
     found = _snapshot(incremental)
     expected = _snapshot(full)
@@ -255,7 +288,33 @@ def test_incremental_runs_equal_full_rebuilds(workdir: Path) -> None:
         "line_items",
         lambda rows: [{**rows[0], "amount": "999.99"}, *rows[2:]],
     )
+    # Reviews written with the review command between the two builds: the
+    # next run applies them (a reopened finding is OPEN again; a review
+    # naming no current finding is kept in dq_stale_reviews).
+    reviewed = sorted(
+        finding_id
+        for key, finding_id in base_findings.items()
+        if key[0] == "duplicate_meter"
+    )[:2]
+    assert len(reviewed) == 2, base_findings
+    _review(raw, [reviewed[0]], "resolved", "same meter, merged")
+    _review(raw, [reviewed[1], "0123456789abcdef"], "dismissed", "two meters")
+    _review(raw, [reviewed[1]], "open", "reopened: the bills disagree")
     step("bills", "2026-11-01")
+    statuses = _query(
+        incremental,
+        "select finding_id, status, review_note from marts.dq_findings "
+        "where status != 'OPEN' or review_note is not null",
+    )
+    assert sorted(statuses) == sorted(
+        [
+            (reviewed[0], "RESOLVED", "same meter, merged"),
+            (reviewed[1], "OPEN", "reopened: the bills disagree"),
+        ]
+    )
+    assert _query(
+        incremental, "select finding_id, status from marts.dq_stale_reviews"
+    ) == [("0123456789abcdef", "DISMISSED")]
 
     # The same finding keeps its id when a month of bills arrives: ids come
     # from kinds and natural keys, never from row numbers or moving figures.

@@ -20,6 +20,12 @@ billing_findings as (
 
 ),
 
+audits as (
+
+    select * from {{ ref('dq_bill_audits') }}
+
+),
+
 readiness as (
 
     select * from {{ ref('dq_site_energy_star_readiness') }}
@@ -47,6 +53,33 @@ latest_reviews as (
 findings as (
 
     select * from billing_findings
+
+    union all
+
+    select
+        {{ finding_id(
+            'audit',
+            ['document_id', 'meter_id', 'item_id', 'site_id', 'commodity',
+             'year']
+        ) }} as finding_id,
+        audit as kind,
+        company_id,
+        site_id,
+        meter_id,
+        document_id,
+        commodity,
+        coalesce(
+            cast({{ dbt.date_trunc('month', 'period_start') }} as date),
+            cast(
+                cast(year as {{ dbt.type_string() }}) || '-01-01' as date
+            )
+        ) as month,
+        audit || ': ' || {{ audit_figure('observed') }}
+        || coalesce(' ' || unit, '')
+        || coalesce(' against ' || {{ audit_figure('expected') }}, '')
+        || coalesce(', allowed ' || {{ audit_figure('allowed') }}, '')
+            as detail
+    from audits
 
     union all
 
