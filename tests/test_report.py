@@ -635,13 +635,35 @@ def test_default_period_and_partial_ranges() -> None:
     assert months(month_from="2024-10") == ("2024-10", "2025-01", 4)
     assert months(month_to="2024-06") == ("2022-07", "2024-06", 24)
     assert months(month_from="2025-03", month_to="2025-03") == ("2025-03", "2025-03", 1)
-    with pytest.raises(ReportError, match="after the warehouse's as-of month"):
+    with pytest.raises(ReportError, match="after the last complete month"):
         months(month_from="2025-02")
+    with pytest.raises(ReportError, match="after the warehouse's as-of month"):
+        months(month_from="2025-02", through="as-of")
+
+
+def test_the_default_period_ends_at_the_last_complete_month() -> None:
+    def months(as_of: date, **kwargs: str) -> tuple[str, str, int]:
+        found = resolve_period(ReportRequest(**kwargs), as_of)
+        return (f"{found[0]:%Y-%m}", f"{found[-1]:%Y-%m}", len(found))
+
+    # As of the 15th, January is in progress: the period ends in December.
+    assert months(date(2025, 1, 15)) == ("2023-01", "2024-12", 24)
+    assert months(date(2025, 1, 15), through="complete") == ("2023-01", "2024-12", 24)
+    assert months(date(2025, 1, 15), through="as-of") == ("2023-02", "2025-01", 24)
+    assert months(date(2025, 1, 15), month_from="2024-10") == ("2024-10", "2024-12", 3)
+    # The demo's as-of date, 2026-11-01: the last complete month is 2026-10.
+    assert months(date(2026, 11, 1))[1] == "2026-10"
+    # On a month's last day that month is complete.
+    assert months(date(2024, 2, 29)) == ("2022-03", "2024-02", 24)
+    with pytest.raises(ReportError, match="after the last complete month"):
+        months(date(2025, 1, 15), month_from="2025-01")
+    with pytest.raises(ReportError, match="unknown --through"):
+        months(date(2025, 1, 15), through="today")
 
 
 def test_an_unfinished_as_of_month_is_drawn_but_not_compared() -> None:
     def data(as_of: date) -> ReportData:
-        months = resolve_period(ReportRequest(), as_of)
+        months = resolve_period(ReportRequest(through="as-of"), as_of)
         return ReportData("w.duckdb", as_of, "", None, None, months)
 
     assert data(date(2025, 1, 31)).open_months == set()
