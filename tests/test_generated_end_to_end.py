@@ -251,7 +251,8 @@ def _found_findings(run: Run) -> dict[str, set[Finding]]:
         found[kind].add((meter, document, str(start), str(end), days))
     for meter, month, required, covered, status in run.query(
         "select meter_id, month, required_days, covered_days, status "
-        "from marts.dq_meter_month_coverage where status != 'complete'"
+        "from marts.dq_meter_month_coverage "
+        "where status in ('partial', 'missing')"
     ):
         found[f"{status}_month"].add((meter, str(month), required, covered))
     for site, commodity, through, ready in run.query(

@@ -44,17 +44,7 @@ sites as (
 
 last_complete as (
 
-    select
-        case
-            when
-                {{ as_of_date() }}
-                = cast({{ dbt.last_day(as_of_date(), 'month') }} as date)
-                then cast({{ dbt.date_trunc('month', as_of_date()) }} as date)
-            else
-                cast({{ dbt.dateadd(
-                    'month', -1, dbt.date_trunc('month', as_of_date())
-                ) }} as date)
-        end as last_complete_month
+    select {{ last_complete_month() }} as last_complete_month
 
 ),
 

@@ -5,8 +5,10 @@
     account is not ONBOARDED; else to the as-of date. One row per calendar
     month the window touches: required_days (days of the month inside the
     window), covered_days (those inside at least one period) and status
-    (complete, partial or missing). Unassigned meters have rows too (site_id
-    null). Overlapping periods are merged first, so a day counts once.
+    (complete, partial or missing; in_progress for the month in progress,
+    the as-of month when the as-of date is not its last day, so that it
+    is never read as missing data). Unassigned meters have rows too
+    (site_id null). Overlapping periods are merged first, so a day counts once.
     usage and estimated_usage (all currency rows of fct_meter_monthly) show
     how much of the month's counted usage comes from estimated reads. -#}
 with
@@ -230,6 +232,10 @@ final as (
         cast(months_required.required_days as integer) as required_days,
         cast(coalesce(covered.covered_days, 0) as integer) as covered_days,
         case
+            when
+                months_required.month > {{ last_complete_month() }}
+                and months_required.month <= {{ as_of_date() }}
+                then 'in_progress'
             when coalesce(covered.covered_days, 0) = 0 then 'missing'
             when covered.covered_days = months_required.required_days
                 then 'complete'

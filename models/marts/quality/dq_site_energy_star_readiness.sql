@@ -2,7 +2,8 @@
     a site x commodity month is complete when it has at least one coverage
     row and all of them are complete. ready_through is the latest month
     that completes a run of 12 consecutive complete months (null when there
-    is none); latest_complete_month the latest complete month. Unassigned
+    is none); latest_complete_month the latest complete month. The month
+    in progress (status in_progress) neither makes nor breaks a run. Unassigned
     meters have coverage but no readiness: ENERGY STAR rates buildings. -#}
 with
 
@@ -22,7 +23,7 @@ site_months as (
         min(case when status = 'complete' then 1 else 0 end) as is_complete,
         max(case when estimated_usage != 0 then 1 else 0 end) as has_estimates
     from coverage
-    where site_id is not null
+    where site_id is not null and status != 'in_progress'
     group by site_id, company_id, commodity, month
 
 ),

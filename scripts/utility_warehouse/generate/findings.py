@@ -19,6 +19,7 @@ from utility_warehouse.generate.entities import (
 from utility_warehouse.generate.oracle import (
     _add_months,
     _coverage,
+    _month_in_progress,
     _month_start,
     _next_month,
     _period_issues,
@@ -139,9 +140,15 @@ class _Findings(_CompanyBase):
         return _coverage(spans, self._window_end(meter, spans))
 
     def _site_ready_through(self, site: _Site, commodity: str) -> date | None:
+        """The month in progress (status in_progress) takes no part."""
+        in_progress = _month_in_progress(self.gen.as_of)
         return _ready_through(
             [
-                self._meter_coverage(meter)
+                {
+                    month: days
+                    for month, days in self._meter_coverage(meter).items()
+                    if month != in_progress
+                }
                 for meter in self.meters
                 if meter.site is site and meter.commodity == commodity
             ]

@@ -103,6 +103,14 @@ def _coverage(spans: Sequence[_Span], window_end: date) -> dict[date, tuple[int,
     return months
 
 
+def _month_in_progress(as_of: date) -> date | None:
+    """The as-of month when the as-of date is not its last day (coverage
+    status in_progress), else None: that month is complete."""
+    if (as_of + timedelta(days=1)).month != as_of.month:
+        return None
+    return _month_start(as_of)
+
+
 def _status(required: int, covered: int) -> str:
     if covered == 0:
         return "missing"
