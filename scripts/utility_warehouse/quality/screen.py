@@ -200,14 +200,26 @@ def _where_text(row: Row) -> str:
     return ", ".join(parts)
 
 
-def _review_lines(report: Report) -> list[str]:
+def _review_lines(report: Report, summary: bool = False) -> list[str]:
     """The review queue's counts: one line per severity and kind with a
-    column per status (a blank: none), or "not built"."""
+    column per status (a blank: none), or "not built"; a ``summary`` is one
+    line of totals per status."""
     rows = [row for row in report["counts"] if _review_row(row)]
     if rows and not rows[0]["built"]:
         return _not_built(report["findings"])
     if not rows:
         return ["  none"]
+    if summary:
+        by_status: dict[str, int] = {}
+        for row in rows:
+            status = str(row["status"]).lower()
+            by_status[status] = by_status.get(status, 0) + int(row["count"])
+        kinds = len({row["kind"] for row in rows})
+        return [
+            f"  {sum(by_status.values()):,} findings of {_plural(kinds, 'kind')}: "
+            + ", ".join(f"{count:,} {status}" for status, count in by_status.items())
+            + f" ({MORE_HINT}: per severity and kind)"
+        ]
     table: dict[tuple[str, str], dict[str, int]] = {}
     for row in rows:
         key = (_text(row["severity"]), _text(row["kind"]))
@@ -327,7 +339,7 @@ def format_table(
     queue_title = (
         f"Review queue: {' '.join(chosen) or 'all'} findings"
         + (f" of kind {', '.join(queue['kinds'])}" if queue.get("kinds") else "")
-        + ", action first"
+        + ("" if queue.get("severity") else ", action first")
     )
     if queue["built"]:
         queue_title += f" ({int(queue['total'] or 0):,})"
@@ -389,7 +401,7 @@ def format_table(
             "selected sites"
         )
     list_title("Review queue by severity, kind and status")
-    lines.extend(_review_lines(report))
+    lines.extend(_review_lines(report, summary))
 
     def section(
         key: str,
