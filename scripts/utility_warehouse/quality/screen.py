@@ -76,6 +76,31 @@ def _percent(value: Value) -> str:
     return "" if value is None else f"{Decimal(value) * 100:+,.1f}%"
 
 
+def _wrapped(text: str, width: int) -> list[str]:
+    """``text`` in lines of at most ``width`` display columns: as textwrap
+    wraps it, unless wide characters (two columns each) make a line too wide;
+    then word by word, a word wider than a line cut where it must."""
+    pieces = textwrap.wrap(text, width) or [""]
+    if all(display_width(piece) <= width for piece in pieces):
+        return pieces
+    lines: list[str] = []
+    line = ""
+    for word in text.split():
+        candidate = f"{line} {word}" if line else word
+        if display_width(candidate) <= width:
+            line = candidate
+            continue
+        if line:
+            lines.append(line)
+        line = ""
+        for char in word:
+            if display_width(line + char) > width and line:
+                lines.append(line)
+                line = ""
+            line += char
+    return [*lines, line] if line or not lines else lines
+
+
 def render_table(
     headers: Sequence[str],
     rows: Sequence[Sequence[str]],
@@ -134,7 +159,7 @@ def render_table(
         if wrap is None:
             out.append(line(cells))
             continue
-        pieces = textwrap.wrap(cells[wrap], widths[wrap]) or [""]
+        pieces = _wrapped(cells[wrap], widths[wrap])
         out.append(line([*cells[:wrap], pieces[0], *cells[wrap + 1 :]]))
         for piece in pieces[1:]:
             blank = ["" for _ in cells]
