@@ -50,5 +50,9 @@
             ('quantity_kwh', 'number'), ('co2e_kg_per_kwh', 'number'),
             ('updated_at', 'timestamp'),
         ],
+        'finding_reviews': [
+            ('status', 'enumeration'), ('reviewed_at', 'timestamp'),
+            ('updated_at', 'timestamp'),
+        ],
     }) }}
 {%- endmacro %}

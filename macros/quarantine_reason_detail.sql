@@ -164,6 +164,18 @@
             || ' names no country (an ISO 3166-1 alpha-2 or alpha-3 code'
             || ' or English short name of the countries seed)'
         {%- endif %}
+        {%- if entity == 'finding_reviews' %}
+        when 'bad_date'
+            then 'reviewed_at '
+            || {{ quoted_raw_value('screened.raw_values', 'reviewed_at') }}
+            || ' is not a timestamp or a date (date_order '
+            || '{{ date_order_setting() }})'
+        when 'implausible_date'
+            then 'reviewed_at '
+            || {{ quoted_raw_value('screened.raw_values', 'reviewed_at') }}
+            || ' is before {{ var("plausible_date_min") }} or more than a'
+            || ' year after the as-of date'
+        {%- endif %}
         {%- if entity == 'accounts' %}
         when 'active_account_cycle'
             then 'active_account_id '

@@ -27,6 +27,7 @@
     'contractual_instruments': {'key': 'id', 'parents': [
         ('company_id', 'companies', 'company')],
         'dates': ['start_date', 'end_date']},
+    'finding_reviews': {'key': 'finding_id', 'parents': []},
 } -%}
 with
 

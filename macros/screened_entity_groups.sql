@@ -1,8 +1,9 @@
-{#- The raw entities in three groups, so that a model reading every
+{#- The raw entities in four groups, so that a model reading every
     screening model reads one group at a time (at most eight parents):
     the portfolio (companies to meter tags), the bills (documents, usage
-    data, line items) and the carbon inputs (emission factors, contractual
-    instruments; optional files). -#}
+    data, line items), the carbon inputs (emission factors, contractual
+    instruments; optional files) and the reviews (finding reviews, an
+    optional file). -#}
 {% macro screened_entity_groups() -%}
     {{ return({
         'portfolio': [
@@ -11,5 +12,6 @@
         ],
         'bills': ['documents', 'usage_data', 'line_items'],
         'carbon': ['emission_factors', 'contractual_instruments'],
+        'reviews': ['finding_reviews'],
     }) }}
 {%- endmacro %}

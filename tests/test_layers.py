@@ -171,3 +171,48 @@ def test_no_model_has_more_than_max_parents(manifest: Manifest) -> None:
 def test_the_model_folders_exist() -> None:
     for folder in (STAGING, "models/intermediate/", MARTS):
         assert Path(PROJECT_ROOT / folder).is_dir(), folder
+
+
+# What the landing's reviews of findings may reach: the quality models (the
+# screening and ledgers of every landing file, and the review queue). Nothing
+# that counts usage, cost or emissions.
+REVIEW_READERS = (
+    STAGING,
+    "models/intermediate/screening/",
+    "models/intermediate/quality/",
+    "models/marts/quality/",
+)
+
+
+def _descendants(manifest: Manifest, roots: set[str]) -> set[str]:
+    """Every model reading, directly or not, one of ``roots``."""
+    children: dict[str, set[str]] = {}
+    for unique_id, node in _models(manifest).items():
+        for parent in _parents(node):
+            children.setdefault(parent, set()).add(unique_id)
+    found: set[str] = set()
+    todo = list(roots)
+    while todo:
+        for child in children.get(todo.pop(), set()) - found:
+            found.add(child)
+            todo.append(child)
+    return found
+
+
+def test_reviews_of_findings_change_no_counted_figure(manifest: Manifest) -> None:
+    """A review marks a finding handled; it never reaches a counted figure."""
+    reviews = {
+        unique_id
+        for unique_id, source in manifest["sources"].items()
+        if source["name"] == "finding_reviews"
+    }
+    assert reviews, "expected the finding_reviews source"
+    reached = _descendants(manifest, reviews)
+    paths = {_path(manifest, unique_id) for unique_id in reached}
+    assert "models/marts/quality/dq_findings.sql" in paths
+    offenders = sorted(p for p in paths if not p.startswith(REVIEW_READERS))
+    assert not offenders, "reviews reach:\n" + "\n".join(offenders)
+    readers = _descendants(manifest, {"model.utility_warehouse.dq_findings"})
+    assert {_path(manifest, r) for r in readers} <= {
+        "models/marts/quality/dq_stale_reviews.sql"
+    }, readers

@@ -670,7 +670,12 @@ def test_file_names_match_whatever_their_case_and_surrounding_spaces(
 
     out = capsys.readouterr().out
     no_file = [line.split()[0] for line in out.splitlines() if "(no file" in line]
-    assert no_file == ["connections", "emission_factors", "contractual_instruments"]
+    assert no_file == [
+        "connections",
+        "emission_factors",
+        "contractual_instruments",
+        "finding_reviews",
+    ]
     assert re.search(r"^  line_items +0 rows  line_items\.CSV$", out, re.M)
     assert re.search(r"^  meter_tags +1 rows  Meter_Tags\.csv$", out, re.M)
     assert re.search(r"^  companies +1 rows   Companies\.jsonl$", out, re.M)

@@ -22,6 +22,7 @@ from utility_warehouse import (
     load,
     quality,
     report,
+    review,
     rollup,
     run,
     template,
@@ -64,6 +65,7 @@ def build_parser() -> argparse.ArgumentParser:
         inspect_month,
         export,
         report,
+        review,
         template,
     ):
         sub = commands.add_parser(

@@ -7,8 +7,8 @@ a header `` Demand ``). Text files are UTF-8 unless the loader is told otherwise
 
 Every entity's file is required and must hold at least one record, except:
 ``meter_identifiers`` (required, may be empty) and the optional files
-``connections``, ``meter_tags``, ``line_items``, ``emission_factors`` and
-``contractual_instruments`` (may be absent or empty).
+``connections``, ``meter_tags``, ``line_items``, ``emission_factors``,
+``contractual_instruments`` and ``finding_reviews`` (may be absent or empty).
 
 A file must carry its entity's required columns (``required``) and at least one
 column of each group of alternatives (``one_of``: usage_data needs
@@ -76,6 +76,7 @@ ENUMERATIONS: dict[str, tuple[str, ...]] = {
         "NMI",
         "MIRN",
     ),
+    "review_status": ("OPEN", "RESOLVED", "DISMISSED"),
 }
 OPEN_ENUMERATIONS: frozenset[str] = frozenset({"identifier_type"})
 """Enumerations whose other values are kept (ranked after the listed ones)."""
@@ -369,6 +370,17 @@ ENTITIES: tuple[Entity, ...] = (
             ("co2e_kg_per_kwh", NUMBER),
         ),
         enumerations=(("commodity", "commodity"),),
+        file_optional=True,
+    ),
+    # Analysts' decisions on data-quality findings (dq_findings), appended by
+    # ``pipeline.py review``. A review has no key of its own: a finding may be
+    # reviewed many times, and every row is kept (the latest reviewed_at wins).
+    Entity(
+        "finding_reviews",
+        ("finding_id", "status", "note", "reviewed_by", "reviewed_at"),
+        required=("finding_id", "status", "reviewed_at"),
+        kinds=(("finding_id", ID), ("reviewed_at", TIMESTAMP)),
+        enumerations=(("status", "review_status"),),
         file_optional=True,
     ),
 )

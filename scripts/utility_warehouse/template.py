@@ -161,6 +161,18 @@ MEANINGS: dict[tuple[str, str], str] = {
         "kg CO2e per kWh: 0 for certificates and renewable PPAs."
     ),
     ("contractual_instruments", "instrument_type"): "Free text (REC, PPA, ...).",
+    ("finding_reviews", "finding_id"): (
+        "The finding decided on (finding_id of marts.dq_findings)."
+    ),
+    ("finding_reviews", "status"): (
+        "The decision: RESOLVED (fixed), DISMISSED (not an issue) or OPEN (look "
+        "again). Per finding the latest reviewed_at wins, then the last row."
+    ),
+    ("finding_reviews", "note"): "Why, in one line.",
+    ("finding_reviews", "reviewed_by"): "Who decided.",
+    ("finding_reviews", "reviewed_at"): (
+        "When the decision was made (2026-12-07T09:30:00Z); every review is kept."
+    ),
 }
 
 FORMATS: dict[str, str] = {
@@ -194,7 +206,10 @@ updated_at wins (then the last row of the file).
 
 companies, sites, accounts, meters, documents and usage_data must hold at
 least one record; meter_identifiers must be there but may be empty;
-connections, meter_tags and line_items may be left out.
+connections, meter_tags, line_items, emission_factors, contractual_instruments
+and finding_reviews may be left out. finding_reviews holds analysts' decisions
+on data-quality findings (pipeline.py review appends to it): every review is
+kept, none replaces another.
 
 Load the folder with:  pipeline.py run --raw-dir DIR --database FILE
 """

@@ -143,6 +143,14 @@ listed as (
     from commodity_list
     union all
     select
+        'finding_reviews' as entity,
+        'status' as column_name,
+        'unknown_status' as rejection_reason,
+        accepted_values
+    from enumeration_lists
+    where enumeration = 'review_status'
+    union all
+    select
         'usage_data' as entity,
         'raw_usage_units' as column_name,
         'unknown_unit' as rejection_reason,

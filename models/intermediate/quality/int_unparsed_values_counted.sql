@@ -26,6 +26,12 @@ carbon_values as (
 
 ),
 
+review_values as (
+
+    select * from {{ ref('int_review_unparsed_values_counted') }}
+
+),
+
 counted as (
 
     select * from portfolio_values
@@ -33,6 +39,8 @@ counted as (
     select * from bill_values
     union all
     select * from carbon_values
+    union all
+    select * from review_values
 
 )
 

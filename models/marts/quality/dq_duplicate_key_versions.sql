@@ -23,6 +23,12 @@ carbon_versions as (
 
 ),
 
+review_versions as (
+
+    select * from {{ ref('int_review_versions_replaced') }}
+
+),
+
 replaced_versions as (
 
     select * from portfolio_versions
@@ -30,6 +36,8 @@ replaced_versions as (
     select * from bill_versions
     union all
     select * from carbon_versions
+    union all
+    select * from review_versions
 
 )
 

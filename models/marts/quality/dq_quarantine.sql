@@ -25,6 +25,12 @@ carbon_records as (
 
 ),
 
+review_records as (
+
+    select * from {{ ref('int_review_records_quarantined') }}
+
+),
+
 quarantined as (
 
     select * from portfolio_records
@@ -32,6 +38,8 @@ quarantined as (
     select * from bill_records
     union all
     select * from carbon_records
+    union all
+    select * from review_records
 
 )
 

@@ -25,6 +25,12 @@ carbon_column_counts as (
 
 ),
 
+review_column_counts as (
+
+    select * from {{ ref('int_review_parsed_columns_counted') }}
+
+),
+
 unparsed_values as (
 
     select * from {{ ref('int_unparsed_values_counted') }}
@@ -38,6 +44,8 @@ column_counts as (
     select * from bill_column_counts
     union all
     select * from carbon_column_counts
+    union all
+    select * from review_column_counts
 
 ),
 

@@ -21,6 +21,7 @@ from utility_warehouse.generate.landing import MANIFEST_NAME, _Landing
 from utility_warehouse.generate.parameters import (
     CARBON_ENTITIES,
     GENERATED_ENTITIES,
+    NOT_GENERATED,
     OPTIONAL_FILES,
     OUTPUT_FORMATS,
     Parameters,
@@ -33,9 +34,16 @@ HELP = "Write a synthetic, messy landing folder of utility bills with a manifest
 
 
 def _clear_landing_files(out_dir: Path, keep: set[str]) -> None:
-    """Remove files of any entity, in any format or spelling, not in ``keep``."""
+    """Remove files of any entity, in any format or spelling, not in ``keep``;
+    analysts' files the generator never writes (finding_reviews) stay."""
     for path in out_dir.iterdir():
-        if path.is_file() and path.name not in keep and _landing_entity(path):
+        entity = _landing_entity(path)
+        if (
+            path.is_file()
+            and path.name not in keep
+            and entity
+            and entity not in NOT_GENERATED
+        ):
             path.unlink()
 
 

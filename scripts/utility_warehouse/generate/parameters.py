@@ -15,8 +15,13 @@ OUTPUT_FORMATS: tuple[str, ...] = (*contract.FILE_FORMATS, "mixed")
 CARBON_INPUTS: tuple[str, ...] = ("emission_factors", "contractual_instruments")
 """Optional entities written clean, only for the carbon company (carbon_company):
 no case is planted in them."""
+NOT_GENERATED: tuple[str, ...] = ("finding_reviews",)
+"""Optional entities the generator never writes: analysts' reviews come from
+``pipeline.py review``, not from a source system."""
 GENERATED_ENTITIES: tuple[contract.Entity, ...] = tuple(
-    entity for entity in contract.ENTITIES if entity.name not in CARBON_INPUTS
+    entity
+    for entity in contract.ENTITIES
+    if entity.name not in CARBON_INPUTS and entity.name not in NOT_GENERATED
 )
 """The portfolio's entities, where the cases are planted."""
 CARBON_ENTITIES: tuple[contract.Entity, ...] = tuple(
