@@ -12,8 +12,10 @@ Q1, sites QS1-QS4, run as of 2025-01-31) plus, in May 2024:
 - electricity meter QE0 without a site, billed 50 kWh for 10 USD.
 
 The quality fixture already has an estimated read (QE1, February 2024), a
-sewer meter (QX3), a gas meter on an OLD_ACCOUNT account (QG5) and an
-archived site whose July bill does not count (QE4).
+sewer meter (QX3), a gas meter on an OLD_ACCOUNT account (QG5), an archived
+site whose July bill does not count (QE4), and a duplicate bill
+``B-E2-202406-DUP`` (QE2, June 2024): an open finding of severity action in
+``marts.dq_findings`` that holds the bill out of the ENERGY STAR files.
 """
 
 from __future__ import annotations
@@ -378,9 +380,10 @@ def test_one_energy_star_file_per_commodity_family(parquet_export: Path) -> None
         assert entry["sha256"] == sha256(path)
         assert entry["size_bytes"] == path.stat().st_size
     assert [(e["file"], e["rows"]) for e in manifest["files"]] == [
-        # QE1: 13 bills; QE2: 7 (a duplicate in June); QE4: January to June
-        # (its July bill is after the site's stop date).
-        ("energy_star/electricity.csv", 13 + 7 + 6),
+        # QE1: 13 bills; QE2: 7 less its duplicate June bill (a flagged bill,
+        # held out); QE4: January to June (its July bill is after the site's
+        # stop date).
+        ("energy_star/electricity.csv", 13 + 7 - 1 + 6),
         ("energy_star/natural_gas.csv", 3),
         # QW1's 8 bills and QW3's one.
         ("energy_star/water.csv", 9),
@@ -453,8 +456,29 @@ def test_energy_star_rows_are_the_counted_bills_as_billed(
     ] == [("QT1", "District Steam", "B-T1-202405", "1000.000000", "40.000000")]
 
 
-def test_energy_star_says_what_it_leaves_out(parquet_export: Path) -> None:
-    assert manifest_of(parquet_export)["energy_star"]["left_out"] == [
+DUPLICATE = "B-E2-202406-DUP"
+
+
+def finding_ids(database: Path, document_id: str) -> list[str]:
+    """The ids of the action findings of a bill in marts.dq_findings."""
+    with duckdb.connect(str(database), read_only=True) as con:
+        return [
+            str(finding_id)
+            for (finding_id,) in con.execute(
+                "SELECT finding_id FROM marts.dq_findings WHERE document_id = ? "
+                "AND severity = 'action' ORDER BY finding_id",
+                [document_id],
+            ).fetchall()
+        ]
+
+
+def test_energy_star_says_what_it_leaves_out(
+    warehouse: Path, parquet_export: Path
+) -> None:
+    ids = finding_ids(warehouse, DUPLICATE)
+    assert len(ids) == 1
+    energy_star_manifest = manifest_of(parquet_export)["energy_star"]
+    assert energy_star_manifest["left_out"] == [
         {"reason": "sewer_meter", "periods": 1},
         {"reason": "unassigned_meter", "periods": 1},
         {
@@ -462,7 +486,93 @@ def test_energy_star_says_what_it_leaves_out(parquet_export: Path) -> None:
             "periods": 1,
             "cost": [{"currency": "USD", "amount": "12.000000"}],
         },
+        {
+            "reason": "flagged_bill",
+            "periods": 1,
+            "bills": [
+                {
+                    "document_id": DUPLICATE,
+                    "finding_ids": ids,
+                    "kinds": ["duplicate_bill"],
+                    "periods": 1,
+                }
+            ],
+        },
     ]
+    flagged = energy_star_manifest["flagged_bills"]
+    assert (flagged["built"], flagged["include_flagged"]) == (True, False)
+    assert (flagged["held_out"], flagged["included"]) == (1, [])
+
+
+def test_a_flagged_bill_is_held_out_unless_included(
+    warehouse: Path, parquet_export: Path, tmp_path: Path
+) -> None:
+    held = by_bill(energy_star(parquet_export, "electricity.csv"))
+    assert DUPLICATE not in held
+    assert "B-E2-202406" in held  # the bill it duplicates is exported
+    # A finding of severity review does not hold its bill: QW1's gap.
+    assert "B-W1-20240501" in by_bill(energy_star(parquet_export, "water.csv"))
+
+    out = tmp_path / "included"
+    manifest = export_warehouse(warehouse, out, include_flagged=True)
+    included = by_bill(energy_star(out, "electricity.csv"))
+    assert included[DUPLICATE]["Meter ID"] == "QE2"
+    assert set(included) - set(held) == {DUPLICATE}
+    assert all(
+        item["reason"] != "flagged_bill" for item in manifest["energy_star"]["left_out"]
+    )
+    flagged = manifest["energy_star"]["flagged_bills"]
+    assert flagged["include_flagged"] is True and flagged["held_out"] == 0
+    assert [bill["document_id"] for bill in flagged["included"]] == [DUPLICATE]
+
+
+@pytest.mark.parametrize("status", ["RESOLVED", "dismissed"])
+def test_a_reviewed_flag_no_longer_holds_its_bill(
+    warehouse: Path, tmp_path: Path, status: str
+) -> None:
+    path = copy_of(warehouse, tmp_path)
+    with duckdb.connect(str(path)) as con:
+        con.execute(
+            "UPDATE marts.dq_findings SET status = ? WHERE document_id = ?",
+            [status, DUPLICATE],
+        )
+    manifest = export_warehouse(path, tmp_path / "out")
+    assert DUPLICATE in by_bill(energy_star(tmp_path / "out", "electricity.csv"))
+    assert all(
+        item["reason"] != "flagged_bill" for item in manifest["energy_star"]["left_out"]
+    )
+    # Still OPEN under another action finding of the same bill: held again.
+    with duckdb.connect(str(path)) as con:
+        con.execute(
+            "INSERT INTO marts.dq_findings (finding_id, kind, severity, "
+            "document_id, status) VALUES ('f-open', 'line_items_mismatch', "
+            "'action', ?, 'OPEN')",
+            [DUPLICATE],
+        )
+    manifest = export_warehouse(path, tmp_path / "again")
+    assert DUPLICATE not in by_bill(energy_star(tmp_path / "again", "electricity.csv"))
+    assert manifest["energy_star"]["left_out"][-1]["bills"] == [
+        {
+            "document_id": DUPLICATE,
+            "finding_ids": ["f-open"],
+            "kinds": ["line_items_mismatch"],
+            "periods": 1,
+        }
+    ]
+
+
+def test_a_warehouse_without_findings_holds_nothing_out(
+    warehouse: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = copy_of(warehouse, tmp_path)
+    with duckdb.connect(str(path)) as con:
+        con.execute("DROP TABLE marts.dq_findings")
+    code, out, err = run(capsys, "--database", str(path), "--out", str(tmp_path / "o"))
+    assert (code, err) == (0, "")
+    assert "no flagged bills held out (marts.dq_findings missing" in out
+    assert DUPLICATE in by_bill(energy_star(tmp_path / "o", "electricity.csv"))
+    flagged = manifest_of(tmp_path / "o")["energy_star"]["flagged_bills"]
+    assert flagged["built"] is False and flagged["held_out"] == 0
 
 
 # --- bad values, read-only, busy ---------------------------------------------------
@@ -625,4 +735,14 @@ def test_the_command_line_runs_as_a_subprocess(warehouse: Path, tmp_path: Path) 
     assert completed.returncode == 0, completed.stderr
     assert "energy_star/electricity.csv" in completed.stdout
     assert "left out: 1 sewer_meter" in completed.stdout
+    assert "left out: 1 flagged_bill (1 bill with an open action finding" in (
+        completed.stdout
+    )
+    completed = run_pipeline(
+        "export", "--database", str(warehouse), "--out", str(tmp_path / "all"),
+        "--include-flagged",
+    )  # fmt: skip
+    assert completed.returncode == 0, completed.stderr
+    assert "flagged_bill" not in completed.stdout
+    assert "energy_star includes 1 flagged bill (--include-flagged)" in completed.stdout
     assert (tmp_path / "cli" / "manifest.json").is_file()

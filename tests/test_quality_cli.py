@@ -44,6 +44,7 @@ from utility_warehouse.quality import (
     render_table,
     window_months,
 )
+from utility_warehouse.reading import last_complete_month
 
 pytestmark = pytest.mark.e2e
 
@@ -138,6 +139,8 @@ def counts(report: dict[str, Any]) -> dict[str, Any]:
     a finding with several units or currencies maps to a list of those."""
     found: dict[str, Any] = {}
     for row in report["counts"]:
+        if row["finding"].startswith("review"):
+            continue  # the review queue's counts: see review_counts
         if row["amount"] is None and row["unit"] is None:
             found[row["finding"]] = row["count"]
         else:  # an amount is an exact decimal, a string in JSON
@@ -290,7 +293,11 @@ def test_counts_per_kind_of_finding(
 ) -> None:
     report = report_json(capsys, warehouse)
     assert counts(report) == WHOLE_WAREHOUSE_COUNTS
-    assert [row["finding"] for row in report["counts"]] == list(WHOLE_WAREHOUSE_COUNTS)
+    assert [
+        row["finding"]
+        for row in report["counts"]
+        if not row["finding"].startswith("review")
+    ] == list(WHOLE_WAREHOUSE_COUNTS)
     assert all(row["built"] for row in report["counts"])
     assert report["as_of_date"] == AS_OF
     assert report["as_of_source"] == "latest run"
@@ -452,6 +459,14 @@ TABLE = """\
 as of 2025-01-31 (latest run); ENERGY STAR window 2024-02..2025-01
 filters: none (the whole warehouse)
 
+== Review queue: open action findings (2) ==
+  finding_id        severity  kind               where and detail
+  ----------------  --------  -----------------  ---------------------------------------------------
+  74b9e9158b9bdd91  action    duplicate_bill     company Q1, bill B-E2-202406-DUP, 2024-06; same
+                                                 account, dates and charges as bill B-E2-202406
+  74191e46c4cf1992  action    unattributed_bill  company Q2, bill B-Q2-NO-METER, 2024-12;
+                                                 no_meter_on_bill: 75.00 EUR
+
 == Findings ==
   finding                                       count  amount  unit
   --------------------------------------------  -----  ------  ----
@@ -472,6 +487,12 @@ filters: none (the whole warehouse)
   unattributed bills (no meter on the bill)         1   75.00  EUR
   field issues (whole warehouse)                    1
   quarantined records (whole warehouse)             2
+
+== Review queue by severity, kind and status ==
+  severity  kind               open  resolved  dismissed
+  --------  -----------------  ----  --------  ---------
+  action    duplicate_bill        1
+  action    unattributed_bill     1
 
 == Sites not ENERGY STAR ready: months not complete in 2024-02..2025-01 (7) ==
   site_id  site_name  commodity    latest_complete  missing  missing_months
@@ -533,6 +554,16 @@ SUMMARY = """\
 as of 2025-01-31 (latest run); ENERGY STAR window 2024-02..2025-01
 filters: none (the whole warehouse)
 
+== Review queue: open findings, action first (44) ==
+  finding_id        severity  kind               where and detail
+  74b9e9158b9bdd91  action    duplicate_bill     company Q1, bill B-E2-202406-DUP, 2024-06; same
+                                                 account, dates and charges as bill B-E2-202406
+  74191e46c4cf1992  action    unattributed_bill  company Q2, bill B-Q2-NO-METER, 2024-12;
+                                                 no_meter_on_bill: 75.00 EUR
+  4864cbb68144cd1d  review    duplicate_meter    company Q1, site QS2, meter QE2; shares ACCOUNT
+                                                 QACC1 with meter QE1
+  … and 41 more
+
 == Findings (each list below is counted in its title) ==
   finding                                    count  amount  unit
   -----------------------------------------  -----  ------  ----
@@ -542,6 +573,8 @@ filters: none (the whole warehouse)
   mirror-estimated site x commodity months       7   4,000  kWh
   meter-months with estimated-read usage         1   1,000  kWh
   unattributed bills (no meter on the bill)      1   75.00  EUR
+== Review queue by severity, kind and status ==
+  44 findings of 10 kinds: 44 open (--all for every row: per severity and kind)
 == Sites not ENERGY STAR ready: months not complete in 2024-02..2025-01 (7) ==
   site_id  site_name  commodity    latest_complete  missing  missing_months
   QS1      HQ         WATER        2024-08                6  2024-04, 2024-09..2025-01
@@ -580,7 +613,10 @@ Lists cut short: --all for every row (--limit N for N per list).
 
 
 def test_table_format(capsys: pytest.CaptureFixture[str], warehouse: Path) -> None:
-    code, out, err = run(capsys, "--database", str(warehouse), "--all")
+    # Every row of every list; the review queue of the action findings only.
+    code, out, err = run(
+        capsys, "--database", str(warehouse), "--all", "--severity", "action"
+    )
     assert (code, err) == (0, "")
     first, rest = out.split("\n", 1)
     assert first == f"Data quality of {warehouse}"
@@ -628,11 +664,12 @@ def test_json_is_one_object_with_numbers_and_iso_dates(
     report = report_json(capsys, warehouse)
     assert list(report) == [
         "database", "as_of_date", "as_of_source", "window", "filters", "limit",
-        "counts", "energy_star_not_ready", "gaps_and_overlaps",
+        "findings", "counts", "energy_star_not_ready", "gaps_and_overlaps",
         "other_period_issues", "duplicate_bills", "duplicate_meters",
         "usage_anomalies", "field_issues", "quarantine",
     ]  # fmt: skip
-    for key in list(report)[7:]:
+    assert {"built", "total", "rows"} <= set(report["findings"])
+    for key in list(report)[8:]:
         assert {"built", "total", "rows"} <= set(report[key])
     gap = report["gaps_and_overlaps"]["rows"][0]
     assert isinstance(gap["issue_days"], int)
@@ -783,8 +820,8 @@ def test_without_run_metadata_the_window_ends_today(
         con.execute("DROP TABLE marts.run_metadata")
     report = report_json(capsys, plain)
     assert report["as_of_source"] == "today"
-    today = date.today()
-    assert report["window"]["to"] == f"{today.year:04d}-{today.month:02d}"
+    last = last_complete_month(date.today())
+    assert report["window"]["to"] == f"{last.year:04d}-{last.month:02d}"
 
 
 # --- read-only and busy -----------------------------------------------------------
@@ -872,6 +909,10 @@ def test_month_helpers() -> None:
     assert window_months(date(2025, 1, 31))[0] == date(2024, 2, 1)
     assert window_months(date(2025, 1, 31))[-1] == date(2025, 1, 1)
     assert len(window_months(date(2024, 12, 1))) == 12
+    # The window ends at the last complete month: December 2024 on the 30th
+    # of January, November 2024 on the 1st of December.
+    assert window_months(date(2025, 1, 30))[-1] == date(2024, 12, 1)
+    assert window_months(date(2024, 12, 1))[-1] == date(2024, 11, 1)
     assert month_runs([]) == ""
     assert month_runs(["2024-04"]) == "2024-04"
     assert (
@@ -888,3 +929,199 @@ def test_render_table_fits_the_width() -> None:
     cut = render_table(["x", "y"], [["c" * 80, "d" * 80]], [False, False])
     assert all(len(line) <= 100 for line in cut)
     assert cut[2].split()[0].endswith("~")
+
+
+# --- the review queue (marts.dq_findings) -----------------------------------------
+
+# The action findings of the landing: the duplicate June bill of QE2 and the
+# EUR bill of Q2 without a meter.
+ACTION = [
+    ("duplicate_bill", "Q1", None, "B-E2-202406-DUP", "2024-06"),
+    ("unattributed_bill", "Q2", None, "B-Q2-NO-METER", "2024-12"),
+]
+
+
+def queue(report: dict[str, Any]) -> list[tuple[Any, ...]]:
+    return [
+        (row["kind"], row["company_id"], row["site_id"], row["document_id"],
+         row["month"])
+        for row in report["findings"]["rows"]
+    ]  # fmt: skip
+
+
+def review_counts(report: dict[str, Any]) -> dict[tuple[str, str, str], int]:
+    return {
+        (row["severity"], row["kind"], row["status"]): row["count"]
+        for row in report["counts"]
+        if row["finding"].startswith("review.")
+    }
+
+
+def test_the_review_queue_lists_open_findings_action_first(
+    capsys: pytest.CaptureFixture[str], warehouse: Path
+) -> None:
+    report = report_json(capsys, warehouse, "--all")
+    findings = report["findings"]
+    assert findings["built"] and findings["status"] == "open"
+    rows = findings["rows"]
+    assert findings["total"] == len(rows) > len(ACTION)
+    assert {row["status"] for row in rows} == {"OPEN"}
+    assert queue(report)[: len(ACTION)] == ACTION
+    assert {row["severity"] for row in rows[len(ACTION) :]} == {"review"}
+    assert all(len(row["finding_id"]) == 16 for row in rows)
+    assert len({row["finding_id"] for row in rows}) == len(rows)
+    # Counted per severity, kind and status, action first.
+    counted = review_counts(report)
+    assert list(counted)[:2] == [
+        ("action", "duplicate_bill", "OPEN"),
+        ("action", "unattributed_bill", "OPEN"),
+    ]
+    assert sum(counted.values()) == len(rows)
+    assert counted[("review", "gap", "OPEN")] == 2
+    # On the screen the queue comes first, each line naming what it finds.
+    code, out, _ = run(capsys, "--database", str(warehouse))
+    assert code == 0
+    assert out.index("== Review queue: open findings, action first") < out.index(
+        "== Findings"
+    )
+    assert "company Q1, bill B-E2-202406-DUP, 2024-06; same" in out
+    assert f"== Review queue: open findings, action first ({len(rows)}) ==" in out
+
+
+def test_the_review_queue_filters(
+    capsys: pytest.CaptureFixture[str], warehouse: Path
+) -> None:
+    report = report_json(capsys, warehouse, "--severity", "action")
+    assert queue(report) == ACTION
+    assert set(review_counts(report)) == {
+        ("action", "duplicate_bill", "OPEN"),
+        ("action", "unattributed_bill", "OPEN"),
+    }
+    report = report_json(capsys, warehouse, "--kind", "gap", "duplicate_bill")
+    assert [row[0] for row in queue(report)] == ["duplicate_bill", "gap", "gap"]
+    report = report_json(capsys, warehouse, "--severity", "action", "--company", "Q2")
+    assert queue(report) == ACTION[1:]
+    report = report_json(capsys, warehouse, "--kind", "gap", "--site", "QS9")
+    assert queue(report) == [("gap", "Q2", "QS9", "B-E9-202501", "2024-12")]
+    # Nothing is resolved or dismissed in this warehouse.
+    for status in ("resolved", "dismissed"):
+        report = report_json(capsys, warehouse, "--status", status)
+        assert report["findings"]["rows"] == [] and report["findings"]["total"] == 0
+    # A kind of the seed that no finding has is valid (and finds nothing).
+    report = report_json(capsys, warehouse, "--kind", "late_fee")
+    assert report["findings"]["total"] == 0
+
+
+def test_an_unknown_kind_exits_2_naming_the_kinds(
+    capsys: pytest.CaptureFixture[str], warehouse: Path
+) -> None:
+    code, out, err = run(capsys, "--database", str(warehouse), "--kind", "gaps")
+    assert (code, out) == (2, "")
+    assert "unknown --kind gaps; the kinds of finding are " in err
+    assert "duplicate_bill" in err and "unattributed_bill" in err and ", gap," in err
+    code, _, err = run(capsys, "--database", str(warehouse), "--severity", "urgent")
+    assert code == 2 and "invalid choice" in err
+    code, _, err = run(capsys, "--database", str(warehouse), "--status", "closed")
+    assert code == 2 and "invalid choice" in err
+
+
+def test_reviewed_findings_leave_the_default_queue(
+    capsys: pytest.CaptureFixture[str], warehouse: Path, tmp_path: Path
+) -> None:
+    path = copy_of(warehouse, tmp_path)
+    with duckdb.connect(str(path)) as con:
+        con.execute(
+            "UPDATE marts.dq_findings SET status = 'RESOLVED', "
+            "reviewed_by = 'ana', review_note = 'credited' "
+            "WHERE document_id = 'B-E2-202406-DUP' AND kind = 'duplicate_bill'"
+        )
+        con.execute(
+            "UPDATE marts.dq_findings SET status = 'DISMISSED' "
+            "WHERE kind = 'unattributed_bill'"
+        )
+    report = report_json(capsys, path, "--severity", "action")
+    assert report["findings"]["rows"] == []
+    counted = review_counts(report)
+    assert counted == {
+        ("action", "duplicate_bill", "RESOLVED"): 1,
+        ("action", "unattributed_bill", "DISMISSED"): 1,
+    }
+    report = report_json(capsys, path, "--status", "resolved")
+    assert queue(report) == ACTION[:1]
+    assert report["findings"]["rows"][0]["reviewed_by"] == "ana"
+    report = report_json(capsys, path, "--status", "all", "--severity", "action")
+    assert [row["status"] for row in report["findings"]["rows"]] == [
+        "RESOLVED", "DISMISSED",
+    ]  # fmt: skip
+    code, out, _ = run(capsys, "--database", str(path), "--status", "all", "--all")
+    assert code == 0
+    lines = out.splitlines()
+    assert any(
+        line.split()[:4] == ["finding_id", "severity", "kind", "status"]
+        for line in lines
+    )
+    # The pivot: the resolved duplicate bill counts under "resolved".
+    header = next(
+        line
+        for line in lines
+        if line.split() == ["severity", "kind", "open", "resolved", "dismissed"]
+    )
+    row = next(
+        line
+        for line in lines[lines.index(header) :]
+        if line.split()[:2] == ["action", "duplicate_bill"]
+    )
+    assert row.split()[2:] == ["1"]
+    assert len(row) == header.index("resolved") + len("resolved")
+
+
+def test_a_warehouse_without_dq_findings_says_not_built(
+    capsys: pytest.CaptureFixture[str], warehouse: Path, tmp_path: Path
+) -> None:
+    older = copy_of(warehouse, tmp_path)
+    with duckdb.connect(str(older)) as con:
+        con.execute("DROP TABLE marts.dq_findings")
+    report = report_json(capsys, older)
+    assert report["findings"]["built"] is False
+    assert report["findings"]["missing_tables"] == ["marts.dq_findings"]
+    assert [row for row in report["counts"] if row["finding"] == "review"] == [
+        {
+            "finding": "review", "label": "findings to review",
+            "source": "marts.dq_findings", "built": False, "count": None,
+            "amount": None, "unit": None, "severity": None, "kind": None,
+            "status": None,
+        }
+    ]  # fmt: skip
+    code, out, _ = run(capsys, "--database", str(older))
+    assert code == 0
+    queue_part = out.split("== Review queue: open findings, action first ==\n")[1]
+    assert queue_part.startswith("  not built (marts.dq_findings missing")
+    # The seed still knows the kinds: --kind is checked against it.
+    code, _, err = run(capsys, "--database", str(older), "--kind", "nope")
+    assert code == 2 and "duplicate_bill" in err
+
+
+def test_a_month_in_progress_is_never_listed_as_missing(
+    capsys: pytest.CaptureFixture[str], warehouse: Path, tmp_path: Path
+) -> None:
+    path = copy_of(warehouse, tmp_path)
+    # QS9's December 2024 is missing; marked in progress, it is not listed.
+    with duckdb.connect(str(path)) as con:
+        con.execute(
+            "UPDATE marts.dq_meter_month_coverage SET status = 'in_progress' "
+            "WHERE month = DATE '2024-12-01'"
+        )
+    report = report_json(capsys, path, "--site", "QS9")
+    (row,) = report["energy_star_not_ready"]["rows"]
+    assert "2024-12" not in row["missing_months"]
+    assert row["missing_months"] == [f"2024-{m:02d}" for m in range(2, 11)]
+    assert counts(report)["coverage_missing"] == 0
+    # As of the 20th of January, the window ends in December 2024.
+    with duckdb.connect(str(path)) as con:
+        con.execute("UPDATE marts.run_metadata SET as_of_date = DATE '2025-01-20'")
+    report = report_json(capsys, path)
+    assert report["window"] == {"from": "2024-01", "to": "2024-12"}
+    assert all(
+        "2025-01" not in row["missing_months"]
+        for row in report["energy_star_not_ready"]["rows"]
+    )

@@ -539,8 +539,10 @@ def test_a_company_narrows_every_section(
     assert {instance(c) for c in charts_named(page, "monthly-cost")} == {"CAD"}
     assert {instance(c) for c in charts_named(page, "monthly-usage")} == {"kWh"}
     assert "HQ (QS1)" not in " ".join(t for c in page.charts for t in c.titles)
-    # RS1 is ENERGY STAR ready: a note instead of the chart.
-    assert page.no_data == ["energy-star"]
+    # R2 has no open action finding, and RS1 is ENERGY STAR ready: notes
+    # instead of the table and the chart.
+    assert page.no_data == ["findings", "energy-star"]
+    assert "No open finding of severity action." in html
     assert "Every site \u00d7 commodity pair (1) is ENERGY STAR ready." in html
 
     out_q1 = tmp_path / "q1.html"
@@ -635,13 +637,35 @@ def test_default_period_and_partial_ranges() -> None:
     assert months(month_from="2024-10") == ("2024-10", "2025-01", 4)
     assert months(month_to="2024-06") == ("2022-07", "2024-06", 24)
     assert months(month_from="2025-03", month_to="2025-03") == ("2025-03", "2025-03", 1)
-    with pytest.raises(ReportError, match="after the warehouse's as-of month"):
+    with pytest.raises(ReportError, match="after the last complete month"):
         months(month_from="2025-02")
+    with pytest.raises(ReportError, match="after the warehouse's as-of month"):
+        months(month_from="2025-02", through="as-of")
+
+
+def test_the_default_period_ends_at_the_last_complete_month() -> None:
+    def months(as_of: date, **kwargs: str) -> tuple[str, str, int]:
+        found = resolve_period(ReportRequest(**kwargs), as_of)
+        return (f"{found[0]:%Y-%m}", f"{found[-1]:%Y-%m}", len(found))
+
+    # As of the 15th, January is in progress: the period ends in December.
+    assert months(date(2025, 1, 15)) == ("2023-01", "2024-12", 24)
+    assert months(date(2025, 1, 15), through="complete") == ("2023-01", "2024-12", 24)
+    assert months(date(2025, 1, 15), through="as-of") == ("2023-02", "2025-01", 24)
+    assert months(date(2025, 1, 15), month_from="2024-10") == ("2024-10", "2024-12", 3)
+    # The demo's as-of date, 2026-11-01: the last complete month is 2026-10.
+    assert months(date(2026, 11, 1))[1] == "2026-10"
+    # On a month's last day that month is complete.
+    assert months(date(2024, 2, 29)) == ("2022-03", "2024-02", 24)
+    with pytest.raises(ReportError, match="after the last complete month"):
+        months(date(2025, 1, 15), month_from="2025-01")
+    with pytest.raises(ReportError, match="unknown --through"):
+        months(date(2025, 1, 15), through="today")
 
 
 def test_an_unfinished_as_of_month_is_drawn_but_not_compared() -> None:
     def data(as_of: date) -> ReportData:
-        months = resolve_period(ReportRequest(), as_of)
+        months = resolve_period(ReportRequest(through="as-of"), as_of)
         return ReportData("w.duckdb", as_of, "", None, None, months)
 
     assert data(date(2025, 1, 31)).open_months == set()
@@ -938,3 +962,125 @@ def test_the_report_renders_in_headless_chromium(
     assert (width, height) == (1400, 2400)
     assert shot.stat().st_size > 30_000
     assert distinct > 64  # text, axes and coloured bars, not a blank page
+
+
+# --- findings to act on and the month in progress ---------------------------------
+
+
+def findings_section(html: str) -> str:
+    start = html.index('<section id="findings">')
+    return html[start : html.index("</section>", start)]
+
+
+def test_the_report_lists_the_open_action_findings(full_report: Path) -> None:
+    html = full_report.read_text(encoding="utf-8")
+    section = findings_section(html)
+    # The duplicate June bill of QE2 is the only action finding of Q1 and R2.
+    assert "<h2>Findings to act on (1)</h2>" in section
+    assert "<td>duplicate_bill</td>" in section
+    assert "<td>B-E2-202406-DUP</td><td>2024-06</td>" in section
+    assert "same account, dates and charges as bill B-E2-202406" in section
+    assert "data-more" not in section
+    assert '<a href="#findings">Findings</a>' in html
+
+
+def test_many_or_hostile_findings_are_cut_and_escaped(
+    warehouse: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = copy_of(warehouse, tmp_path)
+    with duckdb.connect(str(path)) as con:
+        con.execute(
+            "INSERT INTO marts.dq_findings (finding_id, kind, severity, "
+            "company_id, site_id, document_id, month, detail, status) "
+            "SELECT 'x' || lpad(CAST(i AS VARCHAR), 3, '0'), "
+            "'line_items_mismatch', 'action', 'Q1', 'QS1', "
+            "'<b>bill</b>' || i, DATE '2024-03-01', "
+            "'<script>alert(1)</script> & \"more\"', 'OPEN' FROM range(30) AS t(i)"
+        )
+        # Reviewed findings are not listed, whatever their severity.
+        con.execute(
+            "INSERT INTO marts.dq_findings (finding_id, kind, severity, "
+            "company_id, document_id, detail, status) VALUES "
+            "('done', 'unattributed_bill', 'action', 'Q1', 'B-DONE', 'x', "
+            "'RESOLVED'), ('gone', 'unattributed_bill', 'action', 'Q1', "
+            "'B-GONE', 'x', 'DISMISSED')"
+        )
+    out = tmp_path / "many.html"
+    code, _, err = report(capsys, "--database", str(path), "--out", str(out))
+    assert (code, err) == (0, "")
+    html = out.read_text(encoding="utf-8")
+    page = parse(html)
+    assert page.errors == [] and page.stack == []
+    section = findings_section(html)
+    assert "<h2>Findings to act on (31)</h2>" in section
+    assert section.count("<tr>") == 1 + 25  # the header and 25 findings
+    assert "and 6 more: <code>pipeline.py quality --severity action</code>" in section
+    assert "<script>" not in html and "<b>bill</b>" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; &quot;more&quot;" in section
+    assert "&lt;b&gt;bill&lt;/b&gt;0" in section
+    assert "HQ (QS1)" in section  # the site by its name
+    assert "B-DONE" not in section and "B-GONE" not in section
+
+
+def test_a_warehouse_without_findings_says_not_built(
+    warehouse: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = copy_of(warehouse, tmp_path)
+    with duckdb.connect(str(path)) as con:
+        con.execute("DROP TABLE marts.dq_findings")
+    out = tmp_path / "older.html"
+    code, _, err = report(capsys, "--database", str(path), "--out", str(out))
+    assert (code, err) == (0, "")
+    html = out.read_text(encoding="utf-8")
+    assert 'data-unbuilt="findings"' in html
+    assert "marts.dq_findings is missing" in findings_section(html)
+
+
+def test_the_month_in_progress_is_drawn_as_such_never_as_missing(
+    warehouse: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # As of 2025-01-20, January is in progress: the build marks its coverage
+    # rows in_progress (here set by hand on a copy).
+    path = copy_of(warehouse, tmp_path)
+    with duckdb.connect(str(path)) as con:
+        con.execute("UPDATE marts.run_metadata SET as_of_date = DATE '2025-01-20'")
+        con.execute(
+            "UPDATE marts.dq_meter_month_coverage SET status = 'in_progress' "
+            "WHERE month = DATE '2025-01-01'"
+        )
+    out = tmp_path / "default.html"
+    code, stdout, err = report(capsys, "--database", str(path), "--out", str(out))
+    assert (code, err) == (0, "")
+    # The default period ends at the last complete month.
+    assert "2023-01 to 2024-12, as of 2025-01-20" in stdout
+    coverage = only(parse(out.read_text(encoding="utf-8")), "coverage")
+    assert not any("Jan 2025" in title for title in coverage.titles)
+
+    out = tmp_path / "as-of.html"
+    code, stdout, err = report(
+        capsys, "--database", str(path), "--out", str(out), "--through", "as-of"
+    )
+    assert (code, err) == (0, "")
+    assert "2023-02 to 2025-01, as of 2025-01-20" in stdout
+    html = out.read_text(encoding="utf-8")
+    coverage = only(parse(html), "coverage")
+    january = [title for title in coverage.titles[1:] if ", Jan 2025: " in title]
+    assert january, coverage.titles[:5]
+    # In progress, or not required (a meter whose window ended before).
+    in_progress = [title for title in january if ": in progress, " in title]
+    assert in_progress
+    assert all(
+        ": in progress, " in title or title.endswith(": not required")
+        for title in january
+    ), january
+    assert not any("missing" in title or "partial" in title for title in january)
+    assert (
+        "Toronto Plant (RS1) \u00b7 Electricity \u00b7 RE1, Jan 2025: in progress, "
+        in (" ".join(january))
+    )
+    legend = re.search(r"in progress \(the as-of month\) \((\d+)\)", html)
+    assert legend is not None and int(legend.group(1)) == len(in_progress)
+    # The table under the chart lists no row as missing January.
+    coverage_html = html[html.index('<section id="coverage">') :]
+    coverage_html = coverage_html[: coverage_html.index("</section>")]
+    assert "2025-01" not in re.sub(r"<svg.*?</svg>", "", coverage_html, flags=re.S)

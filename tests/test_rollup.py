@@ -20,7 +20,12 @@ import pytest
 from conftest import PROJECT_ROOT, held_for_writing, isolated_dbt_env
 from utility_warehouse import cli, metadata, rollup
 from utility_warehouse.as_of_bound import one_year_after
-from utility_warehouse.reading import json_value, money_text, usage_text
+from utility_warehouse.reading import (
+    json_value,
+    last_complete_month,
+    money_text,
+    usage_text,
+)
 from utility_warehouse.rollup import (
     NUMBER_COLUMNS,
     RollupError,
@@ -76,7 +81,8 @@ LAST_MONTH_PLUS_1 = f"{_NEXT // 12:04d}-{_NEXT % 12 + 1:02d}"
 
 
 # The runs recorded in marts.run_metadata: the latest run (by ended_at) decides
-# the as-of month, 2024-02, although an older run was dated later.
+# the as-of month, 2024-02, although an older run was dated later. 2024-02-20
+# is not February's last day: the last complete month is 2024-01.
 RUNS = [
     # as_of_date, ended_at
     (date(2030, 1, 1), datetime(2024, 2, 1, 8, 0)),
@@ -394,16 +400,55 @@ def test_from_to_inclusive(capsys: pytest.CaptureFixture[str], database: Path) -
     assert summary(only_to) == PORTFOLIO_BY_MONTH[:1]
 
 
-def test_last_months_counts_back_from_the_as_of_month_of_the_latest_run(
+def test_last_complete_month() -> None:
+    # The as-of month when the as-of date is its last day, else the month before.
+    assert last_complete_month(date(2026, 11, 1)) == date(2026, 10, 1)
+    assert last_complete_month(date(2026, 10, 31)) == date(2026, 10, 1)
+    assert last_complete_month(date(2026, 10, 30)) == date(2026, 9, 1)
+    assert last_complete_month(date(2024, 2, 29)) == date(2024, 2, 1)  # leap
+    assert last_complete_month(date(2023, 2, 28)) == date(2023, 2, 1)
+    assert last_complete_month(date(2024, 2, 28)) == date(2024, 1, 1)
+    assert last_complete_month(date(2025, 1, 15)) == date(2024, 12, 1)
+    assert last_complete_month(date(2024, 12, 31)) == date(2024, 12, 1)
+    assert last_complete_month(date(9999, 12, 31)) == date(9999, 12, 1)
+
+
+def test_last_months_ends_at_the_last_complete_month_of_the_latest_run(
     capsys: pytest.CaptureFixture[str], database: Path
 ) -> None:
+    # As of 2024-02-20, February is in progress: the window ends at 2024-01.
     rows = rollup_json(capsys, database, "--last-months", "2")
-    assert summary(rows) == PORTFOLIO_BY_MONTH[3:]
-    # The window ends at the as-of month whatever the other filters: site S1's
-    # latest month is 2024-01, but the window is 2024-02 only.
-    assert rollup_json(capsys, database, "--last-months", "1", "--site", "S1") == []
+    assert summary(rows) == PORTFOLIO_BY_MONTH[1:5]
+    assert (
+        summary(rollup_json(capsys, database, "--last-months", "1"))
+        == (PORTFOLIO_BY_MONTH[3:5])
+    )
+    # The window ends there whatever the other filters: site S3's only months
+    # are 2024-01 and 2024-02, and only 2024-01 is in the window.
+    rows = rollup_json(capsys, database, "--last-months", "1", "--site", "S3")
+    assert [row["period"] for row in rows] == ["2024-01"]
     everything = rollup_json(capsys, database, "--last-months", "120")
+    assert summary(everything) == PORTFOLIO_BY_MONTH[:5]
+    # --through complete is the default.
+    rows = rollup_json(capsys, database, "--last-months", "2", "--through", "complete")
+    assert summary(rows) == PORTFOLIO_BY_MONTH[1:5]
+
+
+def test_through_as_of_ends_last_months_at_the_as_of_month(
+    capsys: pytest.CaptureFixture[str], database: Path
+) -> None:
+    as_of = ("--through", "as-of")
+    rows = rollup_json(capsys, database, "--last-months", "2", *as_of)
+    assert summary(rows) == PORTFOLIO_BY_MONTH[3:]
+    # Site S1's latest month is 2024-01, but the window is 2024-02 only.
+    rows = rollup_json(capsys, database, "--last-months", "1", "--site", "S1", *as_of)
+    assert rows == []
+    everything = rollup_json(capsys, database, "--last-months", "120", *as_of)
     assert summary(everything) == PORTFOLIO_BY_MONTH
+    # --through only moves --last-months: --from/--to are as given.
+    rows = rollup_json(capsys, database, "--from", "2024-02", "--through", "complete")
+    assert summary(rows) == PORTFOLIO_BY_MONTH[5:]
+    assert "invalid choice" in assert_bad(capsys, database, "--through", "today")
 
 
 def test_a_stray_future_month_in_the_data_does_not_move_the_window(
@@ -419,8 +464,10 @@ def test_a_stray_future_month_in_the_data_does_not_move_the_window(
         )
     finally:
         con.close()
-    rows = rollup_json(capsys, path, "--last-months", "2")
+    rows = rollup_json(capsys, path, "--last-months", "2", "--through", "as-of")
     assert summary(rows) == PORTFOLIO_BY_MONTH[3:]
+    rows = rollup_json(capsys, path, "--last-months", "2")
+    assert summary(rows) == PORTFOLIO_BY_MONTH[1:5]
 
 
 def test_last_months_without_run_metadata_counts_back_from_today(
@@ -431,10 +478,16 @@ def test_last_months_without_run_metadata_counts_back_from_today(
     today = date.today()
     since_first = (today.year * 12 + today.month) - (2023 * 12 + 11) + 1
     # The data ends in 2024-02, long before today: the last month has nothing.
-    assert rollup_json(capsys, path, "--last-months", "1") == []
-    rows = rollup_json(capsys, path, "--last-months", str(since_first - 1))
+    as_of = ("--through", "as-of")
+    assert rollup_json(capsys, path, "--last-months", "1", *as_of) == []
+    rows = rollup_json(capsys, path, "--last-months", str(since_first - 1), *as_of)
     assert summary(rows) == PORTFOLIO_BY_MONTH[1:]
-    rows = rollup_json(capsys, path, "--last-months", str(since_first))
+    rows = rollup_json(capsys, path, "--last-months", str(since_first), *as_of)
+    assert summary(rows) == PORTFOLIO_BY_MONTH
+    # By default the window ends at today's last complete month.
+    last = last_complete_month(today)
+    count = (last.year * 12 + last.month) - (2023 * 12 + 11) + 1
+    rows = rollup_json(capsys, path, "--last-months", str(count))
     assert summary(rows) == PORTFOLIO_BY_MONTH
 
 
@@ -881,9 +934,14 @@ def test_the_whole_month_range_is_accepted(
 ) -> None:
     rows = rollup_json(capsys, database, "--from", "1950-01", "--to", LAST_MONTH)
     assert summary(rows) == PORTFOLIO_BY_MONTH
-    # From the as-of month 2024-02, 890 months reach back exactly to 1950-01.
-    rows = rollup_json(capsys, database, "--last-months", "890")
+    # From the as-of month 2024-02, 890 months reach back exactly to 1950-01;
+    # from the last complete month 2024-01, 889 do.
+    rows = rollup_json(capsys, database, "--last-months", "890", "--through", "as-of")
     assert summary(rows) == PORTFOLIO_BY_MONTH
+    rows = rollup_json(capsys, database, "--last-months", "889")
+    assert summary(rows) == PORTFOLIO_BY_MONTH[:5]
+    err = assert_bad(capsys, database, "--last-months", "890")
+    assert "reaches back before 1950-01 from the last complete month 2024-01" in err
 
 
 def test_bad_last_months(capsys: pytest.CaptureFixture[str], database: Path) -> None:
@@ -1162,10 +1220,10 @@ def test_filters_apply_to_implied_and_estimated_rows(
     # Unassigned meters: neither kind has rows without a site.
     rows = rollup_json(capsys, kinds_database, *both, "--unassigned")
     assert {row["kind"] for row in rows} == {"metered"}
-    # The months: --last-months 1 is 2024-02 (the as-of month).
+    # The months: --last-months 1 --through as-of is 2024-02 (the as-of month).
     rows = rollup_json(
         capsys, kinds_database, "--include-implied", "--include-estimated",
-        "--last-months", "1", "--commodity", "water", "sewer",
+        "--last-months", "1", "--through", "as-of", "--commodity", "water", "sewer",
     )  # fmt: skip
     assert kind_summary(rows) == [
         ("2024-02", "metered", 3000.1234, "gal", 40, "EUR", 1),

@@ -32,9 +32,15 @@ exclusion rows. Its cost is the meter's counted attributed cost on that bill
 (``fct_bill_meter_costs``), in the bill's currency; "Estimation" is Yes when
 any of its rows is an estimated read. Left out, and counted in the manifest:
 SEWER meters (Portfolio Manager has no sewer meter type; its water meters
-carry the water), meters without a site (no property to upload them to), and
+carry the water), meters without a site (no property to upload them to),
 counted costs of a meter on a bill without a counted IMPORT usage row (no
-usage to report them with).
+usage to report them with), and flagged bills: the bills (``document_id``)
+named by a finding of ``marts.dq_findings`` of severity ``action`` whose
+status is neither RESOLVED nor DISMISSED (an analyst has not cleared it), so
+that a duplicate or unattributed bill, or one whose figures do not add up, is
+not uploaded; ``--include-flagged`` exports them anyway. The manifest names
+each bill held out with its finding ids and kinds. A warehouse built before
+``dq_findings`` holds nothing out (the manifest says the table is missing).
 
 Every file is written in a private temporary folder inside its destination
 folder and renamed into place, so a reader never sees half a file and a link
@@ -441,7 +447,43 @@ LEFT JOIN ({_TYPES_SQL}) AS t ON t.commodity = m.commodity
 LEFT JOIN ({_UNITS_SQL}) AS u ON u.usage_unit = p.usage_unit
 LEFT JOIN costs AS c ON c.document_id = p.document_id AND c.meter_id = p.meter_id
 WHERE m.site_id IS NOT NULL AND list_contains(?::VARCHAR[], m.commodity)
+AND NOT list_contains(?::VARCHAR[], CAST(p.document_id AS VARCHAR))
 ORDER BY m.site_id, p.meter_id, p.start_date, p.end_date, p.document_id
+"""
+
+# The findings that hold a bill out of the ENERGY STAR files: severity action,
+# not cleared by a review (RESOLVED or DISMISSED).
+FINDINGS_TABLE = "dq_findings"
+FINDINGS_COLUMNS: tuple[str, ...] = (
+    "finding_id",
+    "kind",
+    "severity",
+    "document_id",
+    "status",
+)
+HOLDING_SEVERITY = "action"
+CLEARED_STATUSES: tuple[str, ...] = ("RESOLVED", "DISMISSED")
+_FLAGGED_BILLS_SQL = f"""
+SELECT CAST(document_id AS VARCHAR) AS document_id,
+    list(DISTINCT CAST(finding_id AS VARCHAR) ORDER BY CAST(finding_id AS VARCHAR))
+        AS finding_ids,
+    list(DISTINCT CAST(kind AS VARCHAR) ORDER BY CAST(kind AS VARCHAR)) AS kinds
+FROM {MARTS}.{FINDINGS_TABLE}
+WHERE document_id IS NOT NULL
+AND lower(CAST(severity AS VARCHAR)) = ?
+AND NOT list_contains(?::VARCHAR[], upper(coalesce(CAST(status AS VARCHAR), 'OPEN')))
+GROUP BY CAST(document_id AS VARCHAR)
+ORDER BY document_id
+"""
+
+# The counted periods of flagged bills that the files would hold otherwise.
+_FLAGGED_PERIODS_SQL = f"""{_PERIODS_SQL}
+SELECT CAST(p.document_id AS VARCHAR) AS document_id, count(*) AS periods
+FROM periods AS p
+INNER JOIN {MARTS}.dim_meters AS m ON m.meter_id = p.meter_id
+WHERE m.site_id IS NOT NULL AND list_contains(?::VARCHAR[], m.commodity)
+AND list_contains(?::VARCHAR[], CAST(p.document_id AS VARCHAR))
+GROUP BY CAST(p.document_id AS VARCHAR)
 """
 
 # What the files leave out: counted periods of meters without a site
@@ -476,16 +518,54 @@ def _energy_star_names() -> list[str]:
     return [f"{ENERGY_STAR_DIR}/{spec.name}" for spec in ENERGY_STAR_FILES]
 
 
+def _flagged_bills(
+    con: duckdb.DuckDBPyConnection, catalog: dict[str, set[str]], exported: list[str]
+) -> list[dict[str, Any]] | None:
+    """The bills with an open (not RESOLVED or DISMISSED) finding of severity
+    action that have periods the ENERGY STAR files would hold: document_id,
+    finding_ids, kinds and periods. None when the warehouse has no
+    ``marts.dq_findings`` (built before it)."""
+    if not set(FINDINGS_COLUMNS) <= catalog.get(FINDINGS_TABLE, set()):
+        return None
+    flagged = {
+        str(document_id): (list(finding_ids), list(kinds))
+        for document_id, finding_ids, kinds in con.execute(
+            _FLAGGED_BILLS_SQL, [HOLDING_SEVERITY, list(CLEARED_STATUSES)]
+        ).fetchall()
+    }
+    if not flagged:
+        return []
+    periods = dict(
+        con.execute(_FLAGGED_PERIODS_SQL, [exported, sorted(flagged)]).fetchall()
+    )
+    return [
+        {
+            "document_id": document_id,
+            "finding_ids": [str(item) for item in finding_ids],
+            "kinds": [str(item) for item in kinds],
+            "periods": int(periods[document_id]),
+        }
+        for document_id, (finding_ids, kinds) in sorted(flagged.items())
+        if periods.get(document_id)
+    ]
+
+
 def _export_energy_star(
-    con: duckdb.DuckDBPyConnection, target: _Target
+    con: duckdb.DuckDBPyConnection,
+    target: _Target,
+    catalog: dict[str, set[str]],
+    include_flagged: bool = False,
 ) -> dict[str, Any]:
     exported = [c for spec in ENERGY_STAR_FILES for c in spec.commodities]
+    flagged = _flagged_bills(con, catalog, exported)
+    held = [] if include_flagged or not flagged else flagged
+    held_ids = [bill["document_id"] for bill in held]
     files = []
     for spec, name in zip(ENERGY_STAR_FILES, _energy_star_names(), strict=True):
         entry = _copy(
             con,
             _ENERGY_STAR_SQL,
-            [list(spec.commodities)],
+            [list(spec.commodities), held_ids],
             target,
             name,
             "FORMAT csv, HEADER true",
@@ -516,10 +596,27 @@ def _export_energy_star(
                 ],
             }
         )
+    if held:
+        left_out.append(
+            {
+                "reason": "flagged_bill",
+                "periods": sum(bill["periods"] for bill in held),
+                "bills": held,
+            }
+        )
     return {
         "columns": [header for header, _ in ENERGY_STAR_HEADER],
         "files": files,
         "left_out": left_out,
+        "flagged_bills": {
+            "source": f"{MARTS}.{FINDINGS_TABLE}",
+            "built": flagged is not None,
+            "rule": "a finding of severity action whose status is neither "
+            "RESOLVED nor DISMISSED holds its bill (document_id) out",
+            "include_flagged": include_flagged,
+            "held_out": len(held),
+            "included": [] if not include_flagged else (flagged or []),
+        },
     }
 
 
@@ -567,13 +664,17 @@ def _write_manifest(target: _Target, manifest: dict[str, Any]) -> None:
 
 
 def _export(
-    con: duckdb.DuckDBPyConnection, database: Path, out_dir: Path, fmt: str
+    con: duckdb.DuckDBPyConnection,
+    database: Path,
+    out_dir: Path,
+    fmt: str,
+    include_flagged: bool = False,
 ) -> dict[str, Any]:
-    catalog = reading.Warehouse(con, (MARTS,)).catalog
-    tables = _checked_tables(
-        database,
-        {table: columns for (_, table), columns in catalog.items()},
-    )
+    catalog = {
+        table: columns
+        for (_, table), columns in reading.Warehouse(con, (MARTS,)).catalog.items()
+    }
+    tables = _checked_tables(database, catalog)
     try:
         warehouse_as_of(con)  # the bound of every command
     except AsOfError as exc:
@@ -590,7 +691,7 @@ def _export(
     run = latest_run(con)
     with _staged(out_dir) as target:
         files = _export_marts(con, target, fmt, tables)
-        energy_star = _export_energy_star(con, target)
+        energy_star = _export_energy_star(con, target, catalog, include_flagged)
         ghg_inventory = None
         if has_ghg:  # a warehouse built before the carbon marts has none
             query = csv_select(con, f"({ghg.EXPORT_SQL})")
@@ -612,10 +713,14 @@ def _export(
 
 
 def export_warehouse(
-    database: Path, out_dir: Path, fmt: str = DEFAULT_FORMAT
+    database: Path,
+    out_dir: Path,
+    fmt: str = DEFAULT_FORMAT,
+    include_flagged: bool = False,
 ) -> dict[str, Any]:
     """Write the export of ``database`` (opened read-only) into ``out_dir`` and
-    return its manifest (also written as ``manifest.json``).
+    return its manifest (also written as ``manifest.json``); the ENERGY STAR
+    files hold out flagged bills unless ``include_flagged``.
 
     Raises ``ExportError`` on an unknown format, a missing, unbuilt or unreadable
     database, an output folder that cannot be written, or an output path that is
@@ -630,7 +735,7 @@ def export_warehouse(
         _check_out(out_dir)
         con = target_reader.connect_read_only(database, ExportError, ExportBusyError)
         try:
-            return _export(con, database, out_dir, fmt)
+            return _export(con, database, out_dir, fmt, include_flagged)
         finally:
             con.close()
     except safe_output.OutputPathError as exc:
@@ -672,8 +777,27 @@ def format_summary(manifest: dict[str, Any], out_dir: Path) -> str:
                 )
                 + ")"
             )
+        if item["reason"] == "flagged_bill":
+            bills = len(item["bills"])
+            detail = (
+                f" ({bills:,} bill{'s' if bills != 1 else ''} with an open "
+                "action finding, named in the manifest; --include-flagged "
+                "exports them)"
+            )
         lines.append(
             f"  energy_star left out: {item['periods']:,} {item['reason']}{detail}"
+        )
+    flagged = manifest["energy_star"].get("flagged_bills") or {}
+    if flagged.get("include_flagged") and flagged.get("included"):
+        bills = len(flagged["included"])
+        lines.append(
+            f"  energy_star includes {bills:,} flagged bill"
+            f"{'s' if bills != 1 else ''} (--include-flagged)"
+        )
+    elif flagged and not flagged.get("built"):
+        lines.append(
+            f"  energy_star: no flagged bills held out ({flagged['source']} "
+            "missing: the warehouse predates it)"
         )
     lines.append(f"  {MANIFEST}: row counts, sizes and SHA-256 of every file")
     return "\n".join(printable(line) for line in lines) + "\n"
@@ -708,6 +832,13 @@ meter's counted attributed cost on the bill, and Estimation Yes when any of
 its rows is an estimated read. Meters without a site and costs without a
 counted usage row are left out too (counted in the manifest).
 
+Flagged bills are held out of the ENERGY STAR files: a bill (document_id)
+with a finding in marts.dq_findings of severity action whose status is
+neither RESOLVED nor DISMISSED (record a review in the landing's
+finding_reviews file to clear it). The manifest's energy_star.left_out names
+each (document_id, finding_ids, kinds, periods) and the summary prints their
+count; --include-flagged exports them anyway.
+
 CSV cells: a text cell starting with =, +, -, @, a tab or a carriage return
 is written with a leading single quote (OWASP's guidance on CSV injection), so
 that a spreadsheet shows it instead of running it as a formula; numbers,
@@ -736,6 +867,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help=f"File format of the marts (default: {DEFAULT_FORMAT}); the ENERGY "
         "STAR files are always CSV.",
     )
+    parser.add_argument(
+        "--include-flagged",
+        action="store_true",
+        help="Keep flagged bills in the ENERGY STAR files: those with an open "
+        "finding of severity action (by default they are held out and named "
+        "in the manifest).",
+    )
 
 
 def main(args: argparse.Namespace) -> int:
@@ -747,7 +885,12 @@ def main(args: argparse.Namespace) -> int:
 def _main(args: argparse.Namespace, database: Path) -> int:
     out_dir = Path(args.out)
     try:
-        manifest = export_warehouse(database, out_dir, args.format)
+        manifest = export_warehouse(
+            database,
+            out_dir,
+            args.format,
+            include_flagged=bool(getattr(args, "include_flagged", False)),
+        )
     except ExportError as exc:
         message = " ".join(str(exc).split())
         print(f"pipeline.py export: error: {message}", file=sys.stderr)

@@ -10,6 +10,7 @@ exit 3) and passes it to :func:`open_warehouse`.
 
 from __future__ import annotations
 
+import calendar
 import csv
 import functools
 from collections.abc import Iterable, Mapping, Sequence
@@ -49,6 +50,17 @@ def month_of_index(index: int) -> date:
 def shift_month(day: date, months: int) -> date:
     """The first day of the month ``months`` after (negative: before) ``day``'s."""
     return month_of_index(month_index(day) + months)
+
+
+def last_complete_month(as_of: date) -> date:
+    """The first day of the last complete month at ``as_of``: ``as_of``'s own
+    month when ``as_of`` is that month's last day, else the month before.
+    Bills for the rest of a month still running cannot be in yet, so windows
+    read as "the last N months" end here."""
+    month = date(as_of.year, as_of.month, 1)
+    if as_of.day == calendar.monthrange(as_of.year, as_of.month)[1]:
+        return month
+    return shift_month(month, -1)
 
 
 def month_text(day: date) -> str:

@@ -18,8 +18,11 @@ Months run from ``MONTH_MIN`` (1950-01) to the month one year after today, the
 months of the as-of dates every command accepts (``as_of_bound``); a month or a
 ``--last-months`` window outside that range is a bad request, and so is a
 warehouse whose recorded as-of date is outside the bound. ``--last-months N``
-ends at the warehouse's as-of month: the as-of date of the latest run in
-``marts.run_metadata``, or today when the warehouse has no such table.
+ends at the last complete month of the warehouse's as-of date (the as-of date
+of the latest run in ``marts.run_metadata``, or today when the warehouse has
+no such table): the as-of month when the as-of date is its last day, else the
+month before (``reading.last_complete_month``); ``--through as-of`` ends it at
+the as-of month instead, the month in progress included.
 
 Exit codes: 0 the rollup was printed (maybe empty); 2 a bad request (unknown
 filter value, malformed or out-of-range month, missing or unbuilt database);
@@ -52,6 +55,7 @@ from utility_warehouse.as_of_bound import (
 from utility_warehouse.exit_codes import EXIT_BAD_INPUT, EXIT_BUSY, EXIT_OK
 from utility_warehouse.reading import (
     json_value,
+    last_complete_month,
     money_text,
     month_index,
     month_of_index,
@@ -134,6 +138,8 @@ NUMBER_COLUMNS: frozenset[str] = frozenset((*MEASURES, "cost"))
 COUNT_COLUMNS: frozenset[str] = frozenset(("meter_count",))
 
 FORMATS: tuple[str, ...] = ("table", "csv", "json")
+# Where --last-months ends: the last complete month (default) or the as-of month.
+THROUGH: tuple[str, ...] = ("complete", "as-of")
 # --measure besides usage, served by rollup_carbon from the carbon marts.
 CARBON_MEASURES: tuple[str, ...] = ("emissions", "site_energy", "source_energy")
 
@@ -164,8 +170,10 @@ class RollupFilters:
     """What to roll up: the filters, the period granularity and the groupings.
 
     Months are ``YYYY-MM`` strings; ``month_from`` and ``month_to`` are inclusive.
-    ``last_months`` counts back from the warehouse's as-of month (see
-    ``as_of_month``) and cannot be combined with ``month_from``/``month_to``.
+    ``last_months`` counts back from the last complete month of the
+    warehouse's as-of date (``through`` "complete") or from its as-of month
+    ("as-of"; see ``window_end``) and cannot be combined with
+    ``month_from``/``month_to``.
     """
 
     company: str | None = None
@@ -176,6 +184,7 @@ class RollupFilters:
     month_from: str | None = None
     month_to: str | None = None
     last_months: int | None = None
+    through: str = "complete"  # see THROUGH
     by: str = "month"
     group_by: tuple[str, ...] = ()
     include_implied: bool = False
@@ -268,6 +277,11 @@ def _check_static(filters: RollupFilters) -> _Request:
         start = parse_month(filters.month_from, "--from")
     if filters.month_to is not None:
         end = parse_month(filters.month_to, "--to")
+    if filters.through not in THROUGH:
+        raise RollupError(
+            f"unknown --through {filters.through!r}; expected one of "
+            f"{', '.join(THROUGH)}"
+        )
     if filters.last_months is not None:
         if start is not None or end is not None:
             raise RollupError("--last-months cannot be combined with --from or --to")
@@ -346,21 +360,40 @@ def _check_values(con: duckdb.DuckDBPyConnection, filters: RollupFilters) -> Non
             raise RollupError(f"unknown tag(s): {', '.join(unknown)}")
 
 
-def as_of_month(con: duckdb.DuckDBPyConnection, today: date | None = None) -> date:
-    """The warehouse's as-of month: that of the latest run in
-    ``marts.run_metadata``, or ``today``'s (default: the current date) when the
+def as_of_date(con: duckdb.DuckDBPyConnection, today: date | None = None) -> date:
+    """The warehouse's as-of date: that of the latest run in
+    ``marts.run_metadata``, or ``today`` (default: the current date) when the
     warehouse has no run metadata (a warehouse built by plain ``dbt build``).
     Raises ``RollupError`` when the recorded as-of date is out of range."""
     try:
-        as_of = warehouse_as_of(con, today) or today or date.today()
+        return warehouse_as_of(con, today) or today or date.today()
     except AsOfError as exc:
         raise RollupError(str(exc)) from exc
+
+
+def as_of_month(con: duckdb.DuckDBPyConnection, today: date | None = None) -> date:
+    """The first day of the warehouse's as-of month (see ``as_of_date``)."""
+    as_of = as_of_date(con, today)
     return date(as_of.year, as_of.month, 1)
+
+
+def window_end(
+    con: duckdb.DuckDBPyConnection, through: str, today: date | None = None
+) -> date:
+    """The month ``--last-months`` ends at: the last complete month of the
+    as-of date (``through`` "complete") or the as-of month ("as-of")."""
+    as_of = as_of_date(con, today)
+    if through == "as-of":
+        return date(as_of.year, as_of.month, 1)
+    return last_complete_month(as_of)
+
+
+_END_NAMES = {"complete": "the last complete month", "as-of": "the as-of month"}
 
 
 def _month_range(request: _Request, last: date) -> tuple[date | None, date | None]:
     """The inclusive first and last month to keep (``None`` = unbounded);
-    ``last``: the warehouse's as-of month, where ``--last-months`` ends."""
+    ``last``: where ``--last-months`` ends (``window_end``)."""
     last_months = request.filters.last_months
     if last_months is None:
         return request.start, request.end
@@ -368,7 +401,8 @@ def _month_range(request: _Request, last: date) -> tuple[date | None, date | Non
     if first_index < month_index(MONTH_MIN):
         raise RollupError(
             f"--last-months {last_months} reaches back before "
-            f"{month_text(MONTH_MIN)} from the as-of month {month_text(last)}; "
+            f"{month_text(MONTH_MIN)} from {_END_NAMES[request.filters.through]} "
+            f"{month_text(last)}; "
             f"{months_text()}"
         )
     return month_of_index(first_index), last
@@ -563,7 +597,7 @@ def query_rollup(database: Path, filters: RollupFilters) -> list[RollupRow]:
     con = warehouse.con
     try:
         _check_tables(warehouse, database, filters)
-        last = as_of_month(con)
+        last = window_end(con, filters.through)
         _check_values(con, filters)
         start, end = _month_range(request, last)
         sql, params = _build_sql(request, start, end)
@@ -739,10 +773,14 @@ site_name 'Unassigned' and an empty site_id. --group-by tag puts a meter under
 each of its tags (only the --tag tags when given; untagged meters get an empty
 tag), so totals across tags double count meters with several tags.
 
---last-months N keeps the last N months up to the warehouse's as-of month:
-the as-of date of the latest run recorded in marts.run_metadata (today when the
-warehouse has no marts.run_metadata, e.g. built by plain dbt build). A stray
-future month in the data does not move the window.
+--last-months N keeps the last N months up to the last complete month of the
+warehouse's as-of date: the as-of month when the as-of date is its month's last
+day, else the month before (bills for the rest of a month in progress cannot
+be in yet). The as-of date is that of the latest run recorded in
+marts.run_metadata (today when the warehouse has no marts.run_metadata, e.g.
+built by plain dbt build). --through as-of ends the window at the as-of month
+instead, the month in progress included. A stray future month in the data
+does not move the window.
 
 Months (--from, --to and the --last-months window) run from 1950-01 to the
 month one year after today, the months of the as-of dates every command
@@ -833,8 +871,18 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--last-months",
         type=int,
         metavar="N",
-        help="The last N months up to the warehouse's as-of month (the latest "
-        "run's as-of date; today without run metadata). Not with --from/--to.",
+        help="The last N months up to the last complete month of the "
+        "warehouse's as-of date (the latest run's; today without run "
+        "metadata). Not with --from/--to.",
+    )
+    filters.add_argument(
+        "--through",
+        choices=THROUGH,
+        default="complete",
+        help="Where --last-months ends: complete (default) = the last complete "
+        "month (the as-of month when the as-of date is its last day, else the "
+        "month before); as-of = the as-of month, the month in progress "
+        "included.",
     )
     kinds = parser.add_argument_group(
         "rows besides metered usage (labelled in an extra column 'kind')"
@@ -912,6 +960,7 @@ def filters_from_args(args: argparse.Namespace) -> RollupFilters:
         month_from=args.month_from,
         month_to=args.month_to,
         last_months=args.last_months,
+        through=str(getattr(args, "through", "complete")),
         by=args.by,
         group_by=tuple(args.group_by),
         include_implied=bool(args.include_implied),

@@ -207,7 +207,7 @@ def query_carbon(database: Path, filters: RollupFilters) -> list[RollupRow]:
                 f"{MARTS_SCHEMA}.{measure.table} (built by an older version); "
                 "rebuild it with python scripts/pipeline.py run ..."
             )
-        last = rollup.as_of_month(con)
+        last = rollup.window_end(con, filters.through)
         rollup._check_values(con, filters)
         start, end = rollup._month_range(request, last)
         sql, params = _build_sql(request, measure, start, end)

@@ -1,10 +1,11 @@
 """The data-quality summary of a built warehouse: one screen an analyst can act on.
 
-Reads the data-quality marts of the DuckDB file (opened read-only): the counts
-of every kind of finding, the sites not ENERGY STAR ready with the months they
-miss, the largest gaps and overlaps, the other odd bill periods, the duplicate
-bill and meter candidates, the largest year-over-year usage anomalies, and the
-field issues and the quarantine of the whole warehouse.
+Reads the data-quality marts of the DuckDB file (opened read-only): the review
+queue of ``marts.dq_findings`` (by default the OPEN findings, action first),
+the counts of every kind of finding, the sites not ENERGY STAR ready with the
+months they miss, the largest gaps and overlaps, the other odd bill periods,
+the duplicate bill and meter candidates, the largest year-over-year usage
+anomalies, and the field issues and the quarantine of the whole warehouse.
 
 Every filter value reaches DuckDB as a bound parameter; the only SQL text that
 varies with the request comes from the fixed table and column names below.
@@ -17,9 +18,9 @@ A warehouse built before some of these marts existed is still summarized: a
 section whose table (or column) is missing says "not built".
 
 Exit codes: 0 the summary was printed (findings are warnings, never failures);
-2 a bad request (unknown company or site, a bad --limit, a missing, unbuilt or
-not-DuckDB database file); 3 busy: another process holds the DuckDB file for
-writing (a run is building it); a scheduler may retry.
+2 a bad request (unknown company, site or kind of finding, a bad --limit, a
+missing, unbuilt or not-DuckDB database file); 3 busy: another process holds
+the DuckDB file for writing (a run is building it); a scheduler may retry.
 """
 
 from __future__ import annotations
@@ -36,6 +37,8 @@ from utility_warehouse.quality.findings import (
     DEFAULT_LIMIT,
     FORMATS,
     ISSUE_TYPES,
+    SEVERITIES,
+    STATUS_CHOICES,
     TABLE_WIDTH,
     WINDOW_MONTHS,
     QualityBusyError,
@@ -82,6 +85,18 @@ HELP = "Summarize the data-quality findings of a built warehouse, ready to act o
 SUMMARY_ROWS = 3  # rows per list on the default screen
 
 _EPILOG = f"""\
+First the review queue: the findings of marts.dq_findings (every finding of
+the warehouse, one row each, with a stable finding_id, its kind, severity
+action or review, what it names and a short detail), by default those still
+OPEN, action before review; each line has the finding_id, the severity, the
+kind, the company, site, meter, bill and month it names (where set) and the
+detail. --status all|open|resolved|dismissed, --kind KIND... and --severity
+action|review choose them (an unknown kind is refused, naming the kinds of
+reference.finding_severities and of the table). An analyst's decision is a
+row of the landing's finding_reviews file (finding_id, status OPEN, RESOLVED
+or DISMISSED, note, reviewed_by, reviewed_at); the latest per finding wins.
+The counts table counts the findings per severity, kind and status.
+
 Sections: the count of every kind of finding (meter-months partly covered or
 missing, site x commodity pairs not ENERGY STAR ready, bill period issues per
 type, duplicate bill and meter candidates, usage anomalies, implied sewer
@@ -89,16 +104,22 @@ site-months, mirror-estimated site x commodity months, meter-months with
 estimated-read usage, unattributed bills per currency, field issues and
 quarantined records); the sites not ENERGY STAR ready per commodity with
 their latest complete month and the months, of the {WINDOW_MONTHS} ending at the
-as-of month, whose coverage is not complete (or absent); the top N gaps and
+last complete month, whose coverage is not complete (or absent); the top N gaps and
 overlaps (most days first), short, long and future periods, duplicate bills
 (latest first), duplicate meters, and usage anomalies (largest change first);
 field issues by entity, column and reason, and the quarantine by entity and
 reason (the most frequent first on the screen).
 
-The as-of month is that of the latest run recorded in marts.run_metadata
-(today when the warehouse has none, e.g. built by plain dbt build).
+The as-of date is that of the latest run recorded in marts.run_metadata
+(today when the warehouse has none, e.g. built by plain dbt build). The last
+complete month is the as-of month when the as-of date is its month's last
+day, else the month before: the month in progress (coverage status
+in_progress) is never listed as missing and never makes a site ready or
+unready.
 
---company and --site narrow every section with a company or site: duplicate
+--company and --site narrow every section with a company or site (findings
+by their company_id and site_id: with --site, a finding without a site is
+not shown): duplicate
 bills by the account's company and the sites of either bill's meters,
 duplicate meters by either meter's site, mirror estimates by the estimated
 site, unattributed bills (no meter, hence no site) by the companies of the
@@ -138,6 +159,28 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         default="table",
         help="Output format (default: table, for a 100-column terminal).",
     )
+    review = parser.add_argument_group("the review queue (marts.dq_findings)")
+    review.add_argument(
+        "--status",
+        choices=STATUS_CHOICES,
+        default="open",
+        help="Findings of this review status (default: open; all: every one).",
+    )
+    review.add_argument(
+        "--kind",
+        nargs="+",
+        action="extend",
+        default=[],
+        metavar="KIND",
+        help="Only findings of these kinds (e.g. duplicate_bill gap); an unknown "
+        "kind is refused with the list of kinds.",
+    )
+    review.add_argument(
+        "--severity",
+        choices=SEVERITIES,
+        default=None,
+        help="Only findings of this severity (default: both).",
+    )
     rows = parser.add_mutually_exclusive_group()
     rows.add_argument(
         "--limit",
@@ -170,6 +213,9 @@ def filters_from_args(args: argparse.Namespace) -> QualityFilters:
         company=args.company,
         sites=tuple(args.site),
         limit=_MAX_LIMIT if rows is None else rows,
+        status=str(getattr(args, "status", "open")),
+        kinds=tuple(getattr(args, "kind", ())),
+        severity=getattr(args, "severity", None),
     )
 
 

@@ -1,7 +1,13 @@
 """The data-quality findings of a built warehouse, read (opened read-only) into
-plain values: the counts of every kind of finding, the sites not ENERGY STAR
-ready with the months they miss, the top rows of each list, and the field
-issues and the quarantine of the whole warehouse.
+plain values: the review queue (``marts.dq_findings``: every finding with its
+severity and review status, by default the OPEN ones), the counts of every
+kind of finding, the sites not ENERGY STAR ready with the months they miss,
+the top rows of each list, and the field issues and the quarantine of the
+whole warehouse.
+
+The ENERGY STAR window is the 12 months ending at the last complete month of
+the as-of date (``reading.last_complete_month``); a coverage row of the month
+in progress (status ``in_progress``) is never listed as missing.
 
 Every filter value reaches DuckDB as a bound parameter; the only SQL text that
 varies with the request comes from the fixed table and column names below. A
@@ -22,9 +28,12 @@ import duckdb
 from utility_warehouse import reading, target_reader
 from utility_warehouse.as_of_bound import AsOfError, warehouse_as_of
 from utility_warehouse.exit_codes import EXIT_BAD_INPUT, EXIT_BUSY
-from utility_warehouse.reading import month_text, shift_month
+from utility_warehouse.reading import last_complete_month, month_text, shift_month
 
 MARTS = "marts"
+REFERENCE = "reference"
+# The seed naming every kind of finding with its severity.
+SEVERITY_SEED: tuple[str, str] = (REFERENCE, "finding_severities")
 # Needed to check the filter values: without them the warehouse is not built.
 REQUIRED_TABLES: tuple[str, ...] = ("dim_companies", "dim_sites")
 
@@ -118,7 +127,30 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     ),
     "dq_field_issues": ("entity", "column_name", "reason"),
     "dq_quarantine": ("entity", "reason"),
+    "dq_findings": (
+        "finding_id",
+        "kind",
+        "severity",
+        "company_id",
+        "site_id",
+        "meter_id",
+        "document_id",
+        "month",
+        "detail",
+        "status",
+        "reviewed_at",
+        "reviewed_by",
+        "review_note",
+    ),
 }
+
+# The review statuses of a finding, and what --status accepts.
+REVIEW_STATUSES: tuple[str, ...] = ("OPEN", "RESOLVED", "DISMISSED")
+STATUS_CHOICES: tuple[str, ...] = ("all", "open", "resolved", "dismissed")
+SEVERITIES: tuple[str, ...] = ("action", "review")
+IN_PROGRESS = "in_progress"
+"""The coverage status of the as-of month when the as-of date is not its
+month's last day: neither complete nor missing."""
 
 ISSUE_TYPES: tuple[str, ...] = (
     "gap",
@@ -153,11 +185,16 @@ class QualityBusyError(QualityError):
 
 @dataclass(frozen=True)
 class QualityFilters:
-    """Which findings to show: a company, sites (any of them), the list length."""
+    """Which findings to show: a company, sites (any of them), the list length;
+    for the review queue, the status (``STATUS_CHOICES``), the kinds (any of
+    them; empty: every kind) and the severity (None: both)."""
 
     company: str | None = None
     sites: tuple[str, ...] = ()
     limit: int = DEFAULT_LIMIT
+    status: str = "open"
+    kinds: tuple[str, ...] = ()
+    severity: str | None = None
 
 
 # --- scoping: how each table is narrowed to a company and sites ---------------------
@@ -270,8 +307,9 @@ def _scope_tables(scope: _Scope, filters: QualityFilters) -> tuple[str, ...]:
 
 
 def window_months(as_of: date) -> list[date]:
-    """The 12 months ending at the as-of month, oldest first."""
-    last = date(as_of.year, as_of.month, 1)
+    """The 12 months ending at the last complete month of ``as_of`` (its month
+    when it is the month's last day, else the month before), oldest first."""
+    last = last_complete_month(as_of)
     return [shift_month(last, offset) for offset in range(1 - WINDOW_MONTHS, 1)]
 
 
@@ -313,6 +351,53 @@ def _check_values(warehouse: _Warehouse, filters: QualityFilters) -> None:
             problems.append(f"unknown site(s): {', '.join(unknown)}")
     if problems:
         raise QualityError("; ".join(problems))
+
+
+def _known_kinds(warehouse: _Warehouse) -> set[str] | None:
+    """The kinds of finding: those of the seed ``reference.finding_severities``
+    and those in ``marts.dq_findings``; None when neither is built."""
+    kinds: set[str] | None = None
+    seed_schema, seed_table = SEVERITY_SEED
+    if "kind" in warehouse.catalog.get(SEVERITY_SEED, set()):
+        kinds = {
+            str(kind)
+            for (kind,) in warehouse.tuples(
+                f"SELECT DISTINCT kind FROM {seed_schema}.{seed_table} "
+                "WHERE kind IS NOT NULL"
+            )
+        }
+    if not warehouse.unbuilt(("dq_findings",)):
+        kinds = (kinds or set()) | {
+            str(kind)
+            for (kind,) in warehouse.tuples(
+                f"SELECT DISTINCT kind FROM {MARTS}.dq_findings WHERE kind IS NOT NULL"
+            )
+        }
+    return kinds
+
+
+def _check_review_filters(warehouse: _Warehouse, filters: QualityFilters) -> None:
+    if filters.status not in STATUS_CHOICES:
+        raise QualityError(
+            f"unknown --status {filters.status!r}; expected one of "
+            f"{', '.join(STATUS_CHOICES)}"
+        )
+    if filters.severity is not None and filters.severity not in SEVERITIES:
+        raise QualityError(
+            f"unknown --severity {filters.severity!r}; expected one of "
+            f"{', '.join(SEVERITIES)}"
+        )
+    if not filters.kinds:
+        return
+    known = _known_kinds(warehouse)
+    if known is None:
+        return  # nothing to check against: the section says "not built"
+    unknown = [kind for kind in dict.fromkeys(filters.kinds) if kind not in known]
+    if unknown:
+        raise QualityError(
+            f"unknown --kind {', '.join(unknown)}; the kinds of finding are "
+            + (", ".join(sorted(known)) or "none (no finding kind is known)")
+        )
 
 
 # --- the sections -------------------------------------------------------------------
@@ -479,7 +564,99 @@ def _counts(warehouse: _Warehouse, filters: QualityFilters) -> list[Row]:
         ("quarantined", "quarantined records (whole warehouse)", "dq_quarantine"),
     ):
         add(finding, label, table, count_by(table, _WAREHOUSE, "'all'"), "all")
+    out.extend(_review_counts(warehouse, filters))
     return out
+
+
+REVIEW_FINDING = "review"
+"""The ``finding`` of the counts rows of ``marts.dq_findings`` (one per
+severity, kind and status, named ``review.<severity>.<kind>.<status>``)."""
+
+
+def _review_conditions(
+    filters: QualityFilters, *, status: bool = True
+) -> tuple[list[str], list[object]]:
+    """The conditions (and their parameters) of the review-queue filters:
+    kinds, severity and (with ``status``) the status."""
+    conditions: list[str] = []
+    params: list[object] = []
+    if filters.kinds:
+        conditions.append("list_contains(?::VARCHAR[], CAST(kind AS VARCHAR))")
+        params.append(list(filters.kinds))
+    if filters.severity is not None:
+        conditions.append("lower(CAST(severity AS VARCHAR)) = ?")
+        params.append(filters.severity)
+    if status and filters.status != "all":
+        conditions.append("upper(CAST(status AS VARCHAR)) = ?")
+        params.append(filters.status.upper())
+    return conditions, params
+
+
+def _review_counts(warehouse: _Warehouse, filters: QualityFilters) -> list[Row]:
+    """The findings of ``marts.dq_findings`` counted per severity, kind and
+    status (every status; the kind and severity filters apply), action first;
+    one row without a count when the table is not built."""
+    table = "dq_findings"
+    if warehouse.unbuilt((table,)):
+        row = _count_row(REVIEW_FINDING, "findings to review", table, None)
+        row.update(severity=None, kind=None, status=None)
+        return [row]
+    conditions, params = _review_conditions(filters, status=False)
+    where, scope_params = _where(_DIRECT, filters, *conditions)
+    out = []
+    for found in warehouse.rows(
+        "SELECT * FROM (SELECT lower(CAST(severity AS VARCHAR)) AS sev, "
+        "CAST(kind AS VARCHAR) AS knd, upper(CAST(status AS VARCHAR)) AS st, "
+        f"count(*) AS n FROM {MARTS}.{table} {where} GROUP BY sev, knd, st) "
+        "ORDER BY sev = 'action' DESC, sev, knd, "
+        "list_position(['OPEN', 'RESOLVED', 'DISMISSED'], st), st",
+        [*params, *scope_params],
+    ):
+        severity, kind, status = found["sev"], found["knd"], found["st"]
+        row = _count_row(
+            f"{REVIEW_FINDING}.{severity}.{kind}.{str(status).lower()}",
+            f"{kind} ({severity}), {str(status).lower()}",
+            table,
+            int(found["n"]),
+        )
+        row.update(severity=severity, kind=kind, status=status)
+        out.append(row)
+    return out
+
+
+def _review_queue(warehouse: _Warehouse, filters: QualityFilters) -> Report:
+    """The findings of ``marts.dq_findings`` the filters select (by default
+    the OPEN ones), action before review, then by kind, company, site, meter,
+    bill, month and id; the first ``limit`` of them and how many in all."""
+    table = "dq_findings"
+    unbuilt = warehouse.unbuilt((table,))
+    if unbuilt:
+        section = _section(unbuilt, [])
+    else:
+        conditions, params = _review_conditions(filters)
+        where, scope_params = _where(_DIRECT, filters, *conditions)
+        params = [*params, *scope_params]
+        query = (
+            "SELECT finding_id, lower(CAST(severity AS VARCHAR)) AS severity, "
+            "kind, upper(CAST(status AS VARCHAR)) AS status, company_id, site_id, "
+            "meter_id, document_id, month, detail, reviewed_at, reviewed_by, "
+            f"review_note FROM {MARTS}.{table} {where}"
+        )
+        total = warehouse.rows(f"SELECT count(*) AS n FROM ({query})", params)[0]["n"]
+        rows = warehouse.rows(
+            f"SELECT * FROM ({query}) ORDER BY severity = 'action' DESC, "
+            "severity, kind, company_id NULLS FIRST, site_id NULLS FIRST, "
+            "meter_id NULLS FIRST, document_id NULLS FIRST, month NULLS FIRST, "
+            "finding_id LIMIT ?",
+            [*params, min(filters.limit, _MAX_LIMIT)],
+        )
+        for row in rows:  # a month, as YYYY-MM
+            row["month"] = month_text(row["month"]) if row["month"] else None
+        section = _section([], rows, int(total))
+    section["status"] = filters.status
+    section["kinds"] = list(filters.kinds)
+    section["severity"] = filters.severity
+    return section
 
 
 def _energy_star(
@@ -506,11 +683,14 @@ def _energy_star(
     where, params = _where(
         _DIRECT, filters, "site_id IS NOT NULL", "month >= ?", "month <= ?"
     )
+    # A month is not missing when every coverage row is complete or in
+    # progress (the as-of month: its bills cannot all be in yet).
     complete = {
         (str(row["site_id"]), str(row["commodity"]), row["month"])
         for row in warehouse.rows(
             "SELECT site_id, commodity, month FROM ("
-            "SELECT site_id, commodity, month, bool_and(status = 'complete') "
+            "SELECT site_id, commodity, month, "
+            f"bool_and(status IN ('complete', '{IN_PROGRESS}')) "
             f"AS is_complete FROM {MARTS}.dq_meter_month_coverage {where} "
             "GROUP BY site_id, commodity, month) WHERE is_complete",
             [months[0], months[-1], *params],
@@ -684,7 +864,7 @@ def build_report(
         raise QualityError(f"--limit must be at least 1, got {filters.limit}")
     con = target_reader.connect_read_only(database, QualityError, QualityBusyError)
     try:
-        warehouse = _Warehouse(con, (MARTS,))
+        warehouse = _Warehouse(con, (MARTS, REFERENCE))
         unbuilt = warehouse.unbuilt(REQUIRED_TABLES)
         if unbuilt:
             raise QualityError(
@@ -696,6 +876,7 @@ def build_report(
         except AsOfError as exc:
             raise QualityError(str(exc)) from exc
         _check_values(warehouse, filters)
+        _check_review_filters(warehouse, filters)
         as_of = run_as_of or today or date.today()
         months = window_months(as_of)
         return {
@@ -705,6 +886,7 @@ def build_report(
             "window": {"from": month_text(months[0]), "to": month_text(months[-1])},
             "filters": {"company": filters.company, "sites": list(filters.sites)},
             "limit": filters.limit,
+            "findings": _review_queue(warehouse, filters),
             "counts": _counts(warehouse, filters),
             "energy_star_not_ready": _energy_star(warehouse, filters, months),
             "gaps_and_overlaps": _gaps_and_overlaps(warehouse, filters),

@@ -16,7 +16,14 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from utility_warehouse.quality.findings import TABLE_WIDTH, Report, Row, Value
+from utility_warehouse.quality.findings import (
+    REVIEW_FINDING,
+    REVIEW_STATUSES,
+    TABLE_WIDTH,
+    Report,
+    Row,
+    Value,
+)
 from utility_warehouse.reading import json_value, money_text, month_runs, usage_text
 from utility_warehouse.safe_output import (
     display_width,
@@ -67,6 +74,31 @@ def _amount(row: Row) -> str:
 
 def _percent(value: Value) -> str:
     return "" if value is None else f"{Decimal(value) * 100:+,.1f}%"
+
+
+def _wrapped(text: str, width: int) -> list[str]:
+    """``text`` in lines of at most ``width`` display columns: as textwrap
+    wraps it, unless wide characters (two columns each) make a line too wide;
+    then word by word, a word wider than a line cut where it must."""
+    pieces = textwrap.wrap(text, width) or [""]
+    if all(display_width(piece) <= width for piece in pieces):
+        return pieces
+    lines: list[str] = []
+    line = ""
+    for word in text.split():
+        candidate = f"{line} {word}" if line else word
+        if display_width(candidate) <= width:
+            line = candidate
+            continue
+        if line:
+            lines.append(line)
+        line = ""
+        for char in word:
+            if display_width(line + char) > width and line:
+                lines.append(line)
+                line = ""
+            line += char
+    return [*lines, line] if line or not lines else lines
 
 
 def render_table(
@@ -127,7 +159,7 @@ def render_table(
         if wrap is None:
             out.append(line(cells))
             continue
-        pieces = textwrap.wrap(cells[wrap], widths[wrap]) or [""]
+        pieces = _wrapped(cells[wrap], widths[wrap])
         out.append(line([*cells[:wrap], pieces[0], *cells[wrap + 1 :]]))
         for piece in pieces[1:]:
             blank = ["" for _ in cells]
@@ -169,6 +201,70 @@ def _listed(finding: str) -> bool:
     return finding in LISTED or finding.startswith("bill_period_")
 
 
+def _review_row(row: Row) -> bool:
+    """A counts row of the review queue (shown in its own table)."""
+    finding = str(row["finding"])
+    return finding == REVIEW_FINDING or finding.startswith(f"{REVIEW_FINDING}.")
+
+
+def _where_text(row: Row) -> str:
+    """``company Q1, site QS1, meter QE1, bill B-1, 2024-06``: what a finding
+    names, where set."""
+    parts = [
+        f"{noun} {_text(row[key])}"
+        for key, noun in (
+            ("company_id", "company"),
+            ("site_id", "site"),
+            ("meter_id", "meter"),
+            ("document_id", "bill"),
+        )
+        if row.get(key) is not None
+    ]
+    if row.get("month"):
+        parts.append(_text(row["month"]))
+    return ", ".join(parts)
+
+
+def _review_lines(report: Report, summary: bool = False) -> list[str]:
+    """The review queue's counts: one line per severity and kind with a
+    column per status (a blank: none), or "not built"; a ``summary`` is one
+    line of totals per status."""
+    rows = [row for row in report["counts"] if _review_row(row)]
+    if rows and not rows[0]["built"]:
+        return _not_built(report["findings"])
+    if not rows:
+        return ["  none"]
+    if summary:
+        by_status: dict[str, int] = {}
+        for row in rows:
+            status = str(row["status"]).lower()
+            by_status[status] = by_status.get(status, 0) + int(row["count"])
+        kinds = len({row["kind"] for row in rows})
+        return [
+            f"  {sum(by_status.values()):,} findings of {_plural(kinds, 'kind')}: "
+            + ", ".join(f"{count:,} {status}" for status, count in by_status.items())
+            + f" ({MORE_HINT}: per severity and kind)"
+        ]
+    table: dict[tuple[str, str], dict[str, int]] = {}
+    for row in rows:
+        key = (_text(row["severity"]), _text(row["kind"]))
+        table.setdefault(key, {})[str(row["status"])] = int(row["count"])
+    statuses = [
+        *REVIEW_STATUSES,
+        *sorted(
+            {s for counts in table.values() for s in counts} - set(REVIEW_STATUSES)
+        ),
+    ]
+    return render_table(
+        ["severity", "kind", *(status.lower() for status in statuses)],
+        [
+            [severity, kind, *(_count(counts.get(status)) for status in statuses)]
+            for (severity, kind), counts in table.items()
+        ],
+        [False, False, *(True for _ in statuses)],
+    )
+
+
 def _findings(report: Report, summary: bool = False) -> list[list[str]]:
     """The count rows (a ``summary`` leaves out those with a list below); a
     finding with several units or currencies names itself on its first row
@@ -176,7 +272,7 @@ def _findings(report: Report, summary: bool = False) -> list[list[str]]:
     cells = []
     previous = None
     for row in report["counts"]:
-        if summary and _listed(row["finding"]):
+        if _review_row(row) or (summary and _listed(row["finding"])):
             continue
         label = "" if row["finding"] == previous else row["label"]
         previous = row["finding"]
@@ -260,6 +356,60 @@ def format_table(
         )
         return f": {text}" if text else ""
 
+    queue = report["findings"]
+    status = str(queue.get("status") or "open")
+    chosen = [] if status == "all" else [status]
+    if queue.get("severity"):
+        chosen.append(str(queue["severity"]))
+    queue_title = (
+        f"Review queue: {' '.join(chosen) or 'all'} findings"
+        + (f" of kind {', '.join(queue['kinds'])}" if queue.get("kinds") else "")
+        + ("" if queue.get("severity") else ", action first")
+    )
+    if queue["built"]:
+        queue_title += f" ({int(queue['total'] or 0):,})"
+    title(queue_title)
+    if not queue["built"]:
+        lines.extend(_not_built(queue))
+    elif not queue["rows"]:
+        lines.append("  none")
+    else:
+        found = list(queue["rows"])
+        shown = found if rows is None else found[:rows]
+        with_status = status == "all"
+        lines.extend(
+            render_table(
+                [
+                    "finding_id",
+                    "severity",
+                    "kind",
+                    *(["status"] if with_status else []),
+                    "where and detail",
+                ],
+                [
+                    [
+                        _text(row["finding_id"]),
+                        _text(row["severity"]),
+                        _text(row["kind"]),
+                        *([_text(row["status"])] if with_status else []),
+                        "; ".join(
+                            part
+                            for part in (_where_text(row), _text(row["detail"]))
+                            if part
+                        ),
+                    ]
+                    for row in shown
+                ],
+                [False] * (5 if with_status else 4),
+                wrap=4 if with_status else 3,
+                rule=not summary,
+            )
+        )
+        total = int(queue["total"] or 0)
+        if len(shown) < total:
+            cut = True
+            lines.append(f"  \u2026 and {total - len(shown):,} more")
+
     title(
         "Findings" + (" (each list below is counted in its title)" if summary else "")
     )
@@ -275,6 +425,8 @@ def format_table(
             "  unattributed bills have no site: shown for the companies of the "
             "selected sites"
         )
+    list_title("Review queue by severity, kind and status")
+    lines.extend(_review_lines(report, summary))
 
     def section(
         key: str,

@@ -24,10 +24,12 @@ Sections (every one for the company given, else for the whole warehouse):
   ``marts.fct_bill_meter_costs``, each spread over its bill's days as the
   monthly costs are, keeping the days inside the period;
 - the coverage heatmap: meter (or site x commodity) x month status of
-  ``marts.dq_meter_month_coverage`` (complete, partial, missing);
+  ``marts.dq_meter_month_coverage`` (complete, partial, missing, and in
+  progress: the as-of month when the as-of date is not its last day, never
+  drawn as missing);
 - the site x commodity pairs not ENERGY STAR ready
   (``marts.dq_site_energy_star_readiness``, as of the as-of date) with the 12
-  months ending at the as-of month;
+  months ending at the last complete month;
 - energy and emissions (``report.carbon``): where emission factors are
   missing (``marts.dq_emission_findings``), monthly CO2e by scope and method
   (``marts.fct_site_monthly_emissions``), the GHG inventory
@@ -36,10 +38,13 @@ Sections (every one for the company given, else for the whole warehouse):
 - the meters without a site (``marts.dim_meters``), with their counted usage
   and cost in the period.
 
-The period defaults to the 24 months ending at the warehouse's as-of month (the
-latest run's as-of date; today for a warehouse without ``marts.run_metadata``).
-``--from`` alone runs to the as-of month; ``--to`` alone starts 23 months
-earlier. A period spans at most ``MAX_MONTHS`` months.
+The period defaults to the 24 months ending at the last complete month of the
+warehouse's as-of date (the latest run's as-of date; today for a warehouse
+without ``marts.run_metadata``): the as-of month when the as-of date is its
+last day, else the month before. ``--through as-of`` ends it at the as-of month
+instead, the month in progress included. ``--from`` alone runs to that end;
+``--to`` alone starts 23 months earlier. A period spans at most ``MAX_MONTHS``
+months.
 
 Every filter value reaches DuckDB as a bound parameter; the only SQL text that
 varies comes from the fixed table and column names below.
@@ -167,20 +172,24 @@ def build_report(
 _EPILOG = """\
 Sections: monthly usage by commodity (one chart per standard unit: kWh and
 gallons are never added), monthly cost by commodity (one chart per currency:
-currencies are never added), year over year per commodity (the 12 months ending
-at the period's last month against the 12 before), top sites by cost (per
-currency) and by energy intensity (kWh per ft2 over the period's last 12 months;
-1 m2 = 10.7639 ft2; sites without a known floor area are named apart), cost by
-charge type (per currency), the coverage heatmap (meter or site x commodity by
-month: complete, partial, missing), the site x commodity pairs not ENERGY STAR
-ready, energy and emissions (where factors are missing, monthly CO2e by scope
-and method, the GHG inventory, site and source EUI per site against floor
-area; a CO2e without a factor is left out and said, never counted as zero),
-and the meters without a site with their usage.
+currencies are never added), year over year per commodity (the 12 months
+ending at the period's last month against the 12 before), top sites by cost
+(per currency) and by energy intensity (kWh per ft2 over the period's last 12
+months; 1 m2 = 10.7639 ft2; sites without a known floor area are named apart),
+cost by charge type (per currency), the coverage heatmap (meter or site x
+commodity by month: complete, partial, missing, in progress), the site x
+commodity pairs not ENERGY STAR ready, energy and emissions (where factors are
+missing, monthly CO2e by scope and method, the GHG inventory, site and source
+EUI per site against floor area; a CO2e without a factor is left out and said,
+never counted as zero), and the meters without a site with their usage.
 
-The period defaults to the 24 months ending at the warehouse's as-of month (the
-latest run's as-of date in marts.run_metadata; today without it). --from alone
-runs to the as-of month, --to alone starts 23 months before it; a period spans
+The period defaults to the 24 months ending at the last complete month of the
+warehouse's as-of date (the latest run's as-of date in marts.run_metadata;
+today without it): the as-of month when the as-of date is its month's last
+day, else the month before. --through as-of ends it at the as-of month
+instead; that month, in progress, is drawn as such (never as missing
+coverage). --from alone runs to that end, --to alone starts 23 months before
+it; a period spans
 at most 120 months between 1950-01 and the month one year after today (the
 months of the as-of dates every command accepts). A warehouse whose latest
 run's as-of date is outside that bound is refused: rebuild it.
@@ -217,7 +226,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--to",
         dest="month_to",
         metavar="YYYY-MM",
-        help="Last month, inclusive (default: the warehouse's as-of month).",
+        help="Last month, inclusive (default: see --through).",
+    )
+    parser.add_argument(
+        "--through",
+        choices=("complete", "as-of"),
+        default="complete",
+        help="Where the period ends without --to: complete (default) = the "
+        "last complete month of the warehouse's as-of date (its month when it "
+        "is the month's last day, else the month before); as-of = the as-of "
+        "month, the month in progress included.",
     )
 
 
@@ -229,7 +247,10 @@ def main(args: argparse.Namespace) -> int:
 
 def _main(args: argparse.Namespace, database: Path) -> int:
     request = ReportRequest(
-        company=args.company, month_from=args.month_from, month_to=args.month_to
+        company=args.company,
+        month_from=args.month_from,
+        month_to=args.month_to,
+        through=str(getattr(args, "through", "complete")),
     )
     try:
         data = build_report(database, Path(args.out), request)

@@ -464,7 +464,8 @@ class Charts(Page):
             "(<code>dq_meter_month_coverage</code>): complete, partly covered or "
             "missing within the meter's required window (from its first bill to the "
             "as-of date, its site's stop date or, for a closed account, its last "
-            "bill). "
+            "bill); the as-of month, when the as-of date is not its last day, is "
+            "in progress: never missing, its bills cannot all be in yet. "
             + (
                 "One row per meter."
                 if data.coverage_by_meter
@@ -540,9 +541,10 @@ class Charts(Page):
         intro = (
             "Site \u00d7 commodity pairs without 12 consecutive complete months "
             "(<code>dq_site_energy_star_readiness</code>, judged at the as-of "
-            "date, whatever the period), with the 12 months ending at the as-of "
-            "month: a month is complete when all the site's meters of the "
-            "commodity are."
+            "date, whatever the period), with the 12 months ending at the last "
+            "complete month of the as-of date: a month is complete when all the "
+            "site's meters of the commodity are; the month in progress never "
+            "makes a site ready or unready."
         )
         if "energy-star" in data.unbuilt:
             return self.section(
@@ -572,7 +574,7 @@ class Charts(Page):
             f"{len(data.not_ready)} site \u00d7 commodity pairs not ENERGY STAR "
             f"ready: {month_label(months[0])} \u2013 {month_label(months[-1])}",
             f"A grid of {len(drawn)} pairs not ready by the 12 months ending at "
-            "the as-of month, each cell coloured by the month's coverage.",
+            "the last complete month, each cell coloured by the month's coverage.",
             [item.label for item in drawn],
             [month_text(m) for m in months],
             [[c.status if c else None for c in item.window] for item in drawn],
@@ -593,7 +595,7 @@ class Charts(Page):
             gaps = [
                 month_text(month)
                 for month, cell in zip(months, item.window, strict=True)
-                if cell is None or cell.status != "complete"
+                if cell is None or cell.status not in ("complete", "in_progress")
             ]
             latest = item.latest_complete_month
             rows.append(
@@ -632,6 +634,66 @@ class Charts(Page):
                 f"{len(data.not_ready):,} of {total_pairs:,} site \u00d7 commodity "
                 "pairs not ready",
                 chart + table,
+                f"as of {data.as_of.isoformat()}",
+            ),
+        )
+
+    def findings(self) -> str:
+        data = self.data
+        intro = (
+            "Open findings of severity <em>action</em> "
+            "(<code>dq_findings</code>, whatever the period): duplicate and "
+            "unattributed bills, bills whose line items do not add up to their "
+            "charges, and usage dated outside its bill's period. Until a review "
+            "resolves or dismisses them, the ENERGY STAR export holds their "
+            "bills out."
+        )
+        heading = "Findings to act on"
+        if "findings" in data.unbuilt:
+            return self.section("findings", heading, intro, self.unbuilt("findings"))
+        if not data.action_findings:
+            return self.section(
+                "findings",
+                heading,
+                intro,
+                self.no_data("findings", "No open finding of severity action."),
+            )
+        rows = [
+            [
+                item.finding_id,
+                item.kind,
+                _site_name(data, item.site_id) if item.site_id else "",
+                item.document_id or "",
+                month_text(item.month) if item.month else "",
+                item.detail,
+            ]
+            for item in data.action_findings
+        ]
+        table = self.table(
+            [
+                ("Finding", False),
+                ("Kind", False),
+                ("Site", False),
+                ("Bill", False),
+                ("Month", False),
+                ("Detail", False),
+            ],
+            rows,
+        )
+        more = data.action_total - len(data.action_findings)
+        if more > 0:
+            table += (
+                f'<p class="note" data-more="findings">and {more:,} more: '
+                f"<code>{e('pipeline.py quality --severity action')}</code></p>"
+            )
+        return self.section(
+            "findings",
+            f"{heading} ({data.action_total:,})",
+            intro,
+            self.figure(
+                f"{data.action_total:,} open action finding"
+                f"{'s' if data.action_total != 1 else ''}",
+                table,
                 f"as of {data.as_of.isoformat()}",
             ),
         )
@@ -742,6 +804,7 @@ class Charts(Page):
                 self.year_over_year(),
                 self.top_sites(),
                 self.charge_types(),
+                self.findings(),
                 self.coverage(),
                 self.energy_star(),
                 carbon.section(self),

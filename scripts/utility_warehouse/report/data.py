@@ -20,7 +20,12 @@ import duckdb
 from utility_warehouse import metadata, reading
 from utility_warehouse.as_of_bound import AsOfError, warehouse_as_of
 from utility_warehouse.exit_codes import EXIT_BAD_INPUT, EXIT_BUSY
-from utility_warehouse.reading import month_index, month_of_index, month_text
+from utility_warehouse.reading import (
+    last_complete_month,
+    month_index,
+    month_of_index,
+    month_text,
+)
 from utility_warehouse.reading import shift_month as _shift
 from utility_warehouse.report import carbon
 from utility_warehouse.report.style import (
@@ -43,6 +48,7 @@ COVERAGE_METER_ROWS = 40  # more meters than this: one row per site x commodity
 COVERAGE_MAX_ROWS = 120  # more rows: those with the most months not complete
 READINESS_MAX_ROWS = 60  # pairs drawn (the table lists them all)
 UNASSIGNED_MAX_BARS = 20  # meters drawn per unit (the table lists them all)
+ACTION_MAX_ROWS = 25  # open action findings listed (the rest: quality --severity)
 SQ_M_TO_SQ_FT = 10.7639
 
 
@@ -112,6 +118,17 @@ COLUMNS: dict[tuple[str, str], tuple[str, ...]] = {
         "complete_months",
         "estimated_months",
     ),
+    (MARTS, "dq_findings"): (
+        "finding_id",
+        "kind",
+        "severity",
+        "company_id",
+        "site_id",
+        "document_id",
+        "month",
+        "detail",
+        "status",
+    ),
     **carbon.COLUMNS,
 }
 REQUIRED: tuple[tuple[str, str], ...] = (
@@ -136,11 +153,17 @@ class ReportBusyError(ReportError):
 
 @dataclass(frozen=True)
 class ReportRequest:
-    """What to report: a company (None: all) and the months (``YYYY-MM``)."""
+    """What to report: a company (None: all) and the months (``YYYY-MM``);
+    ``through``: where the period ends without ``--to``, "complete" (the last
+    complete month of the as-of date) or "as-of" (the as-of month)."""
 
     company: str | None = None
     month_from: str | None = None
     month_to: str | None = None
+    through: str = "complete"
+
+
+THROUGH: tuple[str, ...] = ("complete", "as-of")
 
 
 # --- months --------------------------------------------------------------------
@@ -157,18 +180,35 @@ def _parse(value: str, option: str) -> date:
         raise ReportError(str(exc)) from exc
 
 
+def period_end(as_of: date, through: str = "complete") -> date:
+    """Where the period ends without ``--to``: the last complete month of
+    ``as_of`` (``through`` "complete") or its month ("as-of")."""
+    if through not in THROUGH:
+        raise ReportError(
+            f"unknown --through {through!r}; expected one of {', '.join(THROUGH)}"
+        )
+    if through == "as-of":
+        return date(as_of.year, as_of.month, 1)
+    return last_complete_month(as_of)
+
+
 def resolve_period(request: ReportRequest, as_of: date) -> list[date]:
     """The months of the report, oldest first (see the module's docstring)."""
-    as_of_month = date(as_of.year, as_of.month, 1)
+    default_end = period_end(as_of, request.through)
     start = None if request.month_from is None else _parse(request.month_from, "--from")
     end = None if request.month_to is None else _parse(request.month_to, "--to")
     if end is None:
-        if start is not None and start > as_of_month:
-            raise ReportError(
-                f"--from {request.month_from} is after the warehouse's as-of month "
-                f"{month_text(as_of_month)}; give --to as well"
+        if start is not None and start > default_end:
+            which = (
+                "the warehouse's as-of month"
+                if request.through == "as-of"
+                else "the last complete month of the warehouse's as-of date"
             )
-        end = as_of_month
+            raise ReportError(
+                f"--from {request.month_from} is after {which} "
+                f"{month_text(default_end)}; give --to as well"
+            )
+        end = default_end
     if start is None:
         earliest = month_index(end) - (DEFAULT_MONTHS - 1)
         start = month_of_index(max(earliest, month_index(MONTH_MIN)))
@@ -265,6 +305,18 @@ class NotReady:
 
 
 @dataclass(frozen=True)
+class ActionFinding:
+    """An open finding of severity action (``marts.dq_findings``)."""
+
+    finding_id: str
+    kind: str
+    site_id: str | None
+    document_id: str | None
+    month: date | None
+    detail: str
+
+
+@dataclass(frozen=True)
 class UnassignedMeter:
     meter_id: str
     company_id: str | None
@@ -303,6 +355,8 @@ class ReportData:
     ready_pairs: int = 0
     not_ready: list[NotReady] = field(default_factory=list)
     unassigned: list[UnassignedMeter] = field(default_factory=list)
+    action_findings: list[ActionFinding] = field(default_factory=list)
+    action_total: int = 0
     carbon: carbon.CarbonData | None = None
 
     @property
@@ -320,9 +374,10 @@ class ReportData:
 
     @property
     def readiness_months(self) -> list[date]:
-        """The 12 months ending at the as-of month."""
-        as_of_month = date(self.as_of.year, self.as_of.month, 1)
-        return [_shift(as_of_month, offset) for offset in range(1 - YEAR, 1)]
+        """The 12 months ending at the last complete month of the as-of date
+        (the month in progress never makes a site ready or unready)."""
+        last = last_complete_month(self.as_of)
+        return [_shift(last, offset) for offset in range(1 - YEAR, 1)]
 
     @property
     def open_months(self) -> set[date]:
@@ -493,17 +548,33 @@ def _charge_types(
     data.charge_types = dict(out)
 
 
+IN_PROGRESS = "in_progress"
+"""The coverage status of the as-of month when the as-of date is not its last
+day: neither complete nor missing, the rest of the month cannot be billed yet."""
+
+
 def _aggregate_status(statuses: Sequence[str]) -> str:
-    """complete when all are, missing when all are, else partial."""
-    if all(status == "complete" for status in statuses):
+    """Of the statuses other than in progress: complete when all are, missing
+    when all are, else partial; in progress when every status is."""
+    settled = [status for status in statuses if status != IN_PROGRESS]
+    if not settled:
+        return IN_PROGRESS
+    if all(status == "complete" for status in settled):
         return "complete"
-    if all(status == "missing" for status in statuses):
+    if all(status == "missing" for status in settled):
         return "missing"
     return "partial"
 
 
+def _status_text(status: str) -> str:
+    return "in progress" if status == IN_PROGRESS else status
+
+
 def _group_tip(label: str, month: date, statuses: Sequence[str]) -> str:
-    counts = {s: statuses.count(s) for s in ("complete", "partial", "missing")}
+    counts = {
+        _status_text(s): statuses.count(s)
+        for s in ("complete", "partial", "missing", IN_PROGRESS)
+    }
     detail = ", ".join(f"{n} {s}" for s, n in counts.items() if n)
     noun = "meter" if len(statuses) == 1 else "meters"
     return f"{label}, {month_label(month)}: {len(statuses)} {noun}: {detail}"
@@ -587,11 +658,16 @@ def _coverage(warehouse: Warehouse, request: ReportRequest, data: ReportData) ->
                 )
             elif by_meter:
                 status, required, covered = entries[0]
+                so_far = (
+                    " so far (the month is in progress at the as-of date)"
+                    if status == IN_PROGRESS
+                    else ""
+                )
                 cells.append(
                     CoverageCell(
                         status,
-                        f"{label}, {month_label(month)}: {status}, {covered} of "
-                        f"{required} required days covered",
+                        f"{label}, {month_label(month)}: {_status_text(status)}, "
+                        f"{covered} of {required} required days covered{so_far}",
                     )
                 )
             else:
@@ -730,6 +806,39 @@ def _unassigned(warehouse: Warehouse, request: ReportRequest, data: ReportData) 
     data.unassigned = meters
 
 
+def _action_findings(
+    warehouse: Warehouse, request: ReportRequest, data: ReportData
+) -> None:
+    """The open findings of severity action (whatever the period: they wait
+    for a review), the first ``ACTION_MAX_ROWS`` of them and how many."""
+    company, params = _company_filter(request)
+    where = (
+        "WHERE lower(CAST(severity AS VARCHAR)) = 'action' "
+        f"AND upper(CAST(status AS VARCHAR)) = 'OPEN'{company}"
+    )
+    data.action_total = int(
+        warehouse.tuples(f"SELECT count(*) FROM {MARTS}.dq_findings {where}", params)[
+            0
+        ][0]
+    )
+    data.action_findings = [
+        ActionFinding(
+            finding_id=str(finding_id),
+            kind=str(kind),
+            site_id=None if site_id is None else str(site_id),
+            document_id=None if document_id is None else str(document_id),
+            month=month,
+            detail="" if detail is None else str(detail),
+        )
+        for finding_id, kind, site_id, document_id, month, detail in warehouse.tuples(
+            "SELECT finding_id, kind, site_id, document_id, month, detail "
+            f"FROM {MARTS}.dq_findings {where} ORDER BY kind, site_id NULLS FIRST, "
+            "document_id NULLS FIRST, month NULLS FIRST, finding_id LIMIT ?",
+            [*params, ACTION_MAX_ROWS],
+        )
+    ]
+
+
 def _carbon(warehouse: Warehouse, request: ReportRequest, data: ReportData) -> None:
     data.carbon = carbon.load(warehouse, request.company, data.months)
 
@@ -813,12 +922,14 @@ def collect(
             ),
             "coverage": ((MARTS, "dq_meter_month_coverage"),),
             "energy-star": ((MARTS, "dq_site_energy_star_readiness"),),
+            "findings": ((MARTS, "dq_findings"),),
             carbon.SECTION: carbon.TABLES,
         }
         loaders = {
             "charge-types": _charge_types,
             "coverage": _coverage,
             "energy-star": _readiness,
+            "findings": _action_findings,
             carbon.SECTION: _carbon,
         }
         for section, tables in sections.items():

@@ -163,6 +163,7 @@ class Page:
             ("year-over-year", "Year over year"),
             ("top-sites", "Top sites"),
             ("charge-types", "Charge types"),
+            ("findings", "Findings"),
             ("coverage", "Coverage"),
             ("energy-star", "ENERGY STAR"),
             ("carbon", "Emissions"),

@@ -42,12 +42,14 @@ COVERAGE_STATUSES = (
     svg.Status("complete", "complete", "#2f9e63"),
     svg.Status("partial", "partly covered", "#f0b429"),
     svg.Status("missing", "missing", "#d64545"),
+    svg.Status("in_progress", "in progress (the as-of month)", "#8fb8de"),
     svg.Status("none", "not required (outside the window)", "#e9edf1"),
 )
 READINESS_STATUSES = (
     svg.Status("complete", "complete", "#2f9e63"),
     svg.Status("partial", "partly covered", "#f0b429"),
     svg.Status("missing", "missing", "#d64545"),
+    svg.Status("in_progress", "in progress (the as-of month)", "#8fb8de"),
     svg.Status("none", "no coverage rows", "#e9edf1"),
 )
 
