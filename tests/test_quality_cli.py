@@ -18,6 +18,7 @@ something to tell apart:
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from datetime import date
 from decimal import Decimal
@@ -554,15 +555,21 @@ SUMMARY = """\
 as of 2025-01-31 (latest run); ENERGY STAR window 2024-02..2025-01
 filters: none (the whole warehouse)
 
-== Review queue: open findings, action first (44) ==
-  finding_id        severity  kind               where and detail
-  74b9e9158b9bdd91  action    duplicate_bill     company Q1, bill B-E2-202406-DUP, 2024-06; same
-                                                 account, dates and charges as bill B-E2-202406
-  74191e46c4cf1992  action    unattributed_bill  company Q2, bill B-Q2-NO-METER, 2024-12;
-                                                 no_meter_on_bill: 75.00 EUR
-  4864cbb68144cd1d  review    duplicate_meter    company Q1, site QS2, meter QE2; shares ACCOUNT
-                                                 QACC1 with meter QE1
-  … and 41 more
+== Review queue: open findings, action first, the first of each kind (57) ==
+  finding_id        severity  kind                      detail; where
+  74b9e9158b9bdd91  action    duplicate_bill            same account, dates and charges as bill B-E~
+  74191e46c4cf1992  action    unattributed_bill         no_meter_on_bill: 75.00 EUR; company Q2, bi~
+  4864cbb68144cd1d  review    duplicate_meter           shares ACCOUNT QACC1 with meter QE1; compan~
+  aed7dc83a57b2fed  review    gap                       gap of 30 days, 2024-04-01 to 2024-04-30; c~
+  4e3057638f620d86  review    long_period               long_period of 42 days, 2024-07-01 to 2024-~
+  ae0dd0f4ce0a2750  review    not_energy_star_ready     WATER: 7 of 13 months complete, no 12 in a ~
+  5f1253766a3ef508  review    overlap                   overlap of 12 days, 2024-05-20 to 2024-05-3~
+  100247199b583dd7  review    repeated_charges          100.00 USD against 100.00; company Q1, site~
+  b37897b1bf767b69  review    residual_mix_unavailable  ELECTRICITY residual_mix, 1000.00 kWh; comp~
+  9e4cb2dc63f1f1bf  review    short_period              short_period of 15 days, 2024-06-16 to 2024~
+  4f79180107443ed1  review    stale_meter               153 days, allowed 90; company Q1, site QS1,~
+  ece5492931e451d4  review    usage_anomaly             usage 2000.00 kWh against 1000.00 a year ea~
+  … and 45 more
 
 == Findings (each list below is counted in its title) ==
   finding                                    count  amount  unit
@@ -574,7 +581,7 @@ filters: none (the whole warehouse)
   meter-months with estimated-read usage         1   1,000  kWh
   unattributed bills (no meter on the bill)      1   75.00  EUR
 == Review queue by severity, kind and status ==
-  44 findings of 10 kinds: 44 open (--all for every row: per severity and kind)
+  57 findings of 12 kinds: 57 open (--all for every row: per severity and kind)
 == Sites not ENERGY STAR ready: months not complete in 2024-02..2025-01 (7) ==
   site_id  site_name  commodity    latest_complete  missing  missing_months
   QS1      HQ         WATER        2024-08                6  2024-04, 2024-09..2025-01
@@ -633,7 +640,8 @@ def test_the_default_screen_is_a_summary(
     assert first == f"Data quality of {warehouse}"
     assert rest == SUMMARY
     assert "  \u2026 and 4 more\n" in rest  # 7 sites not ready, 3 shown
-    assert len(out.splitlines()) <= 60
+    # One screen: a line per kind in the queue (12 kinds here), 3 rows a list.
+    assert len(out.splitlines()) <= 70
     assert max(len(line) for line in rest.splitlines()) <= 100
 
 
@@ -984,8 +992,18 @@ def test_the_review_queue_lists_open_findings_action_first(
     assert out.index("== Review queue: open findings, action first") < out.index(
         "== Findings"
     )
-    assert "company Q1, bill B-E2-202406-DUP, 2024-06; same" in out
-    assert f"== Review queue: open findings, action first ({len(rows)}) ==" in out
+    assert "same account, dates and charges as bill B-E" in out
+    # The summary lists the first finding of each kind, with its id.
+    title = (
+        f"== Review queue: open findings, action first, the first of each kind "
+        f"({len(rows)}) ==\n"
+    )
+    listed = out.split(title)[1].split("\n== ")[0]
+    for severity, kind, _ in counted:
+        first = next(row for row in rows if row["kind"] == kind)
+        assert re.search(
+            rf"^  {first['finding_id']}  {severity} +{kind} ", listed, re.MULTILINE
+        ), kind
 
 
 def test_the_review_queue_filters(
@@ -1094,7 +1112,9 @@ def test_a_warehouse_without_dq_findings_says_not_built(
     ]  # fmt: skip
     code, out, _ = run(capsys, "--database", str(older))
     assert code == 0
-    queue_part = out.split("== Review queue: open findings, action first ==\n")[1]
+    queue_part = out.split(
+        "== Review queue: open findings, action first, the first of each kind ==\n"
+    )[1]
     assert queue_part.startswith("  not built (marts.dq_findings missing")
     # The seed still knows the kinds: --kind is checked against it.
     code, _, err = run(capsys, "--database", str(older), "--kind", "nope")

@@ -74,7 +74,7 @@ findings as (
                 cast(year as {{ dbt.type_string() }}) || '-01-01' as date
             )
         ) as month,
-        audit || ': ' || {{ audit_figure('observed') }}
+        {{ audit_figure('observed') }}
         || coalesce(' ' || unit, '')
         || coalesce(' against ' || {{ audit_figure('expected') }}, '')
         || coalesce(', allowed ' || {{ audit_figure('allowed') }}, '')

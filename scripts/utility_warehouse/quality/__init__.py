@@ -131,10 +131,12 @@ built" (null counts in JSON). The JSON object has the same sections: counts
 are JSON numbers, decimals strings with every digit, dates ISO strings, months
 YYYY-MM.
 
-The screen (--format table) is a summary by default: the counts of the
-findings without a list, then each list with its count in its title, its
+The screen (--format table) is a summary by default: the review queue's
+first finding of each kind (every kind with an id to review), the counts of
+the findings without a list, then each list with its count in its title, its
 first 3 rows and how many more there are (--limit N: N rows of each list,
---all: every row, both with every count in the findings table). Money shows
+the queue's first N findings; --all: every row, both with every count in the
+findings table). Money shows
 to its currency's minor unit (no decimals for VND or JPY), usage rounded by
 size.
 """
@@ -206,6 +208,11 @@ def _rows(args: argparse.Namespace) -> int | None:
     return SUMMARY_ROWS if args.format == "table" else DEFAULT_LIMIT
 
 
+def _is_summary(args: argparse.Namespace) -> bool:
+    """The screen's default: neither --all nor --limit."""
+    return not getattr(args, "all", False) and args.limit is None
+
+
 def filters_from_args(args: argparse.Namespace) -> QualityFilters:
     """The ``QualityFilters`` of parsed command-line arguments."""
     rows = _rows(args)
@@ -216,6 +223,7 @@ def filters_from_args(args: argparse.Namespace) -> QualityFilters:
         status=str(getattr(args, "status", "open")),
         kinds=tuple(getattr(args, "kind", ())),
         severity=getattr(args, "severity", None),
+        one_per_kind=args.format == "table" and _is_summary(args),
     )
 
 
@@ -235,6 +243,5 @@ def _main(args: argparse.Namespace, database: Path) -> int:
     if args.format == "json":
         sys.stdout.write(format_json(report))
     else:
-        summary = not args.all and args.limit is None
-        sys.stdout.write(format_table(report, _rows(args), summary=summary))
+        sys.stdout.write(format_table(report, _rows(args), summary=_is_summary(args)))
     return EXIT_OK

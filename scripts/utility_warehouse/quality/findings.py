@@ -195,6 +195,9 @@ class QualityFilters:
     status: str = "open"
     kinds: tuple[str, ...] = ()
     severity: str | None = None
+    one_per_kind: bool = False
+    """The review queue lists the first finding of each kind (the screen's
+    summary: every kind with an id), not the first ``limit``."""
 
 
 # --- scoping: how each table is narrowed to a company and sites ---------------------
@@ -643,17 +646,28 @@ def _review_queue(warehouse: _Warehouse, filters: QualityFilters) -> Report:
             f"review_note FROM {MARTS}.{table} {where}"
         )
         total = warehouse.rows(f"SELECT count(*) AS n FROM ({query})", params)[0]["n"]
+        order = (
+            "severity = 'action' DESC, severity, kind, company_id NULLS FIRST, "
+            "site_id NULLS FIRST, meter_id NULLS FIRST, document_id NULLS FIRST, "
+            "month NULLS FIRST, finding_id"
+        )
+        if filters.one_per_kind:
+            query = (
+                f"SELECT * FROM ({query}) QUALIFY row_number() OVER "
+                f"(PARTITION BY kind ORDER BY {order}) = 1"
+            )
         rows = warehouse.rows(
-            f"SELECT * FROM ({query}) ORDER BY severity = 'action' DESC, "
-            "severity, kind, company_id NULLS FIRST, site_id NULLS FIRST, "
-            "meter_id NULLS FIRST, document_id NULLS FIRST, month NULLS FIRST, "
-            "finding_id LIMIT ?",
-            [*params, min(filters.limit, _MAX_LIMIT)],
+            f"SELECT * FROM ({query}) ORDER BY {order} LIMIT ?",
+            [
+                *params,
+                _MAX_LIMIT if filters.one_per_kind else min(filters.limit, _MAX_LIMIT),
+            ],
         )
         for row in rows:  # a month, as YYYY-MM
             row["month"] = month_text(row["month"]) if row["month"] else None
         section = _section([], rows, int(total))
     section["status"] = filters.status
+    section["one_per_kind"] = filters.one_per_kind
     section["kinds"] = list(filters.kinds)
     section["severity"] = filters.severity
     return section

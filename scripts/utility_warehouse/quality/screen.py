@@ -365,6 +365,7 @@ def format_table(
         f"Review queue: {' '.join(chosen) or 'all'} findings"
         + (f" of kind {', '.join(queue['kinds'])}" if queue.get("kinds") else "")
         + ("" if queue.get("severity") else ", action first")
+        + (", the first of each kind" if queue.get("one_per_kind") else "")
     )
     if queue["built"]:
         queue_title += f" ({int(queue['total'] or 0):,})"
@@ -375,36 +376,40 @@ def format_table(
         lines.append("  none")
     else:
         found = list(queue["rows"])
-        shown = found if rows is None else found[:rows]
+        one_per_kind = bool(queue.get("one_per_kind"))
+        shown = found if rows is None or one_per_kind else found[:rows]
         with_status = status == "all"
-        lines.extend(
-            render_table(
+        table = render_table(
+            [
+                "finding_id",
+                "severity",
+                "kind",
+                *(["status"] if with_status else []),
+                "detail; where" if one_per_kind else "where and detail",
+            ],
+            [
                 [
-                    "finding_id",
-                    "severity",
-                    "kind",
-                    *(["status"] if with_status else []),
-                    "where and detail",
-                ],
-                [
-                    [
-                        _text(row["finding_id"]),
-                        _text(row["severity"]),
-                        _text(row["kind"]),
-                        *([_text(row["status"])] if with_status else []),
-                        "; ".join(
-                            part
-                            for part in (_where_text(row), _text(row["detail"]))
-                            if part
-                        ),
-                    ]
-                    for row in shown
-                ],
-                [False] * (5 if with_status else 4),
-                wrap=4 if with_status else 3,
-                rule=not summary,
-            )
+                    _text(row["finding_id"]),
+                    _text(row["severity"]),
+                    _text(row["kind"]),
+                    *([_text(row["status"])] if with_status else []),
+                    "; ".join(
+                        part
+                        for part in (
+                            (_text(row["detail"]), _where_text(row))
+                            if one_per_kind
+                            else (_where_text(row), _text(row["detail"]))
+                        )
+                        if part
+                    ),
+                ]
+                for row in shown
+            ],
+            [False] * (5 if with_status else 4),
+            wrap=None if one_per_kind else (4 if with_status else 3),
+            rule=not summary,
         )
+        lines.extend(table)  # one of each kind: a line each, cut to the screen
         total = int(queue["total"] or 0)
         if len(shown) < total:
             cut = True
