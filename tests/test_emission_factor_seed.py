@@ -214,3 +214,17 @@ def test_main_check_reports_a_stale_seed(tmp_path: Path) -> None:
     assert stale.read_text(encoding="utf-8") == factors.SEED_CSV.read_text(
         encoding="utf-8"
     )
+
+
+def test_no_seed_holds_a_single_quote() -> None:
+    """dbt-spark writes seed values into its INSERT unescaped: an apostrophe in
+    any seed (a description's "bill's") stops the build on Spark."""
+    quoted = [
+        f"{path.name}:{number}"
+        for path in sorted((PROJECT_ROOT / "seeds").glob("*.csv"))
+        for number, line in enumerate(
+            path.read_text(encoding="utf-8").splitlines(), start=1
+        )
+        if "'" in line
+    ]
+    assert not quoted, quoted
