@@ -898,7 +898,9 @@ def test_the_day_first_folder_builds_the_same_marts(
     expected, found = _marts(generated_run), _marts(day_first_run)
     assert list(found) == list(expected)
     for table, rows in expected.items():
-        assert rows, table
+        # Every mart has rows, but the reviews that name no finding: the
+        # generator writes no analysts' reviews (test_incremental reviews).
+        assert rows or table == "dq_stale_reviews", table
         missing = [row for row in rows if row not in found[table]]
         extra = [row for row in found[table] if row not in rows]
         assert not missing and not extra, (table, missing[:3], extra[:3])

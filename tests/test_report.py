@@ -532,6 +532,20 @@ def test_a_company_narrows_every_section(
         capsys, "--database", str(warehouse), "--out", str(out), "--company", "R2"
     )
     assert (code, err) == (0, "")
+    # R2's open action findings: its 13 bills whose line items (140.00) miss
+    # their current charges (150.00).
+    assert "<h2>Findings to act on (13)</h2>" in out.read_text(encoding="utf-8")
+    # Once reviewed (RESOLVED), none is left to act on.
+    reviewed = copy_of(warehouse, tmp_path)
+    with duckdb.connect(str(reviewed)) as con:
+        con.execute(
+            "UPDATE marts.dq_findings SET status = 'RESOLVED' "
+            "WHERE company_id = 'R2' AND kind = 'line_items_mismatch'"
+        )
+    code, stdout, err = report(
+        capsys, "--database", str(reviewed), "--out", str(out), "--company", "R2"
+    )
+    assert (code, err) == (0, "")
     assert stdout.startswith(f"report written: {out} (R2, 2023-02 to 2025-01")
     html = out.read_text(encoding="utf-8")
     page = parse(html)
@@ -975,8 +989,11 @@ def findings_section(html: str) -> str:
 def test_the_report_lists_the_open_action_findings(full_report: Path) -> None:
     html = full_report.read_text(encoding="utf-8")
     section = findings_section(html)
-    # The duplicate June bill of QE2 is the only action finding of Q1 and R2.
-    assert "<h2>Findings to act on (1)</h2>" in section
+    # The duplicate June bill of QE2 (Q1) and R2's 13 bills whose line items
+    # miss their current charges.
+    assert "<h2>Findings to act on (14)</h2>" in section
+    assert section.count("<td>line_items_mismatch</td>") == 13
+    assert "140.00 CAD against 150.00, allowed 1.50" in section
     assert "<td>duplicate_bill</td>" in section
     assert "<td>B-E2-202406-DUP</td><td>2024-06</td>" in section
     assert "same account, dates and charges as bill B-E2-202406" in section
@@ -1012,9 +1029,9 @@ def test_many_or_hostile_findings_are_cut_and_escaped(
     page = parse(html)
     assert page.errors == [] and page.stack == []
     section = findings_section(html)
-    assert "<h2>Findings to act on (31)</h2>" in section
+    assert "<h2>Findings to act on (44)</h2>" in section  # 30 more than built
     assert section.count("<tr>") == 1 + 25  # the header and 25 findings
-    assert "and 6 more: <code>pipeline.py quality --severity action</code>" in section
+    assert "and 19 more: <code>pipeline.py quality --severity action</code>" in section
     assert "<script>" not in html and "<b>bill</b>" not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; &quot;more&quot;" in section
     assert "&lt;b&gt;bill&lt;/b&gt;0" in section

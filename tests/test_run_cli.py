@@ -214,7 +214,7 @@ def test_failed_tests_fail_the_gate_and_are_named_before_the_summary_ends(
     out = capsys.readouterr().out
     assert f"dbt log: {log.path}\n" in out
     summary = out[out.index("== summary") :]
-    assert re.search(r"^rows per layer \(relations\): raw 7 \(12\), ", summary, re.M)
+    assert re.search(r"^rows per layer \(relations\): raw 7 \(13\), ", summary, re.M)
     assert "quarantine: marts.dq_quarantine not built" in summary
     assert "tests: 1 passed, 0 warned, 1 failed" in summary
     assert summary.rstrip().endswith("FAILED test unique_a_id: 4 failing row(s)")
