@@ -322,8 +322,8 @@ def test_incremental_runs_equal_full_rebuilds(workdir: Path) -> None:
     kept = base_findings.keys() & later_findings.keys()
     assert {key[0] for key in kept} >= {"duplicate_meter", "unattributed_bill"}, kept
     assert len(kept) >= len(base_findings) // 2, (base_findings, later_findings)
-    moved = {key for key in kept if base_findings[key] != later_findings[key]}
-    assert not moved, sorted(moved)[:5]
+    renamed = {key for key in kept if base_findings[key] != later_findings[key]}
+    assert not renamed, sorted(renamed)[:5]
 
     # 2. Meters, accounts and sites change. Each change is chosen on bills no
     # other change touches, so that a fingerprint missing any one of them
