@@ -25,7 +25,7 @@ setup: $(STAMP)
 demo: $(STAMP)
 	$(BIN)/python scripts/pipeline.py run --raw-dir $(DEMO_RAW) --database $(DEMO_DB) --as-of 2026-11-01
 	@echo
-	@echo "Portfolio: the 12 months up to the as-of month, by site and commodity"
+	@echo "Portfolio: the 12 months up to the last complete month, by site and commodity"
 	@$(BIN)/python scripts/pipeline.py rollup --database $(DEMO_DB) --group-by site commodity --last-months 12 --by total
 	@echo
 	@echo "Data quality: the findings to act on (pipeline.py quality)"
