@@ -33,14 +33,7 @@ site_areas as (
     select
         site_id,
         company_id,
-        cast(
-            case
-                when gross_floor_area_units = 'SQ_FT' then gross_floor_area
-                when gross_floor_area_units = 'SQ_M'
-                    then gross_floor_area * cast(10.7639 as decimal(8, 4))
-            end
-            as {{ dbt.type_numeric() }}
-        ) as floor_area_ft2
+        {{ floor_area_ft2() }} as floor_area_ft2
     from sites
 
 ),
